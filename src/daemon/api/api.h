@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The operation table. Every AWS operation iotjobs implements is one
+ * api_handler_fn, listed by name in a table of its resource file (thing.c,
+ * job.c, ...); the front ends find it through api_op_find(). A handler gets
+ * its input already checked against the model (types, required members,
+ * lengths, ranges, patterns, enums) as a JSON object keyed by member name,
+ * path labels and query parameters included, converted to their model types.
+ */
+#ifndef IOTJOBS_API_H
+#define IOTJOBS_API_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "conf.h"
+#include "err.h"
+#include "gen/model.h"
+
+struct store;
+
+struct api_ctx {
+	struct store *st;
+	const struct conf *conf;	/* region, account id */
+	const struct principal *who;	/* who signed the request */
+	enum plane plane;
+	int64_t now;			/* epoch seconds on the jobs' clock */
+	const char *request_id;
+	int status;	/* success status to send; 0: the model's (200) */
+};
+
+/*
+ * Runs one operation. IN is borrowed. On success returns 0 and sets *OUT to
+ * a new JSON object (the response body, keyed by wire names; NULL means {}).
+ * On failure returns -1 with ERR set.
+ */
+typedef int api_handler_fn(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err);
+
+struct api_op {
+	const char *name;	/* the model's operation name */
+	enum plane plane;
+	api_handler_fn *fn;
+};
+
+/* Each resource file exports its table, ended by a { NULL } row. */
+extern const struct api_op api_thing_ops[];
+extern const struct api_op api_group_ops[];
+extern const struct api_op api_job_ops[];
+extern const struct api_op api_exec_ops[];
+
+/* The implementation of operation NAME of PLANE, or NULL. */
+const struct api_op *api_op_find(enum plane plane, const char *name);
+
+/* ARNs of this deployment (region and account from ctx->conf). */
+void api_arn(const struct api_ctx *ctx, const char *type, const char *name,
+    char *buf, size_t size);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What every front end of iotjobsd shares: settings, store, credentials. */
+#ifndef IOTJOBS_APP_H
+#define IOTJOBS_APP_H
+
+#include "auth/auth.h"
+#include "conf.h"
+
+struct store;
+
+struct app {
+	const struct conf *conf;
+	struct store *st;
+	struct auth *auth;
+};
+
+#endif

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Who may call iotjobsd: the credential set (an admin key pair from the
+ * environment or from DATA_DIR/credentials.json) and the SigV4 verification
+ * of each HTTP request against it. Transport-neutral: the HTTP front end
+ * fills a struct auth_request, this module answers with the principal that
+ * signed and the credential scope's service, which picks the API plane.
+ */
+#ifndef IOTJOBS_AUTH_H
+#define IOTJOBS_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define AUTH_KEY_MAX	128
+#define AUTH_NAME_MAX	128
+
+enum principal_kind {
+	PRINCIPAL_ADMIN,	/* may call every operation */
+	PRINCIPAL_THING		/* may touch only its own executions */
+};
+
+struct principal {
+	enum principal_kind kind;
+	char access_key_id[AUTH_KEY_MAX + 1];
+	char thing_name[AUTH_NAME_MAX + 1];	/* PRINCIPAL_THING only */
+};
+
+/* A name/value pair: a header, or a raw query parameter. */
+struct auth_pair {
+	const char *name;
+	const char *value;	/* NULL for a query key without "=" */
+};
+
+struct auth_request {
+	const char *method;
+	const char *raw_path;	/* as received: percent-encoded, no query */
+	const struct auth_pair *query;	/* raw (still encoded), in order */
+	size_t nquery;
+	const struct auth_pair *headers;	/* as received, any case */
+	size_t nheaders;
+	const unsigned char *body;
+	size_t body_len;
+};
+
+struct auth_result {
+	struct principal who;
+	char service[64];	/* "iot-jobs-data", "iot", "execute-api" */
+	char region[64];
+};
+
+struct auth;
+
+/*
+ * Loads the credential set: IOTJOBS_ACCESS_KEY_ID / IOTJOBS_SECRET_ACCESS_KEY
+ * (and optional IOTJOBS_SESSION_TOKEN) when set, else DATA_DIR/
+ * credentials.json, which is created with a new random key pair (mode 0600)
+ * when missing; *GENERATED tells the caller to print the export lines once.
+ */
+int auth_open(const char *data_dir, struct auth **out, bool *generated,
+    struct err *err);
+void auth_close(struct auth *a);
+
+/* The admin key pair, borrowed for the life of A (for the first-start hint). */
+void auth_admin_key(const struct auth *a, const char **access_key_id,
+    const char **secret_access_key);
+
+/*
+ * Verifies the SigV4 signature of R at NOW_REAL (epoch seconds of the system
+ * clock; 5 minutes of skew allowed). On success fills RES and returns 0; on
+ * failure returns -1 with ERR set to a 403 error:
+ * MissingAuthenticationTokenException, UnrecognizedClientException or
+ * InvalidSignatureException (an expired or future-dated signature says so).
+ */
+int auth_check(const struct auth *a, const struct auth_request *r,
+    int64_t now_real, struct auth_result *res, struct err *err);
+
+#endif

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * iotjobsd's settings: defaults, then environment variables (IOTJOBS_*),
+ * then flags. One table lists every option with its default and help line.
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+enum conf_kind { CONF_ADDR, CONF_PATH, CONF_STR, CONF_UINT, CONF_FLAG };
+
+struct conf_opt {
+	const char *flag;	/* long option name */
+	const char *env;	/* environment variable, or NULL */
+	enum conf_kind kind;
+	const char *def;	/* default, as text */
+	unsigned long min, max;	/* CONF_UINT bounds */
+	const char *help;
+};
+
+static const struct conf_opt conf_opts[] = {
+	{ "listen", "IOTJOBS_LISTEN", CONF_ADDR, "127.0.0.1:8080", 0, 0,
+	  "HOST:PORT to serve HTTP on (both APIs)" },
+	{ "data-dir", "IOTJOBS_DATA_DIR", CONF_PATH, "./data", 0, 0,
+	  "folder of the SQLite store and the credentials file" },
+	{ "region", "IOTJOBS_REGION", CONF_STR, "us-east-1", 0, 0,
+	  "AWS region used in ARNs" },
+	{ "account-id", "IOTJOBS_ACCOUNT_ID", CONF_STR, "123456789012", 0, 0,
+	  "12-digit AWS account id used in every ARN" },
+	{ "body-limit", "IOTJOBS_BODY_LIMIT", CONF_UINT, "1048576", 1024,
+	  64UL << 20, "largest request body accepted, in bytes" },
+	{ "request-timeout", "IOTJOBS_REQUEST_TIMEOUT", CONF_UINT, "30", 1,
+	  3600, "seconds an idle connection is kept" },
+	{ "threads", "IOTJOBS_THREADS", CONF_UINT, "4", 1, 256,
+	  "HTTP worker threads" },
+	{ "test-clock", "IOTJOBS_TEST_CLOCK", CONF_FLAG, "0", 0, 1,
+	  "enable the admin-only /_iotjobs/clock endpoint (tests)" },
+	{ "verbose", NULL, CONF_FLAG, "0", 0, 1, "log more detail" },
+};
+#define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
+
+static void
+conf_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: iotjobsd [options]\n\n"
+	    "Serves the AWS IoT Jobs data plane and the jobs control plane.\n"
+	    "\noptions (environment variable, default):\n");
+	for (i = 0; i < CONF_NOPTS; i++) {
+		const struct conf_opt *o = &conf_opts[i];
+
+		fprintf(f, "  --%-18s %s\n  %20s (%s%s%s)\n", o->flag,
+		    o->help, "", o->env != NULL ? o->env : "",
+		    o->env != NULL ? ", " : "", o->def);
+	}
+	fprintf(f, "  --%-18s %s\n", "help", "print this help and exit");
+	fprintf(f, "\nThe admin credential comes from IOTJOBS_ACCESS_KEY_ID and"
+	    " IOTJOBS_SECRET_ACCESS_KEY;\nwhen unset, one is generated on first"
+	    " start and kept in DATA_DIR/credentials.json.\n");
+}
+
+static int
+conf_uint(const char *text, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+conf_addr(struct conf *conf, const char *text)
+{
+	const char *colon = strrchr(text, ':');
+	unsigned long port;
+	size_t hlen;
+
+	if (colon == NULL || conf_uint(colon + 1, 0, 65535, &port) == -1)
+		return -1;
+	hlen = (size_t)(colon - text);
+	if (text[0] == '[' && hlen >= 2 && text[hlen - 1] == ']') {
+		text++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(conf->listen_host))
+		return -1;
+	memcpy(conf->listen_host, text, hlen);
+	conf->listen_host[hlen] = '\0';
+	conf->listen_port = (int)port;
+	return 0;
+}
+
+static int
+conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
+{
+	unsigned long n;
+
+	switch (o->kind) {
+	case CONF_ADDR:
+		return conf_addr(conf, v);
+	case CONF_PATH:
+		if (v[0] == '\0' || strlen(v) >= sizeof(conf->data_dir))
+			return -1;
+		snprintf(conf->data_dir, sizeof(conf->data_dir), "%s", v);
+		return 0;
+	case CONF_STR:
+		if (strcmp(o->flag, "region") == 0) {
+			if (v[0] == '\0' || strlen(v) >= sizeof(conf->region))
+				return -1;
+			snprintf(conf->region, sizeof(conf->region), "%s", v);
+			return 0;
+		}
+		if (strlen(v) != 12 || strspn(v, "0123456789") != 12)
+			return -1;
+		snprintf(conf->account_id, sizeof(conf->account_id), "%s", v);
+		return 0;
+	case CONF_UINT:
+		if (conf_uint(v, o->min, o->max, &n) == -1)
+			return -1;
+		if (strcmp(o->flag, "body-limit") == 0)
+			conf->body_limit = n;
+		else if (strcmp(o->flag, "request-timeout") == 0)
+			conf->request_timeout = (unsigned)n;
+		else
+			conf->threads = (unsigned)n;
+		return 0;
+	case CONF_FLAG:
+		if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0 &&
+		    strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
+			return -1;
+		n = (v[0] == '1' || v[0] == 't');
+		if (strcmp(o->flag, "test-clock") == 0)
+			conf->test_clock = (int)n;
+		else
+			conf->verbosity = (int)n;
+		return 0;
+	}
+	return -1;
+}
+
+void
+conf_load(struct conf *conf, int argc, char **argv)
+{
+	struct option longopts[CONF_NOPTS + 2];
+	size_t i;
+	int c, idx;
+
+	memset(conf, 0, sizeof(*conf));
+	for (i = 0; i < CONF_NOPTS; i++) {
+		const struct conf_opt *o = &conf_opts[i];
+		const char *env = o->env != NULL ? getenv(o->env) : NULL;
+
+		if (conf_set(conf, o, o->def) == -1)
+			fatalx("bad default for --%s", o->flag);
+		if (env != NULL && env[0] != '\0' &&
+		    conf_set(conf, o, env) == -1)
+			fatalx("invalid %s: \"%s\"", o->env, env);
+		longopts[i].name = o->flag;
+		longopts[i].has_arg = o->kind == CONF_FLAG ? no_argument :
+		    required_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = 0;
+	}
+	longopts[CONF_NOPTS] = (struct option){ "help", no_argument, NULL,
+	    'h' };
+	longopts[CONF_NOPTS + 1] = (struct option){ NULL, 0, NULL, 0 };
+	while ((c = getopt_long(argc, argv, "hv", longopts, &idx)) != -1) {
+		const struct conf_opt *o;
+
+		if (c == 'h') {
+			conf_usage(stdout);
+			exit(0);
+		}
+		if (c == 'v') {
+			conf->verbosity++;
+			continue;
+		}
+		if (c != 0) {
+			conf_usage(stderr);
+			exit(2);
+		}
+		o = &conf_opts[idx];
+		if (conf_set(conf, o, o->kind == CONF_FLAG ? "1" : optarg) ==
+		    -1) {
+			fprintf(stderr, "iotjobsd: invalid --%s \"%s\"\n",
+			    o->flag, optarg != NULL ? optarg : "");
+			exit(2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "iotjobsd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		exit(2);
+	}
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The request pipeline of the HTTP front end (see dispatch.h) and the AWS
+ * error encoding of WIRE.md 6: bare error name in x-amzn-ErrorType, body
+ * {"message": ...} plus the error's modeled members, status from the
+ * generated table for the plane.
+ */
+#include "http/dispatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/validate.h"
+#include "clock.h"
+#include "http/input.h"
+#include "http/router.h"
+#include "log.h"
+#include "xmalloc.h"
+
+static void
+request_id(char *buf, size_t size)
+{
+	unsigned char b[16];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		memset(b, 0, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
+	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+static void
+reply_json(struct http_reply *rep, int status, json_t *body)
+{
+	rep->status = status;
+	rep->body = json_dumps(body, JSON_COMPACT);
+	if (rep->body == NULL)
+		rep->body = xstrdup("{}");
+	rep->body_len = strlen(rep->body);
+}
+
+static void
+reply_error(struct http_reply *rep, enum plane plane, const struct err *err)
+{
+	json_t *body = json_object();
+	int status = err->status;
+
+	if (status == 0)
+		status = model_error_status(plane, err->type);
+	if (status <= 0)
+		status = strstr(err->type, "Internal") != NULL ? 500 : 400;
+	json_object_set_new(body, "message", json_string(err->msg));
+	if (err->resource_id[0] != '\0')
+		json_object_set_new(body, "resourceId",
+		    json_string(err->resource_id));
+	if (err->resource_arn[0] != '\0')
+		json_object_set_new(body, "resourceArn",
+		    json_string(err->resource_arn));
+	rep->error_type = err->type;
+	reply_json(rep, status, body);
+	json_decref(body);
+}
+
+static enum plane
+plane_of(const char *service, struct err *err)
+{
+	if (strcmp(service, "iot-jobs-data") == 0)
+		return PLANE_DATA;
+	if (strcmp(service, "iot") == 0 || strcmp(service, "execute-api") == 0)
+		return PLANE_CONTROL;
+	err_set_status(err, 403, ERR_INVALID_SIGNATURE, "Credential should be"
+	    " scoped to a valid service: '%s' is not iot-jobs-data, iot or"
+	    " execute-api", service);
+	return PLANE_COUNT;
+}
+
+static int64_t
+elapsed_us(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (int64_t)(t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* Runs the matched operation; 0 with *OUT, or -1 with ERR. */
+static int
+run_op(struct app *app, const struct http_request *req,
+    const struct auth_result *who, enum plane plane,
+    const struct route_match *m, json_t **out, int *status,
+    const char *rid, struct err *err)
+{
+	const struct api_op *impl;
+	const char *errtype = validate_errtype(m->op);
+	struct api_ctx ctx;
+	json_t *in = NULL;
+	int rc;
+
+	impl = api_op_find(plane, m->op->name);
+	if (impl == NULL)
+		return err_set_status(err, 501, ERR_NOT_IMPLEMENTED,
+		    "%s is not implemented by iotjobs yet", m->op->name);
+	if (http_input_build(m, req->query, req->nquery, req->headers,
+	    req->nheaders, req->body, req->body_len, errtype, &in, err) == -1)
+		return -1;
+	if (m->op->input >= 0 &&
+	    validate_input(m->op->input, in, errtype, err) == -1) {
+		json_decref(in);
+		return -1;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = app->st;
+	ctx.conf = app->conf;
+	ctx.who = &who->who;
+	ctx.plane = plane;
+	ctx.now = clock_now();
+	ctx.request_id = rid;
+	rc = impl->fn(&ctx, in, out, err);
+	json_decref(in);
+	*status = ctx.status != 0 ? ctx.status : m->op->http_status;
+	return rc;
+}
+
+void
+http_dispatch(struct app *app, const struct http_request *req,
+    struct http_reply *rep)
+{
+	struct timespec t0;
+	struct auth_request ar;
+	struct auth_result who;
+	struct route_match m;
+	struct err err;
+	enum plane plane = PLANE_CONTROL;
+	const char *opname = "-";
+	json_t *out = NULL;
+	int status = 200;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(rep, 0, sizeof(*rep));
+	memset(&m, 0, sizeof(m));
+	err_clear(&err);
+	request_id(rep->request_id, sizeof(rep->request_id));
+	if (req->too_many_fields) {
+		err_set(&err, ERR_INVALID_REQUEST, "too many headers or query"
+		    " parameters");
+		goto done;
+	}
+	ar.method = req->method;
+	ar.raw_path = req->raw_path;
+	ar.query = req->query;
+	ar.nquery = req->nquery;
+	ar.headers = req->headers;
+	ar.nheaders = req->nheaders;
+	ar.body = (const unsigned char *)req->body;
+	ar.body_len = req->body_len;
+	if (req->body_too_large) {
+		err_set(&err, ERR_INVALID_REQUEST, "The request body exceeds"
+		    " the limit of %zu bytes", app->conf->body_limit);
+		goto done;
+	}
+	if (auth_check(app->auth, &ar, clock_real(), &who, &err) == -1)
+		goto done;
+	plane = plane_of(who.service, &err);
+	if (plane == PLANE_COUNT)
+		goto done;
+	if (router_find(plane, req->method, req->raw_path, &m, &err) == -1)
+		goto done;
+	opname = m.op->name;
+	if (run_op(app, req, &who, plane, &m, &out, &status, rep->request_id,
+	    &err) == -1)
+		goto done;
+	if (out == NULL)
+		out = json_object();
+	reply_json(rep, status, out);
+done:
+	if (err.type != NULL)
+		reply_error(rep, plane == PLANE_COUNT ? PLANE_CONTROL : plane,
+		    &err);
+	json_decref(out);
+	router_match_release(&m);
+	log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s us=%lld",
+	    rep->request_id, opname, plane == PLANE_DATA ? "data" : "control",
+	    req->method, rep->status, err.type != NULL ? " error=" : "",
+	    err.type != NULL ? err.type : "", (long long)elapsed_us(&t0));
+}
+
+void
+http_reply_release(struct http_reply *rep)
+{
+	free(rep->body);
+	rep->body = NULL;
+}

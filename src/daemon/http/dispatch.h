@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * One HTTP request, transport-independent from here on: authenticate
+ * (SigV4; the credential scope's service picks the plane), route, build and
+ * validate the input, run the operation, encode the answer or the AWS error.
+ */
+#ifndef IOTJOBS_HTTP_DISPATCH_H
+#define IOTJOBS_HTTP_DISPATCH_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "auth/auth.h"
+
+struct http_request {
+	const char *method;
+	const char *raw_path;	/* as sent, percent-encoded, no query */
+	const struct auth_pair *headers;
+	size_t nheaders;
+	const struct auth_pair *query;	/* raw pairs */
+	size_t nquery;
+	const char *body;
+	size_t body_len;
+	int body_too_large;
+	int too_many_fields;
+};
+
+struct http_reply {
+	int status;
+	char *body;		/* malloc'd JSON text */
+	size_t body_len;
+	const char *error_type;	/* x-amzn-ErrorType, or NULL */
+	char request_id[40];
+};
+
+void http_dispatch(struct app *app, const struct http_request *req,
+    struct http_reply *rep);
+void http_reply_release(struct http_reply *rep);
+
+#endif

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libmicrohttpd glue: collects a request (head, raw path and query, body up
+ * to the limit), hands it to http_dispatch(), and queues the answer on a
+ * later callback than the first one, so that keep-alive is preserved
+ * (libmicrohttpd 0.9.75 closes the connection when a response is queued on
+ * a request's first callback).
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/dispatch.h"
+#include "log.h"
+#include "xmalloc.h"
+
+#define HTTP_MAX_PAIRS		64
+#define HTTP_HEAD_MEMORY	(256 * 1024)
+
+struct http_server {
+	struct app *app;
+	struct MHD_Daemon *mhd;
+	int port;
+	atomic_int in_flight;
+};
+
+struct http_conn_req {
+	char *body;
+	size_t len, cap;
+	int too_large;
+};
+
+/* Keep the path and query exactly as sent: SigV4 and labels need it. */
+static size_t
+unescape_none(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+struct pair_collect {
+	struct auth_pair *pairs;
+	size_t n;
+	int overflow;
+};
+
+static enum MHD_Result
+collect_pair(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct pair_collect *pc = cls;
+
+	(void)kind;
+	if (pc->n == HTTP_MAX_PAIRS) {
+		pc->overflow = 1;
+		return MHD_NO;
+	}
+	pc->pairs[pc->n].name = key;
+	pc->pairs[pc->n].value = value;
+	pc->n++;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *c, struct http_reply *rep)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(rep->body_len, rep->body,
+	    MHD_RESPMEM_MUST_FREE);
+	rep->body = NULL;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "x-amzn-RequestId", rep->request_id);
+	if (rep->error_type != NULL)
+		MHD_add_response_header(r, "x-amzn-ErrorType",
+		    rep->error_type);
+	ret = MHD_queue_response(c, (unsigned)rep->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_conn_req *cr = *con_cls;
+	struct auth_pair headers[HTTP_MAX_PAIRS], query[HTTP_MAX_PAIRS];
+	struct pair_collect hc = { headers, 0, 0 }, qc = { query, 0, 0 };
+	struct http_request req;
+	struct http_reply rep;
+	enum MHD_Result ret;
+
+	(void)version;
+	if (cr == NULL) {
+		cr = xcalloc(1, sizeof(*cr));
+		*con_cls = cr;
+		atomic_fetch_add(&srv->in_flight, 1);
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		size_t n = *upload_size;
+
+		if (!cr->too_large && cr->len + n > srv->app->conf->body_limit)
+			cr->too_large = 1;
+		if (!cr->too_large) {
+			if (cr->len + n + 1 > cr->cap) {
+				cr->cap = (cr->len + n + 1) * 2;
+				if (cr->cap > srv->app->conf->body_limit + 1)
+					cr->cap = srv->app->conf->body_limit +
+					    1;
+				cr->body = xrealloc(cr->body, cr->cap);
+			}
+			memcpy(cr->body + cr->len, upload, n);
+			cr->len += n;
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	MHD_get_connection_values(c, MHD_HEADER_KIND, collect_pair, &hc);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_pair,
+	    &qc);
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.raw_path = url;
+	req.headers = headers;
+	req.nheaders = hc.n;
+	req.query = query;
+	req.nquery = qc.n;
+	req.body = cr->body != NULL ? cr->body : "";
+	req.body_len = cr->len;
+	req.body_too_large = cr->too_large;
+	req.too_many_fields = hc.overflow || qc.overflow;
+	http_dispatch(srv->app, &req, &rep);
+	ret = send_reply(c, &rep);
+	http_reply_release(&rep);
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *srv = cls;
+	struct http_conn_req *cr = *con_cls;
+
+	(void)c;
+	(void)toe;
+	if (cr == NULL)
+		return;
+	free(cr->body);
+	free(cr);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static int
+resolve(const char *host, int port, struct sockaddr_storage *ss,
+    socklen_t *sslen, struct err *err)
+{
+	struct addrinfo hints, *res;
+	char portstr[16];
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	rc = getaddrinfo(host, portstr, &hints, &res);
+	if (rc != 0)
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "cannot resolve listen address %s: %s", host,
+		    gai_strerror(rc));
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+int
+http_server_start(struct app *app, struct http_server **out,
+    struct err *err)
+{
+	const struct conf *conf = app->conf;
+	struct http_server *srv;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	unsigned flags;
+	const union MHD_DaemonInfo *info;
+
+	if (resolve(conf->listen_host, conf->listen_port, &ss, &sslen,
+	    err) == -1)
+		return -1;
+	srv = xcalloc(1, sizeof(*srv));
+	srv->app = app;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_TURBO;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->mhd = MHD_start_daemon(flags, (uint16_t)conf->listen_port, NULL,
+	    NULL, on_request, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, conf->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, conf->request_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEAD_MEMORY,
+	    MHD_OPTION_CONNECTION_LIMIT, 4096U,
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_END);
+	if (srv->mhd == NULL) {
+		free(srv);
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "cannot listen on %s:%d", conf->listen_host,
+		    conf->listen_port);
+	}
+	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info != NULL ? info->port : conf->listen_port;
+	*out = srv;
+	return 0;
+}
+
+int
+http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void
+http_server_stop(struct http_server *srv)
+{
+	int i;
+
+	if (srv == NULL)
+		return;
+	MHD_quiesce_daemon(srv->mhd);
+	/* Requests in flight finish; idle keep-alive ones are closed. */
+	for (i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(srv->mhd);
+	free(srv);
+}

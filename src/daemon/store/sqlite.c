@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SQLite backend core: opening the database file in the data folder (WAL,
+ * synchronous=FULL), applying the versioned migrations of schema/sqlite/,
+ * connections and transactions. Writes go through one connection, one
+ * transaction at a time; each thread reads through a connection of its own.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "sqlite_int.h"
+#include "xmalloc.h"
+
+/* Embedded migrations (build/gen/schema_sqlite.c, from schema/sqlite/). */
+struct sq_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct sq_migration sq_migrations[];
+extern const int sq_nmigrations;
+
+#define SQ_CACHE_SLOTS	256	/* statement cache, open addressing */
+#define SQ_BUSY_MS	10000
+
+struct sq_conn {
+	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} cache[SQ_CACHE_SLOTS];
+	struct sq_conn *next;	/* every connection, for store_close */
+};
+
+struct store {
+	char path[PATH_MAX];
+	pthread_mutex_t write_lock;
+	struct sq_conn *writer;
+	pthread_key_t reader_key;
+	pthread_mutex_t list_lock;
+	struct sq_conn *readers;
+	int schema_version;
+};
+
+static int
+sq_conn_open(struct store *st, struct sq_conn **out, struct err *err)
+{
+	struct sq_conn *c;
+	int rc;
+
+	c = xcalloc(1, sizeof(*c));
+	rc = sqlite3_open_v2(st->path, &c->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(err, ERR_UNAVAILABLE, "cannot open the store %s: %s",
+		    st->path, sqlite3_errstr(rc));
+		sqlite3_close(c->db);
+		free(c);
+		return -1;
+	}
+	sqlite3_busy_timeout(c->db, SQ_BUSY_MS);
+	rc = sqlite3_exec(c->db,
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=OFF;"
+	    "PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		err_set(err, ERR_UNAVAILABLE, "cannot configure the store: %s",
+		    sqlite3_errmsg(c->db));
+		sqlite3_close(c->db);
+		free(c);
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+static void
+sq_conn_close(struct sq_conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < SQ_CACHE_SLOTS; i++)
+		sqlite3_finalize(c->cache[i].stmt);
+	sqlite3_close(c->db);
+	free(c);
+}
+
+sqlite3_stmt *
+sq_stmt(struct store_tx *tx, const char *sql)
+{
+	struct sq_conn *c = tx->conn;
+	size_t h = ((uintptr_t)sql >> 3) % SQ_CACHE_SLOTS;
+	size_t i;
+	sqlite3_stmt *s;
+
+	for (i = 0; i < SQ_CACHE_SLOTS; i++) {
+		size_t k = (h + i) % SQ_CACHE_SLOTS;
+
+		if (c->cache[k].sql == sql) {
+			s = c->cache[k].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+		if (c->cache[k].sql == NULL) {
+			if (sqlite3_prepare_v3(c->db, sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+				fatalx("store: cannot prepare \"%s\": %s", sql,
+				    sqlite3_errmsg(c->db));
+			c->cache[k].sql = sql;
+			c->cache[k].stmt = s;
+			return s;
+		}
+	}
+	fatalx("store: statement cache full");
+}
+
+int
+sq_fail(struct store_tx *tx, int rc, struct err *err)
+{
+	const char *msg = sqlite3_errmsg(tx->db);
+
+	log_warnx("store: sqlite error %d: %s", rc, msg);
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return err_set(err, ERR_UNAVAILABLE,
+		    "the store is unavailable: %s", sqlite3_errstr(rc));
+	default:
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "internal store error: %s", sqlite3_errstr(rc));
+	}
+}
+
+int
+sq_bind_text(sqlite3_stmt *s, int i, const char *text)
+{
+	if (text == NULL)
+		return sqlite3_bind_null(s, i);
+	return sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+}
+
+const char *
+sq_col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t == NULL ? "" : (const char *)t;
+}
+
+int
+sq_exec_stmt(struct store_tx *tx, sqlite3_stmt *s, struct err *err)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sq_fail(tx, rc, err);
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int
+sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
+{
+	sqlite3_stmt *s;
+	int version = 0, i, rc;
+	char *emsg = NULL;
+
+	rc = sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations"
+	    " (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	    " applied_at INTEGER NOT NULL)", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	rc = sqlite3_prepare_v2(c->db,
+	    "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &s,
+	    NULL);
+	if (rc != SQLITE_OK)
+		goto fail;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	for (i = 0; i < sq_nmigrations; i++) {
+		const struct sq_migration *m = &sq_migrations[i];
+		char note[512];
+
+		if (m->version <= version)
+			continue;
+		snprintf(note, sizeof(note), "INSERT INTO schema_migrations"
+		    " VALUES (%d, '%s', strftime('%%s','now'))", m->version,
+		    m->name);
+		if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL,
+		    &emsg) != SQLITE_OK ||
+		    sqlite3_exec(c->db, m->sql, NULL, NULL, &emsg) !=
+		    SQLITE_OK ||
+		    sqlite3_exec(c->db, note, NULL, NULL, &emsg) != SQLITE_OK ||
+		    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &emsg) !=
+		    SQLITE_OK) {
+			err_set(err, ERR_INTERNAL_FAILURE,
+			    "store migration %04d-%s failed: %s", m->version,
+			    m->name, emsg != NULL ? emsg : "?");
+			sqlite3_free(emsg);
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		log_info("store: applied migration %04d-%s", m->version,
+		    m->name);
+		version = m->version;
+	}
+	st->schema_version = version;
+	return 0;
+fail:
+	return err_set(err, ERR_INTERNAL_FAILURE, "store migration: %s",
+	    sqlite3_errmsg(c->db));
+}
+
+int
+store_open(const char *dir, struct store **out, struct err *err)
+{
+	struct store *st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "cannot create the data folder %s: %s", dir,
+		    strerror(errno));
+	st = xcalloc(1, sizeof(*st));
+	if ((size_t)snprintf(st->path, sizeof(st->path), "%s/iotjobs.db",
+	    dir) >= sizeof(st->path)) {
+		free(st);
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "data folder path too long");
+	}
+	pthread_mutex_init(&st->write_lock, NULL);
+	pthread_mutex_init(&st->list_lock, NULL);
+	pthread_key_create(&st->reader_key, NULL);
+	if (sq_conn_open(st, &st->writer, err) == -1 ||
+	    sq_migrate(st, st->writer, err) == -1) {
+		if (st->writer != NULL)
+			sq_conn_close(st->writer);
+		free(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	struct sq_conn *c, *next;
+
+	if (st == NULL)
+		return;
+	for (c = st->readers; c != NULL; c = next) {
+		next = c->next;
+		sq_conn_close(c);
+	}
+	sqlite3_exec(st->writer->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+	    NULL, NULL);
+	sq_conn_close(st->writer);
+	pthread_key_delete(st->reader_key);
+	free(st);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	return st->schema_version;
+}
+
+static int
+sq_reader(struct store *st, struct sq_conn **out, struct err *err)
+{
+	struct sq_conn *c = pthread_getspecific(st->reader_key);
+
+	if (c == NULL) {
+		if (sq_conn_open(st, &c, err) == -1)
+			return -1;
+		pthread_setspecific(st->reader_key, c);
+		pthread_mutex_lock(&st->list_lock);
+		c->next = st->readers;
+		st->readers = c;
+		pthread_mutex_unlock(&st->list_lock);
+	}
+	*out = c;
+	return 0;
+}
+
+int
+store_begin(struct store *st, bool write, struct store_tx **out,
+    struct err *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	tx = xcalloc(1, sizeof(*tx));
+	tx->st = st;
+	tx->write = write;
+	if (write) {
+		pthread_mutex_lock(&st->write_lock);
+		tx->conn = st->writer;
+	} else if (sq_reader(st, &tx->conn, err) == -1) {
+		free(tx);
+		return -1;
+	}
+	tx->db = tx->conn->db;
+	rc = sqlite3_exec(tx->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL,
+	    NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sq_fail(tx, rc, err);
+		if (write)
+			pthread_mutex_unlock(&st->write_lock);
+		free(tx);
+		return -1;
+	}
+	*out = tx;
+	return 0;
+}
+
+int
+store_end(struct store_tx *tx, bool commit, struct err *err)
+{
+	int rc = 0;
+
+	if (tx == NULL)
+		return 0;
+	if (commit) {
+		int r = sqlite3_exec(tx->db, "COMMIT", NULL, NULL, NULL);
+
+		if (r != SQLITE_OK) {
+			rc = sq_fail(tx, r, err);
+			sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+	} else {
+		sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	if (tx->write)
+		pthread_mutex_unlock(&tx->st->write_lock);
+	free(tx);
+	return rc;
+}

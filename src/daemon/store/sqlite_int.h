@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Inside the SQLite backend: the transaction's connection and the helpers
+ * every store_*.c file of the backend uses. Only store/ includes this.
+ */
+#ifndef IOTJOBS_SQLITE_INT_H
+#define IOTJOBS_SQLITE_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "err.h"
+#include "store.h"
+
+struct sq_conn;
+
+struct store_tx {
+	struct store *st;
+	struct sq_conn *conn;
+	sqlite3 *db;
+	bool write;
+};
+
+/*
+ * A prepared statement for SQL (a string literal: the cache is keyed by its
+ * address), reset and with bindings cleared, owned by the connection's
+ * cache: never finalize it. Fatal when SQL does not compile (a programmer
+ * error).
+ */
+sqlite3_stmt *sq_stmt(struct store_tx *tx, const char *sql);
+
+/*
+ * Turns an SQLite result code RC of TX into ERR (ServiceUnavailable for busy
+ * or full, InternalFailure otherwise) and returns -1; logs the cause.
+ */
+int sq_fail(struct store_tx *tx, int rc, struct err *err);
+
+/* Binds text or NULL when S is NULL. */
+int sq_bind_text(sqlite3_stmt *s, int i, const char *text);
+
+/* Column I as a string, "" for NULL (borrowed until the next step). */
+const char *sq_col_text(sqlite3_stmt *s, int i);
+
+/* Runs a statement that returns no rows; 0 or -1 with ERR set. */
+int sq_exec_stmt(struct store_tx *tx, sqlite3_stmt *s, struct err *err);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The store: durable state behind transactional operations. This header is
+ * the backend-neutral core (open, close, transactions); each resource adds
+ * its operations in store_<resource>.h. SQLite (sqlite.c) is the embedded
+ * backend; a PostgreSQL backend implements the same declarations.
+ *
+ * Rule: the api layer acknowledges a write only after store_end() committed
+ * it, so an acknowledged write survives kill -9 and power loss.
+ */
+#ifndef IOTJOBS_STORE_H
+#define IOTJOBS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct store;
+struct store_tx;
+
+/* Opens (creating and migrating) the store in DIR. */
+int store_open(const char *dir, struct store **out, struct err *err);
+void store_close(struct store *st);
+
+/*
+ * Starts a transaction. WRITE transactions are serialized and see every
+ * committed write; read transactions see a consistent snapshot.
+ */
+int store_begin(struct store *st, bool write, struct store_tx **tx,
+    struct err *err);
+
+/*
+ * Ends TX: commits when COMMIT is true, else rolls back. Returns -1 with
+ * ERR set when the commit failed (nothing was written). TX is freed.
+ */
+int store_end(struct store_tx *tx, bool commit, struct err *err);
+
+/* Schema version the store is at (after migrations). */
+int store_schema_version(struct store *st);
+
+#endif
