@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Route table: both planes' templates, percent-decoding of labels, literal
+ * segments preferred over labels, unknown routes.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/router.h"
+
+static int
+setup(void **state)
+{
+	(void)state;
+	router_init();
+	return 0;
+}
+
+static void
+router_matches_both_planes(void **state)
+{
+	static const struct {
+		enum plane plane;
+		const char *method, *path, *op;
+		const char *label, *value;
+	} cases[] = {
+		{ PLANE_DATA, "GET", "/things/t1/jobs/j1", "DescribeJobExecution",
+		  "jobId", "j1" },
+		{ PLANE_DATA, "GET", "/things/t1/jobs/%24next",
+		  "DescribeJobExecution", "jobId", "$next" },
+		{ PLANE_DATA, "GET", "/things/t1/jobs/$next",
+		  "DescribeJobExecution", "jobId", "$next" },
+		{ PLANE_DATA, "PUT", "/things/t1/jobs/$next",
+		  "StartNextPendingJobExecution", "thingName", "t1" },
+		{ PLANE_DATA, "POST", "/things/ok%3Athing/jobs/j1",
+		  "UpdateJobExecution", "thingName", "ok:thing" },
+		{ PLANE_DATA, "GET", "/things/t1/jobs",
+		  "GetPendingJobExecutions", "thingName", "t1" },
+		{ PLANE_CONTROL, "GET", "/things/t1/jobs",
+		  "ListJobExecutionsForThing", "thingName", "t1" },
+		{ PLANE_CONTROL, "PUT", "/jobs/j1", "CreateJob", "jobId", "j1" },
+		{ PLANE_CONTROL, "PUT", "/jobs/j1/cancel", "CancelJob", "jobId",
+		  "j1" },
+		{ PLANE_CONTROL, "PUT", "/thing-groups/addThingToThingGroup",
+		  "AddThingToThingGroup", NULL, NULL },
+		{ PLANE_CONTROL, "DELETE",
+		  "/things/t1/jobs/j1/executionNumber/7", "DeleteJobExecution",
+		  "executionNumber", "7" },
+		{ PLANE_DATA, "POST", "/command-executions",
+		  "StartCommandExecution", NULL, NULL },
+		{ PLANE_CONTROL, "POST", "/command-executions",
+		  "ListCommandExecutions", NULL, NULL },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct route_match m;
+		struct err err;
+		int found = 0;
+
+		assert_int_equal(router_find(cases[i].plane, cases[i].method,
+		    cases[i].path, &m, &err), 0);
+		assert_string_equal(m.op->name, cases[i].op);
+		for (j = 0; j < m.nlabels && cases[i].label != NULL; j++) {
+			if (strcmp(m.labels[j].name, cases[i].label) != 0)
+				continue;
+			assert_string_equal(m.labels[j].value,
+			    cases[i].value);
+			found = 1;
+		}
+		assert_true(found || cases[i].label == NULL);
+		router_match_release(&m);
+	}
+}
+
+static void
+router_rejects_unknown_and_bad(void **state)
+{
+	static const struct {
+		const char *method, *path, *type;
+	} cases[] = {
+		{ "GET", "/nope", ERR_NOT_FOUND },
+		{ "PATCH", "/things/t1/jobs", ERR_NOT_FOUND },
+		{ "GET", "relative", ERR_NOT_FOUND },
+		{ "GET", "/things/t%2/jobs", ERR_INVALID_REQUEST },
+		{ "GET", "/things/t%00/jobs", ERR_INVALID_REQUEST },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct route_match m;
+		struct err err;
+
+		err_clear(&err);
+		assert_int_equal(router_find(PLANE_DATA, cases[i].method,
+		    cases[i].path, &m, &err), -1);
+		assert_string_equal(err.type, cases[i].type);
+	}
+}
+
+static void
+uri_decode_is_strict(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = uri_decode("a%20b%2Fc", 9);
+	assert_string_equal(s, "a b/c");
+	free(s);
+	assert_null(uri_decode("%4", 2));
+	assert_null(uri_decode("%zz", 3));
+	assert_null(uri_decode("%00", 3));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(router_matches_both_planes),
+		cmocka_unit_test(router_rejects_unknown_and_bad),
+		cmocka_unit_test(uri_decode_is_strict),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
