@@ -125,7 +125,9 @@ class Daemon:
         """Starts the process and waits until the port accepts."""
         if self.proc is not None:
             raise DaemonError("iotjobsd already running")
-        env = dict(os.environ)
+        # Settings come from flags only: drop any IOTJOBS_* of the caller.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("IOTJOBS_")}
         env["IOTJOBS_ACCESS_KEY_ID"] = ACCESS_KEY_ID
         env["IOTJOBS_SECRET_ACCESS_KEY"] = SECRET_ACCESS_KEY
         env.update(self.extra_env)

@@ -109,10 +109,13 @@ export async function startDaemon(opts = {}) {
 			throw new Error("iotjobsd already running");
 		const fd = fs.openSync(logPath, "a");
 		fs.writeSync(fd, `--- ${binary} ${args.join(" ")}\n`);
+		// Settings come from flags only: drop the caller's IOTJOBS_*.
+		const env = Object.fromEntries(Object.entries(process.env)
+		    .filter(([k]) => !k.startsWith("IOTJOBS_")));
 		child = spawn(binary, args, {
 			stdio: ["ignore", fd, fd],
 			env: {
-				...process.env,
+				...env,
 				IOTJOBS_ACCESS_KEY_ID: ACCESS_KEY_ID,
 				IOTJOBS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
 				...(opts.env ?? {}),
