@@ -416,6 +416,15 @@ class DaemonTestCase(unittest.TestCase):
         # error of the class when the daemon does not exit 0.
         super().tearDownClass()
 
+    def requireOperation(self, client, name):
+        """Skips the test when this boto3 lacks operation NAME (Debian's
+        botocore 1.29 predates the commands API, for example)."""
+        if not hasattr(client, name):
+            import botocore
+            self.skipTest("botocore %s has no %s.%s" % (
+                botocore.__version__,
+                client.meta.service_model.service_name, name))
+
     def assertClientError(self, exc, code, status):
         """Asserts a botocore ClientError's code and HTTP status."""
         err = exc.response.get("Error", {})
