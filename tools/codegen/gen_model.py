@@ -16,6 +16,7 @@ Only the Python 3 standard library is used. See docs/internals/codegen.md.
 
 import json
 import os
+import re
 import sys
 
 OUTPUT_FILE = "model_tables.c"
@@ -54,7 +55,7 @@ class ModelError(Exception):
     pass
 
 
-# --- Java regular expressions to PCRE2 ----------------------------------------
+# --- Java regular expressions to PCRE2 ---------------------------------------
 #
 # The models carry java.util.regex patterns, matched with Matcher.matches()
 # (the whole value). Java's predefined and POSIX classes are ASCII-only by
@@ -291,7 +292,7 @@ def translate_pattern(pat):
     return "\\A(?:" + "".join(out) + ")\\z"
 
 
-# --- models ---------------------------------------------------------------------
+# --- models ------------------------------------------------------------------
 
 def load_model(path):
     with open(path, encoding="utf-8") as f:
@@ -349,7 +350,7 @@ def number(v):
     return repr(float(v))
 
 
-# --- C output -------------------------------------------------------------------
+# --- C output ----------------------------------------------------------------
 
 def c_escape_tokens(s):
     """S as a list of C string literal pieces, one per character."""
@@ -391,8 +392,21 @@ def c_string(s, indent, room):
     return ("\n" + indent).join(pieces)
 
 
-def ident(s):
-    return "".join(c if c.isalnum() else "_" for c in s)
+NAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+
+
+def check_name(kind, name):
+    """Shape and operation names become parts of C identifiers and are
+    searched in strcmp order: insist on plain ASCII identifiers."""
+    if not NAME_RE.match(name):
+        raise ModelError("%s name %r is not an ASCII identifier"
+                         % (kind, name))
+    return name
+
+
+def q(s):
+    """S as a C string literal on one line."""
+    return c_string(s, "", len(s) * 4 + 2)
 
 
 class Emitter:
@@ -404,8 +418,10 @@ class Emitter:
         self.ops = []	  # (plane, name, op dict)
         for plane, model in planes:
             for name in sorted(reachable(model)):
+                check_name("shape", name)
                 self.shapes.append((plane, name, model["shapes"][name]))
             for name in sorted(model["operations"]):
+                check_name("operation", name)
                 self.ops.append((plane, name, model["operations"][name]))
         for i, (plane, name, _) in enumerate(self.shapes):
             self.index[(plane, name)] = i
@@ -418,7 +434,7 @@ class Emitter:
         return "%d /* %s */" % (self.index[(plane, name)], name)
 
     def sym(self, prefix, plane, name):
-        return "%s_%s_%s" % (prefix, PLANE_TAG[plane], ident(name))
+        return "%s_%s_%s" % (prefix, PLANE_TAG[plane], name)
 
     def emit_enums(self):
         self.out("/* Enum values, in model order. */")
@@ -483,8 +499,8 @@ class Emitter:
                     raise ModelError("%s.%s: location %r"
                                      % (name, mname, loc))
                 self.pack("\t", [
-                    '{ "%s",' % mname,
-                    '"%s",' % m.get("locationName", mname),
+                    "{ %s," % q(mname),
+                    "%s," % q(m.get("locationName", mname)),
                     "%s," % LOCATIONS[loc],
                     "%s," % self.ref(plane, m["shape"]),
                     "%s," % ("true" if mname in required else "false"),
@@ -497,7 +513,7 @@ class Emitter:
         t = shape["type"]
         if t not in SHAPE_TYPES:
             raise ModelError("%s: unknown type %r" % (name, t))
-        f = ['.name = "%s",' % name, ".plane = %s," % plane,
+        f = [".name = %s," % q(name), ".plane = %s," % plane,
              ".type = %s," % SHAPE_TYPES[t]]
         if "min" in shape:
             f.append(".has_min = true, .min = %s," % number(shape["min"]))
@@ -572,8 +588,8 @@ class Emitter:
             if query is not None:
                 self.out("\t/* %s: requestUri also carries ?%s */"
                          % (name, query))
-            f = ['.name = "%s",' % name, ".plane = %s," % plane,
-                 '.method = "%s",' % http["method"],
+            f = [".name = %s," % q(name), ".plane = %s," % plane,
+                 ".method = %s," % q(http["method"]),
                  ".uri = %s," % c_string(path, "\t\t\t", 50),
                  ".input = %s," % (self.ref(plane, op["input"]["shape"])
                                    if "input" in op else "-1"),
