@@ -2,8 +2,12 @@
 /*
  * SQLite backend core: opening the database file in the data folder (WAL,
  * synchronous=FULL), applying the versioned migrations of schema/sqlite/,
- * connections and transactions. Writes go through one connection, one
- * transaction at a time; each thread reads through a connection of its own.
+ * connections and transactions. Each thread reads through a connection of
+ * its own. Writes go through one connection with group commit: a write
+ * transaction is a SAVEPOINT inside the writer's open transaction, and its
+ * store_end() returns only once a COMMIT covering it is on disk. One COMMIT
+ * (one fsync) thus answers every write that ran while the previous one was
+ * being written, and a failed request rolls back only its own savepoint.
  */
 #include "store.h"
 
@@ -30,6 +34,7 @@ extern const int sq_nmigrations;
 
 #define SQ_CACHE_SLOTS	256	/* statement cache, open addressing */
 #define SQ_BUSY_MS	10000
+#define SQ_BATCH_RING	1024	/* commit results kept for late waiters */
 
 struct sq_conn {
 	sqlite3 *db;
@@ -42,8 +47,16 @@ struct sq_conn {
 
 struct store {
 	char path[PATH_MAX];
-	pthread_mutex_t write_lock;
+	pthread_mutex_t write_lock;	/* the writer connection */
 	struct sq_conn *writer;
+	bool writer_open;		/* BEGIN done, COMMIT due */
+	uint64_t open_batch;		/* batch the open transaction is */
+	/* Group commit, under gc_lock. */
+	pthread_mutex_t gc_lock;
+	pthread_cond_t gc_cond;
+	bool committing;
+	uint64_t committed;		/* last batch whose COMMIT returned */
+	int batch_rc[SQ_BATCH_RING];	/* SQLite result of batch % RING */
 	pthread_key_t reader_key;
 	pthread_mutex_t list_lock;
 	struct sq_conn *readers;
@@ -243,6 +256,9 @@ store_open(const char *dir, struct store **out, struct err *err)
 	}
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->list_lock, NULL);
+	pthread_mutex_init(&st->gc_lock, NULL);
+	pthread_cond_init(&st->gc_cond, NULL);
+	st->open_batch = 1;
 	pthread_key_create(&st->reader_key, NULL);
 	if (sq_conn_open(st, &st->writer, err) == -1 ||
 	    sq_migrate(st, st->writer, err) == -1) {
@@ -266,6 +282,8 @@ store_close(struct store *st)
 		next = c->next;
 		sq_conn_close(c);
 	}
+	if (st->writer_open)
+		sqlite3_exec(st->writer->db, "COMMIT", NULL, NULL, NULL);
 	sqlite3_exec(st->writer->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
 	    NULL, NULL);
 	sq_conn_close(st->writer);
@@ -310,17 +328,37 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 	if (write) {
 		pthread_mutex_lock(&st->write_lock);
 		tx->conn = st->writer;
-	} else if (sq_reader(st, &tx->conn, err) == -1) {
+		tx->db = tx->conn->db;
+		rc = SQLITE_OK;
+		if (st->writer_open && sqlite3_get_autocommit(tx->db)) {
+			/* SQLite rolled the batch back (I/O error, full). */
+			st->writer_open = false;
+		}
+		if (!st->writer_open) {
+			rc = sqlite3_exec(tx->db, "BEGIN IMMEDIATE", NULL,
+			    NULL, NULL);
+			st->writer_open = rc == SQLITE_OK;
+		}
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(tx->db, "SAVEPOINT req", NULL, NULL,
+			    NULL);
+		if (rc != SQLITE_OK) {
+			sq_fail(tx, rc, err);
+			pthread_mutex_unlock(&st->write_lock);
+			free(tx);
+			return -1;
+		}
+		*out = tx;
+		return 0;
+	}
+	if (sq_reader(st, &tx->conn, err) == -1) {
 		free(tx);
 		return -1;
 	}
 	tx->db = tx->conn->db;
-	rc = sqlite3_exec(tx->db, write ? "BEGIN IMMEDIATE" : "BEGIN", NULL,
-	    NULL, NULL);
+	rc = sqlite3_exec(tx->db, "BEGIN", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		sq_fail(tx, rc, err);
-		if (write)
-			pthread_mutex_unlock(&st->write_lock);
 		free(tx);
 		return -1;
 	}
@@ -328,25 +366,98 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 	return 0;
 }
 
+/*
+ * Commits the writer's open transaction, which holds batch BATCH and every
+ * batch before it. Called by one thread at a time (st->committing).
+ */
+static int
+sq_commit_batch(struct store *st, uint64_t *batch)
+{
+	int rc = SQLITE_OK;
+
+	pthread_mutex_lock(&st->write_lock);
+	*batch = st->open_batch++;
+	if (st->writer_open && sqlite3_get_autocommit(st->writer->db)) {
+		rc = SQLITE_ABORT;	/* rolled back under us */
+	} else if (st->writer_open) {
+		rc = sqlite3_exec(st->writer->db, "COMMIT", NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			log_warnx("store: commit failed: %s",
+			    sqlite3_errmsg(st->writer->db));
+			sqlite3_exec(st->writer->db, "ROLLBACK", NULL, NULL,
+			    NULL);
+		}
+		st->writer_open = false;
+	}
+	pthread_mutex_unlock(&st->write_lock);
+	return rc;
+}
+
+/* Waits until batch MINE is committed; its SQLite result. */
+static int
+sq_wait_commit(struct store *st, uint64_t mine)
+{
+	int rc;
+
+	pthread_mutex_lock(&st->gc_lock);
+	while (st->committed < mine) {
+		uint64_t batch;
+
+		if (st->committing) {
+			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
+			continue;
+		}
+		st->committing = true;
+		pthread_mutex_unlock(&st->gc_lock);
+		rc = sq_commit_batch(st, &batch);
+		pthread_mutex_lock(&st->gc_lock);
+		st->batch_rc[batch % SQ_BATCH_RING] = rc;
+		st->committed = batch;
+		st->committing = false;
+		pthread_cond_broadcast(&st->gc_cond);
+	}
+	rc = st->batch_rc[mine % SQ_BATCH_RING];
+	pthread_mutex_unlock(&st->gc_lock);
+	return rc;
+}
+
 int
 store_end(struct store_tx *tx, bool commit, struct err *err)
 {
-	int rc = 0;
+	struct store *st;
+	uint64_t mine;
+	int rc;
 
 	if (tx == NULL)
 		return 0;
-	if (commit) {
-		int r = sqlite3_exec(tx->db, "COMMIT", NULL, NULL, NULL);
-
-		if (r != SQLITE_OK) {
-			rc = sq_fail(tx, r, err);
-			sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
-		}
-	} else {
+	st = tx->st;
+	if (!tx->write) {
 		sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
+		free(tx);
+		return 0;
 	}
-	if (tx->write)
-		pthread_mutex_unlock(&tx->st->write_lock);
+	if (!commit) {
+		sqlite3_exec(tx->db, "ROLLBACK TO req; RELEASE req", NULL,
+		    NULL, NULL);
+		pthread_mutex_unlock(&st->write_lock);
+		free(tx);
+		return 0;
+	}
+	rc = sqlite3_exec(tx->db, "RELEASE req", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		sq_fail(tx, rc, err);
+		sqlite3_exec(tx->db, "ROLLBACK TO req; RELEASE req", NULL,
+		    NULL, NULL);
+		pthread_mutex_unlock(&st->write_lock);
+		free(tx);
+		return -1;
+	}
+	mine = st->open_batch;
+	pthread_mutex_unlock(&st->write_lock);
 	free(tx);
-	return rc;
+	rc = sq_wait_commit(st, mine);
+	if (rc != SQLITE_OK)
+		return err_set(err, ERR_UNAVAILABLE, "the store could not"
+		    " commit the change: %s", sqlite3_errstr(rc));
+	return 0;
 }
