@@ -75,6 +75,18 @@ $(BIN)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(VARIANT_LDFLAGS) -o $@ $< \
 	    $(LIB_OBJ) $(LDLIBS) -lcmocka
 
+# --- benchmarks -------------------------------------------------------------
+BENCH_BIN := build/bench/iotjobs-load build/bench/bare build/bench/sqlite_raw
+SIGV4_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC))
+
+build/bench/iotjobs-load: bench/load.c $(SIGV4_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
 # --- generated tables -------------------------------------------------------
 gen:
 	$(PYTHON) tools/codegen/gen_model.py $(MODELS) src/gen
@@ -114,7 +126,7 @@ test: deps
 run: deps all
 	./build/iotjobsd $(ARGS)
 
-bench: deps all
+bench: deps all $(BENCH_BIN)
 	sh bench/run.sh
 
 # Banned calls (STYLE.md): unbounded copies and unchecked conversions.

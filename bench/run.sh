@@ -1,0 +1,58 @@
+#!/bin/sh
+# make bench: figures for iotjobsd beside ceilings measured in the same run
+# on the same machine. Prints numbers; never fails on a timing.
+set -eu
+cd "$(dirname "$0")/.."
+B=build/bench
+SECONDS_EACH=${BENCH_SECONDS:-5}
+CONNS=${BENCH_CONNS:-64}
+JOBS=${BENCH_JOBS:-600}
+work=$(mktemp -d /tmp/iotjobs-bench-XXXXXX)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {
+	for _ in $(seq 1 100); do
+		python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),0.2)" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "port $1 never opened" >&2; exit 1
+}
+
+echo "== iotjobs benchmark ($(nproc) cores, $CONNS connections, ${SECONDS_EACH}s each)"
+
+# Ceiling for reads: bare libmicrohttpd, same threading.
+port=$(free_port)
+$B/bare "$port" 4 & pids="$pids $!"; bare_pid=$!
+wait_port "$port"
+echo "-- ceiling: bare libmicrohttpd reply"
+$B/iotjobs-load bare "$port" "$CONNS" "$SECONDS_EACH"
+kill "$bare_pid"; wait "$bare_pid" 2>/dev/null || true
+
+# Ceiling for writes: SQLite's raw committed updates.
+echo "-- ceiling: SQLite WAL synchronous=FULL"
+$B/sqlite_raw "$work" 3
+
+# iotjobsd.
+export AWS_ACCESS_KEY_ID=AKIABENCH00000000001
+export AWS_SECRET_ACCESS_KEY=benchbenchbenchbenchbenchbenchbenchbench
+export IOTJOBS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
+export IOTJOBS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
+port=$(free_port)
+build/iotjobsd --listen "127.0.0.1:$port" --data-dir "$work/data" \
+	2>"$work/iotjobsd.log" & pids="$pids $!"
+wait_port "$port"
+echo "-- setup: $CONNS things in a group, $JOBS jobs for the group"
+python3 bench/setup.py "http://127.0.0.1:$port" "$CONNS" "$JOBS"
+echo "-- iotjobsd: signed GetPendingJobExecutions"
+$B/iotjobs-load get "$port" "$CONNS" "$SECONDS_EACH"
+echo "-- iotjobsd: device round trips (StartNext, then Update SUCCEEDED)"
+$B/iotjobs-load roundtrip "$port" "$CONNS" "$SECONDS_EACH"
