@@ -178,3 +178,477 @@ out:
 	free(ids);
 	return ret;
 }
+
+/* --- the jobs control plane ------------------------------------------- */
+
+const char *const store_job_count_names[STORE_JOB_NCOUNTS] = {
+	"numberOfQueuedThings", "numberOfInProgressThings",
+	"numberOfSucceededThings", "numberOfFailedThings",
+	"numberOfRejectedThings", "numberOfCanceledThings",
+	"numberOfRemovedThings", "numberOfTimedOutThings",
+};
+
+void
+store_job_release(struct store_job *job)
+{
+	if (job == NULL)
+		return;
+	free(job->document);
+	free(job->description);
+	free(job->reason_code);
+	free(job->comment);
+	json_decref(job->config);
+	json_decref(job->targets);
+	memset(job, 0, sizeof(*job));
+}
+
+/* Column I as a new string, or NULL for an SQL NULL. */
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	return xstrdup(sq_col_text(s, i));
+}
+
+static void
+col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", sq_col_text(s, i));
+}
+
+static const char sql_job_get[] =
+    "SELECT job_id, status, target_selection, document, description,"
+    " config, force_canceled, reason_code, comment, created_at,"
+    " last_updated_at, completed_at, n_queued, n_in_progress,"
+    " n_succeeded, n_failed, n_rejected, n_canceled, n_removed,"
+    " n_timed_out FROM jobs WHERE job_id = ?1";
+
+static const char sql_job_targets[] =
+    "SELECT target_arn FROM job_targets WHERE job_id = ?1 ORDER BY pos";
+
+static void
+job_from_row(sqlite3_stmt *s, struct store_job *job)
+{
+	json_error_t jerr;
+	int i;
+
+	col_copy(s, 0, job->job_id, sizeof(job->job_id));
+	col_copy(s, 1, job->status, sizeof(job->status));
+	col_copy(s, 2, job->target_selection, sizeof(job->target_selection));
+	job->document = col_dup(s, 3);
+	job->description = col_dup(s, 4);
+	job->config = json_loads(sq_col_text(s, 5), 0, &jerr);
+	if (!json_is_object(job->config)) {
+		json_decref(job->config);
+		job->config = json_object();
+	}
+	job->force_canceled = sqlite3_column_int(s, 6) != 0;
+	job->reason_code = col_dup(s, 7);
+	job->comment = col_dup(s, 8);
+	job->created_at = sqlite3_column_int64(s, 9);
+	job->last_updated_at = sqlite3_column_int64(s, 10);
+	job->completed_at = sqlite3_column_int64(s, 11);
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
+		job->counts[i] = sqlite3_column_int64(s, 12 + i);
+}
+
+static int
+job_targets_load(struct store_tx *tx, struct store_job *job,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_job_targets);
+	int rc;
+
+	job->targets = json_array();
+	sq_bind_text(s, 1, job->job_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(job->targets,
+		    json_string(sq_col_text(s, 0)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+int
+store_job_get(struct store_tx *tx, const char *job_id,
+    struct store_job *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_job_get);
+	int rc;
+
+	sq_bind_text(s, 1, job_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return sq_fail(tx, rc, err);
+	}
+	if (out == NULL) {
+		sqlite3_reset(s);
+		return 1;
+	}
+	memset(out, 0, sizeof(*out));
+	job_from_row(s, out);
+	sqlite3_reset(s);
+	if (job_targets_load(tx, out, err) == -1) {
+		store_job_release(out);
+		return -1;
+	}
+	return 1;
+}
+
+static const char sql_thing_exists[] =
+    "SELECT 1 FROM things WHERE name = ?1";
+static const char sql_group_exists[] =
+    "SELECT 1 FROM thing_groups WHERE name = ?1";
+
+int
+store_job_target_exists(struct store_tx *tx, bool group, const char *name,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, group ? sql_group_exists :
+	    sql_thing_exists);
+	int rc;
+
+	sq_bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return sq_fail(tx, rc, err);
+}
+
+static const char sql_job_insert[] =
+    "INSERT INTO jobs (job_id, status, target_selection, document,"
+    " description, config, created_at, last_updated_at, namespace_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)";
+
+/* Targets ?2 (a JSON array) of job ?1, at positions from ?3 on. */
+static const char sql_targets_insert[] =
+    "INSERT INTO job_targets (job_id, pos, target_arn)"
+    " SELECT ?1, ?3 + key, value FROM json_each(?2)";
+
+static const char sql_targets_next_pos[] =
+    "SELECT coalesce(max(pos) + 1, 0) FROM job_targets WHERE job_id = ?1";
+
+static int
+targets_insert(struct store_tx *tx, const char *job_id, json_t *targets,
+    int64_t pos, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_targets_insert);
+	char *text = json_dumps(targets, JSON_COMPACT);
+	int rc;
+
+	if (text == NULL)
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "cannot encode the targets of job %s", job_id);
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, text);
+	sqlite3_bind_int64(s, 3, pos);
+	rc = sq_exec_stmt(tx, s, err);
+	free(text);
+	return rc;
+}
+
+int
+store_job_insert(struct store_tx *tx, const struct store_job *job,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_job_insert);
+	json_t *ns = json_object_get(job->config, "namespaceId");
+	char *config = json_dumps(job->config, JSON_COMPACT);
+	int rc;
+
+	if (config == NULL)
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "cannot encode the configuration of job %s", job->job_id);
+	sq_bind_text(s, 1, job->job_id);
+	sq_bind_text(s, 2, job->status);
+	sq_bind_text(s, 3, job->target_selection);
+	sq_bind_text(s, 4, job->document);
+	sq_bind_text(s, 5, job->description);
+	sq_bind_text(s, 6, config);
+	sqlite3_bind_int64(s, 7, job->created_at);
+	sq_bind_text(s, 8, json_string_value(ns));
+	rc = sq_exec_stmt(tx, s, err);
+	free(config);
+	if (rc == -1)
+		return -1;
+	return targets_insert(tx, job->job_id, job->targets, 0, err);
+}
+
+int
+store_job_targets_add(struct store_tx *tx, const char *job_id,
+    json_t *targets, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_targets_next_pos);
+	int64_t pos = 0;
+	int rc;
+
+	sq_bind_text(s, 1, job_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		pos = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return sq_fail(tx, rc, err);
+	return targets_insert(tx, job_id, targets, pos, err);
+}
+
+/*
+ * ?1 job, ?2 ARN prefix, ?3/?4 where a group/thing name starts in its ARN
+ * (1-based), ?5 now. The target groups and every descendant (parent
+ * index), their members (group_members primary key) and the target things
+ * (each once, existing only), minus the things the job already has an
+ * execution on. Queue order: by thing name.
+ */
+static const char sql_queue_targets[] =
+    "WITH RECURSIVE"
+    " grp(name, depth) AS ("
+    " SELECT substr(target_arn, ?3), 0 FROM job_targets"
+    " WHERE job_id = ?1"
+    " AND substr(target_arn, 1, ?3 - 1) = ?2 || 'thinggroup/'"
+    " UNION"
+    " SELECT g.name, grp.depth + 1 FROM grp"
+    " JOIN thing_groups g ON g.parent_name = grp.name"
+    " WHERE grp.depth < 64),"
+    " tgt(thing) AS ("
+    " SELECT substr(target_arn, ?4) FROM job_targets"
+    " WHERE job_id = ?1"
+    " AND substr(target_arn, 1, ?4 - 1) = ?2 || 'thing/'"
+    " UNION"
+    " SELECT m.thing_name FROM grp"
+    " JOIN group_members m ON m.group_name = grp.name)"
+    " INSERT INTO executions (job_id, thing_name, execution_number, status,"
+    " queued_at, last_updated_at, version)"
+    " SELECT ?1, tgt.thing, 1, 'QUEUED', ?5, ?5, 1 FROM tgt"
+    " JOIN things t ON t.name = tgt.thing"
+    " WHERE NOT EXISTS (SELECT 1 FROM executions e"
+    " WHERE e.job_id = ?1 AND e.thing_name = tgt.thing)"
+    " ORDER BY tgt.thing";
+
+int
+store_job_queue_targets(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, int64_t now, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_queue_targets);
+	size_t n = strlen(arn_prefix);
+
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, arn_prefix);
+	sqlite3_bind_int64(s, 3, (int64_t)(n + strlen("thinggroup/") + 1));
+	sqlite3_bind_int64(s, 4, (int64_t)(n + strlen("thing/") + 1));
+	sqlite3_bind_int64(s, 5, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	return store_job_count_refresh(tx, job_id, now, err);
+}
+
+static const char sql_job_update[] =
+    "UPDATE jobs SET description = ?2, config = ?3,"
+    " last_updated_at = max(last_updated_at, ?4) WHERE job_id = ?1";
+
+int
+store_job_update(struct store_tx *tx, const struct store_job *job,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_job_update);
+	char *config = json_dumps(job->config, JSON_COMPACT);
+	int rc;
+
+	if (config == NULL)
+		return err_set(err, ERR_INTERNAL_FAILURE,
+		    "cannot encode the configuration of job %s", job->job_id);
+	sq_bind_text(s, 1, job->job_id);
+	sq_bind_text(s, 2, job->description);
+	sq_bind_text(s, 3, config);
+	sqlite3_bind_int64(s, 4, job->last_updated_at);
+	rc = sq_exec_stmt(tx, s, err);
+	free(config);
+	return rc;
+}
+
+/* Executions use the executions UNIQUE (job_id, ...) index. */
+static const char sql_cancel_execs[] =
+    "UPDATE executions SET status = 'CANCELED', force_canceled = ?2,"
+    " version = version + 1, last_updated_at = ?3, timeout_at = NULL"
+    " WHERE job_id = ?1"
+    " AND (status = 'QUEUED' OR (?2 AND status = 'IN_PROGRESS'))";
+
+static const char sql_cancel_job[] =
+    "UPDATE jobs SET status = 'CANCELED',"
+    " force_canceled = (force_canceled OR ?2),"
+    " reason_code = coalesce(?3, reason_code),"
+    " comment = coalesce(?4, comment),"
+    " last_updated_at = max(last_updated_at, ?5) WHERE job_id = ?1";
+
+int
+store_job_cancel(struct store_tx *tx, const char *job_id, bool force,
+    const char *reason_code, const char *comment, int64_t now,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_cancel_execs);
+
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int(s, 2, force);
+	sqlite3_bind_int64(s, 3, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	s = sq_stmt(tx, sql_cancel_job);
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int(s, 2, force);
+	sq_bind_text(s, 3, reason_code);
+	sq_bind_text(s, 4, comment);
+	sqlite3_bind_int64(s, 5, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	return store_job_count_refresh(tx, job_id, now, err);
+}
+
+static const char sql_delete_execs[] =
+    "DELETE FROM executions WHERE job_id = ?1";
+static const char sql_delete_targets[] =
+    "DELETE FROM job_targets WHERE job_id = ?1";
+static const char sql_delete_job[] =
+    "DELETE FROM jobs WHERE job_id = ?1";
+
+int
+store_job_delete(struct store_tx *tx, const char *job_id, struct err *err)
+{
+	const char *const sqls[] = {
+		sql_delete_execs, sql_delete_targets, sql_delete_job,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		sqlite3_stmt *s = sq_stmt(tx, sqls[i]);
+
+		sq_bind_text(s, 1, job_id);
+		if (sq_exec_stmt(tx, s, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * ListJobs. Parameters: ?1 status, ?2 targetSelection, ?3 group ARN,
+ * ?4 namespaceId (each NULL: no filter), ?5 thinggroup ARN prefix, ?6
+ * where the group name starts in such an ARN, ?7 position (ids below it),
+ * ?8 row limit. One statement per driving index; the other filters are
+ * checked on the rows that index yields.
+ */
+#define LIST_COLS							\
+    "SELECT j.id, j.job_id, j.status, j.target_selection, j.created_at,"\
+    " j.last_updated_at, j.completed_at,"				\
+    " (SELECT g.group_id FROM job_targets t2"				\
+    " JOIN thing_groups g ON g.name = substr(t2.target_arn, ?6)"	\
+    " WHERE t2.job_id = j.job_id"					\
+    " AND substr(t2.target_arn, 1, ?6 - 1) = ?5"			\
+    " ORDER BY t2.pos LIMIT 1)"
+#define LIST_TAIL							\
+    " j.id < ?7"							\
+    " AND (?1 IS NULL OR j.status = ?1)"				\
+    " AND (?2 IS NULL OR j.target_selection = ?2)"			\
+    " AND (?4 IS NULL OR j.namespace_id = ?4)"				\
+    " ORDER BY j.id DESC LIMIT ?8"
+
+static const char sql_list_all[] =
+    LIST_COLS " FROM jobs j WHERE ?3 IS NULL AND" LIST_TAIL;
+static const char sql_list_group[] =
+    LIST_COLS " FROM job_targets t JOIN jobs j ON j.job_id = t.job_id"
+    " WHERE t.target_arn = ?3 AND" LIST_TAIL;
+static const char sql_list_namespace[] =
+    LIST_COLS " FROM jobs j WHERE ?3 IS NULL AND j.namespace_id = ?4 AND"
+    LIST_TAIL;
+static const char sql_list_status[] =
+    LIST_COLS " FROM jobs j WHERE ?3 IS NULL AND j.status = ?1 AND"
+    LIST_TAIL;
+static const char sql_list_selection[] =
+    LIST_COLS " FROM jobs j WHERE ?3 IS NULL"
+    " AND j.target_selection = ?2 AND" LIST_TAIL;
+
+static const char *
+list_sql(const struct store_job_filter *f)
+{
+	if (f->group_arn != NULL)
+		return sql_list_group;
+	if (f->namespace_id != NULL)
+		return sql_list_namespace;
+	if (f->status != NULL)
+		return sql_list_status;
+	if (f->target_selection != NULL)
+		return sql_list_selection;
+	return sql_list_all;
+}
+
+int
+store_job_list(struct store_tx *tx, const struct store_job_filter *f,
+    const char *group_arn_prefix, int64_t after, int limit,
+    struct store_job_summary *out, int *n, int64_t *next, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, list_sql(f));
+	int64_t last = 0;
+	int rc;
+
+	*n = 0;
+	*next = 0;
+	sq_bind_text(s, 1, f->status);
+	sq_bind_text(s, 2, f->target_selection);
+	sq_bind_text(s, 3, f->group_arn);
+	sq_bind_text(s, 4, f->namespace_id);
+	sq_bind_text(s, 5, group_arn_prefix);
+	sqlite3_bind_int64(s, 6, (int64_t)strlen(group_arn_prefix) + 1);
+	sqlite3_bind_int64(s, 7, after > 0 ? after : INT64_MAX);
+	sqlite3_bind_int64(s, 8, (int64_t)limit + 1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_job_summary *js;
+
+		if (*n == limit) {
+			*next = last;
+			break;
+		}
+		js = &out[(*n)++];
+		last = sqlite3_column_int64(s, 0);
+		col_copy(s, 1, js->job_id, sizeof(js->job_id));
+		col_copy(s, 2, js->status, sizeof(js->status));
+		col_copy(s, 3, js->target_selection,
+		    sizeof(js->target_selection));
+		js->created_at = sqlite3_column_int64(s, 4);
+		js->last_updated_at = sqlite3_column_int64(s, 5);
+		js->completed_at = sqlite3_column_int64(s, 6);
+		col_copy(s, 7, js->group_id, sizeof(js->group_id));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+static const char sql_group_by_id[] =
+    "SELECT name FROM thing_groups WHERE group_id = ?1";
+
+int
+store_job_group_by_id(struct store_tx *tx, const char *group_id,
+    char name[129], struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_group_by_id);
+	int rc;
+
+	sq_bind_text(s, 1, group_id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(name, 129, "%s", sq_col_text(s, 0));
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return sq_fail(tx, rc, err);
+}
