@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SQLite backend of the execution store (store_exec.h). Every read is an
+ * index lookup: (job_id, thing_name, execution_number) UNIQUE for one
+ * execution, the partial index executions_pending for a thing's pending
+ * list, executions_thing and executions_job (0004) for the list pages, the
+ * jobs job_id UNIQUE for the job's document and timeoutConfig.
+ */
+#include "store_exec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sqlite_int.h"
+#include "xmalloc.h"
+
+/* The columns every execution query returns, in exec_from_row order. */
+#define EXEC_COLS \
+    "SELECT e.id, e.job_id, e.thing_name, e.execution_number, e.status," \
+    " e.status_details, e.queued_at, e.started_at, e.last_updated_at," \
+    " e.version, e.force_canceled, e.retry_attempt," \
+    " e.step_timeout_minutes, e.timeout_at, e.progress_timeout_at," \
+    " json_extract(j.config," \
+    " '$.timeoutConfig.inProgressTimeoutInMinutes')," \
+    " CASE WHEN :doc THEN j.document END" \
+    " FROM executions e LEFT JOIN jobs j ON j.job_id = e.job_id"
+
+static const char sql_get[] = EXEC_COLS
+    " WHERE e.job_id = ?1 AND e.thing_name = ?2 AND e.execution_number = ?3";
+
+static const char sql_get_latest[] = EXEC_COLS
+    " WHERE e.job_id = ?1 AND e.thing_name = ?2"
+    " ORDER BY e.execution_number DESC LIMIT 1";
+
+/*
+ * The WHERE and ORDER BY terms are those of the partial index
+ * executions_pending, so SQLite walks it in order and stops at the limit.
+ */
+static const char sql_pending[] = EXEC_COLS
+    " WHERE e.thing_name = ?1 AND e.status IN ('QUEUED', 'IN_PROGRESS')"
+    " ORDER BY e.status = 'QUEUED', e.id LIMIT ?2";
+
+static const char sql_list_job[] = EXEC_COLS
+    " WHERE e.job_id = ?1 AND e.id > ?2 AND (?3 IS NULL OR e.status = ?3)"
+    " ORDER BY e.id LIMIT ?4";
+
+static const char sql_list_thing[] = EXEC_COLS
+    " WHERE e.thing_name = ?1 AND e.id > ?2"
+    " AND (?3 IS NULL OR e.status = ?3)"
+    " AND (?4 IS NULL OR e.job_id = ?4)"
+    " AND (?5 IS NULL OR j.namespace_id = ?5)"
+    " ORDER BY e.id LIMIT ?6";
+
+static const char sql_put[] =
+    "UPDATE executions SET status = ?2, status_details = ?3,"
+    " started_at = ?4, last_updated_at = ?5, version = ?6,"
+    " force_canceled = ?7, step_timeout_minutes = ?8, timeout_at = ?9,"
+    " progress_timeout_at = ?10 WHERE id = ?1";
+
+static const char sql_delete[] = "DELETE FROM executions WHERE id = ?1";
+
+static const char sql_thing_exists[] = "SELECT 1 FROM things WHERE name = ?1";
+
+static const char sql_job_exists[] = "SELECT 1 FROM jobs WHERE job_id = ?1";
+
+void
+store_exec_release(struct store_exec *e)
+{
+	json_decref(e->status_details);
+	e->status_details = NULL;
+	free(e->document);
+	e->document = NULL;
+}
+
+static void
+copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* 0 for NULL, as the struct's "none". */
+static int64_t
+col_i64(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_int64(s, i);
+}
+
+static void
+exec_from_row(sqlite3_stmt *s, struct store_exec *e)
+{
+	const char *details;
+
+	memset(e, 0, sizeof(*e));
+	e->id = col_i64(s, 0);
+	copy_text(e->job_id, sizeof(e->job_id), sq_col_text(s, 1));
+	copy_text(e->thing_name, sizeof(e->thing_name), sq_col_text(s, 2));
+	e->execution_number = col_i64(s, 3);
+	if (exec_status_parse(sq_col_text(s, 4), &e->status) == -1)
+		e->status = EXEC_REMOVED;	/* never written by iotjobs */
+	details = sq_col_text(s, 5);
+	if (details[0] != '\0') {
+		e->status_details = json_loads(details, 0, NULL);
+		if (e->status_details != NULL &&
+		    !json_is_object(e->status_details)) {
+			json_decref(e->status_details);
+			e->status_details = NULL;
+		}
+	}
+	e->queued_at = col_i64(s, 6);
+	e->started_at = col_i64(s, 7);
+	e->last_updated_at = col_i64(s, 8);
+	e->version = col_i64(s, 9);
+	e->force_canceled = col_i64(s, 10) != 0;
+	e->retry_attempt = col_i64(s, 11);
+	e->step_timeout_minutes = col_i64(s, 12);
+	e->timeout_at = col_i64(s, 13);
+	e->progress_timeout_at = col_i64(s, 14);
+	e->job_progress_timeout_minutes = col_i64(s, 15);
+	if (sqlite3_column_type(s, 16) != SQLITE_NULL)
+		e->document = xstrdup(sq_col_text(s, 16));
+}
+
+static void
+bind_doc(sqlite3_stmt *s, bool with_doc)
+{
+	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":doc"),
+	    with_doc ? 1 : 0);
+}
+
+/* Steps S for at most one row: 1 into OUT, 0 none, -1. */
+static int
+exec_one(struct store_tx *tx, sqlite3_stmt *s, struct store_exec *out,
+    struct err *err)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW) {
+		exec_from_row(s, out);
+		sqlite3_reset(s);
+		return 1;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+/*
+ * Visits the rows of S, at most LIMIT; *MORE (when not NULL) tells whether
+ * a further row exists (S must be limited to LIMIT + 1 rows).
+ */
+static int
+exec_walk(struct store_tx *tx, sqlite3_stmt *s, int limit,
+    store_exec_row_fn *fn, void *arg, bool *more, struct err *err)
+{
+	struct store_exec e;
+	int n = 0, rc;
+
+	if (more != NULL)
+		*more = false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == limit) {
+			if (more != NULL)
+				*more = true;
+			break;
+		}
+		exec_from_row(s, &e);
+		rc = fn(&e, arg, err);
+		store_exec_release(&e);
+		if (rc == -1) {
+			sqlite3_reset(s);
+			return -1;
+		}
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+static int
+exists(struct store_tx *tx, const char *sql, const char *key,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql);
+	int rc;
+
+	sq_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+int
+store_exec_thing_exists(struct store_tx *tx, const char *name,
+    struct err *err)
+{
+	return exists(tx, sql_thing_exists, name, err);
+}
+
+int
+store_exec_job_exists(struct store_tx *tx, const char *job_id,
+    struct err *err)
+{
+	return exists(tx, sql_job_exists, job_id, err);
+}
+
+int
+store_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
+    int64_t number, bool with_doc, struct store_exec *out, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	s = sq_stmt(tx, number < 0 ? sql_get_latest : sql_get);
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, thing);
+	if (number >= 0)
+		sqlite3_bind_int64(s, 3, number);
+	bind_doc(s, with_doc);
+	return exec_one(tx, s, out, err);
+}
+
+int
+store_exec_next_pending(struct store_tx *tx, const char *thing,
+    bool with_doc, struct store_exec *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_pending);
+
+	sq_bind_text(s, 1, thing);
+	sqlite3_bind_int(s, 2, 1);
+	bind_doc(s, with_doc);
+	return exec_one(tx, s, out, err);
+}
+
+int
+store_exec_pending(struct store_tx *tx, const char *thing, int limit,
+    store_exec_row_fn *fn, void *arg, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_pending);
+
+	sq_bind_text(s, 1, thing);
+	sqlite3_bind_int(s, 2, limit);
+	bind_doc(s, false);
+	return exec_walk(tx, s, limit, fn, arg, NULL, err);
+}
+
+/* Binds V, or NULL when V is 0 (the struct's "none"). */
+static void
+bind_opt(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+int
+store_exec_put(struct store_tx *tx, const struct store_exec *e,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_put);
+	char *details = NULL;
+	int rc;
+
+	if (e->status_details != NULL && json_object_size(e->status_details))
+		details = json_dumps(e->status_details, JSON_COMPACT);
+	sqlite3_bind_int64(s, 1, e->id);
+	sq_bind_text(s, 2, exec_status_name(e->status));
+	sq_bind_text(s, 3, details);
+	bind_opt(s, 4, e->started_at);
+	sqlite3_bind_int64(s, 5, e->last_updated_at);
+	sqlite3_bind_int64(s, 6, e->version);
+	sqlite3_bind_int(s, 7, e->force_canceled ? 1 : 0);
+	bind_opt(s, 8, e->step_timeout_minutes);
+	bind_opt(s, 9, e->timeout_at);
+	bind_opt(s, 10, e->progress_timeout_at);
+	rc = sq_exec_stmt(tx, s, err);
+	free(details);
+	if (rc == 0 && sqlite3_changes(tx->db) != 1)
+		return err_set(err, ERR_INTERNAL_FAILURE, "job execution %lld"
+		    " vanished during an update", (long long)e->id);
+	return rc;
+}
+
+int
+store_exec_delete(struct store_tx *tx, int64_t id, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_delete);
+
+	sqlite3_bind_int64(s, 1, id);
+	return sq_exec_stmt(tx, s, err);
+}
+
+int
+store_exec_list_job(struct store_tx *tx, const char *job_id,
+    struct store_exec_page *pg, store_exec_row_fn *fn, void *arg,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_list_job);
+
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, pg->after);
+	sq_bind_text(s, 3, pg->status);
+	sqlite3_bind_int(s, 4, pg->limit + 1);
+	bind_doc(s, false);
+	return exec_walk(tx, s, pg->limit, fn, arg, &pg->more, err);
+}
+
+int
+store_exec_list_thing(struct store_tx *tx, const char *thing,
+    const char *job_id, struct store_exec_page *pg, store_exec_row_fn *fn,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_list_thing);
+
+	sq_bind_text(s, 1, thing);
+	sqlite3_bind_int64(s, 2, pg->after);
+	sq_bind_text(s, 3, pg->status);
+	sq_bind_text(s, 4, job_id);
+	sq_bind_text(s, 5, pg->namespace_id);
+	sqlite3_bind_int(s, 6, pg->limit + 1);
+	bind_doc(s, false);
+	return exec_walk(tx, s, pg->limit, fn, arg, &pg->more, err);
+}
