@@ -1,7 +1,721 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Operations of this resource (none yet). */
+/*
+ * Static thing groups and membership, control plane (WIRE.md 11.2):
+ * Create/Describe/Update/Delete/ListThingGroups, Add/RemoveThingFrom-
+ * ThingGroup, UpdateThingGroupsForThing, ListThingsInThingGroup,
+ * ListThingGroupsForThing. Limits from the AWS IoT developer guide
+ * (thing-groups.html): a thing is in at most 10 groups, a hierarchy is at
+ * most 7 deep, a group has at most 100 direct children. A thing that joins
+ * a group may join CONTINUOUS jobs of the group and its ancestors
+ * (store_job_member_added, same transaction).
+ */
 #include "api/api.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_job.h"
+#include "store/store_thing.h"
+#include "xmalloc.h"
+
+#define GROUP_DEPTH_MAX		7
+#define GROUP_CHILDREN_MAX	100
+#define GROUP_ATTRS_MAX		50
+#define THING_GROUPS_MAX	10
+#define GROUP_PAGE_DEFAULT	50
+
+/* A group and its ancestors, the group first. */
+struct group_chain {
+	char names[GROUP_DEPTH_MAX + 1][STORE_NAME_MAX + 1];
+	int n;
+};
+
+static const char *
+member_str(const json_t *in, const char *key)
+{
+	return json_string_value(json_object_get(in, key));
+}
+
+/* Reads maxResults and nextToken of IN into PG (AFTER holds the key). */
+static int
+page_init(const json_t *in, struct store_page *pg,
+    char after[STORE_NAME_MAX + 1], struct err *err)
+{
+	const json_t *max = json_object_get(in, "maxResults");
+	const char *token = member_str(in, "nextToken");
+
+	pg->limit = json_is_integer(max) ? (int)json_integer_value(max) :
+	    GROUP_PAGE_DEFAULT;
+	after[0] = '\0';
+	if (token != NULL && store_token_decode(token, after, err) == -1)
+		return -1;
+	pg->after = after;
+	return 0;
+}
+
+/* Sets the nextToken of OUT after the last name of NAMES when MORE. */
+static void
+page_token(json_t *out, const json_t *names, bool more)
+{
+	char token[STORE_TOKEN_MAX];
+	size_t n = json_array_size(names);
+
+	if (!more || n == 0)
+		return;
+	store_token_encode(json_string_value(json_array_get(names, n - 1)),
+	    token);
+	json_object_set_new(out, "nextToken", json_string(token));
+}
+
+static int
+group_missing(const char *name, struct err *err)
+{
+	return err_set(err, ERR_NOT_FOUND, "Thing group %s does not exist",
+	    name);
+}
+
+/* Walks from group NAME (which exists) up to its root into *CHAIN. */
+static int
+group_chain_get(struct store_tx *tx, const char *name,
+    struct group_chain *chain, struct err *err)
+{
+	struct store_group g;
+	char next[STORE_NAME_MAX + 1];
+	int found;
+
+	snprintf(next, sizeof(next), "%s", name);
+	chain->n = 0;
+	while (next[0] != '\0' && chain->n <= GROUP_DEPTH_MAX) {
+		found = store_group_get(tx, next, &g, err);
+		if (found == -1)
+			return -1;
+		if (found == 0)
+			break;
+		snprintf(chain->names[chain->n], sizeof(chain->names[0]), "%s",
+		    g.name);
+		snprintf(next, sizeof(next), "%s", g.parent_name);
+		store_group_release(&g);
+		chain->n++;
+	}
+	return 0;
+}
+
+static json_t *
+group_ref(const struct api_ctx *ctx, const char *name)
+{
+	char arn[ERR_ARN_MAX];
+
+	api_arn(ctx, "thinggroup", name, arn, sizeof(arn));
+	return json_pack("{s:s, s:s}", "groupName", name, "groupArn", arn);
+}
+
+/* Turns an array of group names into GroupNameAndArn objects. */
+static json_t *
+group_refs(const struct api_ctx *ctx, const json_t *names)
+{
+	json_t *list = json_array(), *v;
+	size_t i;
+
+	json_array_foreach(names, i, v)
+		json_array_append_new(list, group_ref(ctx,
+		    json_string_value(v)));
+	return list;
+}
+
+static bool
+str_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+/* CreateThingGroup checks on the parent PARENT of a new group. */
+static int
+group_parent_check(struct store_tx *tx, const char *parent,
+    struct err *err)
+{
+	struct group_chain chain;
+	int64_t children;
+
+	if (group_chain_get(tx, parent, &chain, err) == -1)
+		return -1;
+	if (chain.n == 0)
+		return err_set(err, ERR_NOT_FOUND, "Thing group %s"
+		    " (parentGroupName) does not exist", parent);
+	if (chain.n >= GROUP_DEPTH_MAX)
+		return err_set(err, ERR_INVALID_REQUEST, "parentGroupName: a"
+		    " thing group hierarchy can be at most %d levels deep",
+		    GROUP_DEPTH_MAX);
+	if (store_group_children(tx, parent, &children, err) == -1)
+		return -1;
+	if (children >= GROUP_CHILDREN_MAX)
+		return err_set(err, ERR_INVALID_REQUEST, "parentGroupName: thing"
+		    " group %s already has %d child groups, the maximum",
+		    parent, GROUP_CHILDREN_MAX);
+	return 0;
+}
+
+/* Creates G, or finds the identical group; 0, or -1 with ERR. */
+static int
+group_create_tx(struct api_ctx *ctx, struct store_group *g,
+    struct err *err)
+{
+	struct store_tx *tx;
+	struct store_group cur;
+	int rc = -1, found;
+
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	found = store_group_get(tx, g->name, &cur, err);
+	if (found == 1 && strcmp(cur.parent_name, g->parent_name) == 0 &&
+	    str_equal(cur.description, g->description) &&
+	    json_equal(cur.attributes, g->attributes)) {
+		memcpy(g->group_id, cur.group_id, sizeof(g->group_id));
+		rc = 0;
+	} else if (found == 1) {
+		char arn[ERR_ARN_MAX];
+
+		api_arn(ctx, "thinggroup", g->name, arn, sizeof(arn));
+		err_set(err, ERR_ALREADY_EXISTS, "Thing Group %s already exists"
+		    " in current account with different properties", g->name);
+		err_set_resource(err, cur.group_id, arn);
+	} else if (found == 0 && (g->parent_name[0] == '\0' ||
+	    group_parent_check(tx, g->parent_name, err) == 0)) {
+		rc = store_group_insert(tx, g, err);
+	}
+	if (found == 1)
+		store_group_release(&cur);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	return rc;
+}
+
+static int
+attrs_check_count(const json_t *attrs, struct err *err)
+{
+	if (json_object_size(attrs) > GROUP_ATTRS_MAX)
+		return err_set(err, ERR_INVALID_REQUEST, "thingGroupProperties."
+		    "attributePayload.attributes: a thing group can have at most"
+		    " %d attributes, not %zu", GROUP_ATTRS_MAX,
+		    json_object_size(attrs));
+	return 0;
+}
+
+static int
+group_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const char *parent = member_str(in, "parentGroupName");
+	json_t *props = json_object_get(in, "thingGroupProperties");
+	const char *desc = member_str(props, "thingGroupDescription");
+	struct store_group g;
+	char arn[ERR_ARN_MAX];
+	int rc;
+
+	memset(&g, 0, sizeof(g));
+	snprintf(g.name, sizeof(g.name), "%s", member_str(in,
+	    "thingGroupName"));
+	snprintf(g.parent_name, sizeof(g.parent_name), "%s",
+	    parent != NULL ? parent : "");
+	g.description = desc != NULL ? xstrdup(desc) : NULL;
+	g.attributes = store_attrs_apply(NULL, json_object_get(
+	    json_object_get(props, "attributePayload"), "attributes"), false);
+	g.created_at = ctx->now;
+	rc = attrs_check_count(g.attributes, err);
+	if (rc == 0)
+		rc = group_create_tx(ctx, &g, err);
+	if (rc == 0) {
+		api_arn(ctx, "thinggroup", g.name, arn, sizeof(arn));
+		*out = json_pack("{s:s, s:s, s:s}", "thingGroupName", g.name,
+		    "thingGroupArn", arn, "thingGroupId", g.group_id);
+	}
+	store_group_release(&g);
+	return rc;
+}
+
+static json_t *
+group_properties(const struct store_group *g)
+{
+	json_t *props = json_pack("{s:{s:O}}", "attributePayload",
+	    "attributes", g->attributes);
+
+	if (g->description != NULL)
+		json_object_set_new(props, "thingGroupDescription",
+		    json_string(g->description));
+	return props;
+}
+
+static json_t *
+group_metadata(const struct api_ctx *ctx, const struct store_group *g,
+    const struct group_chain *chain)
+{
+	json_t *md = json_pack("{s:I}", "creationDate",
+	    (json_int_t)g->created_at);
+	json_t *roots;
+	int i;
+
+	if (g->parent_name[0] == '\0')
+		return md;
+	json_object_set_new(md, "parentGroupName",
+	    json_string(g->parent_name));
+	roots = json_array();
+	for (i = chain->n - 1; i >= 1; i--)
+		json_array_append_new(roots, group_ref(ctx, chain->names[i]));
+	json_object_set_new(md, "rootToParentThingGroups", roots);
+	return md;
+}
+
+static int
+group_describe(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	const char *name = member_str(in, "thingGroupName");
+	struct group_chain chain;
+	struct store_tx *tx;
+	struct store_group g;
+	char arn[ERR_ARN_MAX];
+	int found;
+
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	found = store_group_get(tx, name, &g, err);
+	if (found == 1 && group_chain_get(tx, name, &chain, err) == -1) {
+		store_group_release(&g);
+		found = -1;
+	}
+	store_end(tx, false, NULL);
+	if (found == -1)
+		return -1;
+	if (found == 0)
+		return group_missing(name, err);
+	api_arn(ctx, "thinggroup", g.name, arn, sizeof(arn));
+	*out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o}",
+	    "thingGroupName", g.name, "thingGroupId", g.group_id,
+	    "thingGroupArn", arn, "version", (json_int_t)g.version,
+	    "thingGroupProperties", group_properties(&g),
+	    "thingGroupMetadata", group_metadata(ctx, &g, &chain));
+	store_group_release(&g);
+	return 0;
+}
+
+static int
+version_conflict(const char *name, int64_t have, const json_t *expected,
+    struct err *err)
+{
+	return err_set(err, ERR_VERSION_CONFLICT, "The version of thing group"
+	    " %s is %lld, not the expectedVersion %lld", name,
+	    (long long)have, (long long)json_integer_value(expected));
+}
+
+/* Applies the UpdateThingGroup input IN to G; 0, or -1 with ERR. */
+static int
+group_apply(struct store_group *g, const json_t *in, struct err *err)
+{
+	const json_t *expected = json_object_get(in, "expectedVersion");
+	const json_t *props = json_object_get(in, "thingGroupProperties");
+	const json_t *payload = json_object_get(props, "attributePayload");
+	const char *desc = member_str(props, "thingGroupDescription");
+	json_t *attrs;
+
+	if (json_is_integer(expected) &&
+	    json_integer_value(expected) != g->version)
+		return version_conflict(g->name, g->version, expected, err);
+	if (desc != NULL) {
+		free(g->description);
+		g->description = desc[0] != '\0' ? xstrdup(desc) : NULL;
+	}
+	if (payload != NULL) {
+		attrs = store_attrs_apply(g->attributes,
+		    json_object_get(payload, "attributes"),
+		    json_is_true(json_object_get(payload, "merge")));
+		json_decref(g->attributes);
+		g->attributes = attrs;
+		if (attrs_check_count(attrs, err) == -1)
+			return -1;
+	}
+	g->version++;
+	return 0;
+}
+
+static int
+group_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const char *name = member_str(in, "thingGroupName");
+	struct store_tx *tx;
+	struct store_group g;
+	int rc, found;
+
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	found = store_group_get(tx, name, &g, err);
+	if (found == 0)
+		rc = group_missing(name, err);
+	else if (found == -1)
+		rc = -1;
+	else if ((rc = group_apply(&g, in, err)) == 0)
+		rc = store_group_update(tx, &g, err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	if (rc == 0)
+		*out = json_pack("{s:I}", "version", (json_int_t)g.version);
+	if (found == 1)
+		store_group_release(&g);
+	return rc;
+}
+
+static int
+group_delete_tx(struct store_tx *tx, const char *name,
+    const json_t *expected, struct err *err)
+{
+	struct store_group g;
+	int64_t children;
+	int found;
+
+	found = store_group_get(tx, name, &g, err);
+	if (found != 1)
+		return found;
+	if (json_is_integer(expected) &&
+	    json_integer_value(expected) != g.version) {
+		version_conflict(name, g.version, expected, err);
+		store_group_release(&g);
+		return -1;
+	}
+	store_group_release(&g);
+	if (store_group_children(tx, name, &children, err) == -1)
+		return -1;
+	if (children > 0)
+		return err_set(err, ERR_INVALID_REQUEST, "Cannot delete thing"
+		    " group : %s when there are still child groups attached to"
+		    " it", name);
+	if (store_group_delete(tx, name, err) == -1)
+		return -1;
+	return 1;
+}
+
+static int
+group_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	rc = group_delete_tx(tx, member_str(in, "thingGroupName"),
+	    json_object_get(in, "expectedVersion"), err);
+	if (store_end(tx, rc == 1, err) == -1)
+		rc = -1;
+	if (rc == -1)
+		return -1;
+	*out = json_object();
+	return 0;
+}
+
+/* Checks that group NAME exists in TX: 0, or -1 with ERR. */
+static int
+group_exists(struct store_tx *tx, const char *name, struct err *err)
+{
+	struct store_group g;
+	int found = store_group_get(tx, name, &g, err);
+
+	if (found == 1)
+		store_group_release(&g);
+	if (found == 0)
+		return group_missing(name, err);
+	return found == 1 ? 0 : -1;
+}
+
+static int
+thing_exists(struct store_tx *tx, const char *name, struct err *err)
+{
+	struct store_thing t;
+	int found = store_thing_get(tx, name, &t, err);
+
+	if (found == 1)
+		store_thing_release(&t);
+	if (found == 0)
+		return err_set(err, ERR_NOT_FOUND, "Thing %s does not exist",
+		    name);
+	return found == 1 ? 0 : -1;
+}
+
+/*
+ * Runs one listing of names in a read transaction: the existence check of
+ * NAME (when CHECK is not NULL), then LIST; answers {KEY: ..., nextToken}
+ * with the names turned into group references when REFS.
+ */
+struct listing {
+	const char *name;
+	int (*check)(struct store_tx *, const char *, struct err *);
+	const char *parent;
+	const char *prefix;
+	bool recursive;
+	int kind;	/* LIST_GROUPS, LIST_THINGS_OF, LIST_GROUPS_OF */
+};
+
+enum { LIST_GROUPS, LIST_THINGS_OF, LIST_GROUPS_OF };
+
+static int
+listing_run(struct api_ctx *ctx, const json_t *in, const struct listing *l,
+    json_t **out, struct err *err)
+{
+	char after[STORE_NAME_MAX + 1];
+	struct store_page pg;
+	struct store_tx *tx;
+	json_t *names;
+	bool more = false;
+	int rc = -1;
+
+	if (page_init(in, &pg, after, err) == -1)
+		return -1;
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	names = json_array();
+	if (l->check != NULL && l->check(tx, l->name, err) == -1)
+		goto out;
+	if (l->kind == LIST_GROUPS)
+		rc = store_group_list(tx, &pg, l->parent, l->recursive,
+		    l->prefix, names, &more, err);
+	else if (l->kind == LIST_THINGS_OF)
+		rc = store_member_things(tx, l->name, l->recursive, &pg, names,
+		    &more, err);
+	else
+		rc = store_member_groups(tx, l->name, &pg, names, &more, err);
+out:
+	store_end(tx, false, NULL);
+	if (rc == 0) {
+		if (l->kind == LIST_THINGS_OF)
+			*out = json_pack("{s:O}", "things", names);
+		else
+			*out = json_pack("{s:o}", "thingGroups",
+			    group_refs(ctx, names));
+		page_token(*out, names, more);
+	}
+	json_decref(names);
+	return rc;
+}
+
+static int
+group_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const json_t *rec = json_object_get(in, "recursive");
+	struct listing l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = LIST_GROUPS;
+	l.parent = member_str(in, "parentGroup");
+	l.prefix = member_str(in, "namePrefixFilter");
+	/* Absent: every group, or the direct children of parentGroup. */
+	l.recursive = rec != NULL ? json_is_true(rec) : l.parent == NULL;
+	if (l.parent != NULL) {
+		l.name = l.parent;
+		l.check = group_exists;
+	}
+	return listing_run(ctx, in, &l, out, err);
+}
+
+static int
+group_things(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	struct listing l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = LIST_THINGS_OF;
+	l.name = member_str(in, "thingGroupName");
+	l.check = group_exists;
+	l.recursive = json_is_true(json_object_get(in, "recursive"));
+	return listing_run(ctx, in, &l, out, err);
+}
+
+static int
+thing_groups(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	struct listing l;
+
+	memset(&l, 0, sizeof(l));
+	l.kind = LIST_GROUPS_OF;
+	l.name = member_str(in, "thingName");
+	l.check = thing_exists;
+	return listing_run(ctx, in, &l, out, err);
+}
+
+/*
+ * The name of the resource IN addresses by NAME_KEY or ARN_KEY (an ARN of
+ * TYPE in this region and account) into OUT; -1 with ERR when neither is
+ * given, the ARN is malformed or names another resource than NAME_KEY.
+ */
+static int
+resolve_name(const struct api_ctx *ctx, const json_t *in,
+    const char *name_key, const char *arn_key, const char *type,
+    char out[STORE_NAME_MAX + 1], struct err *err)
+{
+	const char *name = member_str(in, name_key);
+	const char *arn = member_str(in, arn_key);
+	char prefix[ERR_ARN_MAX], want[ERR_ARN_MAX];
+	size_t plen;
+
+	if (name != NULL) {
+		api_arn(ctx, type, name, want, sizeof(want));
+		if (arn != NULL && strcmp(arn, want) != 0)
+			return err_set(err, ERR_INVALID_REQUEST, "%s %s does not"
+			    " name the same resource as %s %s", arn_key, arn,
+			    name_key, name);
+		snprintf(out, STORE_NAME_MAX + 1, "%s", name);
+		return 0;
+	}
+	if (arn == NULL)
+		return err_set(err, ERR_INVALID_REQUEST, "either %s or %s must"
+		    " be given", name_key, arn_key);
+	api_arn(ctx, type, "", prefix, sizeof(prefix));
+	plen = strlen(prefix);
+	if (strncmp(arn, prefix, plen) == 0 && arn[plen] != '\0' &&
+	    strlen(arn + plen) <= STORE_NAME_MAX &&
+	    strspn(arn + plen, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+	    "TUVWXYZ0123456789:_-") == strlen(arn + plen)) {
+		snprintf(out, STORE_NAME_MAX + 1, "%s", arn + plen);
+		return 0;
+	}
+	snprintf(want, sizeof(want), ":%s/", type);
+	if (strncmp(arn, "arn:", 4) == 0 && strstr(arn, want) != NULL)
+		return err_set(err, ERR_NOT_FOUND, "%s %s does not exist in"
+		    " this region and account", arn_key, arn);
+	return err_set(err, ERR_INVALID_REQUEST, "%s %s is not a valid ARN",
+	    arn_key, arn);
+}
+
+/* Adds THING (existing) to GROUP (existing) with the job hook. */
+static int
+member_add_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
+    const char *thing, struct err *err)
+{
+	struct group_chain chain;
+	char arn[ERR_ARN_MAX];
+	int64_t n;
+	bool added;
+	int i;
+
+	if (store_member_count(tx, thing, &n, err) == -1)
+		return -1;
+	if (store_member_add(tx, group, thing, &added, err) == -1)
+		return -1;
+	if (!added)
+		return 0;
+	if (n >= THING_GROUPS_MAX)
+		return err_set(err, ERR_INVALID_REQUEST, "Thing %s already"
+		    " belongs to %d thing groups, the maximum", thing,
+		    THING_GROUPS_MAX);
+	if (group_chain_get(tx, group, &chain, err) == -1)
+		return -1;
+	for (i = 0; i < chain.n; i++) {
+		api_arn(ctx, "thinggroup", chain.names[i], arn, sizeof(arn));
+		if (store_job_member_added(tx, arn, thing, ctx->now,
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
+{
+	char group[STORE_NAME_MAX + 1], thing[STORE_NAME_MAX + 1];
+	struct store_tx *tx;
+	int rc;
+
+	if (resolve_name(ctx, in, "thingGroupName", "thingGroupArn",
+	    "thinggroup", group, err) == -1 ||
+	    resolve_name(ctx, in, "thingName", "thingArn", "thing", thing,
+	    err) == -1)
+		return -1;
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	rc = group_exists(tx, group, err);
+	if (rc == 0)
+		rc = thing_exists(tx, thing, err);
+	if (rc == 0 && add)
+		rc = member_add_tx(ctx, tx, group, thing, err);
+	else if (rc == 0)
+		rc = store_member_remove(tx, group, thing, err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	return rc;
+}
+
+static int
+member_add(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	if (member_change(ctx, in, true, err) == -1)
+		return -1;
+	*out = json_object();
+	return 0;
+}
+
+static int
+member_remove(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	if (member_change(ctx, in, false, err) == -1)
+		return -1;
+	*out = json_object();
+	return 0;
+}
+
+/* UpdateThingGroupsForThing in TX: removals first, then additions. */
+static int
+thing_groups_update_tx(struct api_ctx *ctx, struct store_tx *tx,
+    const json_t *in, const char *thing, struct err *err)
+{
+	const json_t *add = json_object_get(in, "thingGroupsToAdd");
+	const json_t *del = json_object_get(in, "thingGroupsToRemove");
+	json_t *v;
+	size_t i;
+
+	if (thing_exists(tx, thing, err) == -1)
+		return -1;
+	json_array_foreach(del, i, v)
+		if (group_exists(tx, json_string_value(v), err) == -1 ||
+		    store_member_remove(tx, json_string_value(v), thing,
+		    err) == -1)
+			return -1;
+	json_array_foreach(add, i, v)
+		if (group_exists(tx, json_string_value(v), err) == -1 ||
+		    member_add_tx(ctx, tx, json_string_value(v), thing,
+		    err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+thing_groups_update(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	const char *thing = member_str(in, "thingName");
+	struct store_tx *tx;
+	int rc;
+
+	if (thing == NULL)
+		return err_set(err, ERR_INVALID_REQUEST, "thingName must be"
+		    " given");
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	rc = thing_groups_update_tx(ctx, tx, in, thing, err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	if (rc == 0)
+		*out = json_object();
+	return rc;
+}
+
 const struct api_op api_group_ops[] = {
+	{ "CreateThingGroup", PLANE_CONTROL, group_create },
+	{ "DescribeThingGroup", PLANE_CONTROL, group_describe },
+	{ "UpdateThingGroup", PLANE_CONTROL, group_update },
+	{ "DeleteThingGroup", PLANE_CONTROL, group_delete },
+	{ "ListThingGroups", PLANE_CONTROL, group_list },
+	{ "AddThingToThingGroup", PLANE_CONTROL, member_add },
+	{ "RemoveThingFromThingGroup", PLANE_CONTROL, member_remove },
+	{ "UpdateThingGroupsForThing", PLANE_CONTROL, thing_groups_update },
+	{ "ListThingsInThingGroup", PLANE_CONTROL, group_things },
+	{ "ListThingGroupsForThing", PLANE_CONTROL, thing_groups },
 	{ NULL, PLANE_DATA, NULL },
 };

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SQLite backend of the thing registry (store_thing.h): thing rows, their
+ * attributes mirrored into thing_attributes (0002) for ListThings filters,
+ * plus the helpers shared with sqlite_group.c: UUIDs, the attribute update
+ * rule and the nextToken encoding (base64 of the last name returned).
+ */
+#include "store_thing.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "sqlite_int.h"
+
+static const char sql_thing_get[] =
+    "SELECT thing_id, type_name, attributes, version, created_at"
+    " FROM things WHERE name = ?1";
+
+static const char sql_thing_insert[] =
+    "INSERT INTO things (name, thing_id, type_name, attributes, version,"
+    " created_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)";
+
+static const char sql_thing_update[] =
+    "UPDATE things SET type_name = ?2, attributes = ?3, version = ?4"
+    " WHERE name = ?1";
+
+static const char sql_thing_delete[] =
+    "DELETE FROM things WHERE name = ?1";
+
+static const char sql_attrs_delete[] =
+    "DELETE FROM thing_attributes WHERE thing_name = ?1";
+
+static const char sql_attr_insert[] =
+    "INSERT INTO thing_attributes (thing_name, name, value)"
+    " VALUES (?1, ?2, ?3)";
+
+/* Index group_members_thing. */
+static const char sql_thing_unjoin[] =
+    "DELETE FROM group_members WHERE thing_name = ?1";
+
+/* The things primary key, in name order. */
+static const char sql_list_all[] =
+    "SELECT name, attributes, version FROM things"
+    " WHERE name > ?1 ORDER BY name LIMIT ?2";
+
+/* Index thing_attributes_value: (name, value, thing_name). */
+static const char sql_list_exact[] =
+    "SELECT t.name, t.attributes, t.version FROM thing_attributes a"
+    " JOIN things t ON t.name = a.thing_name"
+    " WHERE a.name = ?3 AND a.value = ?4 AND a.thing_name > ?1"
+    " ORDER BY a.thing_name LIMIT ?2";
+
+/*
+ * A value range of the same index. Attribute values are ASCII below '~'
+ * (model pattern), so [P, P || '~') holds exactly the values starting
+ * with P.
+ */
+static const char sql_list_prefix[] =
+    "SELECT t.name, t.attributes, t.version FROM thing_attributes a"
+    " JOIN things t ON t.name = a.thing_name"
+    " WHERE a.name = ?3 AND a.value >= ?4 AND a.value < ?4 || '~'"
+    " AND a.thing_name > ?1"
+    " ORDER BY a.thing_name LIMIT ?2";
+
+void
+store_thing_release(struct store_thing *t)
+{
+	json_decref(t->attributes);
+	t->attributes = NULL;
+}
+
+static json_t *
+attrs_parse(const char *text)
+{
+	json_t *j = json_loads(text, 0, NULL);
+
+	if (j == NULL || !json_is_object(j)) {
+		json_decref(j);
+		j = json_object();
+	}
+	return j;
+}
+
+static char *
+attrs_dump(const json_t *attrs)
+{
+	char *s = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+
+	return s;
+}
+
+int
+store_thing_get(struct store_tx *tx, const char *name,
+    struct store_thing *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_thing_get);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	sq_bind_text(s, 1, name);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return sq_fail(tx, rc, err);
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	snprintf(out->thing_id, sizeof(out->thing_id), "%s",
+	    sq_col_text(s, 0));
+	snprintf(out->type_name, sizeof(out->type_name), "%s",
+	    sq_col_text(s, 1));
+	out->attributes = attrs_parse(sq_col_text(s, 2));
+	out->version = sqlite3_column_int64(s, 3);
+	out->created_at = sqlite3_column_int64(s, 4);
+	sqlite3_reset(s);
+	return 1;
+}
+
+/* Replaces the thing_attributes rows of NAME by ATTRS. */
+static int
+attrs_mirror(struct store_tx *tx, const char *name, const json_t *attrs,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_attrs_delete);
+	const char *key;
+	json_t *v;
+
+	sq_bind_text(s, 1, name);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	json_object_foreach((json_t *)attrs, key, v) {
+		s = sq_stmt(tx, sql_attr_insert);
+		sq_bind_text(s, 1, name);
+		sq_bind_text(s, 2, key);
+		sq_bind_text(s, 3, json_is_string(v) ? json_string_value(v) :
+		    "");
+		if (sq_exec_stmt(tx, s, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_thing_insert(struct store_tx *tx, struct store_thing *t,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_thing_insert);
+	char *attrs = attrs_dump(t->attributes);
+	int rc;
+
+	store_uuid_new(t->thing_id);
+	t->version = 1;
+	sq_bind_text(s, 1, t->name);
+	sq_bind_text(s, 2, t->thing_id);
+	sq_bind_text(s, 3, t->type_name[0] != '\0' ? t->type_name : NULL);
+	sq_bind_text(s, 4, attrs != NULL ? attrs : "{}");
+	sqlite3_bind_int64(s, 5, t->created_at);
+	rc = sq_exec_stmt(tx, s, err);
+	free(attrs);
+	if (rc == -1)
+		return -1;
+	return attrs_mirror(tx, t->name, t->attributes, err);
+}
+
+int
+store_thing_update(struct store_tx *tx, const struct store_thing *t,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_thing_update);
+	char *attrs = attrs_dump(t->attributes);
+	int rc;
+
+	sq_bind_text(s, 1, t->name);
+	sq_bind_text(s, 2, t->type_name[0] != '\0' ? t->type_name : NULL);
+	sq_bind_text(s, 3, attrs != NULL ? attrs : "{}");
+	sqlite3_bind_int64(s, 4, t->version);
+	rc = sq_exec_stmt(tx, s, err);
+	free(attrs);
+	if (rc == -1)
+		return -1;
+	return attrs_mirror(tx, t->name, t->attributes, err);
+}
+
+int
+store_thing_delete(struct store_tx *tx, const char *name, struct err *err)
+{
+	static const char *const sqls[] = {
+		sql_thing_delete, sql_attrs_delete, sql_thing_unjoin,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(sqls) / sizeof(sqls[0]); i++) {
+		sqlite3_stmt *s = sq_stmt(tx, sqls[i]);
+
+		sq_bind_text(s, 1, name);
+		if (sq_exec_stmt(tx, s, err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_thing_list(struct store_tx *tx, const struct store_page *pg,
+    const char *attr_name, const char *attr_value, bool prefix, json_t *out,
+    bool *more, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc, n = 0;
+
+	if (attr_name == NULL) {
+		s = sq_stmt(tx, sql_list_all);
+	} else if (attr_value != NULL && !prefix) {
+		s = sq_stmt(tx, sql_list_exact);
+	} else {
+		s = sq_stmt(tx, sql_list_prefix);
+		if (attr_value == NULL)
+			attr_value = "";
+	}
+	sq_bind_text(s, 1, pg->after != NULL ? pg->after : "");
+	sqlite3_bind_int(s, 2, pg->limit + 1);
+	if (attr_name != NULL) {
+		sq_bind_text(s, 3, attr_name);
+		sq_bind_text(s, 4, attr_value);
+	}
+	*more = false;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n++ == pg->limit) {
+			*more = true;
+			break;
+		}
+		json_array_append_new(out, json_pack("{s:s, s:o, s:I}",
+		    "thingName", sq_col_text(s, 0),
+		    "attributes", attrs_parse(sq_col_text(s, 1)),
+		    "version", (json_int_t)sqlite3_column_int64(s, 2)));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+json_t *
+store_attrs_apply(const json_t *current, const json_t *update, bool merge)
+{
+	json_t *res, *v;
+	const char *key;
+
+	res = merge && current != NULL ? json_deep_copy(current) :
+	    json_object();
+	if (update == NULL)
+		return res;
+	json_object_foreach((json_t *)update, key, v) {
+		if (!json_is_string(v))
+			continue;
+		if (json_string_length(v) == 0)
+			json_object_del(res, key);
+		else
+			json_object_set(res, key, v);
+	}
+	return res;
+}
+
+void
+store_uuid_new(char buf[STORE_ID_LEN + 1])
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
+
+		if (r <= 0)
+			continue;	/* EINTR; getrandom blocks otherwise */
+		got += (size_t)r;
+	}
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(buf, STORE_ID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
+	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
+	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+	    b[15]);
+}
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void
+store_token_encode(const char *key, char buf[STORE_TOKEN_MAX])
+{
+	size_t len = strnlen(key, STORE_NAME_MAX), i, o = 0;
+
+	for (i = 0; i < len; i += 3) {
+		unsigned v = (unsigned char)key[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)key[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)key[i + 2];
+		buf[o++] = b64[(v >> 18) & 63];
+		buf[o++] = b64[(v >> 12) & 63];
+		buf[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		buf[o++] = i + 2 < len ? b64[v & 63] : '=';
+	}
+	buf[o] = '\0';
+}
+
+static int
+b64_value(char c)
+{
+	const char *p = c != '\0' ? strchr(b64, c) : NULL;
+
+	return p == NULL ? -1 : (int)(p - b64);
+}
+
+/* A name as the model allows it: [a-zA-Z0-9:_-]{1,128}. */
+static bool
+token_key_is_valid(const char *key, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > STORE_NAME_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = key[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == ':' || c == '_' ||
+		    c == '-'))
+			return false;
+	}
+	return true;
+}
+
+int
+store_token_decode(const char *token, char key[STORE_NAME_MAX + 1],
+    struct err *err)
+{
+	size_t len = strlen(token), i, o = 0;
+
+	if (len == 0 || len % 4 != 0 || len / 4 * 3 > STORE_NAME_MAX + 2)
+		goto bad;
+	for (i = 0; i < len; i += 4) {
+		int a = b64_value(token[i]), b = b64_value(token[i + 1]);
+		int c = b64_value(token[i + 2]), d = b64_value(token[i + 3]);
+		bool last = i + 4 == len;
+
+		if (a < 0 || b < 0)
+			goto bad;
+		if (c < 0 && !(last && token[i + 2] == '=' &&
+		    token[i + 3] == '='))
+			goto bad;
+		if (d < 0 && !(last && token[i + 3] == '='))
+			goto bad;
+		if (o >= STORE_NAME_MAX)
+			goto bad;
+		key[o++] = (char)((a << 2) | (b >> 4));
+		if (c >= 0 && o < STORE_NAME_MAX)
+			key[o++] = (char)(((b & 15) << 4) | (c >> 2));
+		else if (c >= 0)
+			goto bad;
+		if (d >= 0 && o < STORE_NAME_MAX)
+			key[o++] = (char)(((c & 3) << 6) | d);
+		else if (d >= 0)
+			goto bad;
+	}
+	key[o] = '\0';
+	if (!token_key_is_valid(key, o))
+		goto bad;
+	return 0;
+bad:
+	key[0] = '\0';
+	return err_set(err, ERR_INVALID_REQUEST,
+	    "nextToken is not a valid pagination token: \"%.64s\"", token);
+}
