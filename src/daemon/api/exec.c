@@ -1,7 +1,396 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Operations of this resource (none yet). */
+/*
+ * Job executions: the operation table of both planes (the data-plane
+ * handlers live in jobs_data.c) and the control-plane operations of the
+ * iot API (WIRE.md 11.3): DescribeJobExecution, ListJobExecutionsForJob,
+ * ListJobExecutionsForThing, CancelJobExecution, DeleteJobExecution.
+ * https://docs.aws.amazon.com/iot/latest/apireference/API_CancelJobExecution.html
+ */
 #include "api/api.h"
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "api/jobs_data.h"
+#include "store/store_job.h"
+
+#define LIST_DEFAULT_RESULTS	100	/* maxResults absent (AWS: unstated) */
+#define TOKEN_LEN		24	/* 16 hex digits of id, 8 of check */
+
+/* --- page tokens ------------------------------------------------------ */
+
+/* FNV-1a over the listing's subject and the position. */
+static uint32_t
+token_check(const char *kind, const char *subject, int64_t id)
+{
+	char buf[512];
+	uint32_t h = 2166136261u;
+	int n, i;
+
+	n = snprintf(buf, sizeof(buf), "%s/%s/%" PRId64, kind, subject, id);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)buf[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/*
+ * The opaque nextToken after row ID of the listing KIND/SUBJECT: bound to
+ * the listing, so a token of another listing is refused.
+ */
+static void
+token_make(const char *kind, const char *subject, int64_t id, char *buf,
+    size_t size)
+{
+	snprintf(buf, size, "%016" PRIx64 "%08" PRIx32, (uint64_t)id,
+	    token_check(kind, subject, id));
+}
+
+static int
+hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* nextToken of IN into *AFTER (0 when absent). */
+static int
+token_parse(json_t *in, const char *kind, const char *subject,
+    int64_t *after, struct err *err)
+{
+	const char *t = exec_in_str(in, "nextToken");
+	uint64_t id = 0;
+	uint32_t check = 0;
+	int i, d;
+
+	*after = 0;
+	if (t == NULL)
+		return 0;
+	if (strlen(t) != TOKEN_LEN)
+		goto bad;
+	for (i = 0; i < TOKEN_LEN; i++) {
+		if ((d = hex_value(t[i])) == -1)
+			goto bad;
+		if (i < 16)
+			id = id << 4 | (uint64_t)d;
+		else
+			check = check << 4 | (uint32_t)d;
+	}
+	if (id > INT64_MAX || check != token_check(kind, subject,
+	    (int64_t)id))
+		goto bad;
+	*after = (int64_t)id;
+	return 0;
+bad:
+	return err_set(err, ERR_INVALID_REQUEST, "nextToken: invalid token");
+}
+
+/* --- shapes ----------------------------------------------------------- */
+
+static void
+set_time(json_t *o, const char *key, int64_t v)
+{
+	if (v != 0)
+		json_object_set_new(o, key, json_integer(v));
+}
+
+/* JobExecution of the control plane (WIRE.md 11.3, A2). */
+static json_t *
+render_execution(const struct api_ctx *ctx, const struct store_exec *e)
+{
+	char arn[ERR_ARN_MAX];
+	json_t *o = json_object();
+	int64_t left = exec_seconds_left(e, ctx->now);
+
+	api_arn(ctx, "thing", e->thing_name, arn, sizeof(arn));
+	json_object_set_new(o, "jobId", json_string(e->job_id));
+	json_object_set_new(o, "status",
+	    json_string(exec_status_name(e->status)));
+	json_object_set_new(o, "forceCanceled",
+	    json_boolean(e->force_canceled));
+	if (e->status_details != NULL)
+		json_object_set_new(o, "statusDetails", json_pack("{s:O}",
+		    "detailsMap", e->status_details));
+	json_object_set_new(o, "thingArn", json_string(arn));
+	set_time(o, "queuedAt", e->queued_at);
+	set_time(o, "startedAt", e->started_at);
+	set_time(o, "lastUpdatedAt", e->last_updated_at);
+	json_object_set_new(o, "executionNumber",
+	    json_integer(e->execution_number));
+	json_object_set_new(o, "versionNumber", json_integer(e->version));
+	if (left >= 0)
+		json_object_set_new(o, "approximateSecondsBeforeTimedOut",
+		    json_integer(left));
+	return o;
+}
+
+/* JobExecutionSummary of the control plane. */
+static json_t *
+render_summary(const struct store_exec *e)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "status",
+	    json_string(exec_status_name(e->status)));
+	set_time(o, "queuedAt", e->queued_at);
+	set_time(o, "startedAt", e->started_at);
+	set_time(o, "lastUpdatedAt", e->last_updated_at);
+	json_object_set_new(o, "executionNumber",
+	    json_integer(e->execution_number));
+	json_object_set_new(o, "retryAttempt", json_integer(e->retry_attempt));
+	return o;
+}
+
+/* --- DescribeJobExecution --------------------------------------------- */
+
+static int
+describe(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const char *thing = exec_in_str(in, "thingName");
+	const char *job_id = exec_in_str(in, "jobId");
+	int64_t number = exec_in_int(in, "executionNumber", -1);
+	struct store_exec e;
+	struct store_tx *tx;
+	int found;
+
+	memset(&e, 0, sizeof(e));
+	if (json_object_get(in, "executionNumber") != NULL && number < 0)
+		return exec_not_found(thing, job_id, number, err);
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	found = store_exec_get(tx, thing, job_id, number, false, &e, err);
+	store_end(tx, false, NULL);
+	if (found == 0)
+		return exec_not_found(thing, job_id, number, err);
+	if (found == -1)
+		return -1;
+	*out = json_object();
+	json_object_set_new(*out, "execution", render_execution(ctx, &e));
+	store_exec_release(&e);
+	return 0;
+}
+
+/* --- ListJobExecutionsForJob / ForThing ------------------------------- */
+
+struct list_acc {
+	const struct api_ctx *ctx;
+	json_t *items;
+	bool by_job;		/* items carry thingArn, else jobId */
+	int64_t last_id;
+};
+
+static int
+list_row(const struct store_exec *e, void *arg, struct err *err)
+{
+	struct list_acc *a = arg;
+	json_t *o = json_object();
+
+	(void)err;
+	if (a->by_job) {
+		char arn[ERR_ARN_MAX];
+
+		api_arn(a->ctx, "thing", e->thing_name, arn, sizeof(arn));
+		json_object_set_new(o, "thingArn", json_string(arn));
+	} else {
+		json_object_set_new(o, "jobId", json_string(e->job_id));
+	}
+	json_object_set_new(o, "jobExecutionSummary", render_summary(e));
+	json_array_append_new(a->items, o);
+	a->last_id = e->id;
+	return 0;
+}
+
+/* The page of IN for listing KIND/SUBJECT, before the walk. */
+static int
+list_page(json_t *in, const char *kind, const char *subject,
+    struct store_exec_page *pg, struct err *err)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->limit = (int)exec_in_int(in, "maxResults", LIST_DEFAULT_RESULTS);
+	pg->status = exec_in_str(in, "status");
+	return token_parse(in, kind, subject, &pg->after, err);
+}
+
+/* The response of a listing: the items and, when more follow, nextToken. */
+static json_t *
+list_reply(struct list_acc *a, const struct store_exec_page *pg,
+    const char *kind, const char *subject)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "executionSummaries", a->items);
+	if (pg->more) {
+		char tok[TOKEN_LEN + 1];
+
+		token_make(kind, subject, a->last_id, tok, sizeof(tok));
+		json_object_set_new(o, "nextToken", json_string(tok));
+	}
+	return o;
+}
+
+static int
+list_for_job(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const char *job_id = exec_in_str(in, "jobId");
+	struct store_exec_page pg;
+	struct list_acc a = { ctx, NULL, true, 0 };
+	struct store_tx *tx;
+	int found, rc = -1;
+
+	if (list_page(in, "job", job_id, &pg, err) == -1)
+		return -1;
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	found = store_exec_job_exists(tx, job_id, err);
+	if (found == 0)
+		err_set(err, ERR_NOT_FOUND, "Job '%s' not found", job_id);
+	if (found != 1)
+		goto out;
+	a.items = json_array();
+	if (store_exec_list_job(tx, job_id, &pg, list_row, &a, err) == -1) {
+		json_decref(a.items);
+		goto out;
+	}
+	*out = list_reply(&a, &pg, "job", job_id);
+	rc = 0;
+out:
+	store_end(tx, false, NULL);
+	return rc;
+}
+
+static int
+list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	const char *thing = exec_in_str(in, "thingName");
+	struct store_exec_page pg;
+	struct list_acc a = { ctx, NULL, false, 0 };
+	struct store_tx *tx;
+	int found, rc = -1;
+
+	if (list_page(in, "thing", thing, &pg, err) == -1)
+		return -1;
+	pg.namespace_id = exec_in_str(in, "namespaceId");
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	found = store_exec_thing_exists(tx, thing, err);
+	if (found == 0)
+		exec_thing_not_found(thing, err);
+	if (found != 1)
+		goto out;
+	a.items = json_array();
+	if (store_exec_list_thing(tx, thing, exec_in_str(in, "jobId"), &pg,
+	    list_row, &a, err) == -1) {
+		json_decref(a.items);
+		goto out;
+	}
+	*out = list_reply(&a, &pg, "thing", thing);
+	rc = 0;
+out:
+	store_end(tx, false, NULL);
+	return rc;
+}
+
+/* --- CancelJobExecution / DeleteJobExecution -------------------------- */
+
+static int
+cancel_apply(struct store_tx *tx, struct store_exec *e, json_t *in,
+    int64_t now, struct err *err)
+{
+	json_t *details = json_object_get(in, "statusDetails");
+	json_t *expected = json_object_get(in, "expectedVersion");
+	enum exec_status from = e->status;
+	int64_t v0 = e->version;
+
+	if (exec_step(e, EXEC_CANCELED, EXEC_BY_SERVICE,
+	    exec_in_bool(in, "force", false), now, err) == -1)
+		return -1;
+	if (expected != NULL && json_integer_value(expected) != v0)
+		return err_set(err, ERR_VERSION_CONFLICT, "expectedVersion"
+		    " %lld does not match the current versionNumber %lld of"
+		    " the job execution",
+		    (long long)json_integer_value(expected), (long long)v0);
+	if (details != NULL)
+		exec_details_set(e, details);
+	return exec_save(tx, e, from, now, err);
+}
+
+static int
+cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const char *thing = exec_in_str(in, "thingName");
+	const char *job_id = exec_in_str(in, "jobId");
+	struct store_exec e;
+	struct store_tx *tx;
+	int found, rc = -1;
+
+	(void)out;
+	memset(&e, 0, sizeof(e));
+	if (exec_details_check(in, err) == -1)
+		return -1;
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	found = store_exec_get(tx, thing, job_id, -1, false, &e, err);
+	if (found == 0)
+		exec_not_found(thing, job_id, -1, err);
+	if (found == 1)
+		rc = cancel_apply(tx, &e, in, ctx->now, err);
+	store_exec_release(&e);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	return rc;
+}
+
+static int
+delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const char *thing = exec_in_str(in, "thingName");
+	const char *job_id = exec_in_str(in, "jobId");
+	int64_t number = exec_in_int(in, "executionNumber", -1);
+	struct store_exec e;
+	struct store_tx *tx;
+	int found, rc = -1;
+
+	(void)out;
+	memset(&e, 0, sizeof(e));
+	if (number < 0)
+		return exec_not_found(thing, job_id, number, err);
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	found = store_exec_get(tx, thing, job_id, number, false, &e, err);
+	if (found == 0)
+		exec_not_found(thing, job_id, number, err);
+	if (found == 1 && exec_fsm_may_delete(e.status,
+	    exec_in_bool(in, "force", false), err) == 0 &&
+	    store_exec_delete(tx, e.id, err) == 0)
+		rc = store_job_count_move(tx, e.job_id,
+		    exec_status_name(e.status), NULL, ctx->now, err);
+	store_exec_release(&e);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	return rc;
+}
+
 const struct api_op api_exec_ops[] = {
+	/* iot-jobs-data (jobs_data.c) */
+	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe },
+	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending },
+	{ "StartNextPendingJobExecution", PLANE_DATA, jobs_data_start_next },
+	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update },
+	/* iot */
+	{ "DescribeJobExecution", PLANE_CONTROL, describe },
+	{ "ListJobExecutionsForJob", PLANE_CONTROL, list_for_job },
+	{ "ListJobExecutionsForThing", PLANE_CONTROL, list_for_thing },
+	{ "CancelJobExecution", PLANE_CONTROL, cancel },
+	{ "DeleteJobExecution", PLANE_CONTROL, delete },
 	{ NULL, PLANE_DATA, NULL },
 };
