@@ -14,7 +14,12 @@
 #include "sqlite_int.h"
 #include "xmalloc.h"
 
-/* The columns every execution query returns, in exec_from_row order. */
+/*
+ * The columns every execution query returns, in exec_from_row order.
+ * Parameter 9 asks for the job document; it is numbered because a named
+ * parameter here, before ?1, would take index 1.
+ */
+#define DOC_PARAM	9
 #define EXEC_COLS \
     "SELECT e.id, e.job_id, e.thing_name, e.execution_number, e.status," \
     " e.status_details, e.queued_at, e.started_at, e.last_updated_at," \
@@ -22,7 +27,7 @@
     " e.step_timeout_minutes, e.timeout_at, e.progress_timeout_at," \
     " json_extract(j.config," \
     " '$.timeoutConfig.inProgressTimeoutInMinutes')," \
-    " CASE WHEN :doc THEN j.document END" \
+    " CASE WHEN ?9 THEN j.document END" \
     " FROM executions e LEFT JOIN jobs j ON j.job_id = e.job_id"
 
 static const char sql_get[] = EXEC_COLS
@@ -128,8 +133,7 @@ exec_from_row(sqlite3_stmt *s, struct store_exec *e)
 static void
 bind_doc(sqlite3_stmt *s, bool with_doc)
 {
-	sqlite3_bind_int(s, sqlite3_bind_parameter_index(s, ":doc"),
-	    with_doc ? 1 : 0);
+	sqlite3_bind_int(s, DOC_PARAM, with_doc ? 1 : 0);
 }
 
 /* Steps S for at most one row: 1 into OUT, 0 none, -1. */
