@@ -452,7 +452,7 @@ store_job_queue_targets(struct store_tx *tx, const char *job_id,
 }
 
 static const char sql_job_update[] =
-    "UPDATE jobs SET description = ?2, config = ?3,"
+    "UPDATE jobs SET description = ?2, config = ?3, comment = ?5,"
     " last_updated_at = max(last_updated_at, ?4) WHERE job_id = ?1";
 
 int
@@ -470,6 +470,7 @@ store_job_update(struct store_tx *tx, const struct store_job *job,
 	sq_bind_text(s, 2, job->description);
 	sq_bind_text(s, 3, config);
 	sqlite3_bind_int64(s, 4, job->last_updated_at);
+	sq_bind_text(s, 5, job->comment);
 	rc = sq_exec_stmt(tx, s, err);
 	free(config);
 	return rc;

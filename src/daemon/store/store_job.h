@@ -121,7 +121,10 @@ int store_job_targets_add(struct store_tx *tx, const char *job_id,
 int store_job_queue_targets(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, int64_t now, struct err *err);
 
-/* Writes description, config and last_updated_at of the existing JOB. */
+/*
+ * Writes description, config, comment and last_updated_at of the existing
+ * JOB (the other members are not written).
+ */
 int store_job_update(struct store_tx *tx, const struct store_job *job,
     struct err *err);
 

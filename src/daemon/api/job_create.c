@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * CreateJob (PUT /jobs/{jobId}, WIRE.md 11.3): checks what the model
+ * leaves to prose, then in one write transaction inserts the job, its
+ * targets and (unless it is SCHEDULED) one QUEUED execution per distinct
+ * target thing, set-based, with the counters.
+ */
+#include "api/job_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_job.h"
+#include "xmalloc.h"
+
+/* Configuration members stored verbatim in jobs.config (store_job.h). */
+static const char *const create_config_members[] = {
+	"presignedUrlConfig", "jobExecutionsRolloutConfig", "abortConfig",
+	"timeoutConfig", "jobExecutionsRetryConfig", "schedulingConfig",
+	"namespaceId", "jobTemplateArn", "documentParameters",
+	"destinationPackageVersions", "tags", NULL,
+};
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+static int
+check_document(json_t *in, struct err *err)
+{
+	json_t *doc = json_object_get(in, "document");
+	json_t *parsed;
+	json_error_t jerr;
+
+	if (json_object_get(in, "documentSource") != NULL)
+		return err_set(err, ERR_INVALID_REQUEST, "documentSource is not"
+		    " supported: iotjobs has no S3 to fetch a job document"
+		    " from; pass the job document inline in document");
+	if (doc == NULL)
+		return err_set(err, ERR_INVALID_REQUEST, "document is required"
+		    " (the job document, a JSON object)");
+	if (json_string_length(doc) > JOB_DOCUMENT_MAX)
+		return err_set(err, ERR_INVALID_REQUEST, "document must be at"
+		    " most %d bytes, not %zu", JOB_DOCUMENT_MAX,
+		    json_string_length(doc));
+	parsed = json_loadb(json_string_value(doc), json_string_length(doc),
+	    JSON_DECODE_ANY, &jerr);
+	if (!json_is_object(parsed)) {
+		json_decref(parsed);
+		return err_set(err, ERR_INVALID_REQUEST, "document is not a"
+		    " JSON object%s%s", parsed == NULL ? ": " : "",
+		    parsed == NULL ? jerr.text : "");
+	}
+	json_decref(parsed);
+	return 0;
+}
+
+/* Checks without the store: everything but existence. */
+static int
+create_check(const struct api_ctx *ctx, json_t *in, json_t **targets,
+    struct err *err)
+{
+	json_t *tmpl = json_object_get(in, "jobTemplateArn");
+
+	if (json_object_get(in, "documentParameters") != NULL &&
+	    tmpl == NULL)
+		return err_set(err, ERR_INVALID_REQUEST, "documentParameters"
+		    " can only be used with an AWS managed job template"
+		    " (jobTemplateArn)");
+	if (tmpl == NULL && check_document(in, err) == -1)
+		return -1;
+	if (job_config_check(ctx, in, err) == -1)
+		return -1;
+	if (job_targets_check(ctx, json_object_get(in, "targets"), NULL,
+	    targets, err) == -1)
+		return -1;
+	if (json_array_size(*targets) > JOB_TARGETS_MAX) {
+		json_decref(*targets);
+		*targets = NULL;
+		return err_set(err, ERR_INVALID_REQUEST, "targets allows at"
+		    " most %d things and thing groups", JOB_TARGETS_MAX);
+	}
+	return 0;
+}
+
+/* The job row of the checked input IN (targets taken over). */
+static void
+create_row(const struct api_ctx *ctx, json_t *in, json_t *targets,
+    struct store_job *job)
+{
+	const char *sel = json_string_value(json_object_get(in,
+	    "targetSelection"));
+	const char *desc = json_string_value(json_object_get(in,
+	    "description"));
+	json_t *sched = json_object_get(in, "schedulingConfig");
+	size_t i;
+
+	memset(job, 0, sizeof(*job));
+	snprintf(job->job_id, sizeof(job->job_id), "%s",
+	    json_string_value(json_object_get(in, "jobId")));
+	snprintf(job->target_selection, sizeof(job->target_selection), "%s",
+	    sel != NULL ? sel : "SNAPSHOT");
+	/* A startTime passed the 30-minute lead check: it is ahead. */
+	snprintf(job->status, sizeof(job->status), "%s",
+	    json_object_get(sched, "startTime") != NULL ? "SCHEDULED" :
+	    "IN_PROGRESS");
+	job->document = dup_or_null(json_string_value(json_object_get(in,
+	    "document")));
+	job->description = dup_or_null(desc);
+	job->config = json_object();
+	for (i = 0; create_config_members[i] != NULL; i++) {
+		json_t *v = json_object_get(in, create_config_members[i]);
+
+		if (v != NULL)
+			json_object_set(job->config, create_config_members[i],
+			    v);
+	}
+	job->created_at = ctx->now;
+	job->last_updated_at = ctx->now;
+	job->targets = targets;
+}
+
+static int
+create_in_tx(struct api_ctx *ctx, struct store_tx *tx, struct store_job *job,
+    json_t *in, struct err *err)
+{
+	char arn[JOB_ARN_MAX], prefix[JOB_ARN_PREFIX_MAX];
+	const char *tmpl = json_string_value(json_object_get(in,
+	    "jobTemplateArn"));
+	int rc;
+
+	rc = store_job_get(tx, job->job_id, NULL, err);
+	if (rc == -1)
+		return -1;
+	if (rc == 1) {
+		api_arn(ctx, "job", job->job_id, arn, sizeof(arn));
+		err_set(err, ERR_ALREADY_EXISTS, "Job %s already exists",
+		    job->job_id);
+		err_set_resource(err, job->job_id, arn);
+		return -1;
+	}
+	if (tmpl != NULL)
+		return err_set(err, ERR_NOT_FOUND, "The job template %s does"
+		    " not exist (jobTemplateArn)", tmpl);
+	if (job_targets_exist(ctx, tx, job->targets, err) == -1 ||
+	    store_job_insert(tx, job, err) == -1)
+		return -1;
+	if (strcmp(job->status, "IN_PROGRESS") != 0)
+		return 0;
+	job_arn_prefix(ctx, prefix, sizeof(prefix));
+	return store_job_queue_targets(tx, job->job_id, prefix, ctx->now, err);
+}
+
+int
+job_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	char arn[JOB_ARN_MAX];
+	struct store_job job;
+	struct store_tx *tx;
+	json_t *targets = NULL;
+	int rc;
+
+	if (create_check(ctx, in, &targets, err) == -1)
+		return -1;
+	create_row(ctx, in, targets, &job);
+	if (store_begin(ctx->st, true, &tx, err) == -1) {
+		store_job_release(&job);
+		return -1;
+	}
+	rc = create_in_tx(ctx, tx, &job, in, err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	if (rc == 0) {
+		api_arn(ctx, "job", job.job_id, arn, sizeof(arn));
+		*out = json_pack("{s:s, s:s}", "jobArn", arn, "jobId",
+		    job.job_id);
+		if (job.description != NULL)
+			json_object_set_new(*out, "description",
+			    json_string(job.description));
+	}
+	store_job_release(&job);
+	return rc;
+}
