@@ -39,8 +39,6 @@ static const struct conf_opt conf_opts[] = {
 	  3600, "seconds an idle connection is kept" },
 	{ "threads", "IOTJOBS_THREADS", CONF_UINT, "4", 1, 256,
 	  "HTTP worker threads" },
-	{ "test-clock", "IOTJOBS_TEST_CLOCK", CONF_FLAG, "0", 0, 1,
-	  "enable the admin-only /_iotjobs/clock endpoint (tests)" },
 	{ "verbose", NULL, CONF_FLAG, "0", 0, 1, "log more detail" },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
@@ -143,11 +141,7 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 		if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0 &&
 		    strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
 			return -1;
-		n = (v[0] == '1' || v[0] == 't');
-		if (strcmp(o->flag, "test-clock") == 0)
-			conf->test_clock = (int)n;
-		else
-			conf->verbosity = (int)n;
+		conf->verbosity = v[0] == '1' || v[0] == 't';
 		return 0;
 	}
 	return -1;

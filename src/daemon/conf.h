@@ -16,7 +16,6 @@ struct conf {
 	unsigned request_timeout;	/* seconds of idle connection */
 	unsigned threads;	/* HTTP worker threads */
 	int verbosity;
-	int test_clock;		/* --test-clock: the clock endpoint exists */
 };
 
 /* Fills CONF from the environment and ARGV; exits on --help or bad flags. */
