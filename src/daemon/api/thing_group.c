@@ -151,8 +151,8 @@ group_parent_check(struct store_tx *tx, const char *parent,
 	if (store_group_children(tx, parent, &children, err) == -1)
 		return -1;
 	if (children >= GROUP_CHILDREN_MAX)
-		return err_set(err, ERR_INVALID_REQUEST, "parentGroupName: thing"
-		    " group %s already has %d child groups, the maximum",
+		return err_set(err, ERR_INVALID_REQUEST, "parentGroupName: "
+		    "thing group %s already has %d child groups, the maximum",
 		    parent, GROUP_CHILDREN_MAX);
 	return 0;
 }
@@ -196,10 +196,10 @@ static int
 attrs_check_count(const json_t *attrs, struct err *err)
 {
 	if (json_object_size(attrs) > GROUP_ATTRS_MAX)
-		return err_set(err, ERR_INVALID_REQUEST, "thingGroupProperties."
-		    "attributePayload.attributes: a thing group can have at most"
-		    " %d attributes, not %zu", GROUP_ATTRS_MAX,
-		    json_object_size(attrs));
+		return err_set(err, ERR_INVALID_REQUEST,
+		    "thingGroupProperties.attributePayload.attributes: a thing"
+		    " group can have at most %d attributes, not %zu",
+		    GROUP_ATTRS_MAX, json_object_size(attrs));
 	return 0;
 }
 
@@ -557,9 +557,9 @@ resolve_name(const struct api_ctx *ctx, const json_t *in,
 	if (name != NULL) {
 		api_arn(ctx, type, name, want, sizeof(want));
 		if (arn != NULL && strcmp(arn, want) != 0)
-			return err_set(err, ERR_INVALID_REQUEST, "%s %s does not"
-			    " name the same resource as %s %s", arn_key, arn,
-			    name_key, name);
+			return err_set(err, ERR_INVALID_REQUEST, "%s %s does"
+			    " not name the same resource as %s %s", arn_key,
+			    arn, name_key, name);
 		snprintf(out, STORE_NAME_MAX + 1, "%s", name);
 		return 0;
 	}
