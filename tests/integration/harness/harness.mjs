@@ -209,7 +209,13 @@ export async function startDaemon(opts = {}) {
 		}
 	}
 
-	await start();
+	try {
+		await start();
+	} catch (e) {
+		if (!process.env.IOTJOBS_KEEP)
+			fs.rmSync(workDir, { recursive: true, force: true });
+		throw e;
+	}
 	return {
 		endpoint: `http://${host}:${port}`,
 		host, port, dataDir, workDir, logPath,
