@@ -385,17 +385,18 @@ static int
 job_cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	struct store_tx *tx;
+	json_t *ref = NULL;
 	int rc;
 
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
-	rc = cancel_in_tx(ctx, tx, in, out, err);
+	rc = cancel_in_tx(ctx, tx, in, &ref, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
-	if (rc == -1 && *out != NULL) {
-		json_decref(*out);
-		*out = NULL;
-	}
+	if (rc == 0)
+		*out = ref;
+	else
+		json_decref(ref);
 	return rc;
 }
 
@@ -488,6 +489,7 @@ job_associate(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	struct store_job job;
 	struct store_tx *tx;
+	json_t *ref = NULL;
 	int rc;
 
 	if (store_begin(ctx->st, true, &tx, err) == -1)
@@ -496,14 +498,15 @@ job_associate(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (rc == 0) {
 		rc = associate_job(ctx, tx, &job, in, err);
 		if (rc == 0)
-			*out = job_ref(ctx, &job);
+			ref = job_ref(ctx, &job);
 		store_job_release(&job);
 	}
-	if (store_end(tx, rc == 0, err) == -1) {
+	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
-		json_decref(*out);
-		*out = NULL;
-	}
+	if (rc == 0)
+		*out = ref;
+	else
+		json_decref(ref);
 	return rc;
 }
 

@@ -155,7 +155,7 @@ struct store_job_summary {
 	char job_id[STORE_JOB_ID_MAX + 1];
 	char status[STORE_JOB_STATUS_MAX];
 	char target_selection[16];
-	char group_id[64];	/* "" unless the job targets an existing group */
+	char group_id[64];	/* "" unless it targets an existing group */
 	int64_t created_at;
 	int64_t last_updated_at;
 	int64_t completed_at;	/* 0: not completed */
