@@ -180,6 +180,21 @@ class ListForThingTest(ControlExecTestCase):
                          [jobs[2]])
         self.assertNotIn("nextToken", rest)
 
+    def test_namespace_filter(self):
+        [t] = self.make_things(1)
+        ns = "ns_" + unique_name("n").replace("-", "_")
+        job_ns = unique_name("job")
+        self.iot.create_job(jobId=job_ns, document="{}", namespaceId=ns,
+                            targets=[thing_arn(t)])
+        plain = self.make_job([t])
+        out = self.iot.list_job_executions_for_thing(thingName=t,
+                                                     namespaceId=ns)
+        self.assertEqual([s["jobId"] for s in out["executionSummaries"]],
+                         [job_ns])
+        out = self.iot.list_job_executions_for_thing(thingName=t)
+        self.assertEqual([s["jobId"] for s in out["executionSummaries"]],
+                         [job_ns, plain])
+
     def test_unknown_thing_and_bad_token(self):
         [t] = self.make_things(1)
         self.raises("ResourceNotFoundException", 404,
