@@ -338,6 +338,50 @@ is_signed(const char *signed_headers, const char *name)
  * Compares the signature computed over R with PAYLOAD_HASH against the
  * claimed one. Returns 1 on a match, 0 on a mismatch, -1 with ERR set.
  */
+/*
+ * The signature of STS under A's secret and SCOPE. The signing key depends
+ * only on the secret and the scope (day, region, service), so each thread
+ * keeps the last one it derived: four of the five HMACs of a verification
+ * are skipped on every request but the first of a day.
+ */
+static int
+scope_signature(const struct auth *a, const struct sigv4_scope *scope,
+    const char *sts, char sig[SIGV4_HEX_LEN + 1])
+{
+	static __thread struct {
+		const char *secret;
+		struct sigv4_scope scope;
+		unsigned char key[SIGV4_KEY_LEN];
+	} kc;
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[SIGV4_KEY_LEN];
+	size_t i;
+
+	if (kc.secret != a->secret || strcmp(kc.scope.day, scope->day) != 0 ||
+	    strcmp(kc.scope.region, scope->region) != 0 ||
+	    strcmp(kc.scope.service, scope->service) != 0) {
+		kc.secret = NULL;
+		if (sigv4_signing_key(a->secret, scope, kc.key) == -1)
+			return -1;
+		kc.secret = a->secret;
+		snprintf(kc.scope.day, sizeof(kc.scope.day), "%s", scope->day);
+		snprintf(kc.scope.region, sizeof(kc.scope.region), "%s",
+		    scope->region);
+		snprintf(kc.scope.service, sizeof(kc.scope.service), "%s",
+		    scope->service);
+	}
+	if (sigv4_hmac_sha256(kc.key, sizeof(kc.key), sts, strlen(sts),
+	    mac) == -1)
+		return -1;
+	for (i = 0; i < sizeof(mac); i++) {
+		sig[2 * i] = hex[mac[i] >> 4];
+		sig[2 * i + 1] = hex[mac[i] & 15];
+	}
+	sig[SIGV4_HEX_LEN] = '\0';
+	explicit_bzero(mac, sizeof(mac));
+	return 0;
+}
+
 static int
 signature_matches(const struct auth *a, const struct auth_request *r,
     const struct claim *c, const char *payload_hash, struct err *err)
@@ -373,7 +417,7 @@ signature_matches(const struct auth *a, const struct auth_request *r,
 		goto out;
 	if (sigv4_string_to_sign(c->date, &c->az.scope, creq, sts,
 	    sizeof(sts)) == -1 ||
-	    sigv4_signature(a->secret, &c->az.scope, sts, sig) == -1) {
+	    scope_signature(a, &c->az.scope, sts, sig) == -1) {
 		err_set_status(err, 500, ERR_INTERNAL_FAILURE,
 		    "cannot compute the request signature");
 		goto out;

@@ -23,7 +23,7 @@
 #include "xmalloc.h"
 
 #define HTTP_MAX_PAIRS		64
-#define HTTP_HEAD_MEMORY	(256 * 1024)
+#define HTTP_HEAD_MEMORY	(64 * 1024)
 
 struct http_server {
 	struct app *app;
