@@ -25,6 +25,7 @@
  *   e  allowed: STOP | COUNT
  *   0  allowed, no effect
  *   f  force=true: STOP | COUNT | FORCED; else InvalidStateTransition
+ *   c  STOP | COUNT, and FORCED when force=true
  */
 static const struct {
 	enum exec_actor who;
@@ -40,7 +41,7 @@ static const struct {
 	{ EXEC_BY_DEVICE, EXEC_REJECTED, "tttttttt", "1" },
 	{ EXEC_BY_DEVICE, EXEC_REMOVED, "tttttttt", "1" },
 	{ EXEC_BY_DEVICE, EXEC_CANCELED, "tttttttt", "1" },
-	{ EXEC_BY_SERVICE, EXEC_QUEUED, "trrrtree", "3, 5, 6" },
+	{ EXEC_BY_SERVICE, EXEC_QUEUED, "trrrtrec", "3, 5, 6" },
 	{ EXEC_BY_SERVICE, EXEC_IN_PROGRESS, "trrreref", "3, 5, 6, 7" },
 	{ EXEC_BY_SERVICE, EXEC_SUCCEEDED, "tttttttt", "1" },
 	{ EXEC_BY_SERVICE, EXEC_FAILED, "tttttttt", "1" },
@@ -70,6 +71,10 @@ expected(char cell, bool force, int *fx, const char **type)
 		    -1;
 		if (!force)
 			*type = ERR_STATE_TRANSITION;
+		break;
+	case 'c':
+		*fx = EXEC_FX_STOP | EXEC_FX_COUNT |
+		    (force ? EXEC_FX_FORCED : 0);
 		break;
 	case 't':
 		*fx = -1;

@@ -41,9 +41,11 @@
  *     (EXEC_FX_START), which also arms the in-progress timer. QUEUED ->
  *     SUCCEEDED, FAILED or REJECTED is allowed and leaves startedAt unset.
  *  5. IN_PROGRESS -> CANCELED needs force=true (else
- *     InvalidStateTransitionException) and sets forceCanceled
- *     (EXEC_FX_FORCED); QUEUED -> CANCELED never needs force and never
- *     sets it.
+ *     InvalidStateTransitionException); QUEUED -> CANCELED never needs it.
+ *     A cancel with force=true sets forceCanceled (EXEC_FX_FORCED) on the
+ *     execution it cancels, QUEUED or IN_PROGRESS (the model: "true if the
+ *     job execution was canceled with the optional force parameter set to
+ *     true").
  *  6. TIMED_OUT is reached only from IN_PROGRESS: timers run only there.
  *  7. Entering a terminal status stops every timer (EXEC_FX_STOP).
  *  8. A step that changes the status reports EXEC_FX_COUNT: the caller moves
@@ -80,13 +82,15 @@ enum fsm_verdict {
 struct fsm_cell {
 	enum fsm_verdict v;
 	int fx;
+	int fx_force;	/* added when force=true */
 };
 
-#define OK(fx)	{ V_OK, (fx) }
-#define FORCE(fx) { V_FORCE, (fx) }
-#define STATE	{ V_STATE, 0 }
-#define FINAL	{ V_FINAL, 0 }
-#define REQ	{ V_REQ, 0 }
+#define OK(fx)	{ V_OK, (fx), 0 }
+#define OK_F(fx, ff) { V_OK, (fx), (ff) }
+#define FORCE(fx) { V_FORCE, (fx), 0 }
+#define STATE	{ V_STATE, 0, 0 }
+#define FINAL	{ V_FINAL, 0, 0 }
+#define REQ	{ V_REQ, 0, 0 }
 #define END	(EXEC_FX_STOP | EXEC_FX_COUNT)
 #define FINAL_ROW { FINAL, FINAL, FINAL, FINAL, FINAL, FINAL, FINAL, FINAL }
 
@@ -113,7 +117,7 @@ static const struct fsm_cell fsm[2][EXEC_STATUS_COUNT][EXEC_STATUS_COUNT] = {
 	[EXEC_BY_SERVICE] = {
 		/* 3, 5, 6 */
 		[EXEC_QUEUED] = { STATE, REQ, REQ, REQ, STATE, REQ, OK(END),
-		    OK(END) },
+		    OK_F(END, EXEC_FX_FORCED) },
 		/* 3, 5, 6 */
 		[EXEC_IN_PROGRESS] = { STATE, REQ, REQ, REQ, OK(END), REQ,
 		    OK(END), FORCE(END | EXEC_FX_FORCED) },
@@ -175,7 +179,7 @@ exec_fsm_step(enum exec_status from, enum exec_status to,
 	c = &fsm[who][from][to];
 	switch (c->v) {
 	case V_OK:
-		return c->fx;
+		return force ? c->fx | c->fx_force : c->fx;
 	case V_FORCE:
 		if (force)
 			return c->fx;

@@ -229,6 +229,12 @@ class CancelTest(ControlExecTestCase):
                                            status="IN_PROGRESS")
         out = self.data.get_pending_job_executions(thingName=things[0])
         self.assertEqual(out["queuedJobs"], [])
+        # A forced cancel marks what it cancels, QUEUED ones too.
+        self.iot.cancel_job_execution(thingName=things[1], jobId=job,
+                                      force=True)
+        e = self.execution(things[1], job)
+        self.assertEqual(e["status"], "CANCELED")
+        self.assertIs(e["forceCanceled"], True)
 
     def test_in_progress_needs_force(self):
         [t] = self.make_things(1)
