@@ -3,7 +3,7 @@
  * The jobs control plane (WIRE.md 8.8, 11.3): DescribeJob, ListJobs,
  * GetJobDocument, UpdateJob, CancelJob, DeleteJob, AssociateTargetsWithJob
  * here, CreateJob in job_create.c, prose checks in job_config.c. Choices
- * where AWS is silent: docs/compat/jobs.md.
+ * where AWS is silent: docs/compatibility.md.
  */
 #include "api/api.h"
 

@@ -5,7 +5,7 @@
  * StartNextPendingJobExecution, UpdateJobExecution; and the execution rules
  * the control plane shares (jobs_data.h). Status changes go through
  * engine/exec_fsm.c; each one moves the job's counters in the same write
- * transaction. Choices where AWS is silent: docs/compat/executions.md.
+ * transaction. Choices where AWS is silent: docs/compatibility.md.
  * https://docs.aws.amazon.com/iot/latest/apireference/API_Operations_AWS_IoT_Jobs_Data_Plane.html
  */
 #include "api/jobs_data.h"
