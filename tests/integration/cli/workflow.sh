@@ -37,10 +37,15 @@ ok() {
 	echo "ok - $1"
 }
 
-# not_ok NAME: a failed check, with the last command's output as comments.
-not_ok() {
+# fail NAME: a failed check, explained by the comment lines that follow.
+fail() {
 	failed=$((failed + 1))
 	echo "not ok - $1"
+}
+
+# not_ok NAME: a failed check, with the last command's output as comments.
+not_ok() {
+	fail "$1"
 	sed 's/^/#   /' "$tmp/out" "$tmp/err"
 }
 
@@ -78,11 +83,10 @@ check() {
 	if [ "$actual" = "$3" ]; then
 		ok "$1"
 	else
-		echo "#   $2" >"$tmp/err"
-		echo "#   expected: $3" >>"$tmp/err"
-		echo "#   actual:   $actual" >>"$tmp/err"
-		: >"$tmp/out"
-		not_ok "$1"
+		fail "$1"
+		echo "#   $(printf '%s' "$2" | tr -s ' \t\n' ' ')"
+		echo "#   expected: $3"
+		echo "#   actual:   $actual"
 	fi
 }
 
