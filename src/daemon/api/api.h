@@ -53,6 +53,9 @@ extern const struct api_op api_exec_ops[];
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);
 
+/* The string member MEMBER of the input IN, or NULL (absent or not text). */
+const char *api_in_str(const json_t *in, const char *member);
+
 /* ARNs of this deployment (region and account from ctx->conf). */
 void api_arn(const struct api_ctx *ctx, const char *type, const char *name,
     char *buf, size_t size);

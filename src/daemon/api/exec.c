@@ -67,7 +67,7 @@ static int
 token_parse(json_t *in, const char *kind, const char *subject,
     int64_t *after, struct err *err)
 {
-	const char *t = exec_in_str(in, "nextToken");
+	const char *t = api_in_str(in, "nextToken");
 	uint64_t id = 0;
 	uint32_t check = 0;
 	int i, d;
@@ -155,8 +155,8 @@ render_summary(const struct store_exec *e)
 static int
 describe(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
-	const char *job_id = exec_in_str(in, "jobId");
+	const char *thing = api_in_str(in, "thingName");
+	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	struct store_exec e;
 	struct store_tx *tx;
@@ -216,7 +216,7 @@ list_page(json_t *in, const char *kind, const char *subject,
 {
 	memset(pg, 0, sizeof(*pg));
 	pg->limit = (int)exec_in_int(in, "maxResults", LIST_DEFAULT_RESULTS);
-	pg->status = exec_in_str(in, "status");
+	pg->status = api_in_str(in, "status");
 	return token_parse(in, kind, subject, &pg->after, err);
 }
 
@@ -240,7 +240,7 @@ list_reply(struct list_acc *a, const struct store_exec_page *pg,
 static int
 list_for_job(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *job_id = exec_in_str(in, "jobId");
+	const char *job_id = api_in_str(in, "jobId");
 	struct store_exec_page pg;
 	struct list_acc a = { ctx, NULL, true, 0 };
 	struct store_tx *tx;
@@ -271,7 +271,7 @@ static int
 list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
+	const char *thing = api_in_str(in, "thingName");
 	struct store_exec_page pg;
 	struct list_acc a = { ctx, NULL, false, 0 };
 	struct store_tx *tx;
@@ -279,7 +279,7 @@ list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
 
 	if (list_page(in, "thing", thing, &pg, err) == -1)
 		return -1;
-	pg.namespace_id = exec_in_str(in, "namespaceId");
+	pg.namespace_id = api_in_str(in, "namespaceId");
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
 	found = store_exec_thing_exists(tx, thing, err);
@@ -288,7 +288,7 @@ list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (found != 1)
 		goto out;
 	a.items = json_array();
-	if (store_exec_list_thing(tx, thing, exec_in_str(in, "jobId"), &pg,
+	if (store_exec_list_thing(tx, thing, api_in_str(in, "jobId"), &pg,
 	    list_row, &a, err) == -1) {
 		json_decref(a.items);
 		goto out;
@@ -327,8 +327,8 @@ cancel_apply(struct store_tx *tx, struct store_exec *e, json_t *in,
 static int
 cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
-	const char *job_id = exec_in_str(in, "jobId");
+	const char *thing = api_in_str(in, "thingName");
+	const char *job_id = api_in_str(in, "jobId");
 	struct store_exec e;
 	struct store_tx *tx;
 	int found, rc = -1;
@@ -353,8 +353,8 @@ cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
-	const char *job_id = exec_in_str(in, "jobId");
+	const char *thing = api_in_str(in, "thingName");
+	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	struct store_exec e;
 	struct store_tx *tx;

@@ -28,12 +28,6 @@ static const char *const describe_config_members[] = {
 	"destinationPackageVersions", NULL,
 };
 
-static const char *
-in_str(json_t *in, const char *member)
-{
-	return json_string_value(json_object_get(in, member));
-}
-
 /* Job JOB_ID into *JOB, or -1 with ResourceNotFoundException. */
 static int
 job_load(struct store_tx *tx, const char *job_id, struct store_job *job,
@@ -124,7 +118,7 @@ job_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
-	rc = job_load(tx, in_str(in, "jobId"), &job, err);
+	rc = job_load(tx, api_in_str(in, "jobId"), &job, err);
 	store_end(tx, false, NULL);
 	if (rc == -1)
 		return -1;
@@ -145,7 +139,7 @@ job_document(struct api_ctx *ctx, json_t *in, json_t **out,
 
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
-	rc = job_load(tx, in_str(in, "jobId"), &job, err);
+	rc = job_load(tx, api_in_str(in, "jobId"), &job, err);
 	store_end(tx, false, NULL);
 	if (rc == -1)
 		return -1;
@@ -223,8 +217,8 @@ static int
 list_group_filter(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
     char *arn, size_t size, bool *none, struct err *err)
 {
-	const char *name = in_str(in, "thingGroupName");
-	const char *id = in_str(in, "thingGroupId");
+	const char *name = api_in_str(in, "thingGroupName");
+	const char *id = api_in_str(in, "thingGroupId");
 	char by_id[129];
 	int rc;
 
@@ -261,10 +255,10 @@ list_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 		return -1;
 	if (none)
 		return 0;
-	f.status = in_str(in, "status");
-	f.target_selection = in_str(in, "targetSelection");
+	f.status = api_in_str(in, "status");
+	f.target_selection = api_in_str(in, "targetSelection");
 	f.group_arn = group_arn[0] != '\0' ? group_arn : NULL;
-	f.namespace_id = in_str(in, "namespaceId");
+	f.namespace_id = api_in_str(in, "namespaceId");
 	api_arn(ctx, "thinggroup", "", prefix, sizeof(prefix));
 	rows = xcalloc((size_t)limit, sizeof(*rows));
 	rc = store_job_list(tx, &f, prefix, after, limit, rows, &n, next,
@@ -279,7 +273,7 @@ static int
 job_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	json_t *max = json_object_get(in, "maxResults");
-	const char *token = in_str(in, "nextToken");
+	const char *token = api_in_str(in, "nextToken");
 	char next_token[TOKEN_MAX];
 	int64_t after = 0, next;
 	int limit = max != NULL ? (int)json_integer_value(max) : LIST_DEFAULT;
@@ -319,7 +313,7 @@ update_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	size_t i;
 	int rc;
 
-	if (job_load(tx, in_str(in, "jobId"), &job, err) == -1)
+	if (job_load(tx, api_in_str(in, "jobId"), &job, err) == -1)
 		return -1;
 	if (desc != NULL) {
 		free(job.description);
@@ -362,7 +356,7 @@ cancel_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	struct store_job job;
 	int rc;
 
-	if (job_load(tx, in_str(in, "jobId"), &job, err) == -1)
+	if (job_load(tx, api_in_str(in, "jobId"), &job, err) == -1)
 		return -1;
 	if (strcmp(job.status, "COMPLETED") == 0)
 		rc = err_set(err, ERR_INVALID_REQUEST, "Job %s cannot be"
@@ -373,7 +367,7 @@ cancel_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 		    " IN_PROGRESS executions too", job.job_id);
 	else
 		rc = store_job_cancel(tx, job.job_id, force,
-		    in_str(in, "reasonCode"), in_str(in, "comment"),
+		    api_in_str(in, "reasonCode"), api_in_str(in, "comment"),
 		    ctx->now, err);
 	if (rc == 0)
 		*out = job_ref(ctx, &job);
@@ -407,7 +401,7 @@ delete_in_tx(struct store_tx *tx, json_t *in, struct err *err)
 	struct store_job job;
 	int rc;
 
-	if (job_load(tx, in_str(in, "jobId"), &job, err) == -1)
+	if (job_load(tx, api_in_str(in, "jobId"), &job, err) == -1)
 		return -1;
 	if (!force && strcmp(job.status, "COMPLETED") != 0 &&
 	    strcmp(job.status, "CANCELED") != 0)
@@ -441,7 +435,7 @@ associate_job(struct api_ctx *ctx, struct store_tx *tx,
     struct store_job *job, json_t *in, struct err *err)
 {
 	char prefix[JOB_ARN_PREFIX_MAX];
-	const char *comment = in_str(in, "comment");
+	const char *comment = api_in_str(in, "comment");
 	json_t *add = NULL;
 	int rc = -1;
 
@@ -494,7 +488,7 @@ job_associate(struct api_ctx *ctx, json_t *in, json_t **out,
 
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
-	rc = job_load(tx, in_str(in, "jobId"), &job, err);
+	rc = job_load(tx, api_in_str(in, "jobId"), &job, err);
 	if (rc == 0) {
 		rc = associate_job(ctx, tx, &job, in, err);
 		if (rc == 0)

@@ -19,12 +19,6 @@
 
 /* --- shared rules ------------------------------------------------------ */
 
-const char *
-exec_in_str(json_t *in, const char *name)
-{
-	return json_string_value(json_object_get(in, name));
-}
-
 int64_t
 exec_in_int(json_t *in, const char *name, int64_t def)
 {
@@ -307,8 +301,8 @@ int
 jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
-	const char *job_id = exec_in_str(in, "jobId");
+	const char *thing = api_in_str(in, "thingName");
+	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	bool with_doc = exec_in_bool(in, "includeJobDocument", true);
 	bool next = strcmp(job_id, NEXT_JOB_ID) == 0;
@@ -363,7 +357,7 @@ int
 jobs_data_pending(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
+	const char *thing = api_in_str(in, "thingName");
 	struct pending_lists l;
 	struct store_tx *tx;
 	int found, rc = -1;
@@ -414,7 +408,7 @@ int
 jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
+	const char *thing = api_in_str(in, "thingName");
 	struct store_exec e;
 	struct store_tx *tx;
 	int64_t step;
@@ -482,7 +476,7 @@ update_apply(struct store_tx *tx, struct store_exec *e, json_t *in,
 	enum exec_status from = e->status, to;
 	int64_t v0 = e->version;
 
-	if (exec_status_parse(exec_in_str(in, "status"), &to) == -1)
+	if (exec_status_parse(api_in_str(in, "status"), &to) == -1)
 		return err_set(err, ERR_INVALID_REQUEST, "status: not a job"
 		    " execution status");
 	if (exec_step(e, to, EXEC_BY_DEVICE, false, now, err) == -1)
@@ -504,8 +498,8 @@ int
 jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *thing = exec_in_str(in, "thingName");
-	const char *job_id = exec_in_str(in, "jobId");
+	const char *thing = api_in_str(in, "thingName");
+	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	bool with_doc = exec_in_bool(in, "includeJobDocument", false);
 	struct store_exec e;

@@ -66,8 +66,6 @@ int exec_not_found(const char *thing, const char *job_id, int64_t number,
 /* ResourceNotFoundException for thing THING. */
 int exec_thing_not_found(const char *thing, struct err *err);
 
-/* Member NAME of IN as a string (NULL when absent). */
-const char *exec_in_str(json_t *in, const char *name);
 
 /* Member NAME of IN as an integer, DEF when absent. */
 int64_t exec_in_int(json_t *in, const char *name, int64_t def);

@@ -36,3 +36,9 @@ api_arn(const struct api_ctx *ctx, const char *type, const char *name,
 	snprintf(buf, size, "arn:aws:iot:%s:%s:%s/%s", ctx->conf->region,
 	    ctx->conf->account_id, type, name);
 }
+
+const char *
+api_in_str(const json_t *in, const char *member)
+{
+	return json_string_value(json_object_get(in, member));
+}

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/thing_int.h"
 #include "store/store_thing.h"
 
 /* AWS: a thing without a thing type has at most three attributes. */
@@ -18,19 +19,12 @@
 /* ListThings page size when maxResults is absent (AWS does not say). */
 #define THING_PAGE_DEFAULT	50
 
-static const char *
-member_str(const json_t *in, const char *key)
-{
-	return json_string_value(json_object_get(in, key));
-}
-
-/* Reads maxResults and nextToken of IN into PG (AFTER holds the key). */
-static int
-page_init(const json_t *in, struct store_page *pg,
+int
+thing_page_init(const json_t *in, struct store_page *pg,
     char after[STORE_NAME_MAX + 1], struct err *err)
 {
 	const json_t *max = json_object_get(in, "maxResults");
-	const char *token = member_str(in, "nextToken");
+	const char *token = api_in_str(in, "nextToken");
 
 	pg->limit = json_is_integer(max) ? (int)json_integer_value(max) :
 	    THING_PAGE_DEFAULT;
@@ -103,9 +97,9 @@ thing_create_tx(struct api_ctx *ctx, struct store_thing *t,
 static int
 thing_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *name = member_str(in, "thingName");
-	const char *type = member_str(in, "thingTypeName");
-	const char *billing = member_str(in, "billingGroupName");
+	const char *name = api_in_str(in, "thingName");
+	const char *type = api_in_str(in, "thingTypeName");
+	const char *billing = api_in_str(in, "billingGroupName");
 	json_t *payload = json_object_get(in, "attributePayload");
 	struct store_thing t;
 	char arn[ERR_ARN_MAX];
@@ -138,7 +132,7 @@ static int
 thing_describe(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *name = member_str(in, "thingName");
+	const char *name = api_in_str(in, "thingName");
 	struct store_tx *tx;
 	struct store_thing t;
 	char arn[ERR_ARN_MAX];
@@ -203,8 +197,8 @@ thing_apply(struct store_thing *t, const json_t *in, struct err *err)
 static int
 thing_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *name = member_str(in, "thingName");
-	const char *type = member_str(in, "thingTypeName");
+	const char *name = api_in_str(in, "thingName");
+	const char *type = api_in_str(in, "thingTypeName");
 	struct store_tx *tx;
 	struct store_thing t;
 	int rc, found;
@@ -232,7 +226,7 @@ thing_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *name = member_str(in, "thingName");
+	const char *name = api_in_str(in, "thingName");
 	const json_t *expected = json_object_get(in, "expectedVersion");
 	struct store_tx *tx;
 	struct store_thing t;
@@ -260,8 +254,8 @@ thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *attr_name = member_str(in, "attributeName");
-	const char *attr_value = member_str(in, "attributeValue");
+	const char *attr_name = api_in_str(in, "attributeName");
+	const char *attr_value = api_in_str(in, "attributeValue");
 	bool prefix = json_is_true(json_object_get(in,
 	    "usePrefixAttributeValue"));
 	char after[STORE_NAME_MAX + 1], arn[ERR_ARN_MAX];
@@ -275,11 +269,11 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (attr_value != NULL && attr_name == NULL)
 		return err_set(err, ERR_INVALID_REQUEST, "attributeValue needs"
 		    " attributeName");
-	if (page_init(in, &pg, after, err) == -1)
+	if (thing_page_init(in, &pg, after, err) == -1)
 		return -1;
 	things = json_array();
 	/* Without thing types no thing has one: a type filter finds none. */
-	if (member_str(in, "thingTypeName") == NULL) {
+	if (api_in_str(in, "thingTypeName") == NULL) {
 		if (store_begin(ctx->st, false, &tx, err) == -1) {
 			json_decref(things);
 			return -1;
@@ -293,7 +287,7 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		}
 	}
 	json_array_foreach(things, i, item) {
-		api_arn(ctx, "thing", member_str(item, "thingName"), arn,
+		api_arn(ctx, "thing", api_in_str(item, "thingName"), arn,
 		    sizeof(arn));
 		json_object_set_new(item, "thingArn", json_string(arn));
 	}
@@ -301,7 +295,7 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (more) {
 		char token[STORE_TOKEN_MAX];
 
-		store_token_encode(member_str(json_array_get(things,
+		store_token_encode(api_in_str(json_array_get(things,
 		    json_array_size(things) - 1), "thingName"), token);
 		json_object_set_new(*out, "nextToken", json_string(token));
 	}

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/thing_int.h"
 #include "store/store_job.h"
 #include "store/store_thing.h"
 #include "xmalloc.h"
@@ -23,36 +24,12 @@
 #define GROUP_CHILDREN_MAX	100
 #define GROUP_ATTRS_MAX		50
 #define THING_GROUPS_MAX	10
-#define GROUP_PAGE_DEFAULT	50
 
 /* A group and its ancestors, the group first. */
 struct group_chain {
 	char names[GROUP_DEPTH_MAX + 1][STORE_NAME_MAX + 1];
 	int n;
 };
-
-static const char *
-member_str(const json_t *in, const char *key)
-{
-	return json_string_value(json_object_get(in, key));
-}
-
-/* Reads maxResults and nextToken of IN into PG (AFTER holds the key). */
-static int
-page_init(const json_t *in, struct store_page *pg,
-    char after[STORE_NAME_MAX + 1], struct err *err)
-{
-	const json_t *max = json_object_get(in, "maxResults");
-	const char *token = member_str(in, "nextToken");
-
-	pg->limit = json_is_integer(max) ? (int)json_integer_value(max) :
-	    GROUP_PAGE_DEFAULT;
-	after[0] = '\0';
-	if (token != NULL && store_token_decode(token, after, err) == -1)
-		return -1;
-	pg->after = after;
-	return 0;
-}
 
 /* Sets the nextToken of OUT after the last name of NAMES when MORE. */
 static void
@@ -206,15 +183,15 @@ attrs_check_count(const json_t *attrs, struct err *err)
 static int
 group_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *parent = member_str(in, "parentGroupName");
+	const char *parent = api_in_str(in, "parentGroupName");
 	json_t *props = json_object_get(in, "thingGroupProperties");
-	const char *desc = member_str(props, "thingGroupDescription");
+	const char *desc = api_in_str(props, "thingGroupDescription");
 	struct store_group g;
 	char arn[ERR_ARN_MAX];
 	int rc;
 
 	memset(&g, 0, sizeof(g));
-	snprintf(g.name, sizeof(g.name), "%s", member_str(in,
+	snprintf(g.name, sizeof(g.name), "%s", api_in_str(in,
 	    "thingGroupName"));
 	snprintf(g.parent_name, sizeof(g.parent_name), "%s",
 	    parent != NULL ? parent : "");
@@ -270,7 +247,7 @@ static int
 group_describe(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *name = member_str(in, "thingGroupName");
+	const char *name = api_in_str(in, "thingGroupName");
 	struct group_chain chain;
 	struct store_tx *tx;
 	struct store_group g;
@@ -315,7 +292,7 @@ group_apply(struct store_group *g, const json_t *in, struct err *err)
 	const json_t *expected = json_object_get(in, "expectedVersion");
 	const json_t *props = json_object_get(in, "thingGroupProperties");
 	const json_t *payload = json_object_get(props, "attributePayload");
-	const char *desc = member_str(props, "thingGroupDescription");
+	const char *desc = api_in_str(props, "thingGroupDescription");
 	json_t *attrs;
 
 	if (json_is_integer(expected) &&
@@ -341,7 +318,7 @@ group_apply(struct store_group *g, const json_t *in, struct err *err)
 static int
 group_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *name = member_str(in, "thingGroupName");
+	const char *name = api_in_str(in, "thingGroupName");
 	struct store_tx *tx;
 	struct store_group g;
 	int rc, found;
@@ -401,7 +378,7 @@ group_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
-	rc = group_delete_tx(tx, member_str(in, "thingGroupName"),
+	rc = group_delete_tx(tx, api_in_str(in, "thingGroupName"),
 	    json_object_get(in, "expectedVersion"), err);
 	if (store_end(tx, rc == 1, err) == -1)
 		rc = -1;
@@ -466,7 +443,7 @@ listing_run(struct api_ctx *ctx, const json_t *in, const struct listing *l,
 	bool more = false;
 	int rc = -1;
 
-	if (page_init(in, &pg, after, err) == -1)
+	if (thing_page_init(in, &pg, after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -503,8 +480,8 @@ group_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	memset(&l, 0, sizeof(l));
 	l.kind = LIST_GROUPS;
-	l.parent = member_str(in, "parentGroup");
-	l.prefix = member_str(in, "namePrefixFilter");
+	l.parent = api_in_str(in, "parentGroup");
+	l.prefix = api_in_str(in, "namePrefixFilter");
 	/* Absent: every group, or the direct children of parentGroup. */
 	l.recursive = rec != NULL ? json_is_true(rec) : l.parent == NULL;
 	if (l.parent != NULL) {
@@ -521,7 +498,7 @@ group_things(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	memset(&l, 0, sizeof(l));
 	l.kind = LIST_THINGS_OF;
-	l.name = member_str(in, "thingGroupName");
+	l.name = api_in_str(in, "thingGroupName");
 	l.check = group_exists;
 	l.recursive = json_is_true(json_object_get(in, "recursive"));
 	return listing_run(ctx, in, &l, out, err);
@@ -534,7 +511,7 @@ thing_groups(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	memset(&l, 0, sizeof(l));
 	l.kind = LIST_GROUPS_OF;
-	l.name = member_str(in, "thingName");
+	l.name = api_in_str(in, "thingName");
 	l.check = thing_exists;
 	return listing_run(ctx, in, &l, out, err);
 }
@@ -549,8 +526,8 @@ resolve_name(const struct api_ctx *ctx, const json_t *in,
     const char *name_key, const char *arn_key, const char *type,
     char out[STORE_NAME_MAX + 1], struct err *err)
 {
-	const char *name = member_str(in, name_key);
-	const char *arn = member_str(in, arn_key);
+	const char *name = api_in_str(in, name_key);
+	const char *arn = api_in_str(in, arn_key);
 	char prefix[ERR_ARN_MAX], want[ERR_ARN_MAX];
 	size_t plen;
 
@@ -689,7 +666,7 @@ static int
 thing_groups_update(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	const char *thing = member_str(in, "thingName");
+	const char *thing = api_in_str(in, "thingName");
 	struct store_tx *tx;
 	int rc;
 
