@@ -17,6 +17,7 @@
 #include "api/api.h"
 #include "api/validate.h"
 #include "clock.h"
+#include "http/admin.h"
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
@@ -171,6 +172,13 @@ http_dispatch(struct app *app, const struct http_request *req,
 	plane = plane_of(who.service, &err);
 	if (plane == PLANE_COUNT)
 		goto done;
+	if (admin_is_route(req->raw_path)) {
+		opname = "admin";
+		if (admin_serve(app, req, &who.who, &out, &err) == -1)
+			goto done;
+		reply_json(rep, 200, out != NULL ? out : json_object());
+		goto done;
+	}
 	if (router_find(plane, req->method, req->raw_path, &m, &err) == -1)
 		goto done;
 	opname = m.op->name;

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * iotjobs' own administrative routes under /_iotjobs/ (not AWS operations),
+ * signed with the admin credential like a control-plane request.
+ */
+#ifndef IOTJOBS_HTTP_ADMIN_H
+#define IOTJOBS_HTTP_ADMIN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "app.h"
+#include "auth/auth.h"
+#include "err.h"
+#include "http/dispatch.h"
+
+/* True when RAW_PATH is an administrative route (/_iotjobs/...). */
+bool admin_is_route(const char *raw_path);
+
+/*
+ * Serves the administrative request REQ signed by WHO: 0 with *OUT (a new
+ * object, the 200 body), or -1 with ERR (404 for a route that does not
+ * exist, AccessDeniedException 403 for a principal that is not the admin).
+ */
+int admin_serve(struct app *app, const struct http_request *req,
+    const struct principal *who, json_t **out, struct err *err);
+
+#endif
