@@ -176,7 +176,9 @@ http_dispatch(struct app *app, const struct http_request *req,
 		opname = "admin";
 		if (admin_serve(app, req, &who.who, &out, &err) == -1)
 			goto done;
-		reply_json(rep, 200, out != NULL ? out : json_object());
+		if (out == NULL)
+			out = json_object();
+		reply_json(rep, 200, out);
 		goto done;
 	}
 	if (router_find(plane, req->method, req->raw_path, &m, &err) == -1)
