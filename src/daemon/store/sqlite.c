@@ -35,6 +35,7 @@ extern const int sq_nmigrations;
 #define SQ_CACHE_SLOTS	256	/* statement cache, open addressing */
 #define SQ_BUSY_MS	10000
 #define SQ_BATCH_RING	1024	/* commit results kept for late waiters */
+#define SQ_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
 
 struct sq_conn {
 	sqlite3 *db;
@@ -55,6 +56,8 @@ struct store {
 	pthread_mutex_t gc_lock;
 	pthread_cond_t gc_cond;
 	bool committing;
+	int writers;			/* write transactions begun, not ended */
+	int batch_size;			/* writes in the open transaction */
 	uint64_t committed;		/* last batch whose COMMIT returned */
 	int batch_rc[SQ_BATCH_RING];	/* SQLite result of batch % RING */
 	pthread_key_t reader_key;
@@ -315,6 +318,23 @@ sq_reader(struct store *st, struct sq_conn **out, struct err *err)
 	return 0;
 }
 
+/*
+ * A write transaction ended; JOINED when its changes wait in the open
+ * batch. Wakes waiters that may now commit.
+ */
+static void
+sq_writer_done(struct store *st, bool joined)
+{
+	pthread_mutex_lock(&st->gc_lock);
+	st->writers--;
+	if (joined)
+		st->batch_size++;
+	/* Only then can a waiter start a COMMIT: no herd on every write. */
+	if (st->writers == 0 || st->batch_size >= SQ_BATCH_MAX)
+		pthread_cond_broadcast(&st->gc_cond);
+	pthread_mutex_unlock(&st->gc_lock);
+}
+
 int
 store_begin(struct store *st, bool write, struct store_tx **out,
     struct err *err)
@@ -326,6 +346,9 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 	tx->st = st;
 	tx->write = write;
 	if (write) {
+		pthread_mutex_lock(&st->gc_lock);
+		st->writers++;
+		pthread_mutex_unlock(&st->gc_lock);
 		pthread_mutex_lock(&st->write_lock);
 		tx->conn = st->writer;
 		tx->db = tx->conn->db;
@@ -345,6 +368,7 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 		if (rc != SQLITE_OK) {
 			sq_fail(tx, rc, err);
 			pthread_mutex_unlock(&st->write_lock);
+			sq_writer_done(st, false);
 			free(tx);
 			return -1;
 		}
@@ -403,7 +427,13 @@ sq_wait_commit(struct store *st, uint64_t mine)
 	while (st->committed < mine) {
 		uint64_t batch;
 
-		if (st->committing) {
+		/*
+		 * Commit once every write that has begun has joined the
+		 * batch: those that queued on the writer during the last
+		 * fsync then share the next one.
+		 */
+		if (st->committing || (st->writers > 0 &&
+		    st->batch_size < SQ_BATCH_MAX)) {
 			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
 			continue;
 		}
@@ -413,6 +443,7 @@ sq_wait_commit(struct store *st, uint64_t mine)
 		pthread_mutex_lock(&st->gc_lock);
 		st->batch_rc[batch % SQ_BATCH_RING] = rc;
 		st->committed = batch;
+		st->batch_size = 0;
 		st->committing = false;
 		pthread_cond_broadcast(&st->gc_cond);
 	}
@@ -440,6 +471,7 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		sqlite3_exec(tx->db, "ROLLBACK TO req; RELEASE req", NULL,
 		    NULL, NULL);
 		pthread_mutex_unlock(&st->write_lock);
+		sq_writer_done(st, false);
 		free(tx);
 		return 0;
 	}
@@ -449,11 +481,13 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		sqlite3_exec(tx->db, "ROLLBACK TO req; RELEASE req", NULL,
 		    NULL, NULL);
 		pthread_mutex_unlock(&st->write_lock);
+		sq_writer_done(st, false);
 		free(tx);
 		return -1;
 	}
 	mine = st->open_batch;
 	pthread_mutex_unlock(&st->write_lock);
+	sq_writer_done(st, true);
 	free(tx);
 	rc = sq_wait_commit(st, mine);
 	if (rc != SQLITE_OK)
