@@ -6,6 +6,7 @@
  * target thing, set-based, with the counters.
  */
 #include "api/job_int.h"
+#include "api/template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,14 +64,8 @@ static int
 create_check(const struct api_ctx *ctx, json_t *in, json_t **targets,
     struct err *err)
 {
-	json_t *tmpl = json_object_get(in, "jobTemplateArn");
-
-	if (json_object_get(in, "documentParameters") != NULL &&
-	    tmpl == NULL)
-		return err_set(err, ERR_INVALID_REQUEST, "documentParameters"
-		    " can only be used with an AWS managed job template"
-		    " (jobTemplateArn)");
-	if (tmpl == NULL && check_document(in, err) == -1)
+	/* template_apply has put a template's document into IN. */
+	if (check_document(in, err) == -1)
 		return -1;
 	if (job_config_check(ctx, in, err) == -1)
 		return -1;
@@ -125,11 +120,9 @@ create_row(const struct api_ctx *ctx, json_t *in, json_t *targets,
 
 static int
 create_in_tx(struct api_ctx *ctx, struct store_tx *tx, struct store_job *job,
-    json_t *in, struct err *err)
+    struct err *err)
 {
 	char arn[JOB_ARN_MAX], prefix[JOB_ARN_PREFIX_MAX];
-	const char *tmpl = json_string_value(json_object_get(in,
-	    "jobTemplateArn"));
 	int rc;
 
 	rc = store_job_get(tx, job->job_id, NULL, err);
@@ -142,9 +135,6 @@ create_in_tx(struct api_ctx *ctx, struct store_tx *tx, struct store_job *job,
 		err_set_resource(err, job->job_id, arn);
 		return -1;
 	}
-	if (tmpl != NULL)
-		return err_set(err, ERR_NOT_FOUND, "The job template %s does"
-		    " not exist (jobTemplateArn)", tmpl);
 	if (job_targets_exist(ctx, tx, job->targets, err) == -1 ||
 	    store_job_insert(tx, job, err) == -1)
 		return -1;
@@ -163,14 +153,15 @@ job_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	json_t *targets = NULL;
 	int rc;
 
-	if (create_check(ctx, in, &targets, err) == -1)
+	if (template_apply(ctx, in, err) == -1 ||
+	    create_check(ctx, in, &targets, err) == -1)
 		return -1;
 	create_row(ctx, in, targets, &job);
 	if (store_begin(ctx->st, true, &tx, err) == -1) {
 		store_job_release(&job);
 		return -1;
 	}
-	rc = create_in_tx(ctx, tx, &job, in, err);
+	rc = create_in_tx(ctx, tx, &job, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	if (rc == 0) {

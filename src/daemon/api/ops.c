@@ -14,6 +14,7 @@ static const struct api_op *const api_tables[] = {
 	api_group_ops,
 	api_job_ops,
 	api_exec_ops,
+	api_template_ops,
 };
 
 const struct api_op *
