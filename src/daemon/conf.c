@@ -13,7 +13,8 @@
 
 #include "log.h"
 
-enum conf_kind { CONF_ADDR, CONF_PATH, CONF_STR, CONF_UINT, CONF_FLAG };
+enum conf_kind { CONF_ADDR, CONF_PATH, CONF_STR, CONF_UINT, CONF_FLAG,
+    CONF_TEXT };
 
 struct conf_opt {
 	const char *flag;	/* long option name */
@@ -40,6 +41,22 @@ static const struct conf_opt conf_opts[] = {
 	{ "threads", "IOTJOBS_THREADS", CONF_UINT, "4", 1, 256,
 	  "HTTP worker threads" },
 	{ "verbose", NULL, CONF_FLAG, "0", 0, 1, "log more detail" },
+	{ "mqtt", "IOTJOBS_MQTT", CONF_TEXT, "", 0, 0,
+	  "broker URL mqtt://HOST:PORT or mqtts://HOST:PORT (empty: no MQTT)" },
+	{ "mqtt-ca", "IOTJOBS_MQTT_CA", CONF_TEXT, "", 0, 0,
+	  "mqtts: CA certificate file of the broker" },
+	{ "mqtt-cert", "IOTJOBS_MQTT_CERT", CONF_TEXT, "", 0, 0,
+	  "mqtts: client certificate file" },
+	{ "mqtt-key", "IOTJOBS_MQTT_KEY", CONF_TEXT, "", 0, 0,
+	  "mqtts: private key file of the client certificate" },
+	{ "mqtt-username", "IOTJOBS_MQTT_USERNAME", CONF_TEXT, "", 0, 0,
+	  "MQTT username of iotjobsd" },
+	{ "mqtt-password", "IOTJOBS_MQTT_PASSWORD", CONF_TEXT, "", 0, 0,
+	  "MQTT password (prefer the environment variable)" },
+	{ "mqtt-client-id", "IOTJOBS_MQTT_CLIENT_ID", CONF_TEXT, "", 0, 0,
+	  "MQTT client id (empty: iotjobsd-HOST-PID)" },
+	{ "mqtt-events", NULL, CONF_FLAG, "0", 0, 1,
+	  "publish job and execution events on $aws/events/..." },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -103,10 +120,38 @@ conf_addr(struct conf *conf, const char *text)
 	return 0;
 }
 
+/* The text setting of flag FLAG, its size in *SIZE. */
+static char *
+conf_text(struct conf *conf, const char *flag, size_t *size)
+{
+	struct { const char *flag; char *buf; size_t size; } t[] = {
+		{ "mqtt", conf->mqtt_url, sizeof(conf->mqtt_url) },
+		{ "mqtt-ca", conf->mqtt_ca, sizeof(conf->mqtt_ca) },
+		{ "mqtt-cert", conf->mqtt_cert, sizeof(conf->mqtt_cert) },
+		{ "mqtt-key", conf->mqtt_key, sizeof(conf->mqtt_key) },
+		{ "mqtt-username", conf->mqtt_username,
+		  sizeof(conf->mqtt_username) },
+		{ "mqtt-password", conf->mqtt_password,
+		  sizeof(conf->mqtt_password) },
+		{ "mqtt-client-id", conf->mqtt_client_id,
+		  sizeof(conf->mqtt_client_id) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(t[i].flag, flag) == 0) {
+			*size = t[i].size;
+			return t[i].buf;
+		}
+	return NULL;
+}
+
 static int
 conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 {
 	unsigned long n;
+	size_t size;
+	char *buf;
 
 	switch (o->kind) {
 	case CONF_ADDR:
@@ -141,7 +186,16 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 		if (strcmp(v, "1") != 0 && strcmp(v, "0") != 0 &&
 		    strcmp(v, "true") != 0 && strcmp(v, "false") != 0)
 			return -1;
-		conf->verbosity = v[0] == '1' || v[0] == 't';
+		if (strcmp(o->flag, "mqtt-events") == 0)
+			conf->mqtt_events = v[0] == '1' || v[0] == 't';
+		else
+			conf->verbosity = v[0] == '1' || v[0] == 't';
+		return 0;
+	case CONF_TEXT:
+		buf = conf_text(conf, o->flag, &size);
+		if (buf == NULL || strlen(v) >= size)
+			return -1;
+		snprintf(buf, size, "%s", v);
 		return 0;
 	}
 	return -1;

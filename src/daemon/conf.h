@@ -16,6 +16,15 @@ struct conf {
 	unsigned request_timeout;	/* seconds of idle connection */
 	unsigned threads;	/* HTTP worker threads */
 	int verbosity;
+	/* MQTT front end (mqtt/): off when mqtt_url is empty. */
+	char mqtt_url[512];	/* mqtt://HOST:PORT or mqtts://HOST:PORT */
+	char mqtt_ca[PATH_MAX];	/* mqtts: CA file */
+	char mqtt_cert[PATH_MAX];	/* mqtts: client certificate */
+	char mqtt_key[PATH_MAX];	/* mqtts: its private key */
+	char mqtt_username[256];
+	char mqtt_password[256];
+	char mqtt_client_id[128];	/* empty: iotjobsd-<host>-<pid> */
+	int mqtt_events;	/* publish $aws/events/... */
 };
 
 /* Fills CONF from the environment and ARGV; exits on --help or bad flags. */
