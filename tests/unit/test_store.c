@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,11 +122,49 @@ store_group_commit_keeps_every_ack(void **state)
 	store_close(st);
 }
 
+static atomic_int hook_calls;
+
+static void
+count_commit(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&hook_calls, 1);
+}
+
+/* A deferred write returns before its COMMIT; its batch becomes durable. */
+static void
+store_deferred_ack_reports_its_batch(void **state)
+{
+	struct store *st;
+	struct err err;
+	uint64_t batch;
+	int i, status = 0;
+
+	(void)state;
+	assert_int_equal(store_open(dir, &st, &err), 0);
+	store_on_commit(st, count_commit, NULL);
+	store_defer_begin();
+	assert_int_equal(put_thing(st, "deferred-1", true), 0);
+	batch = store_defer_end();
+	assert_true(batch > 0);
+	for (i = 0; i < 500 && (status = store_batch_status(st, batch)) == 0;
+	    i++)
+		usleep(1000);
+	assert_int_equal(status, 1);
+	assert_true(atomic_load(&hook_calls) >= 1);
+	assert_int_equal(count_things(st, "deferred-1"), 1);
+	/* Without deferral nothing is left to wait for. */
+	store_defer_begin();
+	assert_int_equal(store_defer_end(), 0);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(store_group_commit_keeps_every_ack),
+		cmocka_unit_test(store_deferred_ack_reports_its_batch),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[128];

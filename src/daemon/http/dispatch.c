@@ -21,6 +21,7 @@
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
+#include "store/store.h"
 #include "xmalloc.h"
 
 static void
@@ -92,13 +93,27 @@ elapsed_us(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
+/*
+ * Operations whose answer may be held (the connection suspended, no thread
+ * held) until the COMMIT of their writes: one write transaction and no
+ * read back after it. The device's hot path.
+ */
+static bool
+op_defers(const struct model_op *op)
+{
+	return op->plane == PLANE_DATA &&
+	    (strcmp(op->name, "UpdateJobExecution") == 0 ||
+	    strcmp(op->name, "StartNextPendingJobExecution") == 0);
+}
+
 /* Runs the matched operation; 0 with *OUT, or -1 with ERR. */
 static int
 run_op(struct app *app, const struct http_request *req,
     const struct auth_result *who, enum plane plane,
     const struct route_match *m, json_t **out, int *status,
-    const char *rid, struct err *err)
+    const char *rid, uint64_t *batch, struct err *err)
 {
+	bool defer = op_defers(m->op);
 	const struct api_op *impl;
 	const char *errtype = validate_errtype(m->op);
 	struct api_ctx ctx;
@@ -124,7 +139,11 @@ run_op(struct app *app, const struct http_request *req,
 	ctx.plane = plane;
 	ctx.now = clock_now();
 	ctx.request_id = rid;
+	if (defer)
+		store_defer_begin();
 	rc = impl->fn(&ctx, in, out, err);
+	if (defer)
+		*batch = store_defer_end();
 	json_decref(in);
 	*status = ctx.status != 0 ? ctx.status : m->op->http_status;
 	return rc;
@@ -185,7 +204,7 @@ http_dispatch(struct app *app, const struct http_request *req,
 		goto done;
 	opname = m.op->name;
 	if (run_op(app, req, &who, plane, &m, &out, &status, rep->request_id,
-	    &err) == -1)
+	    &rep->batch, &err) == -1)
 		goto done;
 	if (out == NULL)
 		out = json_object();
@@ -200,6 +219,20 @@ done:
 	    rep->request_id, opname, plane == PLANE_DATA ? "data" : "control",
 	    req->method, rep->status, err.type != NULL ? " error=" : "",
 	    err.type != NULL ? err.type : "", (long long)elapsed_us(&t0));
+}
+
+void
+http_reply_unavailable(struct http_reply *rep)
+{
+	struct err err;
+
+	free(rep->body);
+	rep->body = NULL;
+	err_clear(&err);
+	err_set(&err, ERR_UNAVAILABLE, "The change could not be made durable;"
+	    " retry the request.");
+	reply_error(rep, PLANE_DATA, &err);
+	rep->batch = 0;
 }
 
 void

@@ -8,6 +8,7 @@
 #define IOTJOBS_HTTP_DISPATCH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "app.h"
 #include "auth/auth.h"
@@ -31,10 +32,19 @@ struct http_reply {
 	size_t body_len;
 	const char *error_type;	/* x-amzn-ErrorType, or NULL */
 	char request_id[40];
+	/*
+	 * Nonzero: the answer acknowledges writes of this store batch and
+	 * must be held until store_batch_status() says it is durable (or
+	 * replaced by http_reply_unavailable() when the COMMIT failed).
+	 */
+	uint64_t batch;
 };
 
 void http_dispatch(struct app *app, const struct http_request *req,
     struct http_reply *rep);
 void http_reply_release(struct http_reply *rep);
+
+/* Replaces REP by the error for a batch whose COMMIT failed. */
+void http_reply_unavailable(struct http_reply *rep);
 
 #endif

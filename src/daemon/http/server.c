@@ -5,12 +5,18 @@
  * later callback than the first one, so that keep-alive is preserved
  * (libmicrohttpd 0.9.75 closes the connection when a response is queued on
  * a request's first callback).
+ *
+ * An answer that acknowledges writes still waiting for their group COMMIT
+ * is held with the connection suspended, so that no worker thread waits on
+ * the disk: the store's commit hook resumes every connection whose batch
+ * is durable, and the answer goes out on that resumed callback.
  */
 #include "http/server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +26,7 @@
 
 #include "http/dispatch.h"
 #include "log.h"
+#include "store/store.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_PAIRS		64
@@ -36,7 +43,19 @@ struct http_conn_req {
 	char *body;
 	size_t len, cap;
 	int too_large;
+	struct MHD_Connection *conn;
+	struct http_reply rep;		/* held answer while suspended */
+	int held;			/* rep is waiting for its batch */
+	struct http_conn_req *next;	/* in held_list */
 };
+
+/*
+ * Answers held for their COMMIT. One server per process, so the list is
+ * static: the store's commit hook can outlive the server object.
+ */
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct http_conn_req *held_list;
+static struct store *held_store;
 
 /* Keep the path and query exactly as sent: SigV4 and labels need it. */
 static size_t
@@ -89,6 +108,60 @@ send_reply(struct MHD_Connection *c, struct http_reply *rep)
 	return ret;
 }
 
+/* Store commit hook: resumes the connections whose batch has an outcome. */
+static void
+on_commit(void *arg)
+{
+	struct http_conn_req **pp, *cr;
+
+	(void)arg;
+	pthread_mutex_lock(&held_lock);
+	pp = &held_list;
+	while ((cr = *pp) != NULL) {
+		int st = store_batch_status(held_store, cr->rep.batch);
+
+		if (st == 0) {
+			pp = &cr->next;
+			continue;
+		}
+		if (st == -1)
+			http_reply_unavailable(&cr->rep);
+		cr->rep.batch = 0;
+		*pp = cr->next;
+		MHD_resume_connection(cr->conn);
+	}
+	pthread_mutex_unlock(&held_lock);
+}
+
+/* Holds REP of CR until its batch is durable; false: send it now. */
+static bool
+hold_reply(struct MHD_Connection *c, struct http_conn_req *cr,
+    struct http_reply *rep)
+{
+	int st;
+
+	if (rep->batch == 0)
+		return false;
+	cr->conn = c;
+	cr->rep = *rep;
+	cr->held = 1;
+	MHD_suspend_connection(c);
+	pthread_mutex_lock(&held_lock);
+	st = store_batch_status(held_store, cr->rep.batch);
+	if (st != 0) {
+		/* Committed before we listed it: resume at once. */
+		if (st == -1)
+			http_reply_unavailable(&cr->rep);
+		cr->rep.batch = 0;
+		MHD_resume_connection(c);
+	} else {
+		cr->next = held_list;
+		held_list = cr;
+	}
+	pthread_mutex_unlock(&held_lock);
+	return true;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -108,6 +181,13 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*con_cls = cr;
 		atomic_fetch_add(&srv->in_flight, 1);
 		return MHD_YES;
+	}
+	if (cr->held) {
+		/* Resumed: the batch of the held answer has an outcome. */
+		cr->held = 0;
+		ret = send_reply(c, &cr->rep);
+		http_reply_release(&cr->rep);
+		return ret;
 	}
 	if (*upload_size > 0) {
 		size_t n = *upload_size;
@@ -143,6 +223,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	req.body_too_large = cr->too_large;
 	req.too_many_fields = hc.overflow || qc.overflow;
 	http_dispatch(srv->app, &req, &rep);
+	if (hold_reply(c, cr, &rep))
+		return MHD_YES;
 	ret = send_reply(c, &rep);
 	http_reply_release(&rep);
 	return ret;
@@ -205,8 +287,12 @@ http_server_start(struct app *app, struct http_server **out,
 		return -1;
 	srv = xcalloc(1, sizeof(*srv));
 	srv->app = app;
+	if (held_store == NULL) {
+		held_store = app->st;
+		store_on_commit(app->st, on_commit, NULL);
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_TURBO;
+	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->mhd = MHD_start_daemon(flags, (uint16_t)conf->listen_port, NULL,

@@ -36,6 +36,13 @@ extern const int sq_nmigrations;
 #define SQ_BUSY_MS	10000
 #define SQ_BATCH_RING	1024	/* commit results kept for late waiters */
 #define SQ_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
+#define SQ_HOOKS_MAX	4
+
+/* Deferred acknowledgement of this thread's writes (store_defer_begin). */
+static __thread bool sq_defer;
+static __thread uint64_t sq_defer_batch;
+
+static void *sq_committer(void *arg);
 
 struct sq_conn {
 	sqlite3 *db;
@@ -52,14 +59,21 @@ struct store {
 	struct sq_conn *writer;
 	bool writer_open;		/* BEGIN done, COMMIT due */
 	uint64_t open_batch;		/* batch the open transaction is */
-	/* Group commit, under gc_lock. */
+	/* Group commit, under gc_lock; the committer thread commits. */
 	pthread_mutex_t gc_lock;
-	pthread_cond_t gc_cond;
-	bool committing;
+	pthread_cond_t gc_cond;		/* committer: a batch may commit */
+	pthread_cond_t done_cond;	/* waiters: a COMMIT returned */
+	pthread_t committer;
+	bool stopping;
 	int writers;			/* write transactions begun, not ended */
 	int batch_size;			/* writes in the open transaction */
 	uint64_t committed;		/* last batch whose COMMIT returned */
 	int batch_rc[SQ_BATCH_RING];	/* SQLite result of batch % RING */
+	struct {
+		void (*fn)(void *);
+		void *arg;
+	} hooks[SQ_HOOKS_MAX];		/* run after every COMMIT */
+	int nhooks;
 	pthread_key_t reader_key;
 	pthread_mutex_t list_lock;
 	struct sq_conn *readers;
@@ -261,6 +275,7 @@ store_open(const char *dir, struct store **out, struct err *err)
 	pthread_mutex_init(&st->list_lock, NULL);
 	pthread_mutex_init(&st->gc_lock, NULL);
 	pthread_cond_init(&st->gc_cond, NULL);
+	pthread_cond_init(&st->done_cond, NULL);
 	st->open_batch = 1;
 	pthread_key_create(&st->reader_key, NULL);
 	if (sq_conn_open(st, &st->writer, err) == -1 ||
@@ -270,6 +285,8 @@ store_open(const char *dir, struct store **out, struct err *err)
 		free(st);
 		return -1;
 	}
+	if (pthread_create(&st->committer, NULL, sq_committer, st) != 0)
+		fatal("store: cannot start the committer thread");
 	*out = st;
 	return 0;
 }
@@ -281,6 +298,11 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	pthread_mutex_lock(&st->gc_lock);
+	st->stopping = true;
+	pthread_cond_signal(&st->gc_cond);
+	pthread_mutex_unlock(&st->gc_lock);
+	pthread_join(st->committer, NULL);
 	for (c = st->readers; c != NULL; c = next) {
 		next = c->next;
 		sq_conn_close(c);
@@ -329,9 +351,10 @@ sq_writer_done(struct store *st, bool joined)
 	st->writers--;
 	if (joined)
 		st->batch_size++;
-	/* Only then can a waiter start a COMMIT: no herd on every write. */
-	if (st->writers == 0 || st->batch_size >= SQ_BATCH_MAX)
-		pthread_cond_broadcast(&st->gc_cond);
+	/* Only then may the committer start a COMMIT. */
+	if (st->batch_size > 0 && (st->writers == 0 ||
+	    st->batch_size >= SQ_BATCH_MAX))
+		pthread_cond_signal(&st->gc_cond);
 	pthread_mutex_unlock(&st->gc_lock);
 }
 
@@ -392,7 +415,7 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 
 /*
  * Commits the writer's open transaction, which holds batch BATCH and every
- * batch before it. Called by one thread at a time (st->committing).
+ * batch before it. Called by the committer thread only.
  */
 static int
 sq_commit_batch(struct store *st, uint64_t *batch)
@@ -417,6 +440,46 @@ sq_commit_batch(struct store *st, uint64_t *batch)
 	return rc;
 }
 
+/*
+ * The committer thread: commits the open batch once every write that has
+ * begun has joined it (or SQ_BATCH_MAX wait), so the writes that queued on
+ * the connection during one fsync share the next; then wakes the waiters
+ * and runs the commit hooks.
+ */
+static void *
+sq_committer(void *arg)
+{
+	struct store *st = arg;
+	uint64_t batch;
+	int rc, i;
+
+	pthread_mutex_lock(&st->gc_lock);
+	for (;;) {
+		while (!(st->batch_size > 0 && (st->writers == 0 ||
+		    st->batch_size >= SQ_BATCH_MAX)) && !st->stopping)
+			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
+		if (st->stopping && st->batch_size == 0 && st->writers == 0)
+			break;
+		if (st->batch_size == 0) {
+			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
+			continue;
+		}
+		pthread_mutex_unlock(&st->gc_lock);
+		rc = sq_commit_batch(st, &batch);
+		pthread_mutex_lock(&st->gc_lock);
+		st->batch_rc[batch % SQ_BATCH_RING] = rc;
+		st->committed = batch;
+		st->batch_size = 0;
+		pthread_cond_broadcast(&st->done_cond);
+		pthread_mutex_unlock(&st->gc_lock);
+		for (i = 0; i < st->nhooks; i++)
+			st->hooks[i].fn(st->hooks[i].arg);
+		pthread_mutex_lock(&st->gc_lock);
+	}
+	pthread_mutex_unlock(&st->gc_lock);
+	return NULL;
+}
+
 /* Waits until batch MINE is committed; its SQLite result. */
 static int
 sq_wait_commit(struct store *st, uint64_t mine)
@@ -424,32 +487,50 @@ sq_wait_commit(struct store *st, uint64_t mine)
 	int rc;
 
 	pthread_mutex_lock(&st->gc_lock);
-	while (st->committed < mine) {
-		uint64_t batch;
-
-		/*
-		 * Commit once every write that has begun has joined the
-		 * batch: those that queued on the writer during the last
-		 * fsync then share the next one.
-		 */
-		if (st->committing || (st->writers > 0 &&
-		    st->batch_size < SQ_BATCH_MAX)) {
-			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
-			continue;
-		}
-		st->committing = true;
-		pthread_mutex_unlock(&st->gc_lock);
-		rc = sq_commit_batch(st, &batch);
-		pthread_mutex_lock(&st->gc_lock);
-		st->batch_rc[batch % SQ_BATCH_RING] = rc;
-		st->committed = batch;
-		st->batch_size = 0;
-		st->committing = false;
-		pthread_cond_broadcast(&st->gc_cond);
-	}
+	while (st->committed < mine)
+		pthread_cond_wait(&st->done_cond, &st->gc_lock);
 	rc = st->batch_rc[mine % SQ_BATCH_RING];
 	pthread_mutex_unlock(&st->gc_lock);
 	return rc;
+}
+
+int
+store_batch_status(struct store *st, uint64_t batch)
+{
+	int rc;
+
+	pthread_mutex_lock(&st->gc_lock);
+	rc = st->committed < batch ? 0 :
+	    st->batch_rc[batch % SQ_BATCH_RING] == SQLITE_OK ? 1 : -1;
+	pthread_mutex_unlock(&st->gc_lock);
+	return rc;
+}
+
+void
+store_on_commit(struct store *st, void (*fn)(void *), void *arg)
+{
+	if (st->nhooks == SQ_HOOKS_MAX)
+		fatalx("store: too many commit hooks");
+	st->hooks[st->nhooks].fn = fn;
+	st->hooks[st->nhooks].arg = arg;
+	st->nhooks++;
+}
+
+void
+store_defer_begin(void)
+{
+	sq_defer = true;
+	sq_defer_batch = 0;
+}
+
+uint64_t
+store_defer_end(void)
+{
+	uint64_t b = sq_defer_batch;
+
+	sq_defer = false;
+	sq_defer_batch = 0;
+	return b;
 }
 
 int
@@ -489,6 +570,11 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 	pthread_mutex_unlock(&st->write_lock);
 	sq_writer_done(st, true);
 	free(tx);
+	if (sq_defer) {
+		if (mine > sq_defer_batch)
+			sq_defer_batch = mine;
+		return 0;
+	}
 	rc = sq_wait_commit(st, mine);
 	if (rc != SQLITE_OK)
 		return err_set(err, ERR_UNAVAILABLE, "the store could not"

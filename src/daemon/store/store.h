@@ -36,6 +36,26 @@ int store_begin(struct store *st, bool write, struct store_tx **tx,
  */
 int store_end(struct store_tx *tx, bool commit, struct err *err);
 
+/*
+ * Calls FN(ARG) on the committer thread after every COMMIT of a batch of
+ * writes (successful or not). Register before serving; at most 4 hooks.
+ */
+void store_on_commit(struct store *st, void (*fn)(void *), void *arg);
+
+/*
+ * Deferred acknowledgement, for a front end that can hold its answer
+ * without holding a thread: between store_defer_begin() and
+ * store_defer_end() on one thread, store_end(tx, true, ...) returns once
+ * the writes are in the open batch, without waiting for the COMMIT.
+ * store_defer_end() returns the batch to wait for (0: none), whose outcome
+ * store_batch_status() tells: 0 not committed yet, 1 durable, -1 failed
+ * (the writes are lost: answer an error). Only for operations whose
+ * handler reads nothing back through a read transaction after writing.
+ */
+void store_defer_begin(void);
+uint64_t store_defer_end(void);
+int store_batch_status(struct store *st, uint64_t batch);
+
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
 
