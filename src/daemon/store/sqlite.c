@@ -44,6 +44,13 @@ static __thread uint64_t sq_defer_batch;
 
 static void *sq_committer(void *arg);
 
+static const char sql_begin[] = "BEGIN IMMEDIATE";
+static const char sql_savepoint[] = "SAVEPOINT req";
+static const char sql_release[] = "RELEASE req";
+static const char sql_rollback_to[] = "ROLLBACK TO req";
+static const char sql_read_begin[] = "BEGIN";
+static const char sql_read_end[] = "ROLLBACK";
+
 struct sq_conn {
 	sqlite3 *db;
 	struct {
@@ -199,6 +206,17 @@ sq_exec_stmt(struct store_tx *tx, sqlite3_stmt *s, struct err *err)
 		return sq_fail(tx, rc, err);
 	sqlite3_reset(s);
 	return 0;
+}
+
+/* Runs the cached statement SQL of TX's connection; the SQLite result. */
+static int
+sq_run(struct store_tx *tx, const char *sql)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql);
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
 static int
@@ -381,13 +399,11 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 			st->writer_open = false;
 		}
 		if (!st->writer_open) {
-			rc = sqlite3_exec(tx->db, "BEGIN IMMEDIATE", NULL,
-			    NULL, NULL);
+			rc = sq_run(tx, sql_begin);
 			st->writer_open = rc == SQLITE_OK;
 		}
 		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(tx->db, "SAVEPOINT req", NULL, NULL,
-			    NULL);
+			rc = sq_run(tx, sql_savepoint);
 		if (rc != SQLITE_OK) {
 			sq_fail(tx, rc, err);
 			pthread_mutex_unlock(&st->write_lock);
@@ -403,7 +419,7 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 		return -1;
 	}
 	tx->db = tx->conn->db;
-	rc = sqlite3_exec(tx->db, "BEGIN", NULL, NULL, NULL);
+	rc = sq_run(tx, sql_read_begin);
 	if (rc != SQLITE_OK) {
 		sq_fail(tx, rc, err);
 		free(tx);
@@ -544,23 +560,23 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		return 0;
 	st = tx->st;
 	if (!tx->write) {
-		sqlite3_exec(tx->db, "ROLLBACK", NULL, NULL, NULL);
+		sq_run(tx, sql_read_end);
 		free(tx);
 		return 0;
 	}
 	if (!commit) {
-		sqlite3_exec(tx->db, "ROLLBACK TO req; RELEASE req", NULL,
-		    NULL, NULL);
+		sq_run(tx, sql_rollback_to);
+		sq_run(tx, sql_release);
 		pthread_mutex_unlock(&st->write_lock);
 		sq_writer_done(st, false);
 		free(tx);
 		return 0;
 	}
-	rc = sqlite3_exec(tx->db, "RELEASE req", NULL, NULL, NULL);
+	rc = sq_run(tx, sql_release);
 	if (rc != SQLITE_OK) {
 		sq_fail(tx, rc, err);
-		sqlite3_exec(tx->db, "ROLLBACK TO req; RELEASE req", NULL,
-		    NULL, NULL);
+		sq_run(tx, sql_rollback_to);
+		sq_run(tx, sql_release);
 		pthread_mutex_unlock(&st->write_lock);
 		sq_writer_done(st, false);
 		free(tx);
