@@ -129,8 +129,8 @@ inherit_windows(json_t *in, json_t *windows)
 
 /* CreateJob from the custom template ID. */
 static int
-apply_custom(struct api_ctx *ctx, json_t *in, const char *id,
-    struct err *err)
+apply_custom(struct api_ctx *ctx, json_t *in, const char *arn,
+    const char *id, struct err *err)
 {
 	struct store_template t;
 	struct store_tx *tx;
@@ -143,8 +143,11 @@ apply_custom(struct api_ctx *ctx, json_t *in, const char *id,
 		    " with the custom template %s", id);
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
-	rc = template_load(tx, id, &t, err);
+	rc = store_template_get(tx, id, &t, err);
 	store_end(tx, false, NULL);
+	if (rc == 0)
+		return err_set(err, ERR_NOT_FOUND, "The job template %s does"
+		    " not exist (jobTemplateArn)", arn);
 	if (rc == -1)
 		return -1;
 	if (t.document != NULL && json_object_get(in, "document") == NULL &&
@@ -216,7 +219,7 @@ template_apply(struct api_ctx *ctx, json_t *in, struct err *err)
 		    ctx->conf->account_id, ctx->conf->region);
 	if (managed)
 		return apply_managed(in, arn, rest, err);
-	return apply_custom(ctx, in, rest, err);
+	return apply_custom(ctx, in, arn, rest, err);
 }
 
 /* Checks of CreateJobTemplate that need no store. */

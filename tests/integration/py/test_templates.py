@@ -249,7 +249,7 @@ class CreateJobFromTemplateTest(TemplateTestCase):
         th = self.thing()
         arn = template_arn(unique_name("none"))
         self.assertError(self.iot.create_job, "ResourceNotFoundException",
-                         404, jobId=unique_name("job"),
+                         404, arn, jobId=unique_name("job"),
                          targets=[PREFIX + "thing/" + th],
                          jobTemplateArn=arn)
 
