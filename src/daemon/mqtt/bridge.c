@@ -1,0 +1,544 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The broker connection (libmosquitto) and the request workers of the MQTT
+ * front end. iotjobsd is one MQTT 5 client: it subscribes, through a shared
+ * subscription so that several nodes on one broker answer each request
+ * once, to every topic under $aws/things/+/jobs/ one or two levels deep
+ * (topic.c tells requests from the service's own topics), hands each
+ * request to a worker, and the worker runs the data plane's handler of the
+ * operation (api_op_find, validate_input: the same code as HTTP) and
+ * publishes the accepted or rejected reply (reply.c). libmosquitto's
+ * thread reconnects with backoff; on every connect the subscriptions are
+ * made again and the notifier is woken.
+ */
+#include "mqtt/mqtt.h"
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "api/validate.h"
+#include "clock.h"
+#include "log.h"
+#include "mqtt/mqtt_int.h"
+#include "mqtt/reply.h"
+#include "mqtt/topic.h"
+#include "store/store.h"
+#include "store/store_exec.h"
+#include "xmalloc.h"
+
+#define MQTT_KEEPALIVE		30	/* seconds */
+#define MQTT_BACKOFF_MIN	1	/* reconnect delay, seconds */
+#define MQTT_BACKOFF_MAX	30
+#define MQTT_QUEUE_MAX		20000	/* requests waiting: then throttled */
+#define MQTT_SHARE_GROUP	"iotjobsd"
+
+/* The request filters: one and two levels below jobs/ (see topic.c). */
+static char *const mqtt_filters[] = {
+	"$share/" MQTT_SHARE_GROUP "/$aws/things/+/jobs/+",
+	"$share/" MQTT_SHARE_GROUP "/$aws/things/+/jobs/+/+",
+};
+#define MQTT_NFILTERS	(sizeof(mqtt_filters) / sizeof(mqtt_filters[0]))
+
+struct mqtt_req {
+	char *topic;
+	char *payload;
+	size_t len;
+	int qos;
+	struct mqtt_req *next;
+};
+
+struct mqtt {
+	struct app *app;
+	struct mosquitto *mosq;
+	char host[256];
+	int port;
+	bool tls;
+	pthread_mutex_t lock;
+	bool connected;
+	/* Requests for the workers, under lock. */
+	pthread_cond_t qcond;
+	struct mqtt_req *qhead, *qtail;
+	size_t qlen;
+	bool stopping;
+	pthread_t *workers;
+	unsigned nworkers;
+	struct notifier *nt;
+};
+
+bool
+mqtt_connected(struct mqtt *m)
+{
+	bool up;
+
+	pthread_mutex_lock(&m->lock);
+	up = m->connected;
+	pthread_mutex_unlock(&m->lock);
+	return up;
+}
+
+int
+mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
+    int qos)
+{
+	char *text = json_dumps(payload, JSON_COMPACT);
+	int rc;
+
+	if (text == NULL)
+		return -1;
+	rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(text), text,
+	    qos, false);
+	free(text);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		log_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* --- requests --------------------------------------------------------- */
+
+/*
+ * The executionState of the execution a rejected update or describe was
+ * about (WIRE.md 10.5), or NULL when there is none.
+ */
+static json_t *
+exec_state(struct mqtt *m, const struct topic *t, const json_t *in)
+{
+	json_t *num = json_object_get(in, "executionNumber");
+	struct store_exec e;
+	struct store_tx *tx;
+	struct err err;
+	json_t *st = NULL;
+	int found;
+
+	if (t->job_id[0] == '\0')
+		return NULL;
+	err_clear(&err);
+	memset(&e, 0, sizeof(e));
+	if (store_begin(m->app->st, false, &tx, &err) == -1)
+		return NULL;
+	found = store_exec_get(tx, t->thing, t->job_id,
+	    json_is_integer(num) ? (int64_t)json_integer_value(num) : -1,
+	    false, &e, &err);
+	if (found == 1) {
+		st = json_object();
+		json_object_set_new(st, "status",
+		    json_string(exec_status_name(e.status)));
+		if (e.status_details != NULL)
+			json_object_set_new(st, "statusDetails",
+			    json_deep_copy(e.status_details));
+		json_object_set_new(st, "versionNumber",
+		    json_integer(e.version));
+	}
+	store_exec_release(&e);
+	store_end(tx, false, NULL);
+	return st;
+}
+
+/* Runs the operation of topic T with input IN; *OUT or -1 with ERR. */
+static int
+run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
+    json_t **out, struct err *err)
+{
+	const char *name = topic_op_name(t->kind);
+	const struct model_op *op = model_op_find(PLANE_DATA, name);
+	const struct api_op *impl = api_op_find(PLANE_DATA, name);
+	struct principal who;
+	struct api_ctx ctx;
+
+	if (op == NULL || impl == NULL)
+		return err_set(err, MQTT_INTERNAL, "%s is not available",
+		    name);
+	if (op->input >= 0 && validate_input(op->input, in,
+	    validate_errtype(op), err) == -1)
+		return -1;
+	memset(&who, 0, sizeof(who));
+	who.kind = PRINCIPAL_THING;
+	snprintf(who.thing_name, sizeof(who.thing_name), "%s", t->thing);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = m->app->st;
+	ctx.conf = m->app->conf;
+	ctx.who = &who;
+	ctx.plane = PLANE_DATA;
+	ctx.now = now;
+	ctx.request_id = "mqtt";
+	return impl->fn(&ctx, in, out, err);
+}
+
+/* The clientToken of a payload we could not otherwise use, or NULL. */
+static json_t *
+token_of(const char *payload, size_t len)
+{
+	json_t *o = json_loadb(payload, len, 0, NULL);
+	json_t *tok = json_incref(json_object_get(o, "clientToken"));
+
+	json_decref(o);
+	return tok;
+}
+
+static void
+handle(struct mqtt *m, struct mqtt_req *r)
+{
+	char reply_topic[TOPIC_MAX + 16];
+	struct topic t;
+	struct err err;
+	json_t *in = NULL, *out = NULL, *token = NULL, *payload, *st = NULL;
+	int64_t now = clock_now();
+	int rc;
+
+	topic_parse(r->topic, &t);
+	if (t.kind == TOPIC_NOT_JOBS || t.kind == TOPIC_SERVICE)
+		return;
+	err_clear(&err);
+	if (t.kind == TOPIC_INVALID) {
+		token = token_of(r->payload, r->len);
+		rc = err_set(&err, MQTT_INVALID_TOPIC, "The topic %s is not"
+		    " a Jobs request topic", r->topic);
+	} else {
+		rc = reply_input(&t, r->payload, r->len, &in, &token, &err);
+		if (rc == 0)
+			rc = run_op(m, &t, in, now, &out, &err);
+	}
+	if (rc == 0)
+		payload = reply_accepted(out, now, token);
+	else {
+		if (reply_code_has_state(reply_code(&err)))
+			st = exec_state(m, &t, in);
+		payload = reply_rejected(&err, now, token, st);
+	}
+	if (topic_reply(r->topic, rc == 0, reply_topic,
+	    sizeof(reply_topic)) == 0)
+		mqtt_publish(m, reply_topic, payload, r->qos);
+	log_info("mqtt request topic=%s %s%s", r->topic,
+	    rc == 0 ? "accepted" : "rejected code=",
+	    rc == 0 ? "" : reply_code(&err));
+	json_decref(payload);
+	json_decref(st);
+	json_decref(in);
+	json_decref(out);
+	json_decref(token);
+}
+
+static void
+req_free(struct mqtt_req *r)
+{
+	free(r->topic);
+	free(r->payload);
+	free(r);
+}
+
+static void *
+worker(void *arg)
+{
+	struct mqtt *m = arg;
+	struct mqtt_req *r;
+
+	for (;;) {
+		pthread_mutex_lock(&m->lock);
+		while (m->qhead == NULL && !m->stopping)
+			pthread_cond_wait(&m->qcond, &m->lock);
+		if (m->qhead == NULL) {
+			pthread_mutex_unlock(&m->lock);
+			return NULL;
+		}
+		r = m->qhead;
+		m->qhead = r->next;
+		if (m->qhead == NULL)
+			m->qtail = NULL;
+		m->qlen--;
+		pthread_mutex_unlock(&m->lock);
+		handle(m, r);
+		req_free(r);
+	}
+}
+
+/* --- libmosquitto callbacks (its thread) ------------------------------ */
+
+/* Answers RequestThrottled at once, without a worker. */
+static void
+throttle(struct mqtt *m, const struct mosquitto_message *msg)
+{
+	char reply_topic[TOPIC_MAX + 16];
+	struct err err;
+	json_t *payload, *token;
+
+	token = token_of(msg->payload, (size_t)msg->payloadlen);
+	err_clear(&err);
+	err_set(&err, MQTT_THROTTLED, "Too many requests are waiting");
+	payload = reply_rejected(&err, clock_now(), token, NULL);
+	if (topic_reply(msg->topic, 0, reply_topic, sizeof(reply_topic)) == 0)
+		mqtt_publish(m, reply_topic, payload, msg->qos);
+	json_decref(payload);
+	json_decref(token);
+}
+
+static void
+on_message(struct mosquitto *mosq, void *arg,
+    const struct mosquitto_message *msg, const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+	struct mqtt_req *r;
+	struct topic t;
+	bool full;
+
+	(void)mosq;
+	(void)props;
+	topic_parse(msg->topic, &t);
+	if (t.kind == TOPIC_NOT_JOBS || t.kind == TOPIC_SERVICE)
+		return;
+	pthread_mutex_lock(&m->lock);
+	full = m->qlen >= MQTT_QUEUE_MAX;
+	pthread_mutex_unlock(&m->lock);
+	if (full) {
+		throttle(m, msg);
+		return;
+	}
+	r = xcalloc(1, sizeof(*r));
+	r->topic = xstrdup(msg->topic);
+	r->len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+	r->payload = xmalloc(r->len + 1);
+	if (r->len > 0)
+		memcpy(r->payload, msg->payload, r->len);
+	r->payload[r->len] = '\0';
+	r->qos = msg->qos > 1 ? 1 : msg->qos;
+	pthread_mutex_lock(&m->lock);
+	if (m->qtail != NULL)
+		m->qtail->next = r;
+	else
+		m->qhead = r;
+	m->qtail = r;
+	m->qlen++;
+	pthread_cond_signal(&m->qcond);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static void
+on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
+    const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+	int src;
+
+	(void)flags;
+	(void)props;
+	if (rc != 0) {
+		log_warnx("mqtt: %s:%d refused the connection: %s", m->host,
+		    m->port, mosquitto_reason_string(rc));
+		return;
+	}
+	src = mosquitto_subscribe_multiple(mosq, NULL, (int)MQTT_NFILTERS,
+	    mqtt_filters, 1, 0, NULL);
+	if (src != MOSQ_ERR_SUCCESS)
+		log_warnx("mqtt: subscribe: %s", mosquitto_strerror(src));
+	pthread_mutex_lock(&m->lock);
+	m->connected = true;
+	pthread_mutex_unlock(&m->lock);
+	log_info("mqtt: connected to %s:%d", m->host, m->port);
+	if (m->nt != NULL)
+		notify_wake(m->nt);
+}
+
+static void
+on_subscribe(struct mosquitto *mosq, void *arg, int mid, int n,
+    const int *granted, const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+	int i;
+
+	(void)mosq;
+	(void)mid;
+	(void)props;
+	for (i = 0; i < n; i++)
+		if (granted[i] >= 0x80)
+			log_warnx("mqtt: %s:%d refused subscription %d"
+			    " (reason %d)", m->host, m->port, i, granted[i]);
+}
+
+static void
+on_disconnect(struct mosquitto *mosq, void *arg, int rc,
+    const mosquitto_property *props)
+{
+	struct mqtt *m = arg;
+
+	(void)mosq;
+	(void)props;
+	pthread_mutex_lock(&m->lock);
+	m->connected = false;
+	pthread_mutex_unlock(&m->lock);
+	if (rc != 0)
+		log_warnx("mqtt: lost %s:%d (%s); reconnecting", m->host,
+		    m->port, mosquitto_strerror(rc));
+}
+
+/* --- start and stop --------------------------------------------------- */
+
+/* mqtt://HOST[:PORT] or mqtts://HOST[:PORT] into M. */
+static int
+parse_url(struct mqtt *m, const char *url, struct err *err)
+{
+	const char *p, *colon;
+	size_t hlen;
+	char *end;
+	long port;
+
+	if (strncmp(url, "mqtt://", 7) == 0) {
+		p = url + 7;
+		m->port = 1883;
+	} else if (strncmp(url, "mqtts://", 8) == 0) {
+		p = url + 8;
+		m->port = 8883;
+		m->tls = true;
+	} else
+		return err_set(err, ERR_VALIDATION, "--mqtt: expected"
+		    " mqtt://HOST:PORT or mqtts://HOST:PORT, got \"%s\"", url);
+	colon = strrchr(p, ':');
+	hlen = colon != NULL ? (size_t)(colon - p) : strlen(p);
+	if (hlen > 0 && p[hlen - 1] == '/')
+		hlen--;
+	if (colon != NULL) {
+		port = strtol(colon + 1, &end, 10);
+		if (end == colon + 1 || (*end != '\0' && strcmp(end, "/")
+		    != 0) || port < 1 || port > 65535)
+			return err_set(err, ERR_VALIDATION, "--mqtt: bad port"
+			    " in \"%s\"", url);
+		m->port = (int)port;
+	}
+	if (hlen == 0 || hlen >= sizeof(m->host))
+		return err_set(err, ERR_VALIDATION, "--mqtt: bad host in"
+		    " \"%s\"", url);
+	memcpy(m->host, p, hlen);
+	m->host[hlen] = '\0';
+	return 0;
+}
+
+static int
+configure(struct mqtt *m, struct err *err)
+{
+	const struct conf *c = m->app->conf;
+	char id[256];
+	int rc;
+
+	if (c->mqtt_client_id[0] != '\0')
+		snprintf(id, sizeof(id), "%s", c->mqtt_client_id);
+	else {
+		char host[64];
+
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "host");
+		host[sizeof(host) - 1] = '\0';
+		snprintf(id, sizeof(id), "iotjobsd-%s-%ld", host,
+		    (long)getpid());
+	}
+	m->mosq = mosquitto_new(id, true, m);
+	if (m->mosq == NULL)
+		return err_set(err, ERR_INTERNAL_FAILURE, "mqtt: cannot"
+		    " create the client");
+	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
+	    MQTT_PROTOCOL_V5);
+	mosquitto_reconnect_delay_set(m->mosq, MQTT_BACKOFF_MIN,
+	    MQTT_BACKOFF_MAX, true);
+	if (c->mqtt_username[0] != '\0' && mosquitto_username_pw_set(m->mosq,
+	    c->mqtt_username, c->mqtt_password[0] != '\0' ?
+	    c->mqtt_password : NULL) != MOSQ_ERR_SUCCESS)
+		return err_set(err, ERR_VALIDATION, "mqtt: bad username");
+	if (m->tls) {
+		rc = mosquitto_tls_set(m->mosq, c->mqtt_ca[0] != '\0' ?
+		    c->mqtt_ca : NULL, c->mqtt_ca[0] != '\0' ? NULL :
+		    "/etc/ssl/certs", c->mqtt_cert[0] != '\0' ?
+		    c->mqtt_cert : NULL, c->mqtt_key[0] != '\0' ?
+		    c->mqtt_key : NULL, NULL);
+		if (rc != MOSQ_ERR_SUCCESS)
+			return err_set(err, ERR_VALIDATION, "mqtt: TLS"
+			    " settings: %s", mosquitto_strerror(rc));
+	}
+	mosquitto_connect_v5_callback_set(m->mosq, on_connect);
+	mosquitto_disconnect_v5_callback_set(m->mosq, on_disconnect);
+	mosquitto_message_v5_callback_set(m->mosq, on_message);
+	mosquitto_subscribe_v5_callback_set(m->mosq, on_subscribe);
+	return 0;
+}
+
+int
+mqtt_start(struct app *app, struct mqtt **out, struct err *err)
+{
+	struct mqtt *m;
+	unsigned i;
+	int rc;
+
+	*out = NULL;
+	if (app->conf->mqtt_url[0] == '\0')
+		return 0;
+	mosquitto_lib_init();
+	m = xcalloc(1, sizeof(*m));
+	m->app = app;
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->qcond, NULL);
+	if (parse_url(m, app->conf->mqtt_url, err) == -1 ||
+	    configure(m, err) == -1) {
+		mqtt_stop(m);
+		return -1;
+	}
+	m->nworkers = app->conf->threads;
+	m->workers = xcalloc(m->nworkers, sizeof(*m->workers));
+	for (i = 0; i < m->nworkers; i++)
+		if (pthread_create(&m->workers[i], NULL, worker, m) != 0)
+			fatal("mqtt: pthread_create");
+	m->nt = notify_start(app, m, app->conf->mqtt_events != 0);
+	/* A broker that is away now is retried by the loop thread. */
+	rc = mosquitto_connect_async(m->mosq, m->host, m->port,
+	    MQTT_KEEPALIVE);
+	if (rc != MOSQ_ERR_SUCCESS)
+		log_warnx("mqtt: %s:%d: %s; retrying in the background",
+		    m->host, m->port, rc == MOSQ_ERR_ERRNO ?
+		    "connection failed" : mosquitto_strerror(rc));
+	rc = mosquitto_loop_start(m->mosq);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		err_set(err, ERR_INTERNAL_FAILURE, "mqtt: cannot start the"
+		    " client thread: %s", mosquitto_strerror(rc));
+		mqtt_stop(m);
+		return -1;
+	}
+	log_info("mqtt: broker %s://%s:%d, %u workers%s",
+	    m->tls ? "mqtts" : "mqtt", m->host, m->port, m->nworkers,
+	    app->conf->mqtt_events ? ", events on" : "");
+	*out = m;
+	return 0;
+}
+
+void
+mqtt_stop(struct mqtt *m)
+{
+	struct mqtt_req *r;
+	unsigned i;
+
+	if (m == NULL)
+		return;
+	notify_stop(m->nt);
+	m->nt = NULL;
+	pthread_mutex_lock(&m->lock);
+	m->stopping = true;
+	pthread_cond_broadcast(&m->qcond);
+	pthread_mutex_unlock(&m->lock);
+	for (i = 0; i < m->nworkers; i++)
+		pthread_join(m->workers[i], NULL);
+	if (m->mosq != NULL) {
+		mosquitto_disconnect(m->mosq);
+		mosquitto_loop_stop(m->mosq, true);
+		mosquitto_destroy(m->mosq);
+	}
+	while ((r = m->qhead) != NULL) {
+		m->qhead = r->next;
+		req_free(r);
+	}
+	free(m->workers);
+	pthread_cond_destroy(&m->qcond);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+	mosquitto_lib_cleanup();
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Inside the MQTT front end: what bridge.c (the broker connection and the
+ * request workers) offers notify.c and events.c (what the service
+ * publishes on its own), and the notifier's entry points.
+ */
+#ifndef IOTJOBS_MQTT_INT_H
+#define IOTJOBS_MQTT_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app.h"
+#include "err.h"
+
+struct mqtt;
+struct store_tx;
+struct notifier;
+
+/* Whether the broker connection is up. */
+bool mqtt_connected(struct mqtt *m);
+
+/*
+ * Publishes PAYLOAD (borrowed) on TOPIC with QOS. -1 when the connection
+ * is down or the client refused the message.
+ */
+int mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
+    int qos);
+
+/*
+ * The notifier thread: drains the outboxes after commits (and after each
+ * connect), publishing notify, notify-next and, with EVENTS, the events.
+ */
+struct notifier *notify_start(struct app *app, struct mqtt *m, bool events);
+void notify_wake(struct notifier *nt);
+void notify_stop(struct notifier *nt);
+
+/*
+ * Publishes the events of event_outbox (up to LIMIT), or drops them when
+ * EVENTS is false. Returns how many rows were handled, or -1.
+ */
+int events_drain(struct app *app, struct mqtt *m, bool events, int limit,
+    struct err *err);
+
+#endif

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * notify and notify-next (WIRE.md 8.9, 10.4). Every cause of a change to a
+ * thing's pending list (CreateJob, device updates, cancel, delete, group
+ * membership, timeouts, retries, rollouts) ends in a write to the
+ * executions table, whose triggers (migration 0007) record the thing in
+ * notify_outbox within the same transaction. After each commit this
+ * thread reads the outbox, computes each recorded thing's pending list
+ * with the data plane's store functions, and publishes:
+ *
+ * - notify, when the list (its executions, in order, at most 10) differs
+ *   from the one last published for the thing;
+ * - notify-next, when its first execution (job and execution number)
+ *   differs from the one last published.
+ *
+ * What was published is kept in notify_sent, and the outbox rows are
+ * deleted, in one transaction after publishing: a crash in between
+ * publishes again (at least once), and nothing is lost while the broker is
+ * away (the rows wait for the next connect).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "api/jobs_data.h"
+#include "clock.h"
+#include "log.h"
+#include "mqtt/mqtt_int.h"
+#include "mqtt/reply.h"
+#include "mqtt/topic.h"
+#include "store/store.h"
+#include "store/store_exec.h"
+#include "store/store_outbox.h"
+#include "xmalloc.h"
+
+#define NOTIFY_BATCH	512	/* outbox rows per round */
+#define NOTIFY_RETRY_MS	1000	/* wait before retrying a failed round */
+
+struct notifier {
+	struct app *app;
+	struct mqtt *m;
+	bool events;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool wake, stop;
+};
+
+/* The things of one round, each once, and the last outbox id. */
+struct round {
+	char **things;
+	size_t n, cap;
+	int64_t last;
+};
+
+static int
+round_row(int64_t id, const char *thing, void *arg, struct err *err)
+{
+	struct round *r = arg;
+	size_t i;
+
+	(void)err;
+	r->last = id;
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->things[i], thing) == 0)
+			return 0;
+	if (r->n == r->cap) {
+		r->cap = r->cap == 0 ? 64 : r->cap * 2;
+		r->things = xrealloc(r->things, r->cap *
+		    sizeof(*r->things));
+	}
+	r->things[r->n++] = xstrdup(thing);
+	return 0;
+}
+
+static void
+round_release(struct round *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->things[i]);
+	free(r->things);
+	memset(r, 0, sizeof(*r));
+}
+
+/* --- one thing ----------------------------------------------------------- */
+
+/* The pending list of a thing as notify's payload and as a signature. */
+struct pending {
+	json_t *in_progress, *queued;
+	char *sig;
+	size_t len, cap;
+};
+
+static void
+sig_add(struct pending *p, const struct store_exec *e)
+{
+	char item[STORE_EXEC_JOB_ID_MAX + 32];
+	int n = snprintf(item, sizeof(item), "%s%s#%lld",
+	    p->len > 0 ? "," : "", e->job_id,
+	    (long long)e->execution_number);
+
+	if (n < 0)
+		return;
+	if (p->len + (size_t)n + 1 > p->cap) {
+		p->cap = (p->len + (size_t)n + 1) * 2;
+		p->sig = xrealloc(p->sig, p->cap);
+	}
+	memcpy(p->sig + p->len, item, (size_t)n + 1);
+	p->len += (size_t)n;
+}
+
+/* JobExecutionSummary of notify (WIRE.md 10.4). */
+static int
+pending_row(const struct store_exec *e, void *arg, struct err *err)
+{
+	struct pending *p = arg;
+	json_t *o = json_object();
+
+	(void)err;
+	json_object_set_new(o, "jobId", json_string(e->job_id));
+	json_object_set_new(o, "queuedAt", json_integer(e->queued_at));
+	if (e->started_at != 0)
+		json_object_set_new(o, "startedAt",
+		    json_integer(e->started_at));
+	json_object_set_new(o, "lastUpdatedAt",
+	    json_integer(e->last_updated_at));
+	json_object_set_new(o, "executionNumber",
+	    json_integer(e->execution_number));
+	json_object_set_new(o, "versionNumber", json_integer(e->version));
+	json_array_append_new(e->status == EXEC_IN_PROGRESS ? p->in_progress :
+	    p->queued, o);
+	sig_add(p, e);
+	return 0;
+}
+
+/* JobExecution of notify-next, with its document as an object. */
+static json_t *
+render_next(const struct store_exec *e, int64_t now)
+{
+	json_t *o = json_object();
+	int64_t left = exec_seconds_left(e, now);
+
+	json_object_set_new(o, "jobId", json_string(e->job_id));
+	json_object_set_new(o, "thingName", json_string(e->thing_name));
+	json_object_set_new(o, "status",
+	    json_string(exec_status_name(e->status)));
+	if (e->status_details != NULL)
+		json_object_set_new(o, "statusDetails",
+		    json_deep_copy(e->status_details));
+	json_object_set_new(o, "queuedAt", json_integer(e->queued_at));
+	if (e->started_at != 0)
+		json_object_set_new(o, "startedAt",
+		    json_integer(e->started_at));
+	json_object_set_new(o, "lastUpdatedAt",
+	    json_integer(e->last_updated_at));
+	if (left >= 0)
+		json_object_set_new(o, "approximateSecondsBeforeTimedOut",
+		    json_integer(left));
+	json_object_set_new(o, "versionNumber", json_integer(e->version));
+	json_object_set_new(o, "executionNumber",
+	    json_integer(e->execution_number));
+	if (e->document != NULL)
+		json_object_set_new(o, "jobDocument",
+		    reply_document(e->document));
+	return o;
+}
+
+/* What to publish for one thing, decided in one read transaction. */
+struct thing_state {
+	char *list;		/* signature now */
+	char head[STORE_EXEC_JOB_ID_MAX + 32];
+	json_t *notify;		/* payload, NULL: unchanged */
+	json_t *next;		/* payload, NULL: unchanged */
+};
+
+static int
+thing_compute(struct notifier *nt, const char *thing, int64_t now,
+    struct thing_state *ts, struct err *err)
+{
+	struct pending p;
+	struct store_exec e;
+	struct store_tx *tx;
+	char *old_list = NULL, *old_head = NULL;
+	int found, rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	memset(&e, 0, sizeof(e));
+	memset(ts, 0, sizeof(*ts));
+	p.in_progress = json_array();
+	p.queued = json_array();
+	if (store_begin(nt->app->st, false, &tx, err) == -1)
+		goto out;
+	if (store_exec_pending(tx, thing, STORE_EXEC_PENDING_MAX, pending_row,
+	    &p, err) == -1)
+		goto end;
+	found = store_exec_next_pending(tx, thing, true, &e, err);
+	if (found == -1)
+		goto end;
+	if (found == 1)
+		snprintf(ts->head, sizeof(ts->head), "%s#%lld", e.job_id,
+		    (long long)e.execution_number);
+	if (store_notify_sent_get(tx, thing, &old_list, &old_head,
+	    err) == -1)
+		goto end;
+	ts->list = xstrdup(p.sig != NULL ? p.sig : "");
+	if (strcmp(ts->list, old_list != NULL ? old_list : "") != 0) {
+		json_t *jobs = json_object();
+
+		if (json_array_size(p.in_progress) > 0)
+			json_object_set(jobs, "IN_PROGRESS", p.in_progress);
+		if (json_array_size(p.queued) > 0)
+			json_object_set(jobs, "QUEUED", p.queued);
+		ts->notify = json_object();
+		json_object_set_new(ts->notify, "timestamp",
+		    json_integer(now));
+		json_object_set_new(ts->notify, "jobs", jobs);
+	}
+	if (strcmp(ts->head, old_head != NULL ? old_head : "") != 0) {
+		ts->next = json_object();
+		json_object_set_new(ts->next, "timestamp", json_integer(now));
+		if (found == 1)
+			json_object_set_new(ts->next, "execution",
+			    render_next(&e, now));
+	}
+	rc = 0;
+end:
+	store_end(tx, false, NULL);
+out:
+	free(old_list);
+	free(old_head);
+	free(p.sig);
+	json_decref(p.in_progress);
+	json_decref(p.queued);
+	store_exec_release(&e);
+	return rc;
+}
+
+static void
+thing_state_release(struct thing_state *ts)
+{
+	free(ts->list);
+	json_decref(ts->notify);
+	json_decref(ts->next);
+	memset(ts, 0, sizeof(*ts));
+}
+
+/* Publishes what changed for THING; -1 when a publish failed. */
+static int
+thing_publish(struct notifier *nt, const char *thing,
+    const struct thing_state *ts)
+{
+	char topic[TOPIC_MAX];
+
+	if (ts->notify != NULL && (topic_thing(thing, "notify", topic,
+	    sizeof(topic)) == -1 || mqtt_publish(nt->m, topic, ts->notify,
+	    1) == -1))
+		return -1;
+	if (ts->next != NULL && (topic_thing(thing, "notify-next", topic,
+	    sizeof(topic)) == -1 || mqtt_publish(nt->m, topic, ts->next,
+	    1) == -1))
+		return -1;
+	return 0;
+}
+
+/* --- rounds ------------------------------------------------------------ */
+
+/*
+ * One round over at most NOTIFY_BATCH outbox rows. Returns the number of
+ * rows handled (0: the outbox is empty), or -1 (retry later).
+ */
+static int
+notify_round(struct notifier *nt, struct err *err)
+{
+	struct round r;
+	struct thing_state *ts = NULL;
+	struct store_tx *tx;
+	int64_t now = clock_now();
+	size_t i, done = 0;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (store_begin(nt->app->st, false, &tx, err) == -1)
+		return -1;
+	if (store_outbox_notify(tx, NOTIFY_BATCH, round_row, &r, err) == -1) {
+		store_end(tx, false, NULL);
+		goto out;
+	}
+	store_end(tx, false, NULL);
+	if (r.n == 0) {
+		rc = 0;
+		goto out;
+	}
+	ts = xcalloc(r.n, sizeof(*ts));
+	for (i = 0; i < r.n; i++) {
+		if (thing_compute(nt, r.things[i], now, &ts[i], err) == -1 ||
+		    thing_publish(nt, r.things[i], &ts[i]) == -1)
+			break;
+		done++;
+	}
+	/* Record what went out, even after a failure midway. */
+	if (store_begin(nt->app->st, true, &tx, err) == -1)
+		goto out;
+	for (i = 0; i < done; i++)
+		if ((ts[i].notify != NULL || ts[i].next != NULL) &&
+		    store_notify_sent_put(tx, r.things[i], ts[i].list,
+		    ts[i].head, err) == -1)
+			break;
+	if (i == done && done == r.n &&
+	    store_outbox_notify_done(tx, r.last, err) == -1)
+		i = 0;
+	if (i != done) {
+		store_end(tx, false, NULL);
+		goto out;
+	}
+	if (store_end(tx, true, err) == -1)
+		goto out;
+	rc = done == r.n ? (int)r.n : -1;
+out:
+	for (i = 0; ts != NULL && i < r.n; i++)
+		thing_state_release(&ts[i]);
+	free(ts);
+	round_release(&r);
+	return rc;
+}
+
+static void *
+notify_main(void *arg)
+{
+	struct notifier *nt = arg;
+	struct err err;
+	bool retry = false;
+
+	for (;;) {
+		struct timespec until;
+		int n;
+
+		pthread_mutex_lock(&nt->lock);
+		if (!nt->wake && !nt->stop) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += retry ? NOTIFY_RETRY_MS / 1000 : 5;
+			pthread_cond_timedwait(&nt->cond, &nt->lock, &until);
+		}
+		nt->wake = false;
+		if (nt->stop) {
+			pthread_mutex_unlock(&nt->lock);
+			return NULL;
+		}
+		pthread_mutex_unlock(&nt->lock);
+		retry = false;
+		if (!mqtt_connected(nt->m))
+			continue;
+		err_clear(&err);
+		do
+			n = notify_round(nt, &err);
+		while (n > 0);
+		if (n == 0) {
+			do
+				n = events_drain(nt->app, nt->m, nt->events,
+				    NOTIFY_BATCH, &err);
+			while (n > 0);
+		}
+		if (n == -1) {
+			retry = true;
+			if (err.type != NULL)
+				log_warnx("mqtt: notifications: %s", err.msg);
+		}
+	}
+}
+
+/* The store's commit hook: runs on the committing thread, stays short. */
+static void
+notify_on_commit(void *arg)
+{
+	notify_wake(arg);
+}
+
+void
+notify_wake(struct notifier *nt)
+{
+	pthread_mutex_lock(&nt->lock);
+	nt->wake = true;
+	pthread_cond_signal(&nt->cond);
+	pthread_mutex_unlock(&nt->lock);
+}
+
+/*
+ * The one notifier of the process. Static, because the store's commit hook
+ * cannot be taken back and may still run while the store closes.
+ */
+static struct notifier notify_one = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+};
+
+struct notifier *
+notify_start(struct app *app, struct mqtt *m, bool events)
+{
+	struct notifier *nt = &notify_one;
+
+	pthread_mutex_lock(&nt->lock);
+	nt->app = app;
+	nt->m = m;
+	nt->events = events;
+	nt->stop = false;
+	nt->wake = true;	/* rows left by the previous run */
+	pthread_mutex_unlock(&nt->lock);
+	store_on_commit(app->st, notify_on_commit, nt);
+	if (pthread_create(&nt->thread, NULL, notify_main, nt) != 0)
+		fatal("mqtt: pthread_create");
+	return nt;
+}
+
+void
+notify_stop(struct notifier *nt)
+{
+	if (nt == NULL)
+		return;
+	pthread_mutex_lock(&nt->lock);
+	nt->stop = true;
+	pthread_cond_signal(&nt->cond);
+	pthread_mutex_unlock(&nt->lock);
+	pthread_join(nt->thread, NULL);
+}

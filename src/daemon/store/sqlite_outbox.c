@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The MQTT outboxes in SQLite (store_outbox.h, migration 0007). The rows
+ * are written by triggers; this file only reads and deletes them.
+ */
+#include "store_outbox.h"
+
+#include <stdlib.h>
+
+#include "sqlite_int.h"
+#include "xmalloc.h"
+
+int
+store_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, thing_name FROM"
+	    " notify_outbox ORDER BY id LIMIT ?1");
+	int rc;
+
+	sqlite3_bind_int(s, 1, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(sqlite3_column_int64(s, 0), sq_col_text(s, 1), arg,
+		    err) == -1) {
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM notify_outbox WHERE"
+	    " id <= ?1");
+
+	sqlite3_bind_int64(s, 1, last);
+	return sq_exec_stmt(tx, s, err);
+}
+
+int
+store_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
+    char **head, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "SELECT list, head FROM notify_sent"
+	    " WHERE thing_name = ?1");
+	int rc;
+
+	*list = NULL;
+	*head = NULL;
+	sq_bind_text(s, 1, thing);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return sq_fail(tx, rc, err);
+	*list = xstrdup(sq_col_text(s, 0));
+	*head = xstrdup(sq_col_text(s, 1));
+	sqlite3_reset(s);
+	return 1;
+}
+
+int
+store_notify_sent_put(struct store_tx *tx, const char *thing,
+    const char *list, const char *head, struct err *err)
+{
+	sqlite3_stmt *s;
+
+	if (list[0] == '\0') {
+		s = sq_stmt(tx, "DELETE FROM notify_sent WHERE"
+		    " thing_name = ?1");
+		sq_bind_text(s, 1, thing);
+		return sq_exec_stmt(tx, s, err);
+	}
+	s = sq_stmt(tx, "INSERT INTO notify_sent (thing_name, list, head)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (thing_name) DO UPDATE SET"
+	    " list = excluded.list, head = excluded.head");
+	sq_bind_text(s, 1, thing);
+	sq_bind_text(s, 2, list);
+	sq_bind_text(s, 3, head);
+	return sq_exec_stmt(tx, s, err);
+}
+
+/* Column I as text, or NULL for SQL NULL. */
+static const char *
+col_or_null(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	return sq_col_text(s, i);
+}
+
+int
+store_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
+    void *arg, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, kind, operation, job_id,"
+	    " thing_name, status, status_details, coalesce(version, 0), at"
+	    " FROM event_outbox ORDER BY id LIMIT ?1");
+	struct store_event ev;
+	int rc;
+
+	sqlite3_bind_int(s, 1, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ev.id = sqlite3_column_int64(s, 0);
+		ev.kind = sq_col_text(s, 1);
+		ev.operation = sq_col_text(s, 2);
+		ev.job_id = sq_col_text(s, 3);
+		ev.thing_name = col_or_null(s, 4);
+		ev.status = sq_col_text(s, 5);
+		ev.status_details = col_or_null(s, 6);
+		ev.version = sqlite3_column_int64(s, 7);
+		ev.at = sqlite3_column_int64(s, 8);
+		if (fn(&ev, arg, err) == -1) {
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM event_outbox WHERE"
+	    " id <= ?1");
+
+	sqlite3_bind_int64(s, 1, last);
+	return sq_exec_stmt(tx, s, err);
+}

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The outboxes of the MQTT front end (migration 0007): triggers on the
+ * executions and jobs tables record, in the transaction of each change, the
+ * things whose pending list may have changed and the job and execution
+ * events; the MQTT notifier reads them after commits and deletes what it
+ * has published. notify_sent keeps what was last published per thing.
+ * Implemented by sqlite_outbox.c.
+ */
+#ifndef IOTJOBS_STORE_OUTBOX_H
+#define IOTJOBS_STORE_OUTBOX_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "store.h"
+
+/* Visits one outbox row; returning -1 (ERR set) stops the walk. */
+typedef int store_outbox_fn(int64_t id, const char *thing, void *arg,
+    struct err *err);
+
+/* The oldest LIMIT rows of notify_outbox, in order. */
+int store_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
+    void *arg, struct err *err);
+
+/* Deletes the notify_outbox rows with id <= LAST. */
+int store_outbox_notify_done(struct store_tx *tx, int64_t last,
+    struct err *err);
+
+/*
+ * What was last published for THING: *LIST and *HEAD (malloc'ed, freed by
+ * the caller) when 1 is returned; 0 when nothing is recorded (an empty
+ * list was last published, or nothing ever); -1 with ERR set.
+ */
+int store_notify_sent_get(struct store_tx *tx, const char *thing,
+    char **list, char **head, struct err *err);
+
+/* Records LIST and HEAD for THING; an empty LIST deletes the record. */
+int store_notify_sent_put(struct store_tx *tx, const char *thing,
+    const char *list, const char *head, struct err *err);
+
+/* One row of event_outbox. */
+struct store_event {
+	int64_t id;
+	const char *kind;	/* "job" or "jobExecution" */
+	const char *operation;	/* last topic level: "succeeded", ... */
+	const char *job_id;
+	const char *thing_name;	/* NULL for job events */
+	const char *status;
+	const char *status_details;	/* JSON text or NULL */
+	int64_t version;	/* 0 for job events */
+	int64_t at;
+};
+
+typedef int store_event_fn(const struct store_event *ev, void *arg,
+    struct err *err);
+
+/* The oldest LIMIT rows of event_outbox, in order. */
+int store_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
+    void *arg, struct err *err);
+
+/* Deletes the event_outbox rows with id <= LAST. */
+int store_outbox_events_done(struct store_tx *tx, int64_t last,
+    struct err *err);
+
+#endif
