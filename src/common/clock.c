@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-static _Atomic int64_t clock_offset;
+static _Atomic int64_t clock_offset_s;
 
 int64_t
 clock_real(void)
@@ -19,11 +19,23 @@ clock_real(void)
 int64_t
 clock_now(void)
 {
-	return clock_real() + atomic_load(&clock_offset);
+	return clock_real() + atomic_load(&clock_offset_s);
 }
 
 void
 clock_advance(int64_t seconds)
 {
-	atomic_fetch_add(&clock_offset, seconds);
+	atomic_fetch_add(&clock_offset_s, seconds);
+}
+
+int64_t
+clock_offset(void)
+{
+	return atomic_load(&clock_offset_s);
+}
+
+void
+clock_set_offset(int64_t seconds)
+{
+	atomic_store(&clock_offset_s, seconds);
 }

@@ -18,4 +18,10 @@ int64_t clock_real(void);
 /* Moves the jobs' clock forward by SECONDS (test clock only). */
 void clock_advance(int64_t seconds);
 
+/* The test clock's offset from the system clock, in seconds. */
+int64_t clock_offset(void);
+
+/* Sets that offset (restoring a stored test clock; moving it forward). */
+void clock_set_offset(int64_t seconds);
+
 #endif

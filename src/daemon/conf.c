@@ -41,6 +41,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "threads", "IOTJOBS_THREADS", CONF_UINT, "4", 1, 256,
 	  "HTTP worker threads" },
 	{ "verbose", NULL, CONF_FLAG, "0", 0, 1, "log more detail" },
+	{ "test-clock", "IOTJOBS_TEST_CLOCK", CONF_FLAG, "0", 0, 1,
+	  "tests only: serve GET/POST /_iotjobs/clock, which reads and"
+	  " advances the jobs' clock (kept in the store)" },
 	{ "mqtt", "IOTJOBS_MQTT", CONF_TEXT, "", 0, 0,
 	  "broker URL mqtt://HOST:PORT or mqtts://HOST:PORT (empty: no MQTT)" },
 	{ "mqtt-ca", "IOTJOBS_MQTT_CA", CONF_TEXT, "", 0, 0,
@@ -188,6 +191,9 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			return -1;
 		if (strcmp(o->flag, "mqtt-events") == 0)
 			conf->mqtt_events = v[0] == '1' || v[0] == 't';
+		else
+			if (strcmp(o->flag, "test-clock") == 0)
+			conf->test_clock = v[0] == '1' || v[0] == 't';
 		else
 			conf->verbosity = v[0] == '1' || v[0] == 't';
 		return 0;

@@ -4,6 +4,7 @@
 #define IOTJOBS_CONF_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct conf {
@@ -16,6 +17,7 @@ struct conf {
 	unsigned request_timeout;	/* seconds of idle connection */
 	unsigned threads;	/* HTTP worker threads */
 	int verbosity;
+	bool test_clock;	/* --test-clock: GET/POST /_iotjobs/clock */
 	/* MQTT front end (mqtt/): off when mqtt_url is empty. */
 	char mqtt_url[512];	/* mqtt://HOST:PORT or mqtts://HOST:PORT */
 	char mqtt_ca[PATH_MAX];	/* mqtts: CA file */

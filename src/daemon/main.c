@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iotjobsd: the AWS IoT Jobs data plane and jobs control plane, one daemon.
- * Start-up order: settings, credentials, store (migrations), tables, HTTP
- * listener; SIGTERM/SIGINT stop accepting, let requests in flight finish,
- * close the store and exit 0.
+ * Start-up order: settings, credentials, store (migrations), tables, the
+ * scheduler (engine/sched.c, which first runs what fell due while the
+ * daemon was down), HTTP listener; SIGTERM/SIGINT stop accepting, let
+ * requests in flight finish, stop the scheduler, close the store, exit 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "conf.h"
+#include "engine/sched.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log.h"
@@ -49,6 +51,7 @@ main(int argc, char **argv)
 	struct mqtt *mqtt;
 	struct err err;
 	sigset_t set;
+	char prefix[160];
 	bool generated = false;
 	int sig;
 
@@ -71,6 +74,12 @@ main(int argc, char **argv)
 	if (validate_init(&err) == -1)
 		fatalx("%s", err.msg);
 	router_init();
+	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:", conf.region,
+	    conf.account_id);
+	/* Before the listener: deadlines missed while down run first. */
+	if (sched_start(app.st, prefix, conf.test_clock, &err) == -1 ||
+	    sched_run_now(&err) == -1)
+		fatalx("%s", err.msg);
 	if (http_server_start(&app, &srv, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, &mqtt, &err) == -1)

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "api/job_int.h"
+#include "engine/engine.h"
+#include "engine/sched.h"
 #include "store/store_job.h"
 #include "xmalloc.h"
 
@@ -68,10 +70,15 @@ process_details(const struct store_job *job)
 	return o;
 }
 
-/* The model's Job structure (WIRE.md 11.3). */
+/*
+ * The model's Job structure (WIRE.md 11.3). ROLLING: the job still has
+ * things to notify (isConcurrent, processingTargets).
+ */
 static json_t *
-job_render(const struct api_ctx *ctx, const struct store_job *job)
+job_render(const struct api_ctx *ctx, const struct store_job *job,
+    bool rolling)
 {
+	json_t *rollouts;
 	char arn[JOB_ARN_MAX];
 	json_t *o;
 	size_t i;
@@ -103,7 +110,13 @@ job_render(const struct api_ctx *ctx, const struct store_job *job)
 		json_object_set_new(o, "completedAt",
 		    json_integer(job->completed_at));
 	json_object_set_new(o, "jobProcessDetails", process_details(job));
-	json_object_set_new(o, "isConcurrent", json_false());
+	if (rolling)
+		json_object_set(json_object_get(o, "jobProcessDetails"),
+		    "processingTargets", job->targets);
+	json_object_set_new(o, "isConcurrent", json_boolean(rolling));
+	rollouts = engine_scheduled_rollouts(job->config, ctx->now);
+	if (rollouts != NULL)
+		json_object_set_new(o, "scheduledJobRollouts", rollouts);
 	return o;
 }
 
@@ -114,15 +127,17 @@ job_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	struct store_job job;
 	struct store_tx *tx;
 	json_t *src;
+	bool rolling;
 	int rc;
 
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
 	rc = job_load(tx, api_in_str(in, "jobId"), &job, err);
+	rolling = rc == 0 && engine_is_rolling_out(tx, job.job_id);
 	store_end(tx, false, NULL);
 	if (rc == -1)
 		return -1;
-	*out = json_pack("{s:o}", "job", job_render(ctx, &job));
+	*out = json_pack("{s:o}", "job", job_render(ctx, &job, rolling));
 	if ((src = json_object_get(job.config, "documentSource")) != NULL)
 		json_object_set(*out, "documentSource", src);
 	store_job_release(&job);
@@ -186,7 +201,8 @@ bad:
 }
 
 static json_t *
-summary_render(const struct api_ctx *ctx, const struct store_job_summary *s)
+summary_render(const struct api_ctx *ctx, const struct store_job_summary *s,
+    bool rolling)
 {
 	char arn[JOB_ARN_MAX];
 	json_t *o;
@@ -205,7 +221,7 @@ summary_render(const struct api_ctx *ctx, const struct store_job_summary *s)
 	if (s->completed_at != 0)
 		json_object_set_new(o, "completedAt",
 		    json_integer(s->completed_at));
-	json_object_set_new(o, "isConcurrent", json_false());
+	json_object_set_new(o, "isConcurrent", json_boolean(rolling));
 	return o;
 }
 
@@ -264,7 +280,8 @@ list_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	rc = store_job_list(tx, &f, prefix, after, limit, rows, &n, next,
 	    err);
 	for (i = 0; rc == 0 && i < n; i++)
-		json_array_append_new(jobs, summary_render(ctx, &rows[i]));
+		json_array_append_new(jobs, summary_render(ctx, &rows[i],
+		    engine_is_rolling_out(tx, rows[i].job_id)));
 	free(rows);
 	return rc;
 }
@@ -345,6 +362,8 @@ job_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	rc = update_in_tx(ctx, tx, in, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
+	if (rc == 0)
+		sched_poke();
 	return rc;
 }
 
@@ -468,7 +487,7 @@ associate_job(struct api_ctx *ctx, struct store_tx *tx,
 	job->last_updated_at = ctx->now;
 	job_arn_prefix(ctx, prefix, sizeof(prefix));
 	if (store_job_update(tx, job, err) == -1 ||
-	    store_job_queue_targets(tx, job->job_id, prefix, ctx->now,
+	    engine_job_targets_added(tx, job->job_id, prefix, ctx->now,
 	    err) == -1)
 		goto out;
 	rc = 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/cron.h"
 #include "store/store_job.h"
 
 #define MINUTE		60
@@ -150,67 +151,11 @@ check_timeout(json_t *cfg, struct err *err)
 	return 0;
 }
 
-/* N decimal digits at *P into *OUT; advances *P. */
-static bool
-take_digits(const char **p, int n, int *out)
-{
-	int v = 0;
-
-	while (n-- > 0) {
-		if (**p < '0' || **p > '9')
-			return false;
-		v = v * 10 + (*(*p)++ - '0');
-	}
-	*out = v;
-	return true;
-}
-
-static bool
-take_char(const char **p, char c)
-{
-	if (**p != c)
-		return false;
-	(*p)++;
-	return true;
-}
-
-/*
- * A SchedulingConfig time, "YYYY-MM-DDTHH:MM" in UTC (":SS" and a final
- * "Z" tolerated), into epoch seconds.
- */
+/* See job_int.h; the format lives with the engine's calendar (cron.c). */
 int
 job_sched_time_parse(const char *text, int64_t *out)
 {
-	const char *p = text;
-	struct tm tm, back;
-	int y, mo, d, h, mi, s = 0;
-	time_t t;
-
-	if (!take_digits(&p, 4, &y) || !take_char(&p, '-') ||
-	    !take_digits(&p, 2, &mo) || !take_char(&p, '-') ||
-	    !take_digits(&p, 2, &d) || !take_char(&p, 'T') ||
-	    !take_digits(&p, 2, &h) || !take_char(&p, ':') ||
-	    !take_digits(&p, 2, &mi))
-		return -1;
-	if (take_char(&p, ':') && !take_digits(&p, 2, &s))
-		return -1;
-	take_char(&p, 'Z');
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 ||
-	    s > 59)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	t = timegm(&tm);
-	if (gmtime_r(&t, &back) == NULL || back.tm_mday != d ||
-	    back.tm_mon != mo - 1)
-		return -1;	/* February 30 and the like */
-	*out = (int64_t)t;
-	return 0;
+	return cron_time_parse(text, out);
 }
 
 static int
@@ -225,6 +170,37 @@ sched_time(json_t *cfg, const char *member, int64_t *out, struct err *err)
 		    " '%s' is not a time of the form YYYY-MM-DDTHH:MM (UTC)",
 		    member, text);
 	return 1;
+}
+
+/* Each maintenance window's startTime is a cron expression (cron.h). */
+static int
+check_windows(json_t *list, int64_t now, struct err *err)
+{
+	char why[160];
+	struct cron c;
+	json_t *w;
+	size_t i;
+
+	json_array_foreach(list, i, w) {
+		const char *text = json_string_value(json_object_get(w,
+		    "startTime"));
+
+		if (text == NULL || cron_parse(text, &c, why,
+		    sizeof(why)) == -1)
+			return err_set(err, ERR_INVALID_REQUEST,
+			    "schedulingConfig.maintenanceWindows[%zu]."
+			    "startTime '%s' is not a cron expression"
+			    " cron(minutes hours day-of-month month"
+			    " day-of-week year): %s", i,
+			    text != NULL ? text : "", text != NULL ? why :
+			    "missing");
+		if (cron_next(&c, now) == -1)
+			return err_set(err, ERR_INVALID_REQUEST,
+			    "schedulingConfig.maintenanceWindows[%zu]."
+			    "startTime '%s' does not occur within five"
+			    " years", i, text);
+	}
+	return 0;
 }
 
 static int
@@ -247,6 +223,9 @@ check_scheduling(const struct api_ctx *ctx, json_t *cfg, struct err *err)
 		return err_set(err, ERR_INVALID_REQUEST, "schedulingConfig."
 		    "endTime must be at least 30 minutes and at most two"
 		    " years from now");
+	if (check_windows(json_object_get(cfg, "maintenanceWindows"), now,
+	    err) == -1)
+		return -1;
 	if (has_start && has_end && (end - start < SCHED_MIN_RUN ||
 	    end - start > SCHED_END_MAX))
 		return err_set(err, ERR_INVALID_REQUEST, "schedulingConfig."

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * CreateJob (PUT /jobs/{jobId}, WIRE.md 11.3): checks what the model
- * leaves to prose, then in one write transaction inserts the job, its
- * targets and (unless it is SCHEDULED) one QUEUED execution per distinct
- * target thing, set-based, with the counters.
+ * leaves to prose, then in one write transaction inserts the job and its
+ * targets and hands it to the engine (engine_job_created): a SCHEDULED job
+ * waits for its start; otherwise one QUEUED execution per distinct target
+ * thing, set-based, with the counters, or the first rollout tick.
  */
 #include "api/job_int.h"
 #include "api/template.h"
@@ -12,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
+#include "engine/sched.h"
 #include "store/store_job.h"
 #include "xmalloc.h"
 
@@ -138,10 +141,8 @@ create_in_tx(struct api_ctx *ctx, struct store_tx *tx, struct store_job *job,
 	if (job_targets_exist(ctx, tx, job->targets, err) == -1 ||
 	    store_job_insert(tx, job, err) == -1)
 		return -1;
-	if (strcmp(job->status, "IN_PROGRESS") != 0)
-		return 0;
 	job_arn_prefix(ctx, prefix, sizeof(prefix));
-	return store_job_queue_targets(tx, job->job_id, prefix, ctx->now, err);
+	return engine_job_created(tx, job->job_id, prefix, ctx->now, err);
 }
 
 int

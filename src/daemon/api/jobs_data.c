@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "api/validate.h"
+#include "engine/engine.h"
+#include "engine/sched.h"
 #include "store/store_job.h"
 
 #define NEXT_JOB_ID	"$next"
@@ -200,10 +202,7 @@ exec_save(struct store_tx *tx, const struct store_exec *e,
 {
 	if (store_exec_put(tx, e, err) == -1)
 		return -1;
-	if (from == e->status)
-		return 0;
-	return store_job_count_move(tx, e->job_id, exec_status_name(from),
-	    exec_status_name(e->status), now, err);
+	return engine_exec_changed(tx, e, from, now, err);
 }
 
 /* --- shapes ----------------------------------------------------------- */
@@ -421,6 +420,12 @@ jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	found = store_exec_next_pending(tx, thing, true, &e, err);
+	/* Timers that ran out before the scheduler noticed end first. */
+	while (found == 1 && engine_timeout_if_due(tx, &e, ctx->now,
+	    err) == 1) {
+		store_exec_release(&e);
+		found = store_exec_next_pending(tx, thing, true, &e, err);
+	}
 	if (found == 0) {
 		rc = nothing_pending(tx, thing, out, err);
 		goto out;
@@ -438,6 +443,8 @@ jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
 out:
 	store_exec_release(&e);
 	write_end(tx, &rc, out, err);
+	if (rc == 0)
+		sched_poke();
 	return rc;
 }
 
@@ -505,7 +512,7 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 	struct store_exec e;
 	struct store_tx *tx;
 	int64_t step;
-	int found, rc = -1;
+	int found, rc = -1, timed_out = 0;
 
 	memset(&e, 0, sizeof(e));
 	if (exec_details_check(in, err) == -1 ||
@@ -520,12 +527,25 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 		exec_not_found(thing, job_id, number, err);
 	if (found != 1)
 		goto out;
-	if (update_apply(tx, &e, in, step, ctx->now, err) == -1)
+	timed_out = engine_timeout_if_due(tx, &e, ctx->now, err);
+	if (timed_out == 1) {
+		/* Commit the timeout; the device gets the terminal error. */
+		rc = 0;
+		goto out;
+	}
+	if (timed_out == -1 ||
+	    update_apply(tx, &e, in, step, ctx->now, err) == -1)
 		goto out;
 	*out = update_reply(&e, in);
 	rc = 0;
 out:
 	store_exec_release(&e);
 	write_end(tx, &rc, out, err);
+	if (rc == 0 && timed_out == 1)
+		return err_set(err, ERR_STATE_TRANSITION, "Job execution of"
+		    " job '%s' on thing '%s' is TIMED_OUT: its timer ran out"
+		    " before this update", job_id, thing);
+	if (rc == 0)
+		sched_poke();
 	return rc;
 }

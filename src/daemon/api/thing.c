@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/thing_int.h"
+#include "engine/engine.h"
 #include "store/store_thing.h"
 
 /* AWS: a thing without a thing type has at most three attributes. */
@@ -240,7 +241,8 @@ thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	else if (found == 1 && json_is_integer(expected) &&
 	    json_integer_value(expected) != t.version)
 		rc = version_conflict("thing", name, t.version, expected, err);
-	else if (found == 1)
+	else if (found == 1 &&
+	    (rc = engine_thing_deleted(tx, name, ctx->now, err)) == 0)
 		rc = store_thing_delete(tx, name, err);
 	if (found == 1)
 		store_thing_release(&t);

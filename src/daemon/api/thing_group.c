@@ -7,7 +7,7 @@
  * (thing-groups.html): a thing is in at most 10 groups, a hierarchy is at
  * most 7 deep, a group has at most 100 direct children. A thing that joins
  * a group may join CONTINUOUS jobs of the group and its ancestors
- * (store_job_member_added, same transaction).
+ * (engine_member_added / engine_member_left, same transaction).
  */
 #include "api/api.h"
 
@@ -16,6 +16,8 @@
 #include <string.h>
 
 #include "api/thing_int.h"
+#include "engine/engine.h"
+#include "engine/sched.h"
 #include "store/store_job.h"
 #include "store/store_thing.h"
 #include "xmalloc.h"
@@ -24,6 +26,10 @@
 #define GROUP_CHILDREN_MAX	100
 #define GROUP_ATTRS_MAX		50
 #define THING_GROUPS_MAX	10
+#define GROUP_MEMBERS_WALK	1000000	/* members read by DeleteThingGroup */
+
+static int member_left(struct api_ctx *ctx, struct store_tx *tx,
+    const char *thing, struct err *err);
 
 /* A group and its ancestors, the group first. */
 struct group_chain {
@@ -341,10 +347,27 @@ group_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	return rc;
 }
 
+/* The things of group NAME lost it: CONTINUOUS jobs follow (engine). */
 static int
-group_delete_tx(struct store_tx *tx, const char *name,
+group_members_left(struct api_ctx *ctx, struct store_tx *tx,
+    json_t *things, struct err *err)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(things, i, v)
+		if (member_left(ctx, tx, json_string_value(v), err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+group_delete_tx(struct api_ctx *ctx, struct store_tx *tx, const char *name,
     const json_t *expected, struct err *err)
 {
+	struct store_page pg = { NULL, GROUP_MEMBERS_WALK };
+	json_t *things;
+	bool more;
 	struct store_group g;
 	int64_t children;
 	int found;
@@ -365,8 +388,14 @@ group_delete_tx(struct store_tx *tx, const char *name,
 		return err_set(err, ERR_INVALID_REQUEST, "Cannot delete thing"
 		    " group : %s when there are still child groups attached to"
 		    " it", name);
-	if (store_group_delete(tx, name, err) == -1)
+	things = json_array();
+	if (store_member_things(tx, name, false, &pg, things, &more,
+	    err) == -1 || store_group_delete(tx, name, err) == -1 ||
+	    group_members_left(ctx, tx, things, err) == -1) {
+		json_decref(things);
 		return -1;
+	}
+	json_decref(things);
 	return 1;
 }
 
@@ -378,12 +407,13 @@ group_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
-	rc = group_delete_tx(tx, api_in_str(in, "thingGroupName"),
+	rc = group_delete_tx(ctx, tx, api_in_str(in, "thingGroupName"),
 	    json_object_get(in, "expectedVersion"), err);
 	if (store_end(tx, rc == 1, err) == -1)
 		rc = -1;
 	if (rc == -1)
 		return -1;
+	sched_poke();
 	*out = json_object();
 	return 0;
 }
@@ -585,11 +615,32 @@ member_add_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
 		return -1;
 	for (i = 0; i < chain.n; i++) {
 		api_arn(ctx, "thinggroup", chain.names[i], arn, sizeof(arn));
-		if (store_job_member_added(tx, arn, thing, ctx->now,
+		if (engine_member_added(tx, arn, thing, ctx->now,
 		    err) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+/* THING left groups: CONTINUOUS jobs that no longer reach it drop it. */
+static int
+member_left(struct api_ctx *ctx, struct store_tx *tx, const char *thing,
+    struct err *err)
+{
+	char prefix[ENGINE_ARN_PREFIX_MAX];
+
+	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:",
+	    ctx->conf->region, ctx->conf->account_id);
+	return engine_member_left(tx, thing, prefix, ctx->now, err);
+}
+
+static int
+member_remove_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
+    const char *thing, struct err *err)
+{
+	if (store_member_remove(tx, group, thing, err) == -1)
+		return -1;
+	return member_left(ctx, tx, thing, err);
 }
 
 static int
@@ -612,9 +663,11 @@ member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
 	if (rc == 0 && add)
 		rc = member_add_tx(ctx, tx, group, thing, err);
 	else if (rc == 0)
-		rc = store_member_remove(tx, group, thing, err);
+		rc = member_remove_tx(ctx, tx, group, thing, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
+	if (rc == 0)
+		sched_poke();
 	return rc;
 }
 
@@ -659,7 +712,9 @@ thing_groups_update_tx(struct api_ctx *ctx, struct store_tx *tx,
 		    member_add_tx(ctx, tx, json_string_value(v), thing,
 		    err) == -1)
 			return -1;
-	return 0;
+	if (json_array_size(del) == 0)
+		return 0;
+	return member_left(ctx, tx, thing, err);
 }
 
 static int
@@ -678,6 +733,8 @@ thing_groups_update(struct api_ctx *ctx, json_t *in, json_t **out,
 	rc = thing_groups_update_tx(ctx, tx, in, thing, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
+	if (rc == 0)
+		sched_poke();
 	if (rc == 0)
 		*out = json_object();
 	return rc;

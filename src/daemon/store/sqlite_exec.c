@@ -27,7 +27,8 @@
     " e.step_timeout_minutes, e.timeout_at, e.progress_timeout_at," \
     " json_extract(j.config," \
     " '$.timeoutConfig.inProgressTimeoutInMinutes')," \
-    " CASE WHEN ?9 THEN j.document END" \
+    " CASE WHEN ?9 THEN j.document END," \
+    " e.retries_failed, e.retries_timed_out" \
     " FROM executions e LEFT JOIN jobs j ON j.job_id = e.job_id"
 
 static const char sql_get[] = EXEC_COLS
@@ -128,6 +129,8 @@ exec_from_row(sqlite3_stmt *s, struct store_exec *e)
 	e->job_progress_timeout_minutes = col_i64(s, 15);
 	if (sqlite3_column_type(s, 16) != SQLITE_NULL)
 		e->document = xstrdup(sq_col_text(s, 16));
+	e->retries_failed = col_i64(s, 17);
+	e->retries_timed_out = col_i64(s, 18);
 }
 
 static void
@@ -335,4 +338,83 @@ store_exec_list_thing(struct store_tx *tx, const char *thing,
 	sqlite3_bind_int(s, 6, pg->limit + 1);
 	bind_doc(s, false);
 	return exec_walk(tx, s, pg->limit, fn, arg, &pg->more, err);
+}
+
+/* --- the job engine --------------------------------------------------- */
+
+static const char sql_due[] = EXEC_COLS
+    " WHERE e.timeout_at <= ?1 AND e.status = 'IN_PROGRESS'"
+    " ORDER BY e.timeout_at, e.id LIMIT ?2";
+
+static const char sql_next_deadline[] =
+    "SELECT min(timeout_at) FROM executions WHERE timeout_at IS NOT NULL"
+    " AND status = 'IN_PROGRESS'";
+
+static const char sql_retry[] =
+    "INSERT INTO executions (job_id, thing_name, execution_number, status,"
+    " queued_at, last_updated_at, version, retry_attempt, retries_failed,"
+    " retries_timed_out)"
+    " SELECT ?1, ?2, max(execution_number) + 1, 'QUEUED', ?3, ?3, 1, ?4,"
+    " ?5, ?6 FROM executions WHERE job_id = ?1 AND thing_name = ?2";
+
+static const char sql_pending_of[] = EXEC_COLS
+    " WHERE e.thing_name = ?1 AND e.status IN ('QUEUED', 'IN_PROGRESS')"
+    " AND (?2 IS NULL OR e.job_id = ?2)"
+    " ORDER BY e.status = 'QUEUED', e.id LIMIT ?3";
+
+int
+store_exec_due(struct store_tx *tx, int64_t now, int limit,
+    store_exec_row_fn *fn, void *arg, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_due);
+
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	bind_doc(s, false);
+	return exec_walk(tx, s, limit, fn, arg, NULL, err);
+}
+
+int
+store_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_next_deadline);
+	int rc = sqlite3_step(s);
+
+	*at = 0;
+	if (rc == SQLITE_ROW)
+		*at = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+int
+store_exec_retry(struct store_tx *tx, const struct store_exec *e,
+    int64_t now, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_retry);
+	bool failed = e->status == EXEC_FAILED;
+
+	sq_bind_text(s, 1, e->job_id);
+	sq_bind_text(s, 2, e->thing_name);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, e->retry_attempt + 1);
+	sqlite3_bind_int64(s, 5, e->retries_failed + (failed ? 1 : 0));
+	sqlite3_bind_int64(s, 6, e->retries_timed_out + (failed ? 0 : 1));
+	return sq_exec_stmt(tx, s, err);
+}
+
+int
+store_exec_pending_of(struct store_tx *tx, const char *thing,
+    const char *job_id, int limit, store_exec_row_fn *fn, void *arg,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_pending_of);
+
+	sq_bind_text(s, 1, thing);
+	sq_bind_text(s, 2, job_id);
+	sqlite3_bind_int(s, 3, limit);
+	bind_doc(s, false);
+	return exec_walk(tx, s, limit, fn, arg, NULL, err);
 }

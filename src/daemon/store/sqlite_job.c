@@ -55,7 +55,8 @@ static const char sql_complete[] =
     " last_updated_at = max(last_updated_at, ?2)"
     " WHERE job_id = ?1 AND status = 'IN_PROGRESS'"
     " AND target_selection = 'SNAPSHOT'"
-    " AND n_queued + n_in_progress = 0";
+    " AND n_queued + n_in_progress = 0"
+    " AND NOT EXISTS (SELECT 1 FROM rollout_queue q WHERE q.job_id = ?1)";
 
 static int
 job_complete_if_done(struct store_tx *tx, const char *job_id, int64_t now,
@@ -94,89 +95,6 @@ store_job_count_refresh(struct store_tx *tx, const char *job_id,
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
 	return job_complete_if_done(tx, job_id, now, err);
-}
-
-/*
- * The IN_PROGRESS CONTINUOUS jobs that target group ?2 (an ARN prefix ?1
- * plus a group name) or one of its ancestors, and that have nothing but
- * REMOVED executions (or none) on thing ?3. Index lookups only: the
- * thing_groups primary key up the hierarchy, job_targets_arn, the jobs
- * job_id UNIQUE, the executions UNIQUE (job_id, thing_name, ...).
- */
-static const char sql_member_jobs[] =
-    "WITH RECURSIVE anc(name, depth) AS ("
-    " SELECT ?2, 0"
-    " UNION"
-    " SELECT g.parent_name, anc.depth + 1 FROM thing_groups g"
-    " JOIN anc ON g.name = anc.name"
-    " WHERE g.parent_name IS NOT NULL AND anc.depth < 64)"
-    " SELECT DISTINCT j.job_id FROM anc"
-    " JOIN job_targets t ON t.target_arn = ?1 || anc.name"
-    " JOIN jobs j ON j.job_id = t.job_id"
-    " WHERE j.status = 'IN_PROGRESS' AND j.target_selection = 'CONTINUOUS'"
-    " AND NOT EXISTS (SELECT 1 FROM executions e"
-    " WHERE e.job_id = j.job_id AND e.thing_name = ?3"
-    " AND e.status <> 'REMOVED')";
-
-/* A new QUEUED execution of job ?1 on thing ?2, numbered after any other. */
-static const char sql_exec_queue[] =
-    "INSERT INTO executions (job_id, thing_name, execution_number, status,"
-    " queued_at, last_updated_at, version)"
-    " SELECT ?1, ?2, coalesce(max(execution_number), 0) + 1, 'QUEUED',"
-    " ?3, ?3, 1 FROM executions WHERE job_id = ?1 AND thing_name = ?2";
-
-#define GROUP_ARN_MARK	"thinggroup/"
-
-int
-store_job_member_added(struct store_tx *tx, const char *group_arn,
-    const char *thing_name, int64_t now, struct err *err)
-{
-	char prefix[ERR_ARN_MAX];
-	const char *mark = strstr(group_arn, GROUP_ARN_MARK);
-	sqlite3_stmt *s;
-	char **ids = NULL;
-	size_t n = 0, cap = 0, i;
-	int rc, ret = -1;
-
-	if (mark == NULL)
-		return 0;	/* not a group ARN: no job can target it */
-	mark += strlen(GROUP_ARN_MARK);
-	if ((size_t)(mark - group_arn) >= sizeof(prefix))
-		return 0;
-	memcpy(prefix, group_arn, (size_t)(mark - group_arn));
-	prefix[mark - group_arn] = '\0';
-	s = sq_stmt(tx, sql_member_jobs);
-	sq_bind_text(s, 1, prefix);
-	sq_bind_text(s, 2, mark);
-	sq_bind_text(s, 3, thing_name);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap == 0 ? 8 : cap * 2;
-			ids = xrealloc(ids, cap * sizeof(*ids));
-		}
-		ids[n++] = xstrdup(sq_col_text(s, 0));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		sq_fail(tx, rc, err);
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		s = sq_stmt(tx, sql_exec_queue);
-		sq_bind_text(s, 1, ids[i]);
-		sq_bind_text(s, 2, thing_name);
-		sqlite3_bind_int64(s, 3, now);
-		if (sq_exec_stmt(tx, s, err) == -1 ||
-		    store_job_count_move(tx, ids[i], NULL, "QUEUED", now,
-		    err) == -1)
-			goto out;
-	}
-	ret = 0;
-out:
-	for (i = 0; i < n; i++)
-		free(ids[i]);
-	free(ids);
-	return ret;
 }
 
 /* --- the jobs control plane ------------------------------------------- */
@@ -409,23 +327,25 @@ store_job_targets_add(struct store_tx *tx, const char *job_id,
  * (each once, existing only), minus the things the job already has an
  * execution on. Queue order: by thing name.
  */
-static const char sql_queue_targets[] =
-    "WITH RECURSIVE"
-    " grp(name, depth) AS ("
-    " SELECT substr(target_arn, ?3), 0 FROM job_targets"
-    " WHERE job_id = ?1"
-    " AND substr(target_arn, 1, ?3 - 1) = ?2 || 'thinggroup/'"
-    " UNION"
-    " SELECT g.name, grp.depth + 1 FROM grp"
-    " JOIN thing_groups g ON g.parent_name = grp.name"
-    " WHERE grp.depth < 64),"
-    " tgt(thing) AS ("
-    " SELECT substr(target_arn, ?4) FROM job_targets"
-    " WHERE job_id = ?1"
-    " AND substr(target_arn, 1, ?4 - 1) = ?2 || 'thing/'"
-    " UNION"
-    " SELECT m.thing_name FROM grp"
+#define TARGETS_CTE \
+    "WITH RECURSIVE" \
+    " grp(name, depth) AS (" \
+    " SELECT substr(target_arn, ?3), 0 FROM job_targets" \
+    " WHERE job_id = ?1" \
+    " AND substr(target_arn, 1, ?3 - 1) = ?2 || 'thinggroup/'" \
+    " UNION" \
+    " SELECT g.name, grp.depth + 1 FROM grp" \
+    " JOIN thing_groups g ON g.parent_name = grp.name" \
+    " WHERE grp.depth < 64)," \
+    " tgt(thing) AS (" \
+    " SELECT substr(target_arn, ?4) FROM job_targets" \
+    " WHERE job_id = ?1" \
+    " AND substr(target_arn, 1, ?4 - 1) = ?2 || 'thing/'" \
+    " UNION" \
+    " SELECT m.thing_name FROM grp" \
     " JOIN group_members m ON m.group_name = grp.name)"
+
+static const char sql_queue_targets[] = TARGETS_CTE
     " INSERT INTO executions (job_id, thing_name, execution_number, status,"
     " queued_at, last_updated_at, version)"
     " SELECT ?1, tgt.thing, 1, 'QUEUED', ?5, ?5, 1 FROM tgt"
@@ -488,7 +408,11 @@ static const char sql_cancel_job[] =
     " force_canceled = (force_canceled OR ?2),"
     " reason_code = coalesce(?3, reason_code),"
     " comment = coalesce(?4, comment),"
+    " start_at = NULL, end_at = NULL, rollout_at = NULL,"
     " last_updated_at = max(last_updated_at, ?5) WHERE job_id = ?1";
+
+static const char sql_queue_drop_job[] =
+    "DELETE FROM rollout_queue WHERE job_id = ?1";
 
 int
 store_job_cancel(struct store_tx *tx, const char *job_id, bool force,
@@ -500,6 +424,10 @@ store_job_cancel(struct store_tx *tx, const char *job_id, bool force,
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int(s, 2, force);
 	sqlite3_bind_int64(s, 3, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	s = sq_stmt(tx, sql_queue_drop_job);
+	sq_bind_text(s, 1, job_id);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
 	s = sq_stmt(tx, sql_cancel_job);
@@ -524,7 +452,8 @@ int
 store_job_delete(struct store_tx *tx, const char *job_id, struct err *err)
 {
 	const char *const sqls[] = {
-		sql_delete_execs, sql_delete_targets, sql_delete_job,
+		sql_delete_execs, sql_delete_targets, sql_queue_drop_job,
+		sql_delete_job,
 	};
 	size_t i;
 
@@ -652,4 +581,363 @@ store_job_group_by_id(struct store_tx *tx, const char *group_id,
 	if (rc == SQLITE_DONE)
 		return 0;
 	return sq_fail(tx, rc, err);
+}
+
+/* --- the job engine --------------------------------------------------- */
+
+void
+store_job_engine_release(struct store_job_engine *j)
+{
+	json_decref(j->config);
+	j->config = NULL;
+}
+
+static const char sql_engine_get[] =
+    "SELECT job_id, status, target_selection, config, n_queued,"
+    " n_in_progress, n_succeeded, n_failed, n_rejected, n_canceled,"
+    " n_removed, n_timed_out, start_at, end_at, rollout_at, rollout_sent,"
+    " rollout_rate, rollout_mark, rollout_stopped,"
+    " (SELECT count(*) FROM rollout_queue q WHERE q.job_id = ?1)"
+    " FROM jobs WHERE job_id = ?1";
+
+int
+store_job_engine_get(struct store_tx *tx, const char *job_id,
+    struct store_job_engine *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_engine_get);
+	int rc, i;
+
+	sq_bind_text(s, 1, job_id);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return rc == SQLITE_DONE ? 0 : sq_fail(tx, rc, err);
+	}
+	memset(out, 0, sizeof(*out));
+	col_copy(s, 0, out->job_id, sizeof(out->job_id));
+	col_copy(s, 1, out->status, sizeof(out->status));
+	col_copy(s, 2, out->target_selection, sizeof(out->target_selection));
+	out->config = json_loads(sq_col_text(s, 3), 0, NULL);
+	if (!json_is_object(out->config)) {
+		json_decref(out->config);
+		out->config = json_object();
+	}
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
+		out->counts[i] = sqlite3_column_int64(s, 4 + i);
+	out->start_at = sqlite3_column_int64(s, 12);
+	out->end_at = sqlite3_column_int64(s, 13);
+	out->rollout_at = sqlite3_column_int64(s, 14);
+	out->rollout_sent = sqlite3_column_int64(s, 15);
+	out->rollout_rate = sqlite3_column_double(s, 16);
+	out->rollout_mark = sqlite3_column_int64(s, 17);
+	out->rollout_stopped = sqlite3_column_int(s, 18) != 0;
+	out->waiting = sqlite3_column_int64(s, 19);
+	sqlite3_reset(s);
+	return 1;
+}
+
+static const char sql_engine_put[] =
+    "UPDATE jobs SET status = ?2, start_at = ?3, end_at = ?4,"
+    " rollout_at = ?5, rollout_rate = ?6, rollout_mark = ?7,"
+    " rollout_stopped = ?8, last_updated_at = max(last_updated_at, ?9)"
+    " WHERE job_id = ?1";
+
+/* Binds V, or NULL when V is 0. */
+static void
+bind_opt(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v == 0)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_int64(s, i, v);
+}
+
+int
+store_job_engine_put(struct store_tx *tx, const struct store_job_engine *j,
+    int64_t now, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_engine_put);
+
+	sq_bind_text(s, 1, j->job_id);
+	sq_bind_text(s, 2, j->status);
+	bind_opt(s, 3, j->start_at);
+	bind_opt(s, 4, j->end_at);
+	bind_opt(s, 5, j->rollout_at);
+	if (j->rollout_rate > 0)
+		sqlite3_bind_double(s, 6, j->rollout_rate);
+	else
+		sqlite3_bind_null(s, 6);
+	sqlite3_bind_int64(s, 7, j->rollout_mark);
+	sqlite3_bind_int(s, 8, j->rollout_stopped ? 1 : 0);
+	sqlite3_bind_int64(s, 9, now);
+	return sq_exec_stmt(tx, s, err);
+}
+
+static const char sql_job_due[] =
+    "SELECT job_id FROM jobs WHERE wake_at <= ?1 ORDER BY wake_at, id"
+    " LIMIT ?2";
+
+int
+store_job_due(struct store_tx *tx, int64_t now, int limit,
+    char (*ids)[STORE_JOB_ID_MAX + 1], int *n, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_job_due);
+	int rc;
+
+	*n = 0;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int(s, 2, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit)
+		col_copy(s, 0, ids[(*n)++], STORE_JOB_ID_MAX + 1);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+static const char sql_next_wake[] =
+    "SELECT min(wake_at) FROM jobs WHERE wake_at IS NOT NULL";
+
+int
+store_job_next_wake(struct store_tx *tx, int64_t *at, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_next_wake);
+	int rc = sqlite3_step(s);
+
+	*at = 0;
+	if (rc == SQLITE_ROW)
+		*at = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+static const char sql_plan_targets[] = TARGETS_CTE
+    " INSERT INTO rollout_queue (job_id, seq, thing_name)"
+    " SELECT ?1, row_number() OVER (ORDER BY tgt.thing), tgt.thing"
+    " FROM tgt JOIN things t ON t.name = tgt.thing"
+    " WHERE NOT EXISTS (SELECT 1 FROM executions e"
+    " WHERE e.job_id = ?1 AND e.thing_name = tgt.thing)"
+    " ORDER BY tgt.thing";
+
+int
+store_job_plan_targets(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_plan_targets);
+	size_t n = strlen(arn_prefix);
+
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, arn_prefix);
+	sqlite3_bind_int64(s, 3, (int64_t)(n + strlen("thinggroup/") + 1));
+	sqlite3_bind_int64(s, 4, (int64_t)(n + strlen("thing/") + 1));
+	return sq_exec_stmt(tx, s, err);
+}
+
+static const char sql_release[] =
+    "INSERT INTO executions (job_id, thing_name, execution_number, status,"
+    " queued_at, last_updated_at, version)"
+    " SELECT q.job_id, q.thing_name, coalesce((SELECT max(e.execution_number)"
+    " FROM executions e WHERE e.job_id = q.job_id"
+    " AND e.thing_name = q.thing_name), 0) + 1, 'QUEUED', ?3, ?3, 1"
+    " FROM rollout_queue q WHERE q.job_id = ?1 ORDER BY q.seq LIMIT ?2";
+
+static const char sql_release_drop[] =
+    "DELETE FROM rollout_queue WHERE job_id = ?1 AND seq IN ("
+    " SELECT seq FROM rollout_queue WHERE job_id = ?1 ORDER BY seq"
+    " LIMIT ?2)";
+
+static const char sql_release_count[] =
+    "UPDATE jobs SET n_queued = n_queued + ?2,"
+    " rollout_sent = rollout_sent + ?2,"
+    " last_updated_at = max(last_updated_at, ?3) WHERE job_id = ?1";
+
+int
+store_job_release_batch(struct store_tx *tx, const char *job_id,
+    int64_t limit, int64_t now, int64_t *n, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_release);
+
+	*n = 0;
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, limit);
+	sqlite3_bind_int64(s, 3, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	*n = sqlite3_changes(tx->db);
+	s = sq_stmt(tx, sql_release_drop);
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, limit);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	s = sq_stmt(tx, sql_release_count);
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, *n);
+	sqlite3_bind_int64(s, 3, now);
+	return sq_exec_stmt(tx, s, err);
+}
+
+static const char sql_queue_drop_thing[] =
+    "DELETE FROM rollout_queue WHERE thing_name = ?2"
+    " AND (?1 IS NULL OR job_id = ?1)";
+
+int
+store_job_rollout_drop(struct store_tx *tx, const char *job_id,
+    const char *thing, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, thing != NULL ? sql_queue_drop_thing :
+	    sql_queue_drop_job);
+
+	sq_bind_text(s, 1, job_id);
+	if (thing != NULL)
+		sq_bind_text(s, 2, thing);
+	return sq_exec_stmt(tx, s, err);
+}
+
+/*
+ * ?1 ARN prefix of groups, ?2 group name, ?3 thing. The group and its
+ * ancestors, the jobs targeting one of them, minus the jobs that have a
+ * pending or waiting execution on the thing, or whose latest execution on
+ * it ended for good (SUCCEEDED, REJECTED, CANCELED): a REMOVED, FAILED or
+ * TIMED_OUT one is run again (membership changed: the retry budget
+ * resets).
+ */
+static const char sql_member_jobs[] =
+    "WITH RECURSIVE anc(name, depth) AS ("
+    " SELECT ?2, 0"
+    " UNION"
+    " SELECT g.parent_name, anc.depth + 1 FROM thing_groups g"
+    " JOIN anc ON g.name = anc.name"
+    " WHERE g.parent_name IS NOT NULL AND anc.depth < 64)"
+    " SELECT DISTINCT j.job_id FROM anc"
+    " JOIN job_targets t ON t.target_arn = ?1 || anc.name"
+    " JOIN jobs j ON j.job_id = t.job_id"
+    " WHERE j.status = 'IN_PROGRESS' AND j.target_selection = 'CONTINUOUS'"
+    " AND j.rollout_stopped = 0"
+    " AND NOT EXISTS (SELECT 1 FROM rollout_queue q"
+    " WHERE q.thing_name = ?3 AND q.job_id = j.job_id)"
+    " AND coalesce((SELECT e.status NOT IN ('REMOVED', 'FAILED', 'TIMED_OUT')"
+    " FROM executions e WHERE e.job_id = j.job_id AND e.thing_name = ?3"
+    " ORDER BY e.execution_number DESC LIMIT 1), 0) = 0";
+
+#define GROUP_ARN_MARK	"thinggroup/"
+
+int
+store_job_member_jobs(struct store_tx *tx, const char *group_arn,
+    const char *thing, char ***ids, size_t *n, struct err *err)
+{
+	char prefix[ERR_ARN_MAX];
+	const char *mark = strstr(group_arn, GROUP_ARN_MARK);
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (mark == NULL)
+		return 0;	/* not a group ARN: no job can target it */
+	mark += strlen(GROUP_ARN_MARK);
+	if ((size_t)(mark - group_arn) >= sizeof(prefix))
+		return 0;
+	memcpy(prefix, group_arn, (size_t)(mark - group_arn));
+	prefix[mark - group_arn] = '\0';
+	s = sq_stmt(tx, sql_member_jobs);
+	sq_bind_text(s, 1, prefix);
+	sq_bind_text(s, 2, mark);
+	sq_bind_text(s, 3, thing);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap == 0 ? 8 : cap * 2;
+			*ids = xrealloc(*ids, cap * sizeof(**ids));
+		}
+		(*ids)[(*n)++] = xstrdup(sq_col_text(s, 0));
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+/*
+ * ?1 job, ?2 ARN prefix, ?3 thing: the thing's groups and their
+ * ancestors; a target naming the thing or one of them.
+ */
+static const char sql_reaches[] =
+    "WITH RECURSIVE anc(name, depth) AS ("
+    " SELECT group_name, 0 FROM group_members WHERE thing_name = ?3"
+    " UNION"
+    " SELECT g.parent_name, anc.depth + 1 FROM thing_groups g"
+    " JOIN anc ON g.name = anc.name"
+    " WHERE g.parent_name IS NOT NULL AND anc.depth < 64)"
+    " SELECT 1 FROM job_targets t WHERE t.job_id = ?1"
+    " AND (t.target_arn = ?2 || 'thing/' || ?3"
+    " OR t.target_arn IN (SELECT ?2 || 'thinggroup/' || name FROM anc))"
+    " LIMIT 1";
+
+int
+store_job_reaches(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_reaches);
+	int rc;
+
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, arn_prefix);
+	sq_bind_text(s, 3, thing);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : sq_fail(tx, rc, err);
+}
+
+static const char sql_plan_thing[] =
+    "INSERT INTO rollout_queue (job_id, seq, thing_name)"
+    " SELECT ?1, coalesce(max(seq), 0) + 1, ?2 FROM rollout_queue"
+    " WHERE job_id = ?1";
+
+int
+store_job_plan_thing(struct store_tx *tx, const char *job_id,
+    const char *thing, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_plan_thing);
+
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, thing);
+	return sq_exec_stmt(tx, s, err);
+}
+
+static const char sql_state_get[] =
+    "SELECT value FROM engine_state WHERE key = ?1";
+static const char sql_state_put[] =
+    "INSERT INTO engine_state (key, value) VALUES (?1, ?2)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+
+int
+store_engine_get(struct store_tx *tx, const char *key, int64_t *v,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_state_get);
+	int rc;
+
+	sq_bind_text(s, 1, key);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : sq_fail(tx, rc, err);
+}
+
+int
+store_engine_put(struct store_tx *tx, const char *key, int64_t v,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_state_put);
+
+	sq_bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, v);
+	return sq_exec_stmt(tx, s, err);
 }

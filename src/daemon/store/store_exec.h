@@ -35,6 +35,8 @@ struct store_exec {
 	int64_t version;
 	bool force_canceled;
 	int64_t retry_attempt;
+	int64_t retries_failed;		/* retries of the chain, per type */
+	int64_t retries_timed_out;
 	int64_t step_timeout_minutes;	/* 0: no step timer */
 	int64_t timeout_at;	/* deadline of the running timer, 0: none */
 	int64_t progress_timeout_at;	/* in-progress deadline, 0: none */
@@ -118,5 +120,36 @@ int store_exec_list_job(struct store_tx *tx, const char *job_id,
 int store_exec_list_thing(struct store_tx *tx, const char *thing,
     const char *job_id, struct store_exec_page *pg, store_exec_row_fn *fn,
     void *arg, struct err *err);
+
+/* --- the job engine (engine/) ----------------------------------------- */
+
+/*
+ * Visits the IN_PROGRESS executions whose timer ran out (timeout_at <=
+ * NOW), earliest deadline first, at most LIMIT (no documents). Index:
+ * executions_timeout.
+ */
+int store_exec_due(struct store_tx *tx, int64_t now, int limit,
+    store_exec_row_fn *fn, void *arg, struct err *err);
+
+/* The earliest running timer's deadline into *AT (0: none). */
+int store_exec_next_deadline(struct store_tx *tx, int64_t *at,
+    struct err *err);
+
+/*
+ * Queues the retry of E (FAILED or TIMED_OUT): a new QUEUED execution of
+ * the same job and thing, executionNumber one more than the highest,
+ * versionNumber 1, retryAttempt E's + 1, the per-type counts of E plus
+ * the one FAILED_TYPE (E's status) uses.
+ */
+int store_exec_retry(struct store_tx *tx, const struct store_exec *e,
+    int64_t now, struct err *err);
+
+/*
+ * Visits every pending execution of THING (all jobs; JOB_ID only when not
+ * NULL), at most LIMIT.
+ */
+int store_exec_pending_of(struct store_tx *tx, const char *thing,
+    const char *job_id, int limit, store_exec_row_fn *fn, void *arg,
+    struct err *err);
 
 #endif

@@ -31,14 +31,6 @@ int store_job_count_move(struct store_tx *tx, const char *job_id,
 int store_job_count_refresh(struct store_tx *tx, const char *job_id,
     int64_t now, struct err *err);
 
-/*
- * THING_NAME joined the group GROUP_ARN (or a descendant of it): every
- * IN_PROGRESS CONTINUOUS job that targets GROUP_ARN and has no execution on
- * the thing queues one.
- */
-int store_job_member_added(struct store_tx *tx, const char *group_arn,
-    const char *thing_name, int64_t now, struct err *err);
-
 /* --- the jobs control plane (CreateJob ... AssociateTargetsWithJob) --- */
 
 #define STORE_JOB_ID_MAX	64	/* JobId (model) */
@@ -171,6 +163,95 @@ struct store_job_summary {
 int store_job_list(struct store_tx *tx, const struct store_job_filter *f,
     const char *group_arn_prefix, int64_t after, int limit,
     struct store_job_summary *out, int *n, int64_t *next, struct err *err);
+
+/* --- the job engine (engine/) ---------------------------------------- */
+
+/* What the engine keeps of a job (jobs row, 0005 columns). */
+struct store_job_engine {
+	char job_id[STORE_JOB_ID_MAX + 1];
+	char status[STORE_JOB_STATUS_MAX];
+	char target_selection[16];
+	json_t *config;		/* owned; see struct store_job */
+	int64_t counts[STORE_JOB_NCOUNTS];
+	int64_t start_at;	/* scheduled start, 0: none (or started) */
+	int64_t end_at;		/* scheduled end, 0: none (or applied) */
+	int64_t rollout_at;	/* next rollout tick, 0: none */
+	int64_t rollout_sent;	/* things notified so far */
+	double rollout_rate;	/* current exponential rate, 0: not set */
+	int64_t rollout_mark;	/* count at the last rate increase */
+	bool rollout_stopped;
+	int64_t waiting;	/* things in the rollout queue (out) */
+};
+
+/* Frees what J owns. */
+void store_job_engine_release(struct store_job_engine *j);
+
+/* The engine view of JOB_ID: 1, 0 (no such job), -1. */
+int store_job_engine_get(struct store_tx *tx, const char *job_id,
+    struct store_job_engine *out, struct err *err);
+
+/*
+ * Writes status, the deadlines and the rollout state of J (not the
+ * counters, not waiting); lastUpdatedAt moves to NOW.
+ */
+int store_job_engine_put(struct store_tx *tx,
+    const struct store_job_engine *j, int64_t now, struct err *err);
+
+/*
+ * The ids of the jobs whose wake_at <= NOW, earliest first, at most LIMIT,
+ * into IDS; *N of them.
+ */
+int store_job_due(struct store_tx *tx, int64_t now, int limit,
+    char (*ids)[STORE_JOB_ID_MAX + 1], int *n, struct err *err);
+
+/* The earliest job deadline into *AT (0: none). */
+int store_job_next_wake(struct store_tx *tx, int64_t *at, struct err *err);
+
+/*
+ * As store_job_queue_targets, but the things go to the rollout queue of
+ * JOB_ID (in thing-name order), to be notified by store_job_release_batch.
+ */
+int store_job_plan_targets(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, struct err *err);
+
+/*
+ * Notifies the first LIMIT things of JOB_ID's rollout queue (LIMIT < 0:
+ * all): each gets a QUEUED execution (number after any it has) queued at
+ * NOW, the queued counter grows, the rows leave the queue. *N tells how
+ * many were released.
+ */
+int store_job_release_batch(struct store_tx *tx, const char *job_id,
+    int64_t limit, int64_t now, int64_t *n, struct err *err);
+
+/* Empties JOB_ID's rollout queue (THING: only that thing's row). */
+int store_job_rollout_drop(struct store_tx *tx, const char *job_id,
+    const char *thing, struct err *err);
+
+/*
+ * The CONTINUOUS jobs (IN_PROGRESS, rollout not stopped) whose targets
+ * reach THING through GROUP_ARN or its ancestors and that have no pending
+ * or waiting execution on THING: their ids into a new array *IDS (caller
+ * frees each and the array), *N of them.
+ */
+int store_job_member_jobs(struct store_tx *tx, const char *group_arn,
+    const char *thing, char ***ids, size_t *n, struct err *err);
+
+/*
+ * Whether THING still reaches a target of JOB_ID (directly or through a
+ * group or descendant group): 1, 0, -1.
+ */
+int store_job_reaches(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, struct err *err);
+
+/* Queues THING at the end of JOB_ID's rollout queue. */
+int store_job_plan_thing(struct store_tx *tx, const char *job_id,
+    const char *thing, struct err *err);
+
+/* A value the engine keeps (engine_state): 1 into *V, 0 absent, -1. */
+int store_engine_get(struct store_tx *tx, const char *key, int64_t *v,
+    struct err *err);
+int store_engine_put(struct store_tx *tx, const char *key, int64_t v,
+    struct err *err);
 
 /* The name of the thing group whose id is GROUP_ID: 1, 0, or -1. */
 int store_job_group_by_id(struct store_tx *tx, const char *group_id,

@@ -275,6 +275,25 @@ class Daemon:
         """boto3 'iot' (control plane) client on this daemon, no retries."""
         return self._client("iot", access_key, secret_key, region, config)
 
+    # -- test clock (iotjobsd --test-clock) ----------------------------
+
+    def now(self):
+        """The daemon's jobs clock, epoch seconds (GET /_iotjobs/clock)."""
+        return self._clock("GET", None)
+
+    def advance(self, seconds):
+        """Moves the jobs clock SECONDS forward; every deadline reached
+        has run when this returns. Returns the new time."""
+        return self._clock("POST", {"advanceSeconds": int(seconds)})
+
+    def _clock(self, method, body):
+        r = self.signed_request(method, "/_iotjobs/clock", body=body,
+                                service=CONTROL_SERVICE)
+        if r.status != 200:
+            raise DaemonError("%s /_iotjobs/clock: %d %s" % (
+                method, r.status, r.body[:200]))
+        return r.json()["now"]
+
     # -- raw HTTP -----------------------------------------------------
 
     def signed_request(self, method, path, body=None, headers=None,

@@ -17,6 +17,10 @@ import { randomUUID } from "node:crypto";
 
 import { IoTJobsDataPlaneClient } from "@aws-sdk/client-iot-jobs-data-plane";
 import { IoTClient } from "@aws-sdk/client-iot";
+// Installed with the SDK clients (their own signer): signs the test
+// clock's admin requests exactly as the clients sign theirs.
+import { SignatureV4 } from "@smithy/signature-v4";
+import { Sha256 } from "@aws-crypto/sha256-js";
 
 export const ACCESS_KEY_ID = "AKIAIOTJOBSTEST00001";
 export const SECRET_ACCESS_KEY = "iotjobs/TEST/secret+key/0123456789abcdef";
@@ -216,12 +220,42 @@ export async function startDaemon(opts = {}) {
 			fs.rmSync(workDir, { recursive: true, force: true });
 		throw e;
 	}
-	return {
+	const d = {
 		endpoint: `http://${host}:${port}`,
 		host, port, dataDir, workDir, logPath,
 		stop, kill9, restart, close, log,
+		// Test clock (testClock: true): read it, or move it forward
+		// (every deadline reached has run when the promise settles).
+		now: () => clockRequest(d, "GET"),
+		advance: (seconds) => clockRequest(d, "POST",
+		    { advanceSeconds: seconds }),
 		get running() { return child !== null; },
 	};
+	return d;
+}
+
+// GET or POST /_iotjobs/clock signed with the admin credential (as "iot").
+async function clockRequest(d, method, body) {
+	const text = body === undefined ? "" : JSON.stringify(body);
+	const signer = new SignatureV4({
+		service: "iot", region: REGION, sha256: Sha256,
+		credentials: { accessKeyId: ACCESS_KEY_ID,
+		    secretAccessKey: SECRET_ACCESS_KEY },
+	});
+	const req = await signer.sign({
+		method, protocol: "http:", hostname: d.host, port: d.port,
+		path: "/_iotjobs/clock", query: {},
+		headers: { host: `${d.host}:${d.port}`,
+		    ...(text ? { "content-type": "application/json" } : {}) },
+		body: text || undefined,
+	});
+	const res = await fetch(d.endpoint + "/_iotjobs/clock", {
+		method, headers: req.headers, body: text || undefined,
+	});
+	const out = await res.text();
+	if (res.status !== 200)
+		throw new Error(`${method} /_iotjobs/clock: ${res.status} ${out}`);
+	return JSON.parse(out).now;
 }
 
 function clientConfig(d, creds = {}) {

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The job engine: what happens to jobs and executions without a request
+ * (WIRE.md 8.5, 8.7, 8.8, 11.3): timeouts, retries, abort criteria,
+ * rollout rates, scheduled start and end, maintenance windows, and
+ * CONTINUOUS jobs following group membership. Every function here runs
+ * inside the caller's write transaction, so each change of an execution
+ * lands with its counters, its retry and the job's status in one commit.
+ * The scheduler (sched.c) calls engine_run_due; the api layer calls the
+ * rest.
+ */
+#ifndef IOTJOBS_ENGINE_H
+#define IOTJOBS_ENGINE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/exec_fsm.h"
+#include "err.h"
+#include "store/store.h"
+#include "store/store_exec.h"
+
+/* ARN prefix "arn:aws:iot:REGION:ACCOUNT:" size. */
+#define ENGINE_ARN_PREFIX_MAX	128
+
+/* At most this many deadlines are handled per transaction. */
+#define ENGINE_BATCH	256
+
+/* Reason code and comment of a job canceled by its abortConfig. */
+#define ENGINE_ABORT_REASON	"AWS_IOT_JOB_ABORT_CRITERIA_MET"
+
+/*
+ * E was written back after a step from FROM: moves the job's counters
+ * (when the status changed), queues a retry when E became FAILED or
+ * TIMED_OUT and the job's jobExecutionsRetryConfig allows one, then
+ * applies the job's abortConfig.
+ */
+int engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
+    enum exec_status from, int64_t now, struct err *err);
+
+/*
+ * The job JOB_ID was just inserted (CreateJob): arms its scheduled start
+ * and end, or starts it now (queues or plans its targets and runs the
+ * first rollout tick).
+ */
+int engine_job_created(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, int64_t now, struct err *err);
+
+/*
+ * Targets were added to the IN_PROGRESS job JOB_ID: their things without
+ * an execution are queued, or planned under a rollout rate.
+ */
+int engine_job_targets_added(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, int64_t now, struct err *err);
+
+/* Handles every deadline of job JOB_ID that is due at NOW. */
+int engine_job_wake(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, int64_t now, struct err *err);
+
+/* The timer of E (IN_PROGRESS, deadline passed) ran out: TIMED_OUT. */
+int engine_timeout(struct store_tx *tx, struct store_exec *e, int64_t now,
+    struct err *err);
+
+/*
+ * Whether E's timer ran out at NOW; if so, times it out (engine_timeout)
+ * and returns 1. 0 when it did not.
+ */
+int engine_timeout_if_due(struct store_tx *tx, struct store_exec *e,
+    int64_t now, struct err *err);
+
+/*
+ * THING joined GROUP_ARN: each CONTINUOUS job reaching it through the
+ * group queues (or plans, under a rollout rate) an execution.
+ */
+int engine_member_added(struct store_tx *tx, const char *group_arn,
+    const char *thing, int64_t now, struct err *err);
+
+/*
+ * THING left a group: its pending executions of CONTINUOUS jobs that no
+ * longer reach it become REMOVED, its waiting ones are dropped.
+ */
+int engine_member_left(struct store_tx *tx, const char *thing,
+    const char *arn_prefix, int64_t now, struct err *err);
+
+/* THING is being deleted: all its pending executions become REMOVED. */
+int engine_thing_deleted(struct store_tx *tx, const char *thing,
+    int64_t now, struct err *err);
+
+/*
+ * One transaction of due work at NOW (timers and job deadlines, earliest
+ * first, at most ENGINE_BATCH); *DONE tells how many were handled.
+ */
+int engine_run_due(struct store *st, const char *arn_prefix, int64_t now,
+    int *done, struct err *err);
+
+/* The earliest stored deadline into *AT (0: none). */
+int engine_next_deadline(struct store *st, int64_t *at, struct err *err);
+
+/*
+ * scheduledJobRollouts of a job with CONFIG at NOW: the next seven
+ * maintenance-window starts, or NULL when it has none.
+ */
+json_t *engine_scheduled_rollouts(const json_t *config, int64_t now);
+
+/* Whether the job is still rolling out (isConcurrent). */
+bool engine_is_rolling_out(struct store_tx *tx, const char *job_id);
+
+#endif

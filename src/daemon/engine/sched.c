@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The scheduler thread and the test clock's advance (sched.h). run_mu
+ * serializes the two runners of due work (the thread, sched_advance), so
+ * deadlines run in order and once; mu and cond carry the pokes.
+ */
+#include "engine/sched.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "engine/engine.h"
+#include "log.h"
+#include "store/store_job.h"
+
+#define RETRY_SECONDS	1	/* after a failed run (busy store) */
+
+static struct {
+	struct store *st;
+	char arn_prefix[ENGINE_ARN_PREFIX_MAX];
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	pthread_mutex_t run_mu;
+	bool started, stop, poked;
+} sched = {
+	.mu = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.run_mu = PTHREAD_MUTEX_INITIALIZER,
+};
+
+/* Runs all work due at NOW; run_mu held. The number handled, or -1. */
+static int
+run_due(int64_t now, struct err *err)
+{
+	int done, total = 0;
+
+	do {
+		if (engine_run_due(sched.st, sched.arn_prefix, now, &done,
+		    err) == -1)
+			return -1;
+		total += done;
+	} while (done > 0);
+	return total;
+}
+
+int
+sched_run_now(struct err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&sched.run_mu);
+	rc = run_due(clock_now(), err);
+	pthread_mutex_unlock(&sched.run_mu);
+	return rc == -1 ? -1 : 0;
+}
+
+/* Sleeps until the jobs' clock reads AT (0: until poked); mu held. */
+static void
+sleep_until(int64_t at)
+{
+	struct timespec ts;
+
+	if (sched.poked || sched.stop)
+		return;
+	if (at == 0) {
+		pthread_cond_wait(&sched.cond, &sched.mu);
+		return;
+	}
+	/* Real time of the deadline: the offset moves only with a poke. */
+	ts.tv_sec = (time_t)(at - clock_offset());
+	ts.tv_nsec = 0;
+	pthread_cond_timedwait(&sched.cond, &sched.mu, &ts);
+}
+
+static void *
+sched_main(void *arg)
+{
+	struct err err;
+	int64_t next;
+	int ran;
+
+	(void)arg;
+	pthread_mutex_lock(&sched.mu);
+	while (!sched.stop) {
+		sched.poked = false;
+		pthread_mutex_unlock(&sched.mu);
+		err_clear(&err);
+		pthread_mutex_lock(&sched.run_mu);
+		ran = 0;
+		if (engine_next_deadline(sched.st, &next, &err) == 0 &&
+		    next != 0 && next <= clock_now())
+			ran = run_due(clock_now(), &err);
+		pthread_mutex_unlock(&sched.run_mu);
+		if (ran > 0)
+			next = -1;	/* ran: read the next deadline again */
+		if (err.type != NULL || ran == 0) {
+			if (err.type != NULL)
+				log_warnx("scheduler: %s", err.msg);
+			if (next != 0 && next <= clock_now())
+				next = clock_now() + RETRY_SECONDS;
+		}
+		pthread_mutex_lock(&sched.mu);
+		if (next != -1)
+			sleep_until(next);
+	}
+	pthread_mutex_unlock(&sched.mu);
+	return NULL;
+}
+
+static int
+offset_load(struct err *err)
+{
+	struct store_tx *tx;
+	int64_t v = 0;
+	int rc;
+
+	if (store_begin(sched.st, false, &tx, err) == -1)
+		return -1;
+	rc = store_engine_get(tx, SCHED_OFFSET_KEY, &v, err);
+	store_end(tx, false, NULL);
+	if (rc == -1)
+		return -1;
+	clock_set_offset(v);
+	return 0;
+}
+
+static int
+offset_store(int64_t v, struct err *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	if (store_begin(sched.st, true, &tx, err) == -1)
+		return -1;
+	rc = store_engine_put(tx, SCHED_OFFSET_KEY, v, err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	return rc;
+}
+
+int
+sched_start(struct store *st, const char *arn_prefix, bool test_clock,
+    struct err *err)
+{
+	sched.st = st;
+	snprintf(sched.arn_prefix, sizeof(sched.arn_prefix), "%s",
+	    arn_prefix);
+	if (test_clock && offset_load(err) == -1)
+		return -1;
+	sched.stop = false;
+	if (pthread_create(&sched.thread, NULL, sched_main, NULL) != 0)
+		return err_set(err, ERR_INTERNAL_FAILURE, "cannot start the"
+		    " scheduler thread");
+	sched.started = true;
+	return 0;
+}
+
+void
+sched_stop(void)
+{
+	if (!sched.started)
+		return;
+	pthread_mutex_lock(&sched.mu);
+	sched.stop = true;
+	pthread_cond_signal(&sched.cond);
+	pthread_mutex_unlock(&sched.mu);
+	pthread_join(sched.thread, NULL);
+	sched.started = false;
+}
+
+void
+sched_poke(void)
+{
+	if (!sched.started)
+		return;
+	pthread_mutex_lock(&sched.mu);
+	sched.poked = true;
+	pthread_cond_signal(&sched.cond);
+	pthread_mutex_unlock(&sched.mu);
+}
+
+/* Moves the jobs' clock forward to AT (never back). */
+static void
+clock_to(int64_t at)
+{
+	int64_t now = clock_now();
+
+	if (at > now)
+		clock_advance(at - now);
+}
+
+int
+sched_advance(int64_t seconds, int64_t *now, struct err *err)
+{
+	int64_t target, next;
+	int rc = -1, done;
+
+	pthread_mutex_lock(&sched.run_mu);
+	target = clock_now() + seconds;
+	for (;;) {
+		if (engine_next_deadline(sched.st, &next, err) == -1)
+			goto out;
+		if (next == 0 || next > target)
+			break;
+		clock_to(next);
+		if (engine_run_due(sched.st, sched.arn_prefix, clock_now(),
+		    &done, err) == -1)
+			goto out;
+		if (done == 0)
+			break;	/* a deadline nothing answers: never loop */
+	}
+	clock_to(target);
+	if (offset_store(clock_offset(), err) == -1)
+		goto out;
+	*now = clock_now();
+	rc = 0;
+out:
+	pthread_mutex_unlock(&sched.run_mu);
+	sched_poke();
+	return rc;
+}
