@@ -56,3 +56,9 @@ echo "-- iotjobsd: signed GetPendingJobExecutions"
 $B/iotjobs-load get "$port" "$CONNS" "$SECONDS_EACH"
 echo "-- iotjobsd: device round trips (StartNext, then Update SUCCEEDED)"
 $B/iotjobs-load roundtrip "$port" "$CONNS" "$SECONDS_EACH"
+
+# The job engine at a million things: opt in, it takes minutes and ~1 GB
+# of disk (bench/engine.sh).
+if [ "${BENCH_ENGINE:-0}" = 1 ]; then
+	sh bench/engine.sh
+fi

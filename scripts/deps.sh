@@ -8,10 +8,11 @@
 set -eu
 
 # The one list of Debian packages iotjobs needs (build, store backends,
-# MQTT broker, C unit tests, client tests). DESIGN.md says why each.
+# MQTT broker, C unit tests, client tests, the sqlite3 CLI with which
+# bench/engine.sh writes its fleet). DESIGN.md says why each.
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libssl-dev libpcre2-dev libcmocka-dev python3 python3-boto3
-awscli nodejs npm mosquitto libmosquitto-dev postgresql libpq-dev"
+awscli nodejs npm mosquitto libmosquitto-dev postgresql libpq-dev sqlite3"
 
 cd "$(dirname "$0")/.."
 
