@@ -12,7 +12,8 @@ set -eu
 # bench/engine.sh writes its fleet). DESIGN.md says why each.
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libssl-dev libpcre2-dev libcmocka-dev python3 python3-boto3
-awscli nodejs npm mosquitto libmosquitto-dev postgresql libpq-dev sqlite3"
+awscli nodejs npm mosquitto libmosquitto-dev postgresql libpq-dev sqlite3
+libcbor-dev"
 
 cd "$(dirname "$0")/.."
 

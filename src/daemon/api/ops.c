@@ -15,6 +15,7 @@ static const struct api_op *const api_tables[] = {
 	api_job_ops,
 	api_exec_ops,
 	api_template_ops,
+	api_command_ops,
 };
 
 const struct api_op *

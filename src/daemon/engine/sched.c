@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "engine/command_timeout.h"
 #include "engine/engine.h"
 #include "log.h"
 #include "store/store_job.h"
@@ -33,6 +34,34 @@ static struct {
 	.run_mu = PTHREAD_MUTEX_INITIALIZER,
 };
 
+/* The earliest deadline of the job engine and of commands (0: none). */
+static int
+due_next(int64_t *at, struct err *err)
+{
+	int64_t cmd;
+
+	if (engine_next_deadline(sched.st, at, err) == -1 ||
+	    command_timeout_next(sched.st, &cmd, err) == -1)
+		return -1;
+	if (cmd != 0 && (*at == 0 || cmd < *at))
+		*at = cmd;
+	return 0;
+}
+
+/* One batch of the job engine's and the commands' work due at NOW. */
+static int
+due_run(int64_t now, int *done, struct err *err)
+{
+	int cmd;
+
+	if (engine_run_due(sched.st, sched.arn_prefix, now, done, err) == -1 ||
+	    command_timeout_run(sched.st, sched.arn_prefix, now, &cmd,
+	    err) == -1)
+		return -1;
+	*done += cmd;
+	return 0;
+}
+
 /* Runs all work due at NOW; run_mu held. The number handled, or -1. */
 static int
 run_due(int64_t now, struct err *err)
@@ -40,8 +69,7 @@ run_due(int64_t now, struct err *err)
 	int done, total = 0;
 
 	do {
-		if (engine_run_due(sched.st, sched.arn_prefix, now, &done,
-		    err) == -1)
+		if (due_run(now, &done, err) == -1)
 			return -1;
 		total += done;
 	} while (done > 0);
@@ -92,7 +120,7 @@ sched_main(void *arg)
 		err_clear(&err);
 		pthread_mutex_lock(&sched.run_mu);
 		ran = 0;
-		if (engine_next_deadline(sched.st, &next, &err) == 0 &&
+		if (due_next(&next, &err) == 0 &&
 		    next != 0 && next <= clock_now())
 			ran = run_due(clock_now(), &err);
 		pthread_mutex_unlock(&sched.run_mu);
@@ -203,13 +231,12 @@ sched_advance(int64_t seconds, int64_t *now, struct err *err)
 	pthread_mutex_lock(&sched.run_mu);
 	target = clock_now() + seconds;
 	for (;;) {
-		if (engine_next_deadline(sched.st, &next, err) == -1)
+		if (due_next(&next, err) == -1)
 			goto out;
 		if (next == 0 || next > target)
 			break;
 		clock_to(next);
-		if (engine_run_due(sched.st, sched.arn_prefix, clock_now(),
-		    &done, err) == -1)
+		if (due_run(clock_now(), &done, err) == -1)
 			goto out;
 		if (done == 0)
 			break;	/* a deadline nothing answers: never loop */

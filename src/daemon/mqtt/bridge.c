@@ -25,6 +25,7 @@
 #include "api/validate.h"
 #include "clock.h"
 #include "log.h"
+#include "mqtt/command.h"
 #include "mqtt/mqtt_int.h"
 #include "mqtt/reply.h"
 #include "mqtt/topic.h"
@@ -42,6 +43,8 @@
 static char *const mqtt_filters[] = {
 	"$share/" MQTT_SHARE_GROUP "/$aws/things/+/jobs/+",
 	"$share/" MQTT_SHARE_GROUP "/$aws/things/+/jobs/+/+",
+	"$share/" MQTT_SHARE_GROUP "/" COMMAND_FILTER_THINGS,	/* command.c */
+	"$share/" MQTT_SHARE_GROUP "/" COMMAND_FILTER_CLIENTS,
 };
 #define MQTT_NFILTERS	(sizeof(mqtt_filters) / sizeof(mqtt_filters[0]))
 
@@ -69,6 +72,7 @@ struct mqtt {
 	pthread_t *workers;
 	unsigned nworkers;
 	struct notifier *nt;
+	struct command_delivery *cmd;	/* command.c */
 };
 
 bool
@@ -94,6 +98,30 @@ mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
 	rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(text), text,
 	    qos, false);
 	free(text);
+	if (rc != MOSQ_ERR_SUCCESS) {
+		log_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int
+mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
+    size_t len, int qos, const char *content_type, int64_t expiry)
+{
+	mosquitto_property *props = NULL;
+	int rc;
+
+	if (content_type != NULL)
+		mosquitto_property_add_string(&props, MQTT_PROP_CONTENT_TYPE,
+		    content_type);
+	if (expiry > 0)
+		mosquitto_property_add_int32(&props,
+		    MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, expiry > UINT32_MAX ?
+		    UINT32_MAX : (uint32_t)expiry);
+	rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload,
+	    qos, false, props);
+	mosquitto_property_free_all(&props);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		log_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
 		return -1;
@@ -192,6 +220,11 @@ handle(struct mqtt *m, struct mqtt_req *r)
 	int64_t now = clock_now();
 	int rc;
 
+	if (command_topic_is(r->topic)) {
+		command_response(m->app, m, r->topic, r->payload, r->len,
+		    r->qos);
+		return;
+	}
 	topic_parse(r->topic, &t);
 	if (t.kind == TOPIC_NOT_JOBS || t.kind == TOPIC_SERVICE)
 		return;
@@ -290,7 +323,8 @@ on_message(struct mosquitto *mosq, void *arg,
 	(void)mosq;
 	(void)props;
 	topic_parse(msg->topic, &t);
-	if (t.kind == TOPIC_NOT_JOBS || t.kind == TOPIC_SERVICE)
+	if ((t.kind == TOPIC_NOT_JOBS && !command_topic_is(msg->topic)) ||
+	    t.kind == TOPIC_SERVICE)
 		return;
 	pthread_mutex_lock(&m->lock);
 	full = m->qlen >= MQTT_QUEUE_MAX;
@@ -490,6 +524,7 @@ mqtt_start(struct app *app, struct mqtt **out, struct err *err)
 		if (pthread_create(&m->workers[i], NULL, worker, m) != 0)
 			fatal("mqtt: pthread_create");
 	m->nt = notify_start(app, m, app->conf->mqtt_events != 0);
+	m->cmd = command_delivery_start(app, m, app->conf->mqtt_events != 0);
 	/* A broker that is away now is retried by the loop thread. */
 	rc = mosquitto_connect_async(m->mosq, m->host, m->port,
 	    MQTT_KEEPALIVE);
@@ -521,6 +556,8 @@ mqtt_stop(struct mqtt *m)
 		return;
 	notify_stop(m->nt);
 	m->nt = NULL;
+	command_delivery_stop(m->cmd);
+	m->cmd = NULL;
 	pthread_mutex_lock(&m->lock);
 	m->stopping = true;
 	pthread_cond_broadcast(&m->qcond);

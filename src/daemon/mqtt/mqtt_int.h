@@ -29,6 +29,14 @@ int mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
     int qos);
 
 /*
+ * Publishes LEN bytes of PAYLOAD on TOPIC with QOS and the MQTT 5 content
+ * type CONTENT_TYPE (NULL: none) and message expiry EXPIRY seconds (0:
+ * none). -1 when the connection is down or the client refused it.
+ */
+int mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
+    size_t len, int qos, const char *content_type, int64_t expiry);
+
+/*
  * The notifier thread: drains the outboxes after commits (and after each
  * connect), publishing notify, notify-next and, with EVENTS, the events.
  */

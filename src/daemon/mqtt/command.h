@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Commands over MQTT (WIRE.md 10.7): the device's reports on
+ * $aws/commands/{things|clients}/{id}/executions/{executionId}/response/json
+ * answered on .../response/accepted/json or .../response/rejected/json,
+ * and the delivery thread that publishes the command outbox (the payloads
+ * StartCommandExecution recorded, and the execution events when events
+ * are on). command.c; bridge.c calls these.
+ */
+#ifndef IOTJOBS_MQTT_COMMAND_H
+#define IOTJOBS_MQTT_COMMAND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "app.h"
+
+struct mqtt;
+struct command_delivery;
+
+/* The filters bridge.c subscribes to for the device reports. */
+#define COMMAND_FILTER_THINGS \
+	"$aws/commands/things/+/executions/+/response/json"
+#define COMMAND_FILTER_CLIENTS \
+	"$aws/commands/clients/+/executions/+/response/json"
+
+/* Whether TOPIC is a command report for command_response(). */
+bool command_topic_is(const char *topic);
+
+/* Handles one device report (on a worker) and publishes the reply. */
+void command_response(struct app *app, struct mqtt *m, const char *topic,
+    const char *payload, size_t len, int qos);
+
+/* Starts the delivery thread; EVENTS publishes the execution events. */
+struct command_delivery *command_delivery_start(struct app *app,
+    struct mqtt *m, bool events);
+void command_delivery_stop(struct command_delivery *d);
+
+#endif
