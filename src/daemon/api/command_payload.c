@@ -576,12 +576,28 @@ to_json(const struct subst *s, const json_t *t)
 	}
 }
 
+/* An unsigned (or, NEG, negative: -1 - V) integer in its shortest form. */
+static cbor_item_t *
+uint_cbor(uint64_t v, bool neg)
+{
+	if (v <= UINT8_MAX)
+		return neg ? cbor_build_negint8((uint8_t)v) :
+		    cbor_build_uint8((uint8_t)v);
+	if (v <= UINT16_MAX)
+		return neg ? cbor_build_negint16((uint16_t)v) :
+		    cbor_build_uint16((uint16_t)v);
+	if (v <= UINT32_MAX)
+		return neg ? cbor_build_negint32((uint32_t)v) :
+		    cbor_build_uint32((uint32_t)v);
+	return neg ? cbor_build_negint64(v) : cbor_build_uint64(v);
+}
+
 static cbor_item_t *
 int_cbor(int64_t v)
 {
 	if (v >= 0)
-		return cbor_build_uint64((uint64_t)v);
-	return cbor_build_negint64((uint64_t)(-(v + 1)));
+		return uint_cbor((uint64_t)v, false);
+	return uint_cbor((uint64_t)(-(v + 1)), true);
 }
 
 /* The CBOR rendering of parameter value V (BIN as a byte string). */
@@ -595,8 +611,8 @@ value_cbor(const json_t *v)
 	size_t len;
 
 	if (strcmp(m, "UL") == 0)
-		return cbor_build_uint64(strtoull(json_string_value(x), NULL,
-		    10));
+		return uint_cbor(strtoull(json_string_value(x), NULL, 10),
+		    false);
 	if (strcmp(m, "BIN") == 0 && command_b64_decode(json_string_value(x),
 	    &bin, &len) == 0) {
 		c = cbor_build_bytestring(bin, len);
