@@ -4,7 +4,7 @@
 // what botocore refuses to (values past a model max, bad patterns and
 // enums, out-of-range prose limits), so the server-side checks are tested
 // here; also $next as %24next and as a literal, a StartNext race between
-// concurrent requests, and StartCommandExecution's NotImplemented answer.
+// concurrent requests, and StartCommandExecution of an unknown command.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -225,14 +225,15 @@ describe("data plane (JS v3 clients)", () => {
 		assert.equal(job.job.jobProcessDetails.numberOfQueuedThings, 0);
 	});
 
-	test("StartCommandExecution is NotImplemented (501)", async () => {
+	// The feature itself: commands.test.mjs.
+	test("StartCommandExecution of an unknown command is 404",
+	    async () => {
 		const err = await rejection(data.send(
 		    new StartCommandExecutionCommand({
 			targetArn: thingArn("any"),
 			commandArn: `arn:aws:iot:${REGION}:${ACCOUNT_ID}:` +
 			    "command/c1",
 		})));
-		assertAwsError(err, "NotImplementedException", 501,
-		    "StartCommandExecution");
+		assertAwsError(err, "ResourceNotFoundException", 404, "c1");
 	});
 });

@@ -506,16 +506,18 @@ class UpdateTest(ExecTestCase):
 
 class StartCommandExecutionTest(ExecTestCase):
 
-    def test_is_not_implemented_yet(self):
+    def test_unknown_command_is_not_found(self):
+        # The feature itself: test_commands.py.
         self.requireOperation(self.data, "start_command_execution")
+        t = self.make_things(1, "cmd")[0]
         with self.assertRaises(ClientError) as cm:
             self.data.start_command_execution(
-                targetArn=thing_arn("any"),
+                targetArn=thing_arn(t),
                 commandArn="arn:aws:iot:%s:%s:command/c1" % (REGION,
                                                              ACCOUNT_ID))
-        self.assertClientError(cm.exception, "NotImplementedException", 501)
-        self.assertIn("StartCommandExecution",
-                      cm.exception.response["Error"]["Message"])
+        self.assertClientError(cm.exception, "ResourceNotFoundException",
+                               404)
+        self.assertIn("c1", cm.exception.response["Error"]["Message"])
 
 
 class DeviceWorkflowTest(ExecTestCase):
