@@ -73,7 +73,9 @@ struct store {
 	pthread_t committer;
 	bool stopping;
 	int writers;			/* write transactions begun, not ended */
-	int batch_size;			/* writes in the open transaction */
+	int batch_size;			/* writes joined since the last COMMIT
+					 * (approximate: caps a batch) */
+	uint64_t joined;		/* newest batch a write joined */
 	uint64_t committed;		/* last batch whose COMMIT returned */
 	int batch_rc[SQ_BATCH_RING];	/* SQLite result of batch % RING */
 	struct {
@@ -359,19 +361,34 @@ sq_reader(struct store *st, struct sq_conn **out, struct err *err)
 }
 
 /*
- * A write transaction ended; JOINED when its changes wait in the open
- * batch. Wakes waiters that may now commit.
+ * A COMMIT is due (gc_lock held): a write joined a batch not committed yet,
+ * and no write transaction is open, or the batch is large. Counting by
+ * batch number, not by size, keeps a write that joined the next batch while
+ * the previous COMMIT was finishing from being forgotten.
+ */
+static bool
+sq_commit_due(const struct store *st)
+{
+	return st->joined > st->committed && (st->writers == 0 ||
+	    st->batch_size >= SQ_BATCH_MAX);
+}
+
+/*
+ * A write transaction ended; BATCH is the batch its changes joined (0: it
+ * rolled back). Wakes the committer when a COMMIT is due.
  */
 static void
-sq_writer_done(struct store *st, bool joined)
+sq_writer_done(struct store *st, uint64_t batch)
 {
 	pthread_mutex_lock(&st->gc_lock);
 	st->writers--;
-	if (joined)
+	if (batch != 0) {
 		st->batch_size++;
-	/* Only then may the committer start a COMMIT. */
-	if (st->batch_size > 0 && (st->writers == 0 ||
-	    st->batch_size >= SQ_BATCH_MAX))
+		if (batch > st->joined)
+			st->joined = batch;
+	}
+	/* Only then may the committer start a COMMIT (or finish). */
+	if (sq_commit_due(st) || st->stopping)
 		pthread_cond_signal(&st->gc_cond);
 	pthread_mutex_unlock(&st->gc_lock);
 }
@@ -407,7 +424,7 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 		if (rc != SQLITE_OK) {
 			sq_fail(tx, rc, err);
 			pthread_mutex_unlock(&st->write_lock);
-			sq_writer_done(st, false);
+			sq_writer_done(st, 0);
 			free(tx);
 			return -1;
 		}
@@ -471,12 +488,12 @@ sq_committer(void *arg)
 
 	pthread_mutex_lock(&st->gc_lock);
 	for (;;) {
-		while (!(st->batch_size > 0 && (st->writers == 0 ||
-		    st->batch_size >= SQ_BATCH_MAX)) && !st->stopping)
+		while (!sq_commit_due(st) && !st->stopping)
 			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
-		if (st->stopping && st->batch_size == 0 && st->writers == 0)
+		if (st->stopping && st->joined <= st->committed &&
+		    st->writers == 0)
 			break;
-		if (st->batch_size == 0) {
+		if (!sq_commit_due(st)) {
 			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
 			continue;
 		}
@@ -568,7 +585,7 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		sq_run(tx, sql_rollback_to);
 		sq_run(tx, sql_release);
 		pthread_mutex_unlock(&st->write_lock);
-		sq_writer_done(st, false);
+		sq_writer_done(st, 0);
 		free(tx);
 		return 0;
 	}
@@ -578,13 +595,13 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		sq_run(tx, sql_rollback_to);
 		sq_run(tx, sql_release);
 		pthread_mutex_unlock(&st->write_lock);
-		sq_writer_done(st, false);
+		sq_writer_done(st, 0);
 		free(tx);
 		return -1;
 	}
 	mine = st->open_batch;
 	pthread_mutex_unlock(&st->write_lock);
-	sq_writer_done(st, true);
+	sq_writer_done(st, mine);
 	free(tx);
 	if (sq_defer) {
 		if (mine > sq_defer_batch)
