@@ -105,10 +105,10 @@ deps:
 	@sh scripts/deps.sh
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; timeout 300 $$t; done
 
 integration: $(BIN)/iotjobsd
-	IOTJOBSD=$(abspath $(BIN)/iotjobsd) sh tests/integration/run.sh
+	IOTJOBSD=$(abspath $(BIN)/iotjobsd) timeout 1500 sh tests/integration/run.sh
 
 test-plain:
 	$(MAKE) VARIANT=plain all unit integration
