@@ -19,8 +19,9 @@
 
 #define CMD_LIST_DEFAULT	25	/* ListCommands maxResults, absent */
 #define CMD_LIST_MAX		100	/* model CommandMaxResults */
-#define CMD_PAYLOAD_MAX		32768	/* bytes of a static payload */
-#define CMD_DELETE_WAIT		(12 * 3600)	/* deprecated this long: 200 */
+#define CMD_PAYLOAD_MAX		32768	/* static payload, bytes */
+/* Deprecated this long (seconds), DeleteCommand deletes at once. */
+#define CMD_DELETE_WAIT		(12 * 3600)
 #define CMD_TOKEN_MAX		48
 #define NS_IOT			"AWS-IoT"
 #define NS_FLEETWISE		"AWS-IoT-FleetWise"

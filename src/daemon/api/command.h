@@ -19,7 +19,7 @@
 #include "err.h"
 #include "store/store_command.h"
 
-#define COMMAND_TIMEOUT_DEFAULT	10	/* executionTimeoutSeconds, absent */
+#define COMMAND_TIMEOUT_DEFAULT	10	/* seconds, when not given */
 #define COMMAND_REASON_TIMEOUT	"$NO_RESPONSE_FROM_DEVICE"
 #define COMMAND_ARN_MAX		2304
 

@@ -21,7 +21,7 @@
 
 #define EXEC_LIST_DEFAULT	25
 #define EXEC_LIST_MAX		100	/* model CommandMaxResults */
-#define EXEC_TTL		(180 * 86400)	/* timeToLive: six months */
+#define EXEC_TTL		(180 * 86400)	/* timeToLive: 6 months */
 #define EXEC_TOKEN_MAX		48
 
 /* An execution's target: "things" or "clients", and the device id. */

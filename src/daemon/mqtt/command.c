@@ -233,6 +233,16 @@ apply(const json_t *in, struct store_cmd_exec *e, int64_t now,
 	return 0;
 }
 
+/* ERR, a service-side failure, as the MQTT code InternalError. */
+static int
+internal(struct err *err)
+{
+	char msg[ERR_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return err_set(err, MQTT_INTERNAL, "%s", msg);
+}
+
 static int
 report(struct app *app, const struct cmd_topic *t, const json_t *in,
     struct err *err)
@@ -247,7 +257,7 @@ report(struct app *app, const struct cmd_topic *t, const json_t *in,
 	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:", c->region,
 	    c->account_id);
 	if (store_begin(app->st, true, &tx, err) == -1)
-		return err_set(err, MQTT_INTERNAL, "%s", err->msg);
+		return internal(err);
 	rc = store_cmd_exec_get(tx, t->exec_id, &e, err);
 	if (rc == 1 && strcmp(e.target_arn, t->target) != 0) {
 		store_cmd_exec_release(&e);
@@ -265,7 +275,7 @@ report(struct app *app, const struct cmd_topic *t, const json_t *in,
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	if (rc == -1 && strstr(err->type, "Exception") != NULL)
-		err_set(err, MQTT_INTERNAL, "%s", err->msg);
+		internal(err);
 	return rc;
 }
 

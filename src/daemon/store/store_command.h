@@ -25,7 +25,7 @@ struct store_command {
 	char *namespace;
 	char *display_name;	/* NULL: none */
 	char *description;	/* NULL: none */
-	json_t *def;		/* payload, payloadTemplate, preprocessor, ... */
+	json_t *def;		/* payload, payloadTemplate, ... */
 	bool deprecated;
 	int64_t deprecated_at;	/* 0 when not deprecated */
 	int64_t delete_at;	/* 0 unless a deletion is pending */
@@ -56,7 +56,7 @@ struct store_command_query {
 	const char *namespace;		/* NULL: both */
 	const char *parameter;		/* NULL: any */
 	bool ascending;
-	int64_t after;			/* position from a token; 0: start */
+	int64_t after;		/* position from a token; 0: start */
 	int limit;
 };
 
