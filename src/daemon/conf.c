@@ -58,6 +58,8 @@ static const struct conf_opt conf_opts[] = {
 	  "MQTT password (prefer the environment variable)" },
 	{ "mqtt-client-id", "IOTJOBS_MQTT_CLIENT_ID", CONF_TEXT, "", 0, 0,
 	  "MQTT client id (empty: iotjobsd-HOST-PID)" },
+	{ "mqtt-share-group", "IOTJOBS_MQTT_SHARE_GROUP", CONF_TEXT, "", 0, 0,
+	  "subscribe as $share/NAME/... so that nodes share the requests" },
 	{ "mqtt-events", NULL, CONF_FLAG, "0", 0, 1,
 	  "publish job and execution events on $aws/events/..." },
 };
@@ -138,6 +140,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->mqtt_password) },
 		{ "mqtt-client-id", conf->mqtt_client_id,
 		  sizeof(conf->mqtt_client_id) },
+		{ "mqtt-share-group", conf->mqtt_share_group,
+		  sizeof(conf->mqtt_share_group) },
 	};
 	size_t i;
 

@@ -26,6 +26,7 @@ struct conf {
 	char mqtt_username[256];
 	char mqtt_password[256];
 	char mqtt_client_id[128];	/* empty: iotjobsd-<host>-<pid> */
+	char mqtt_share_group[64];	/* empty: plain subscriptions */
 	int mqtt_events;	/* publish $aws/events/... */
 };
 

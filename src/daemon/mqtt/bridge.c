@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The broker connection (libmosquitto) and the request workers of the MQTT
- * front end. iotjobsd is one MQTT 5 client: it subscribes, through a shared
- * subscription so that several nodes on one broker answer each request
- * once, to every topic under $aws/things/+/jobs/ one or two levels deep
+ * front end. iotjobsd is one MQTT 5 client: it subscribes (with
+ * --mqtt-share-group, through a shared subscription, so that several nodes
+ * on one broker answer each request once) to every topic under
+ * $aws/things/+/jobs/ one or two levels deep
  * (topic.c tells requests from the service's own topics), hands each
  * request to a worker, and the worker runs the data plane's handler of the
  * operation (api_op_find, validate_input: the same code as HTTP) and
@@ -37,14 +38,13 @@
 #define MQTT_BACKOFF_MIN	1	/* reconnect delay, seconds */
 #define MQTT_BACKOFF_MAX	30
 #define MQTT_QUEUE_MAX		20000	/* requests waiting: then throttled */
-#define MQTT_SHARE_GROUP	"iotjobsd"
 
 /* The request filters: one and two levels below jobs/ (see topic.c). */
-static char *const mqtt_filters[] = {
-	"$share/" MQTT_SHARE_GROUP "/$aws/things/+/jobs/+",
-	"$share/" MQTT_SHARE_GROUP "/$aws/things/+/jobs/+/+",
-	"$share/" MQTT_SHARE_GROUP "/" COMMAND_FILTER_THINGS,	/* command.c */
-	"$share/" MQTT_SHARE_GROUP "/" COMMAND_FILTER_CLIENTS,
+static const char *const mqtt_filters[] = {
+	"$aws/things/+/jobs/+",
+	"$aws/things/+/jobs/+/+",
+	COMMAND_FILTER_THINGS,		/* command reports: command.c */
+	COMMAND_FILTER_CLIENTS,
 };
 #define MQTT_NFILTERS	(sizeof(mqtt_filters) / sizeof(mqtt_filters[0]))
 
@@ -62,6 +62,9 @@ struct mqtt {
 	char host[256];
 	int port;
 	bool tls;
+	/* mqtt_filters, as $share/GROUP/... with --mqtt-share-group. */
+	char filter_buf[MQTT_NFILTERS][TOPIC_MAX];
+	char *filters[MQTT_NFILTERS];
 	pthread_mutex_t lock;
 	bool connected;
 	/* Requests for the workers, under lock. */
@@ -367,7 +370,8 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 		return;
 	}
 	src = mosquitto_subscribe_multiple(mosq, NULL, (int)MQTT_NFILTERS,
-	    mqtt_filters, 1, 0, NULL);
+	    m->filters, 1, m->app->conf->mqtt_share_group[0] != '\0' ? 0 :
+	    MQTT_SUB_OPT_NO_LOCAL, NULL);
 	if (src != MOSQ_ERR_SUCCESS)
 		log_warnx("mqtt: subscribe: %s", mosquitto_strerror(src));
 	pthread_mutex_lock(&m->lock);
@@ -456,7 +460,19 @@ configure(struct mqtt *m, struct err *err)
 {
 	const struct conf *c = m->app->conf;
 	char id[256];
+	size_t i;
 	int rc;
+
+	for (i = 0; i < MQTT_NFILTERS; i++) {
+		if (c->mqtt_share_group[0] != '\0')
+			snprintf(m->filter_buf[i], sizeof(m->filter_buf[i]),
+			    "$share/%s/%s", c->mqtt_share_group,
+			    mqtt_filters[i]);
+		else
+			snprintf(m->filter_buf[i], sizeof(m->filter_buf[i]),
+			    "%s", mqtt_filters[i]);
+		m->filters[i] = m->filter_buf[i];
+	}
 
 	if (c->mqtt_client_id[0] != '\0')
 		snprintf(id, sizeof(id), "%s", c->mqtt_client_id);
@@ -539,9 +555,9 @@ mqtt_start(struct app *app, struct mqtt **out, struct err *err)
 		mqtt_stop(m);
 		return -1;
 	}
-	log_info("mqtt: broker %s://%s:%d, %u workers%s",
+	log_info("mqtt: broker %s://%s:%d, %u workers, subscribing %s%s",
 	    m->tls ? "mqtts" : "mqtt", m->host, m->port, m->nworkers,
-	    app->conf->mqtt_events ? ", events on" : "");
+	    m->filters[0], app->conf->mqtt_events ? ", events on" : "");
 	*out = m;
 	return 0;
 }
