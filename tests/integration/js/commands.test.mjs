@@ -3,7 +3,7 @@
 // Commands (WIRE.md 9, 10.7) end to end: the JS v3 clients create a static
 // and a dynamic command and start executions; a real MQTT 5 device (npm
 // mqtt, on the test Mosquitto) receives each payload with its content type
-// and message expiry (JSON, or CBOR decoded with cbor-x), reports
+// and message expiry (JSON, or CBOR decoded with cborg), reports
 // IN_PROGRESS then SUCCEEDED with a result, and the control plane reads it
 // back; rejected reports, events, and the timeout on the test clock.
 
@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 
-import { decode as cborDecode } from "cbor-x";
+import { decode as cborDecode } from "cborg";
 import {
 	CreateCommandCommand,
 	CreateThingCommand,
