@@ -354,13 +354,142 @@ static const char sql_queue_targets[] = TARGETS_CTE
     " WHERE e.job_id = ?1 AND e.thing_name = tgt.thing)"
     " ORDER BY tgt.thing";
 
+/*
+ * The one group a job's executions come from when they come from exactly
+ * one (a single target group without subgroups, no thing targets) and
+ * the job has none yet: then the group's members, in the group_members
+ * primary key, are already the distinct things in queue order, and
+ * queue_group inserts them in batches without a temporary b-tree.
+ * Parameters as TARGETS_CTE.
+ */
+static const char sql_single_group[] =
+    "WITH RECURSIVE"
+    " grp(name, depth) AS ("
+    " SELECT substr(target_arn, ?3), 0 FROM job_targets"
+    " WHERE job_id = ?1"
+    " AND substr(target_arn, 1, ?3 - 1) = ?2 || 'thinggroup/'"
+    " UNION"
+    " SELECT g.name, grp.depth + 1 FROM grp"
+    " JOIN thing_groups g ON g.parent_name = grp.name"
+    " WHERE grp.depth < 64)"
+    " SELECT (SELECT name FROM grp) FROM (SELECT 1)"
+    " WHERE (SELECT count(*) FROM (SELECT 1 FROM grp LIMIT 2)) = 1"
+    " AND NOT EXISTS (SELECT 1 FROM job_targets WHERE job_id = ?1"
+    " AND substr(target_arn, 1, ?4 - 1) = ?2 || 'thing/')"
+    " AND NOT EXISTS (SELECT 1 FROM executions WHERE job_id = ?1)";
+
+/*
+ * Executions per statement on the single-group path: the statement
+ * journal (with its triggers, every insert may be rolled back) then holds
+ * the pages of one batch, not those of the whole fleet.
+ */
+#define QUEUE_BATCH	8192
+
+/* ?1 group, ?2 after this thing name: where the next batch ends. */
+static const char sql_group_batch_end[] =
+    "SELECT thing_name FROM group_members WHERE group_name = ?1"
+    " AND thing_name > ?2 ORDER BY thing_name LIMIT 1 OFFSET ?3";
+
+/*
+ * ?1 job, ?2 group, ?3 < thing name <= ?4, ?5 now; the last batch has
+ * no end. Both bounds are index range bounds.
+ */
+#define QUEUE_GROUP \
+    "INSERT INTO executions (job_id, thing_name, execution_number, status," \
+    " queued_at, last_updated_at, version)" \
+    " SELECT ?1, m.thing_name, 1, 'QUEUED', ?5, ?5, 1 FROM group_members m" \
+    " JOIN things t ON t.name = m.thing_name" \
+    " WHERE m.group_name = ?2 AND m.thing_name > ?3"
+static const char sql_queue_group[] = QUEUE_GROUP
+    " AND m.thing_name <= ?4 ORDER BY m.thing_name";
+static const char sql_queue_group_rest[] = QUEUE_GROUP
+    " ORDER BY m.thing_name";
+
+static const char sql_queued_add[] =
+    "UPDATE jobs SET n_queued = n_queued + ?2,"
+    " last_updated_at = max(last_updated_at, ?3) WHERE job_id = ?1";
+
+/* The group of sql_single_group into GROUP (129 bytes): 1, 0 none, -1. */
+static int
+single_group(struct store_tx *tx, const char *job_id, const char *arn_prefix,
+    char group[129], struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_single_group);
+	size_t n = strlen(arn_prefix);
+	int rc;
+
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, arn_prefix);
+	sqlite3_bind_int64(s, 3, (int64_t)(n + strlen("thinggroup/") + 1));
+	sqlite3_bind_int64(s, 4, (int64_t)(n + strlen("thing/") + 1));
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(group, 129, "%s", sq_col_text(s, 0));
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : sq_fail(tx, rc, err);
+}
+
+/* The members of GROUP as QUEUED executions of JOB_ID, batch by batch. */
+static int
+queue_group(struct store_tx *tx, const char *job_id, const char *group,
+    int64_t now, struct err *err)
+{
+	char after[129] = "", end[129];
+	int64_t queued = 0;
+	sqlite3_stmt *s;
+	bool last;
+	int rc;
+
+	do {
+		s = sq_stmt(tx, sql_group_batch_end);
+		sq_bind_text(s, 1, group);
+		sq_bind_text(s, 2, after);
+		sqlite3_bind_int(s, 3, QUEUE_BATCH - 1);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			snprintf(end, sizeof(end), "%s", sq_col_text(s, 0));
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return sq_fail(tx, rc, err);
+		last = rc == SQLITE_DONE;
+		s = sq_stmt(tx, last ? sql_queue_group_rest :
+		    sql_queue_group);
+		sq_bind_text(s, 1, job_id);
+		sq_bind_text(s, 2, group);
+		sq_bind_text(s, 3, after);
+		if (!last)
+			sq_bind_text(s, 4, end);
+		sqlite3_bind_int64(s, 5, now);
+		if (sq_exec_stmt(tx, s, err) == -1)
+			return -1;
+		queued += sqlite3_changes(tx->db);
+		memcpy(after, end, sizeof(after));
+	} while (!last);
+	s = sq_stmt(tx, sql_queued_add);
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, queued);
+	sqlite3_bind_int64(s, 3, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	return job_complete_if_done(tx, job_id, now, err);
+}
+
 int
 store_job_queue_targets(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, int64_t now, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql_queue_targets);
+	sqlite3_stmt *s;
+	char group[129];
 	size_t n = strlen(arn_prefix);
+	int rc;
 
+	rc = single_group(tx, job_id, arn_prefix, group, err);
+	if (rc != 0)
+		return rc == -1 ? -1 : queue_group(tx, job_id, group, now,
+		    err);
+	s = sq_stmt(tx, sql_queue_targets);
 	sq_bind_text(s, 1, job_id);
 	sq_bind_text(s, 2, arn_prefix);
 	sqlite3_bind_int64(s, 3, (int64_t)(n + strlen("thinggroup/") + 1));
