@@ -137,7 +137,7 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
     enum exec_status from, int64_t now, struct err *err)
 {
 	struct store_job_engine j;
-	bool retry = false;
+	bool retry = false, aborts = true;
 	int found;
 
 	if (from == e->status)
@@ -148,6 +148,10 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 			return -1;
 		retry = found == 1 && strcmp(j.status, "IN_PROGRESS") == 0 &&
 		    retry_allowed(j.config, e);
+		/* No abortConfig: abort_check would read the job again for
+		 * nothing (a million timeouts in a row, say). */
+		aborts = found == 1 && cfg_get(j.config, "abortConfig",
+		    "criteriaList") != NULL;
 		if (found == 1)
 			store_job_engine_release(&j);
 	}
@@ -159,8 +163,9 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 	if (store_job_count_move(tx, e->job_id, exec_status_name(from),
 	    exec_status_name(e->status), now, err) == -1)
 		return -1;
-	if (e->status == EXEC_FAILED || e->status == EXEC_TIMED_OUT ||
-	    e->status == EXEC_REJECTED || e->status == EXEC_SUCCEEDED)
+	if (aborts && (e->status == EXEC_FAILED ||
+	    e->status == EXEC_TIMED_OUT || e->status == EXEC_REJECTED ||
+	    e->status == EXEC_SUCCEEDED))
 		return abort_check(tx, e->job_id, now, err);
 	return 0;
 }
