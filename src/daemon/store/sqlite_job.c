@@ -409,6 +409,24 @@ static const char sql_queued_add[] =
     "UPDATE jobs SET n_queued = n_queued + ?2,"
     " last_updated_at = max(last_updated_at, ?3) WHERE job_id = ?1";
 
+/*
+ * N executions of JOB_ID were just queued: every one is QUEUED and new, so
+ * the counter is added to, not recounted from the executions.
+ */
+static int
+queued_add(struct store_tx *tx, const char *job_id, int64_t n, int64_t now,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_queued_add);
+
+	sq_bind_text(s, 1, job_id);
+	sqlite3_bind_int64(s, 2, n);
+	sqlite3_bind_int64(s, 3, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	return job_complete_if_done(tx, job_id, now, err);
+}
+
 /* The group of sql_single_group into GROUP (129 bytes): 1, 0 none, -1. */
 static int
 single_group(struct store_tx *tx, const char *job_id, const char *arn_prefix,
@@ -467,13 +485,7 @@ queue_group(struct store_tx *tx, const char *job_id, const char *group,
 		queued += sqlite3_changes(tx->db);
 		memcpy(after, end, sizeof(after));
 	} while (!last);
-	s = sq_stmt(tx, sql_queued_add);
-	sq_bind_text(s, 1, job_id);
-	sqlite3_bind_int64(s, 2, queued);
-	sqlite3_bind_int64(s, 3, now);
-	if (sq_exec_stmt(tx, s, err) == -1)
-		return -1;
-	return job_complete_if_done(tx, job_id, now, err);
+	return queued_add(tx, job_id, queued, now, err);
 }
 
 int
@@ -497,7 +509,7 @@ store_job_queue_targets(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int64(s, 5, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	return store_job_count_refresh(tx, job_id, now, err);
+	return queued_add(tx, job_id, sqlite3_changes(tx->db), now, err);
 }
 
 static const char sql_job_update[] =
