@@ -9,8 +9,6 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 
 import { decode as cborDecode } from "cborg";
 import {
@@ -34,10 +32,6 @@ const thingArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thing/${n}`;
 const clientArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:client/${n}`;
 const commandArn = (c) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:command/${c}`;
 const enc = new TextEncoder();
-
-// The device ACL lines commands need beside the shipped Jobs ones.
-const COMMAND_ACL = "\npattern readwrite $aws/commands/things/%u/#\n" +
-    "pattern readwrite $aws/commands/clients/%c/#\n";
 
 const PARAMS = [
 	{ name: "s", type: "STRING" },
@@ -110,7 +104,6 @@ describe("commands (JS v3 clients and an MQTT device)", () => {
 
 	before(async () => {
 		broker = await startBroker();
-		fs.appendFileSync(path.join(broker.dir, "acl"), COMMAND_ACL);
 		d = await startDaemon({ testClock: true, args:
 		    daemonMqttArgs(broker, ["--mqtt-events"]) });
 		iot = iotClient(d);
