@@ -46,6 +46,19 @@ static const char sql_pending[] = EXEC_COLS
     " WHERE e.thing_name = ?1 AND e.status IN ('QUEUED', 'IN_PROGRESS')"
     " ORDER BY e.status = 'QUEUED', e.id LIMIT ?2";
 
+/*
+ * The same walk for a pending list, which needs summary members only: no
+ * join with the job, no status details (exec_from_row's columns, the
+ * others NULL or 0).
+ */
+static const char sql_pending_summary[] =
+    "SELECT e.id, e.job_id, e.thing_name, e.execution_number, e.status,"
+    " NULL, e.queued_at, e.started_at, e.last_updated_at, e.version,"
+    " 0, e.retry_attempt, NULL, NULL, NULL, NULL, NULL, 0, 0"
+    " FROM executions e"
+    " WHERE e.thing_name = ?1 AND e.status IN ('QUEUED', 'IN_PROGRESS')"
+    " ORDER BY e.status = 'QUEUED', e.id LIMIT ?2";
+
 static const char sql_list_job[] = EXEC_COLS
     " WHERE e.job_id = ?1 AND e.id > ?2 AND (?3 IS NULL OR e.status = ?3)"
     " ORDER BY e.id LIMIT ?4";
@@ -253,11 +266,10 @@ int
 store_exec_pending(struct store_tx *tx, const char *thing, int limit,
     store_exec_row_fn *fn, void *arg, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql_pending);
+	sqlite3_stmt *s = sq_stmt(tx, sql_pending_summary);
 
 	sq_bind_text(s, 1, thing);
 	sqlite3_bind_int(s, 2, limit);
-	bind_doc(s, false);
 	return exec_walk(tx, s, limit, fn, arg, NULL, err);
 }
 

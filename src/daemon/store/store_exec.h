@@ -78,8 +78,9 @@ int store_exec_next_pending(struct store_tx *tx, const char *thing,
     bool with_doc, struct store_exec *out, struct err *err);
 
 /*
- * Visits THING's pending executions in pending-list order, at most LIMIT
- * (no documents).
+ * Visits THING's pending executions in pending-list order, at most LIMIT,
+ * with the members of a JobExecutionSummary only (no document, no status
+ * details, no timers).
  */
 int store_exec_pending(struct store_tx *tx, const char *thing, int limit,
     store_exec_row_fn *fn, void *arg, struct err *err);
