@@ -125,7 +125,7 @@ test: deps
 	@echo "all tests passed (plain and asan+ubsan)"
 
 run: deps all
-	./build/iotjobsd $(ARGS)
+	sh scripts/run.sh $(ARGS)
 
 bench: deps all $(BENCH_BIN)
 	sh bench/run.sh
