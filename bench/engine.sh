@@ -28,7 +28,8 @@ export AWS_ACCESS_KEY_ID=AKIABENCH00000000001
 export AWS_SECRET_ACCESS_KEY=benchbenchbenchbenchbenchbenchbenchbench
 export IOTJOBS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
 export IOTJOBS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 url=http://127.0.0.1:$port
 
 start() {
@@ -36,7 +37,9 @@ start() {
 		--test-clock 2>>"$work/iotjobsd.log" &
 	pid=$!
 	for _ in $(seq 1 300); do
-		python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),0.2)" 2>/dev/null && return 0
+		python3 -c "import socket
+socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null &&
+			return 0
 		sleep 0.1
 	done
 	echo "iotjobsd never listened; its log:" >&2
@@ -56,9 +59,11 @@ echo "== job engine benchmark ($(nproc) cores, $N things)"
 start	# creates the store
 stop
 t0=$(date +%s.%N)
-sqlite3 "$db" "CREATE TEMP TABLE fleet_n(v); INSERT INTO fleet_n VALUES ($N);" \
+sqlite3 "$db" "CREATE TEMP TABLE fleet_n(v);
+	INSERT INTO fleet_n VALUES ($N);" \
 	".read bench/engine/fleet.sql" >/dev/null
-echo "-- fleet written into the store in $(elapsed "$t0") s ($(du -m "$db" | cut -f1) MB)"
+mb=$(du -m "$db" | cut -f1)
+echo "-- fleet written into the store in $(elapsed "$t0") s ($mb MB)"
 
 echo "-- CreateJob (SNAPSHOT, the group, no rollout rate)"
 start
@@ -68,7 +73,8 @@ stop
 
 echo "-- scheduler: $N armed in-progress timers"
 t0=$(date +%s.%N)
-sqlite3 "$db" "CREATE TEMP TABLE timer_at(v); INSERT INTO timer_at VALUES ($now + 3600);" \
+sqlite3 "$db" "CREATE TEMP TABLE timer_at(v);
+	INSERT INTO timer_at VALUES ($now + 3600);" \
 	".read bench/engine/timers.sql" >/dev/null
 echo "   (armed in the store in $(elapsed "$t0") s)"
 start
