@@ -6,6 +6,8 @@
 #include <time.h>
 
 static _Atomic int64_t clock_offset_s;
+/* Nonzero: the test clock, stopped at this real time plus the offset. */
+static _Atomic int64_t clock_frozen_at;
 
 int64_t
 clock_real(void)
@@ -19,7 +21,21 @@ clock_real(void)
 int64_t
 clock_now(void)
 {
-	return clock_real() + atomic_load(&clock_offset_s);
+	int64_t base = atomic_load(&clock_frozen_at);
+
+	return (base != 0 ? base : clock_real()) + atomic_load(&clock_offset_s);
+}
+
+void
+clock_freeze(void)
+{
+	atomic_store(&clock_frozen_at, clock_real());
+}
+
+bool
+clock_is_frozen(void)
+{
+	return atomic_load(&clock_frozen_at) != 0;
 }
 
 void

@@ -7,9 +7,13 @@
 #ifndef IOTJOBS_CLOCK_H
 #define IOTJOBS_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-/* Epoch seconds on the jobs' clock (real time plus any test offset). */
+/*
+ * Epoch seconds on the jobs' clock: real time plus the test offset, or,
+ * once frozen, the real time of clock_freeze() plus the offset.
+ */
 int64_t clock_now(void);
 
 /* Epoch seconds on the system clock. */
@@ -17,6 +21,14 @@ int64_t clock_real(void);
 
 /* Moves the jobs' clock forward by SECONDS (test clock only). */
 void clock_advance(int64_t seconds);
+
+/*
+ * Stops the jobs' clock where it is (the test clock): from then on it
+ * moves only by clock_advance()/clock_set_offset(), so a test sees the same
+ * time however long its requests take.
+ */
+void clock_freeze(void);
+bool clock_is_frozen(void);
 
 /* The test clock's offset from the system clock, in seconds. */
 int64_t clock_offset(void);

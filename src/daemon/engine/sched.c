@@ -95,7 +95,8 @@ sleep_until(int64_t at)
 
 	if (sched.poked || sched.stop)
 		return;
-	if (at == 0) {
+	if (at == 0 || clock_is_frozen()) {
+		/* A stopped clock reaches a deadline only by a poke. */
 		pthread_cond_wait(&sched.cond, &sched.mu);
 		return;
 	}
@@ -178,8 +179,11 @@ sched_start(struct store *st, const char *arn_prefix, bool test_clock,
 	sched.st = st;
 	snprintf(sched.arn_prefix, sizeof(sched.arn_prefix), "%s",
 	    arn_prefix);
-	if (test_clock && offset_load(err) == -1)
-		return -1;
+	if (test_clock) {
+		clock_freeze();
+		if (offset_load(err) == -1)
+			return -1;
+	}
 	sched.stop = false;
 	if (pthread_create(&sched.thread, NULL, sched_main, NULL) != 0)
 		return err_set(err, ERR_INTERNAL_FAILURE, "cannot start the"
