@@ -8,9 +8,12 @@
  * (topic.c tells requests from the service's own topics), hands each
  * request to a worker, and the worker runs the data plane's handler of the
  * operation (api_op_find, validate_input: the same code as HTTP) and
- * publishes the accepted or rejected reply (reply.c). libmosquitto's
- * thread reconnects with backoff; on every connect the subscriptions are
- * made again and the notifier is woken.
+ * publishes the accepted or rejected reply (reply.c). The replies of
+ * start-next and update, the device's hot path, are held until the COMMIT
+ * of their writes instead of holding the worker (store_defer_begin, as the
+ * HTTP front end does), so that a few workers fill each group commit.
+ * libmosquitto's thread reconnects with backoff; on every connect the
+ * subscriptions are made again and the notifier is woken.
  */
 #include "mqtt/mqtt.h"
 
@@ -54,6 +57,16 @@ struct mqtt_req {
 	size_t len;
 	int qos;
 	struct mqtt_req *next;
+};
+
+/* A reply waiting for the COMMIT of its request's writes. */
+struct mqtt_held {
+	uint64_t batch;
+	char *request;		/* the request topic */
+	char *payload;		/* the accepted reply, JSON text */
+	json_t *token;		/* clientToken, for a failed commit */
+	int qos;
+	struct mqtt_held *next;
 };
 
 struct mqtt {
@@ -132,6 +145,118 @@ mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
 	return 0;
 }
 
+/* --- replies held until their commit --------------------------------- */
+
+/*
+ * The held replies of the process. Static, because the store's commit hook
+ * cannot be taken back and may still run after mqtt_stop().
+ */
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mqtt *held_mqtt;		/* NULL: stopped */
+static struct mqtt_held *held_list;
+static bool held_hooked;
+
+static void
+held_free(struct mqtt_held *h)
+{
+	free(h->request);
+	free(h->payload);
+	json_decref(h->token);
+	free(h);
+}
+
+/* Publishes H's reply: accepted when DURABLE, else InternalError. */
+static void
+held_publish(struct mqtt *m, struct mqtt_held *h, bool durable)
+{
+	char topic[TOPIC_MAX + 16];
+	struct err err;
+	json_t *payload;
+	int rc;
+
+	if (durable) {
+		if (topic_reply(h->request, 1, topic, sizeof(topic)) == 0) {
+			rc = mosquitto_publish(m->mosq, NULL, topic,
+			    (int)strlen(h->payload), h->payload, h->qos,
+			    false);
+			if (rc != MOSQ_ERR_SUCCESS)
+				log_debug("mqtt: publish %s: %s", topic,
+				    mosquitto_strerror(rc));
+		}
+		return;
+	}
+	err_clear(&err);
+	err_set(&err, MQTT_INTERNAL, "The change could not be stored");
+	payload = reply_rejected(&err, clock_now(), h->token, NULL);
+	if (topic_reply(h->request, 0, topic, sizeof(topic)) == 0)
+		mqtt_publish(m, topic, payload, h->qos);
+	json_decref(payload);
+	log_warnx("mqtt request topic=%s rejected code=%s (commit failed)",
+	    h->request, MQTT_INTERNAL);
+}
+
+/* Store commit hook: publishes the held replies whose batch has ended. */
+static void
+held_on_commit(void *arg)
+{
+	struct mqtt_held **pp, *h, *ready = NULL;
+	struct mqtt *m;
+
+	(void)arg;
+	pthread_mutex_lock(&held_lock);
+	m = held_mqtt;
+	pp = &held_list;
+	while (m != NULL && (h = *pp) != NULL) {
+		int st = store_batch_status(m->app->st, h->batch);
+
+		if (st == 0) {
+			pp = &h->next;
+			continue;
+		}
+		*pp = h->next;
+		h->batch = st == 1 ? 0 : UINT64_MAX;
+		h->next = ready;
+		ready = h;
+	}
+	/* Publish under the lock: mqtt_stop() waits for it. */
+	while ((h = ready) != NULL) {
+		ready = h->next;
+		held_publish(m, h, h->batch == 0);
+		held_free(h);
+	}
+	pthread_mutex_unlock(&held_lock);
+}
+
+/*
+ * Publishes the accepted PAYLOAD of REQUEST once BATCH is durable: now when
+ * it already is, else from the commit hook. Takes PAYLOAD.
+ */
+static void
+held_reply(struct mqtt *m, uint64_t batch, const char *request,
+    char *payload, const json_t *token, int qos)
+{
+	struct mqtt_held *h = xcalloc(1, sizeof(*h));
+	int st;
+
+	h->batch = batch;
+	h->request = xstrdup(request);
+	h->payload = payload;
+	h->token = json_incref((json_t *)token);
+	h->qos = qos;
+	pthread_mutex_lock(&held_lock);
+	st = store_batch_status(m->app->st, batch);
+	if (st == 0) {
+		h->next = held_list;
+		held_list = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&held_lock);
+	if (h != NULL) {
+		held_publish(m, h, st == 1);
+		held_free(h);
+	}
+}
+
 /* --- requests --------------------------------------------------------- */
 
 /*
@@ -175,13 +300,14 @@ exec_state(struct mqtt *m, const struct topic *t, const json_t *in)
 /* Runs the operation of topic T with input IN; *OUT or -1 with ERR. */
 static int
 run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
-    json_t **out, struct err *err)
+    json_t **out, uint64_t *batch, struct err *err)
 {
 	const char *name = topic_op_name(t->kind);
 	const struct model_op *op = model_op_find(PLANE_DATA, name);
 	const struct api_op *impl = api_op_find(PLANE_DATA, name);
 	struct principal who;
 	struct api_ctx ctx;
+	int rc;
 
 	if (op == NULL || impl == NULL)
 		return err_set(err, MQTT_INTERNAL, "%s is not available",
@@ -199,7 +325,13 @@ run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
 	ctx.plane = PLANE_DATA;
 	ctx.now = now;
 	ctx.request_id = "mqtt";
-	return impl->fn(&ctx, in, out, err);
+	/* One write and no read back after it: the answer may wait. */
+	if (t->kind != TOPIC_START_NEXT && t->kind != TOPIC_UPDATE)
+		return impl->fn(&ctx, in, out, err);
+	store_defer_begin();
+	rc = impl->fn(&ctx, in, out, err);
+	*batch = store_defer_end();
+	return rc;
 }
 
 /* The clientToken of a payload we could not otherwise use, or NULL. */
@@ -221,6 +353,8 @@ handle(struct mqtt *m, struct mqtt_req *r)
 	struct err err;
 	json_t *in = NULL, *out = NULL, *token = NULL, *payload, *st = NULL;
 	int64_t now = clock_now();
+	uint64_t batch = 0;
+	char *text;
 	int rc;
 
 	if (command_topic_is(r->topic)) {
@@ -239,7 +373,15 @@ handle(struct mqtt *m, struct mqtt_req *r)
 	} else {
 		rc = reply_input(&t, r->payload, r->len, &in, &token, &err);
 		if (rc == 0)
-			rc = run_op(m, &t, in, now, &out, &err);
+			rc = run_op(m, &t, in, now, &out, &batch, &err);
+	}
+	if (rc == 0 && batch != 0) {
+		payload = reply_accepted(out, now, token);
+		text = json_dumps(payload, JSON_COMPACT);
+		if (text != NULL)
+			held_reply(m, batch, r->topic, text, token, r->qos);
+		log_info("mqtt request topic=%s accepted", r->topic);
+		goto out;
 	}
 	if (rc == 0)
 		payload = reply_accepted(out, now, token);
@@ -254,6 +396,7 @@ handle(struct mqtt *m, struct mqtt_req *r)
 	log_info("mqtt request topic=%s %s%s", r->topic,
 	    rc == 0 ? "accepted" : "rejected code=",
 	    rc == 0 ? "" : reply_code(&err));
+out:
 	json_decref(payload);
 	json_decref(st);
 	json_decref(in);
@@ -491,6 +634,8 @@ configure(struct mqtt *m, struct err *err)
 		    " create the client");
 	mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION,
 	    MQTT_PROTOCOL_V5);
+	/* Small replies one after another: Nagle would hold each. */
+	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
 	mosquitto_reconnect_delay_set(m->mosq, MQTT_BACKOFF_MIN,
 	    MQTT_BACKOFF_MAX, true);
 	if (c->mqtt_username[0] != '\0' && mosquitto_username_pw_set(m->mosq,
@@ -534,6 +679,13 @@ mqtt_start(struct app *app, struct mqtt **out, struct err *err)
 		mqtt_stop(m);
 		return -1;
 	}
+	pthread_mutex_lock(&held_lock);
+	held_mqtt = m;
+	pthread_mutex_unlock(&held_lock);
+	if (!held_hooked) {
+		store_on_commit(app->st, held_on_commit, NULL);
+		held_hooked = true;
+	}
 	m->nworkers = app->conf->threads;
 	m->workers = xcalloc(m->nworkers, sizeof(*m->workers));
 	for (i = 0; i < m->nworkers; i++)
@@ -565,6 +717,7 @@ mqtt_start(struct app *app, struct mqtt **out, struct err *err)
 void
 mqtt_stop(struct mqtt *m)
 {
+	struct mqtt_held *h;
 	struct mqtt_req *r;
 	unsigned i;
 
@@ -580,6 +733,16 @@ mqtt_stop(struct mqtt *m)
 	pthread_mutex_unlock(&m->lock);
 	for (i = 0; i < m->nworkers; i++)
 		pthread_join(m->workers[i], NULL);
+	/* Replies still held are lost, as unanswered requests are. */
+	pthread_mutex_lock(&held_lock);
+	if (held_mqtt == m) {
+		held_mqtt = NULL;
+		while ((h = held_list) != NULL) {
+			held_list = h->next;
+			held_free(h);
+		}
+	}
+	pthread_mutex_unlock(&held_lock);
 	if (m->mosq != NULL) {
 		mosquitto_disconnect(m->mosq);
 		mosquitto_loop_stop(m->mosq, true);
