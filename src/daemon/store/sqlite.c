@@ -107,11 +107,16 @@ sq_conn_open(struct store *st, struct sq_conn **out, struct err *err)
 		return -1;
 	}
 	sqlite3_busy_timeout(c->db, SQ_BUSY_MS);
+	/*
+	 * temp_store=FILE: a statement over a million rows (CreateJob for a
+	 * large group) sorts and journals in temporary files, not in the
+	 * daemon's memory (about 110 MB of RSS with MEMORY).
+	 */
 	rc = sqlite3_exec(c->db,
 	    "PRAGMA journal_mode=WAL;"
 	    "PRAGMA synchronous=FULL;"
 	    "PRAGMA foreign_keys=OFF;"
-	    "PRAGMA temp_store=MEMORY;", NULL, NULL, NULL);
+	    "PRAGMA temp_store=FILE;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		err_set(err, ERR_UNAVAILABLE, "cannot configure the store: %s",
 		    sqlite3_errmsg(c->db));
