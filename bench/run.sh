@@ -62,3 +62,8 @@ $B/iotjobs-load roundtrip "$port" "$CONNS" "$SECONDS_EACH"
 if [ "${BENCH_ENGINE:-0}" = 1 ]; then
 	sh bench/engine.sh
 fi
+
+# MQTT: 10,000 device connections to a local Mosquitto (bench/mqtt.sh).
+if [ "${BENCH_MQTT:-0}" = 1 ]; then
+	sh bench/mqtt.sh
+fi
