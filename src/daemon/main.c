@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
+#include "store/store_outbox.h"
 
 static void
 print_first_start(const struct app *app, int port)
@@ -67,7 +68,9 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (store_open(conf.data_dir, &app.st, &err) == -1)
+	if (store_open(conf.data_dir, &app.st, &err) == -1 ||
+	    store_outbox_switch(app.st, conf.mqtt_url[0] != '\0',
+	    conf.mqtt_url[0] != '\0' && conf.mqtt_events, &err) == -1)
 		fatalx("%s", err.msg);
 	if (auth_open(conf.data_dir, &app.auth, &generated, &err) == -1)
 		fatalx("%s", err.msg);

@@ -137,3 +137,33 @@ store_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
 	sqlite3_bind_int64(s, 1, last);
 	return sq_exec_stmt(tx, s, err);
 }
+
+int
+store_outbox_switch(struct store *st, bool notify, bool events,
+    struct err *err)
+{
+	static const char sql_set[] = "UPDATE outbox_switch SET notify = ?1,"
+	    " events = ?2 WHERE id = 1";
+	static const char sql_clear_notify[] = "DELETE FROM notify_outbox";
+	static const char sql_clear_sent[] = "DELETE FROM notify_sent";
+	static const char sql_clear_events[] = "DELETE FROM event_outbox";
+	struct store_tx *tx;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_begin(st, true, &tx, err) == -1)
+		return -1;
+	s = sq_stmt(tx, sql_set);
+	sqlite3_bind_int(s, 1, notify);
+	sqlite3_bind_int(s, 2, events);
+	rc = sq_exec_stmt(tx, s, err);
+	if (rc == 0 && !notify)
+		rc = sq_exec_stmt(tx, sq_stmt(tx, sql_clear_notify), err);
+	if (rc == 0 && !notify)
+		rc = sq_exec_stmt(tx, sq_stmt(tx, sql_clear_sent), err);
+	if (rc == 0 && !events)
+		rc = sq_exec_stmt(tx, sq_stmt(tx, sql_clear_events), err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	return rc;
+}

@@ -10,6 +10,7 @@
 #ifndef IOTJOBS_STORE_OUTBOX_H
 #define IOTJOBS_STORE_OUTBOX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -61,6 +62,14 @@ int store_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
 
 /* Deletes the event_outbox rows with id <= LAST. */
 int store_outbox_events_done(struct store_tx *tx, int64_t last,
+    struct err *err);
+
+/*
+ * Whether the outboxes fill (migration 0010): NOTIFY while the MQTT
+ * notifier runs, EVENTS while events are published. Call at start-up; an
+ * outbox switched off is emptied, so a daemon without MQTT keeps none.
+ */
+int store_outbox_switch(struct store *st, bool notify, bool events,
     struct err *err);
 
 #endif
