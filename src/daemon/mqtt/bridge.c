@@ -277,7 +277,12 @@ exec_state(struct mqtt *m, const struct topic *t, const json_t *in)
 		return NULL;
 	err_clear(&err);
 	memset(&e, 0, sizeof(e));
-	if (store_begin(m->app->st, false, &tx, &err) == -1)
+	/*
+	 * A write transaction (rolled back) sees the writes of the open
+	 * batch: the state the rejected request met may be that of another
+	 * request on the execution whose commit is still on its way.
+	 */
+	if (store_begin(m->app->st, true, &tx, &err) == -1)
 		return NULL;
 	found = store_exec_get(tx, t->thing, t->job_id,
 	    json_is_integer(num) ? (int64_t)json_integer_value(num) : -1,
