@@ -36,7 +36,7 @@ extern const int sq_nmigrations;
 #define SQ_BUSY_MS	10000
 #define SQ_BATCH_RING	1024	/* commit results kept for late waiters */
 #define SQ_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
-#define SQ_HOOKS_MAX	4
+#define SQ_HOOKS_MAX	8
 
 /* Deferred acknowledgement of this thread's writes (store_defer_begin). */
 static __thread bool sq_defer;

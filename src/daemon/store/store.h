@@ -38,7 +38,7 @@ int store_end(struct store_tx *tx, bool commit, struct err *err);
 
 /*
  * Calls FN(ARG) on the committer thread after every COMMIT of a batch of
- * writes (successful or not). Register before serving; at most 4 hooks.
+ * writes (successful or not). Register before serving; at most 8 hooks.
  */
 void store_on_commit(struct store *st, void (*fn)(void *), void *arg);
 
