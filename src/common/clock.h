@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 /*
  * Epoch seconds on the jobs' clock: real time plus the test offset, or,
@@ -18,6 +19,9 @@ int64_t clock_now(void);
 
 /* Epoch seconds on the system clock. */
 int64_t clock_real(void);
+
+/* The CLOCK_REALTIME instant MS milliseconds from now, for timed waits. */
+struct timespec clock_deadline_ms(long ms);
 
 /* Moves the jobs' clock forward by SECONDS (test clock only). */
 void clock_advance(int64_t seconds);

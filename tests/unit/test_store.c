@@ -2,7 +2,8 @@
 /*
  * Store core: migrations on open, group commit (every acknowledged write is
  * committed, a failed one rolls back only itself), durability across
- * close and reopen.
+ * close and reopen, one leader among the stores open on one folder, and
+ * the leader's hooks running for the others' commits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -159,12 +160,61 @@ store_deferred_ack_reports_its_batch(void **state)
 	store_close(st);
 }
 
+static atomic_int foreign_calls;
+
+static void
+count_foreign(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&foreign_calls, 1);
+}
+
+/*
+ * Two stores on one folder stand for two processes (flock() locks belong
+ * to the open file, not to the process): one leads; when it closes, the
+ * other can lead. The leader's watcher runs its hooks for the other's
+ * commits.
+ */
+static void
+store_one_leader_and_foreign_commits(void **state)
+{
+	struct store *a, *b;
+	struct err err;
+	int i, hooks0;
+
+	(void)state;
+	assert_int_equal(store_open(dir, &a, &err), 0);
+	assert_int_equal(store_open(dir, &b, &err), 0);
+	assert_int_equal(store_lead_try(a, &err), 1);
+	assert_int_equal(store_lead_try(a, &err), 1);
+	assert_int_equal(store_lead_try(b, &err), 0);
+	assert_int_equal(store_lead_try(b, &err), 0);
+
+	atomic_store(&hook_calls, 0);
+	store_on_commit(a, count_commit, NULL);
+	assert_int_equal(store_watch_start(a, count_foreign, NULL, &err), 0);
+	usleep(300 * 1000);	/* the watcher has its first look */
+	hooks0 = atomic_load(&hook_calls);
+	assert_int_equal(atomic_load(&foreign_calls), 0);
+	assert_int_equal(put_thing(b, "from-b", true), 0);
+	for (i = 0; i < 200 && atomic_load(&foreign_calls) == 0; i++)
+		usleep(5000);
+	assert_int_equal(atomic_load(&foreign_calls), 1);
+	assert_true(atomic_load(&hook_calls) > hooks0);
+	assert_int_equal(count_things(a, "from-b"), 1);
+
+	store_close(a);
+	assert_int_equal(store_lead_try(b, &err), 1);
+	store_close(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(store_group_commit_keeps_every_ack),
 		cmocka_unit_test(store_deferred_ack_reports_its_batch),
+		cmocka_unit_test(store_one_leader_and_foreign_commits),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[128];

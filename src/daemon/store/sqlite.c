@@ -11,14 +11,19 @@
  */
 #include "store.h"
 
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "sqlite_int.h"
 #include "xmalloc.h"
@@ -37,6 +42,7 @@ extern const int sq_nmigrations;
 #define SQ_BATCH_RING	1024	/* commit results kept for late waiters */
 #define SQ_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
 #define SQ_HOOKS_MAX	8
+#define SQ_WATCH_MS	100	/* store_watch_start: polling period */
 
 /* Deferred acknowledgement of this thread's writes (store_defer_begin). */
 static __thread bool sq_defer;
@@ -87,6 +93,14 @@ struct store {
 	pthread_mutex_t list_lock;
 	struct sq_conn *readers;
 	int schema_version;
+	int lead_fd;			/* -1, or the flock()ed lead file */
+	/* store_watch_start: other processes' commits run the hooks. */
+	pthread_t watcher;
+	bool watching;
+	bool watch_stop;		/* under gc_lock, watch_cond */
+	pthread_cond_t watch_cond;
+	void (*watch_fn)(void *);
+	void *watch_arg;
 };
 
 static int
@@ -296,8 +310,10 @@ store_open(const char *dir, struct store **out, struct err *err)
 		return err_set(err, ERR_INTERNAL_FAILURE,
 		    "data folder path too long");
 	}
+	st->lead_fd = -1;
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->list_lock, NULL);
+	pthread_cond_init(&st->watch_cond, NULL);
 	pthread_mutex_init(&st->gc_lock, NULL);
 	pthread_cond_init(&st->gc_cond, NULL);
 	pthread_cond_init(&st->done_cond, NULL);
@@ -323,6 +339,13 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	if (st->watching) {
+		pthread_mutex_lock(&st->gc_lock);
+		st->watch_stop = true;
+		pthread_cond_signal(&st->watch_cond);
+		pthread_mutex_unlock(&st->gc_lock);
+		pthread_join(st->watcher, NULL);
+	}
 	pthread_mutex_lock(&st->gc_lock);
 	st->stopping = true;
 	pthread_cond_signal(&st->gc_cond);
@@ -338,7 +361,120 @@ store_close(struct store *st)
 	    NULL, NULL);
 	sq_conn_close(st->writer);
 	pthread_key_delete(st->reader_key);
+	if (st->lead_fd != -1)
+		close(st->lead_fd);	/* another node may lead now */
 	free(st);
+}
+
+/*
+ * Lead: an exclusive flock() on the file "lead" beside the database. Every
+ * process that opens this database runs on this host (SQLite's WAL needs
+ * shared memory), and the kernel drops the lock the moment its holder
+ * exits, kill -9 included, so there is never a lease to wait out.
+ */
+int
+store_lead_try(struct store *st, struct err *err)
+{
+	char path[PATH_MAX + 8];
+	char *slash;
+
+	if (st->lead_fd != -1)
+		return 1;
+	snprintf(path, sizeof(path), "%s", st->path);
+	slash = strrchr(path, '/');
+	snprintf(slash + 1, sizeof(path) - (size_t)(slash + 1 - path),
+	    "lead");
+	st->lead_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (st->lead_fd == -1)
+		return err_set(err, ERR_INTERNAL_FAILURE, "cannot open %s: %s",
+		    path, strerror(errno));
+	if (flock(st->lead_fd, LOCK_EX | LOCK_NB) == 0)
+		return 1;
+	if (errno != EWOULDBLOCK) {
+		err_set(err, ERR_INTERNAL_FAILURE, "cannot lock %s: %s",
+		    path, strerror(errno));
+		close(st->lead_fd);
+		st->lead_fd = -1;
+		return -1;
+	}
+	close(st->lead_fd);
+	st->lead_fd = -1;
+	return 0;
+}
+
+/* PRAGMA data_version through S: changes when another connection commits. */
+static int64_t
+sq_data_version(sqlite3_stmt *s)
+{
+	int64_t v = -1;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+/*
+ * The watcher thread: every SQ_WATCH_MS, when the database changed through
+ * another connection (another process's commit, or this one's: a spare
+ * wake-up costs a look), runs the commit hooks and the watch function.
+ */
+static void *
+sq_watcher(void *arg)
+{
+	struct store *st = arg;
+	struct sq_conn *c;
+	sqlite3_stmt *s;
+	struct timespec ts;
+	struct err err;
+	int64_t seen = -1, v;
+	int i;
+
+	err_clear(&err);
+	if (sq_conn_open(st, &c, &err) == -1) {
+		log_warnx("store: watcher: %s", err.msg);
+		return NULL;
+	}
+	if (sqlite3_prepare_v2(c->db, "PRAGMA data_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		fatalx("store: watcher: %s", sqlite3_errmsg(c->db));
+	pthread_mutex_lock(&st->gc_lock);
+	while (!st->watch_stop) {
+		pthread_mutex_unlock(&st->gc_lock);
+		v = sq_data_version(s);
+		if (v != seen) {
+			if (seen != -1) {
+				for (i = 0; i < st->nhooks; i++)
+					st->hooks[i].fn(st->hooks[i].arg);
+				st->watch_fn(st->watch_arg);
+			}
+			seen = v;
+		}
+		ts = clock_deadline_ms(SQ_WATCH_MS);
+		pthread_mutex_lock(&st->gc_lock);
+		if (!st->watch_stop)
+			pthread_cond_timedwait(&st->watch_cond, &st->gc_lock,
+			    &ts);
+	}
+	pthread_mutex_unlock(&st->gc_lock);
+	sqlite3_finalize(s);
+	sq_conn_close(c);
+	return NULL;
+}
+
+int
+store_watch_start(struct store *st, void (*fn)(void *), void *arg,
+    struct err *err)
+{
+	if (st->watching)
+		return 0;
+	st->watch_fn = fn;
+	st->watch_arg = arg;
+	if (pthread_create(&st->watcher, NULL, sq_watcher, st) != 0)
+		return err_set(err, ERR_INTERNAL_FAILURE, "store: cannot"
+		    " start the watcher thread");
+	st->watching = true;
+	return 0;
 }
 
 int

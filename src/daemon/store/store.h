@@ -56,6 +56,23 @@ void store_defer_begin(void);
 uint64_t store_defer_end(void);
 int store_batch_status(struct store *st, uint64_t batch);
 
+/*
+ * Several iotjobsd processes may share one store. One of them leads: it
+ * alone runs the scheduler, drains the MQTT outboxes and (without a shared
+ * subscription) answers MQTT requests. store_lead_try() returns 1 when this
+ * process leads (now or already), 0 when another one does, -1 on error.
+ * Leading ends only with the process.
+ */
+int store_lead_try(struct store *st, struct err *err);
+
+/*
+ * For the leader: from now on, commits made by other processes run the
+ * commit hooks too (within about 100 ms), and then FN(ARG). Stops at
+ * store_close().
+ */
+int store_watch_start(struct store *st, void (*fn)(void *), void *arg,
+    struct err *err);
+
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
 
