@@ -3,13 +3,21 @@
  * iotjobsd: the AWS IoT Jobs data plane and jobs control plane, one daemon.
  * Start-up order: settings, credentials, store (migrations), tables, the
  * scheduler (engine/sched.c, which first runs what fell due while the
- * daemon was down), HTTP listener; SIGTERM/SIGINT stop accepting, let
- * requests in flight finish, stop the scheduler, close the store, exit 0.
+ * daemon was down), HTTP listener, MQTT; SIGTERM/SIGINT stop accepting,
+ * let requests in flight finish, stop the scheduler, close the store,
+ * exit 0.
+ *
+ * Several daemons may share one data folder: each serves HTTP, and one of
+ * them leads (store_lead_try): it runs the scheduler and the MQTT work that
+ * must happen once. The others stand by and take the lead, in turn, the
+ * moment the leader exits.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/validate.h"
 #include "app.h"
@@ -18,6 +26,7 @@
 #include "engine/sched.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "clock.h"
 #include "log.h"
 #include "mqtt/mqtt.h"
 #include "store/store.h"
@@ -43,6 +52,68 @@ print_first_start(const struct app *app, int port)
 	fflush(stdout);
 }
 
+#define LEAD_POLL_MS	100	/* how often a standby node tries to lead */
+
+static void
+on_foreign_commit(void *arg)
+{
+	(void)arg;
+	sched_poke();
+}
+
+/*
+ * The leader's work: deadlines missed (while no node led) run first, then
+ * the scheduler thread; other nodes' writes wake it and the notifier.
+ */
+static int
+lead(struct app *app, struct mqtt *mqtt, struct err *err)
+{
+	if (sched_run_now(err) == -1 || sched_start(err) == -1 ||
+	    store_watch_start(app->st, on_foreign_commit, NULL, err) == -1)
+		return -1;
+	mqtt_lead(mqtt);
+	return 0;
+}
+
+struct standby {
+	struct app *app;
+	struct mqtt *mqtt;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+};
+
+static void *
+standby_main(void *arg)
+{
+	struct standby *sb = arg;
+	struct timespec ts;
+	struct err err;
+	int rc;
+
+	pthread_mutex_lock(&sb->lock);
+	while (!sb->stop) {
+		pthread_mutex_unlock(&sb->lock);
+		err_clear(&err);
+		rc = store_lead_try(sb->app->st, &err);
+		if (rc == 1) {
+			log_info("leading: the previous leader is gone");
+			if (lead(sb->app, sb->mqtt, &err) == -1)
+				fatalx("%s", err.msg);
+			return NULL;
+		}
+		if (rc == -1)
+			log_warnx("%s", err.msg);
+		ts = clock_deadline_ms(LEAD_POLL_MS);
+		pthread_mutex_lock(&sb->lock);
+		if (!sb->stop)
+			pthread_cond_timedwait(&sb->cond, &sb->lock, &ts);
+	}
+	pthread_mutex_unlock(&sb->lock);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -50,11 +121,15 @@ main(int argc, char **argv)
 	struct app app;
 	struct http_server *srv;
 	struct mqtt *mqtt;
+	struct standby sb = {
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
 	struct err err;
 	sigset_t set;
 	char prefix[160];
 	bool generated = false;
-	int sig;
+	int sig, leads;
 
 	conf_load(&conf, argc, argv);
 	log_init("iotjobsd", conf.verbosity);
@@ -79,14 +154,28 @@ main(int argc, char **argv)
 	router_init();
 	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:", conf.region,
 	    conf.account_id);
+	if ((leads = store_lead_try(app.st, &err)) == -1 ||
+	    sched_init(app.st, prefix, conf.test_clock, &err) == -1)
+		fatalx("%s", err.msg);
 	/* Before the listener: deadlines missed while down run first. */
-	if (sched_start(app.st, prefix, conf.test_clock, &err) == -1 ||
-	    sched_run_now(&err) == -1)
+	if (leads && (sched_run_now(&err) == -1 || sched_start(&err) == -1))
 		fatalx("%s", err.msg);
 	if (http_server_start(&app, &srv, &err) == -1)
 		fatalx("%s", err.msg);
-	if (mqtt_start(&app, &mqtt, &err) == -1)
+	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);
+	if (leads) {
+		if (store_watch_start(app.st, on_foreign_commit, NULL,
+		    &err) == -1)
+			fatalx("%s", err.msg);
+	} else {
+		log_info("standing by: another iotjobsd leads on %s",
+		    conf.data_dir);
+		sb.app = &app;
+		sb.mqtt = mqtt;
+		if (pthread_create(&sb.thread, NULL, standby_main, &sb) != 0)
+			fatal("pthread_create");
+	}
 	log_info("listening on %s:%d data-dir=%s region=%s account=%s",
 	    conf.listen_host, http_server_port(srv), conf.data_dir,
 	    conf.region, conf.account_id);
@@ -96,8 +185,16 @@ main(int argc, char **argv)
 	if (sigwait(&set, &sig) != 0)
 		fatal("sigwait");
 	log_info("signal %d: stopping", sig);
+	if (!leads) {
+		pthread_mutex_lock(&sb.lock);
+		sb.stop = true;
+		pthread_cond_signal(&sb.cond);
+		pthread_mutex_unlock(&sb.lock);
+		pthread_join(sb.thread, NULL);
+	}
 	http_server_stop(srv);
 	mqtt_stop(mqtt);
+	sched_stop();
 	store_close(app.st);
 	auth_close(app.auth);
 	log_info("stopped");

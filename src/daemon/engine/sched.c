@@ -173,7 +173,7 @@ offset_store(int64_t v, struct err *err)
 }
 
 int
-sched_start(struct store *st, const char *arn_prefix, bool test_clock,
+sched_init(struct store *st, const char *arn_prefix, bool test_clock,
     struct err *err)
 {
 	sched.st = st;
@@ -184,6 +184,12 @@ sched_start(struct store *st, const char *arn_prefix, bool test_clock,
 		if (offset_load(err) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+int
+sched_start(struct err *err)
+{
 	sched.stop = false;
 	if (pthread_create(&sched.thread, NULL, sched_main, NULL) != 0)
 		return err_set(err, ERR_INTERNAL_FAILURE, "cannot start the"

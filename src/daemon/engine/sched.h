@@ -20,12 +20,16 @@
 #define SCHED_OFFSET_KEY	"clock_offset"
 
 /*
- * Starts the scheduler on ST for the deployment ARN_PREFIX ("arn:aws:iot:
+ * Sets the scheduler up on ST for the deployment ARN_PREFIX ("arn:aws:iot:
  * REGION:ACCOUNT:"). With TEST_CLOCK the stored offset of the test clock
- * is restored first.
+ * is restored. Every node does this; only the leader then runs
+ * sched_start() (store_lead_try).
  */
-int sched_start(struct store *st, const char *arn_prefix, bool test_clock,
+int sched_init(struct store *st, const char *arn_prefix, bool test_clock,
     struct err *err);
+
+/* Starts the scheduler thread. */
+int sched_start(struct err *err);
 
 /* Stops and joins the thread (no-op when not started). */
 void sched_stop(void);

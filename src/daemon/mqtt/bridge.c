@@ -80,6 +80,7 @@ struct mqtt {
 	char *filters[MQTT_NFILTERS];
 	pthread_mutex_t lock;
 	bool connected;
+	bool leads;		/* this node leads (store_lead_try) */
 	/* Requests for the workers, under lock. */
 	pthread_cond_t qcond;
 	struct mqtt_req *qhead, *qtail;
@@ -90,6 +91,17 @@ struct mqtt {
 	struct notifier *nt;
 	struct command_delivery *cmd;	/* command.c */
 };
+
+bool
+mqtt_leads(struct mqtt *m)
+{
+	bool yes;
+
+	pthread_mutex_lock(&m->lock);
+	yes = m->leads;
+	pthread_mutex_unlock(&m->lock);
+	return yes;
+}
 
 bool
 mqtt_connected(struct mqtt *m)
@@ -503,13 +515,36 @@ on_message(struct mosquitto *mosq, void *arg,
 	pthread_mutex_unlock(&m->lock);
 }
 
+/*
+ * Subscribes to the request topics: the leader always, every node with a
+ * shared subscription (the broker then gives each request to one of them).
+ */
+static void
+subscribe_requests(struct mqtt *m)
+{
+	int rc;
+
+	rc = mosquitto_subscribe_multiple(m->mosq, NULL, (int)MQTT_NFILTERS,
+	    m->filters, 1, m->app->conf->mqtt_share_group[0] != '\0' ? 0 :
+	    MQTT_SUB_OPT_NO_LOCAL, NULL);
+	if (rc != MOSQ_ERR_SUCCESS)
+		log_warnx("mqtt: subscribe: %s", mosquitto_strerror(rc));
+}
+
+static bool
+answers_requests(struct mqtt *m)
+{
+	return m->leads || m->app->conf->mqtt_share_group[0] != '\0';
+}
+
 static void
 on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
     const mosquitto_property *props)
 {
 	struct mqtt *m = arg;
-	int src;
+	bool answer;
 
+	(void)mosq;
 	(void)flags;
 	(void)props;
 	if (rc != 0) {
@@ -517,17 +552,33 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 		    m->port, mosquitto_reason_string(rc));
 		return;
 	}
-	src = mosquitto_subscribe_multiple(mosq, NULL, (int)MQTT_NFILTERS,
-	    m->filters, 1, m->app->conf->mqtt_share_group[0] != '\0' ? 0 :
-	    MQTT_SUB_OPT_NO_LOCAL, NULL);
-	if (src != MOSQ_ERR_SUCCESS)
-		log_warnx("mqtt: subscribe: %s", mosquitto_strerror(src));
 	pthread_mutex_lock(&m->lock);
 	m->connected = true;
+	answer = answers_requests(m);
 	pthread_mutex_unlock(&m->lock);
+	if (answer)
+		subscribe_requests(m);
 	log_info("mqtt: connected to %s:%d", m->host, m->port);
 	if (m->nt != NULL)
 		notify_wake(m->nt);
+}
+
+void
+mqtt_lead(struct mqtt *m)
+{
+	bool now;
+
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->lock);
+	/* Connected without answering: subscribe now, else on_connect does. */
+	now = m->connected && !answers_requests(m);
+	m->leads = true;
+	pthread_mutex_unlock(&m->lock);
+	if (now)
+		subscribe_requests(m);
+	notify_wake(m->nt);
+	command_delivery_wake(m->cmd);
 }
 
 static void
@@ -665,7 +716,7 @@ configure(struct mqtt *m, struct err *err)
 }
 
 int
-mqtt_start(struct app *app, struct mqtt **out, struct err *err)
+mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 {
 	struct mqtt *m;
 	unsigned i;
@@ -677,6 +728,7 @@ mqtt_start(struct app *app, struct mqtt **out, struct err *err)
 	mosquitto_lib_init();
 	m = xcalloc(1, sizeof(*m));
 	m->app = app;
+	m->leads = lead;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->qcond, NULL);
 	if (parse_url(m, app->conf->mqtt_url, err) == -1 ||
@@ -712,8 +764,9 @@ mqtt_start(struct app *app, struct mqtt **out, struct err *err)
 		mqtt_stop(m);
 		return -1;
 	}
-	log_info("mqtt: broker %s://%s:%d, %u workers, subscribing %s%s",
+	log_info("mqtt: broker %s://%s:%d, %u workers, %s %s%s",
 	    m->tls ? "mqtts" : "mqtt", m->host, m->port, m->nworkers,
+	    answers_requests(m) ? "subscribing" : "once leading, subscribing",
 	    m->filters[0], app->conf->mqtt_events ? ", events on" : "");
 	*out = m;
 	return 0;

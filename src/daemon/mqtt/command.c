@@ -364,6 +364,8 @@ deliver_round(struct command_delivery *d, struct err *err)
 	r.now = clock_now();
 	if (!mqtt_connected(d->m))
 		return err_set(err, ERR_UNAVAILABLE, "mqtt: not connected");
+	if (!mqtt_leads(d->m))
+		return 0;	/* the leader delivers */
 	if (store_begin(d->app->st, false, &tx, err) == -1)
 		return -1;
 	rc = store_cmd_outbox_walk(tx, DELIVERY_BATCH, deliver_row, &r, err);
@@ -412,15 +414,21 @@ delivery_main(void *arg)
 	return NULL;
 }
 
-static void
-delivery_on_commit(void *arg)
+void
+command_delivery_wake(struct command_delivery *d)
 {
-	struct command_delivery *d = arg;
-
+	if (d == NULL)
+		return;
 	pthread_mutex_lock(&d->lock);
 	d->wake = true;
 	pthread_cond_signal(&d->cond);
 	pthread_mutex_unlock(&d->lock);
+}
+
+static void
+delivery_on_commit(void *arg)
+{
+	command_delivery_wake(arg);
 }
 
 /* One delivery thread per process; static, as the commit hook outlives it. */

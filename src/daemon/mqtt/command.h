@@ -35,5 +35,7 @@ void command_response(struct app *app, struct mqtt *m, const char *topic,
 struct command_delivery *command_delivery_start(struct app *app,
     struct mqtt *m, bool events);
 void command_delivery_stop(struct command_delivery *d);
+/* Looks at the outbox again now (NULL is fine). */
+void command_delivery_wake(struct command_delivery *d);
 
 #endif

@@ -13,13 +13,22 @@
 
 struct mqtt;
 
+#include <stdbool.h>
+
 /*
  * Starts the front end when APP's settings name a broker (*OUT NULL
  * otherwise). Connecting happens in the background, with retries: a
  * broker that is away delays nothing else. -1 with ERR set on bad
- * settings.
+ * settings. LEAD: this node leads the nodes that share its store (see
+ * store_lead_try); only the leader publishes notifications and command
+ * deliveries, and answers requests unless a shared subscription spreads
+ * them over every node.
  */
-int mqtt_start(struct app *app, struct mqtt **out, struct err *err);
+int mqtt_start(struct app *app, bool lead, struct mqtt **out,
+    struct err *err);
+
+/* This node has become the leader (M NULL: no broker): start its work. */
+void mqtt_lead(struct mqtt *m);
 
 /* Stops the front end (NULL is fine); call before closing the store. */
 void mqtt_stop(struct mqtt *m);

@@ -20,6 +20,8 @@ struct notifier;
 
 /* Whether the broker connection is up. */
 bool mqtt_connected(struct mqtt *m);
+/* Whether this node leads, so drains the outboxes (mqtt_lead). */
+bool mqtt_leads(struct mqtt *m);
 
 /*
  * Publishes PAYLOAD (borrowed) on TOPIC with QOS. -1 when the connection

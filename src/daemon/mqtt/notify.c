@@ -352,7 +352,7 @@ notify_main(void *arg)
 		}
 		pthread_mutex_unlock(&nt->lock);
 		retry = false;
-		if (!mqtt_connected(nt->m))
+		if (!mqtt_connected(nt->m) || !mqtt_leads(nt->m))
 			continue;
 		err_clear(&err);
 		do

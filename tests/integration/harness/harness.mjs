@@ -82,14 +82,17 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Starts iotjobsd and resolves once its port accepts connections.
 // Options: args (extra flags), testClock (adds --test-clock), env.
 // Returns { endpoint, port, dataDir, logPath, stop, kill9, restart, log }.
+// opts: args (flags), env, testClock, dataDir.
 export async function startDaemon(opts = {}) {
 	const binary = daemonPath();
 	const host = "127.0.0.1";
 	const port = await freePort();
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "iotjobs-it-"));
-	const dataDir = path.join(workDir, "data");
+	// opts.dataDir: share another daemon's data folder (a second node).
+	const dataDir = opts.dataDir ?? path.join(workDir, "data");
 	const logPath = path.join(workDir, "iotjobsd.log");
-	fs.mkdirSync(dataDir, { mode: 0o700 });
+	if (!opts.dataDir)
+		fs.mkdirSync(dataDir, { mode: 0o700 });
 	const args = ["--listen", `${host}:${port}`, "--data-dir", dataDir,
 	    "--region", REGION, "--account-id", ACCOUNT_ID,
 	    ...(opts.args ?? [])];

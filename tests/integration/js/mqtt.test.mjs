@@ -529,7 +529,111 @@ describe("MQTT front end", () => {
 		}
 	});
 
+	// Publishes N `get` requests tagged PREFIX-i from DEV and checks that
+	// each was answered exactly once.
+	async function eachAnsweredOnce(dev, prefix, n = 40) {
+		const mine = (m) => /jobs\/get\/(accepted|rejected)$/.test(
+		    m.topic) && m.json.clientToken?.startsWith(`${prefix}-`);
+		const tokens = [];
+		for (let i = 0; i < n; i++) {
+			tokens.push(`${prefix}-${i}`);
+			await dev.c.publishAsync(`$aws/things/${dev.name}/jobs/get`,
+			    JSON.stringify({ clientToken: `${prefix}-${i}` }),
+			    { qos: 1 });
+		}
+		await dev.box.wait(() => dev.box.filter(mine).length >= n, 5000);
+		await sleep(500);	/* a second answer would be here by now */
+		assert.deepEqual(dev.box.filter(mine).map(
+		    (m) => m.json.clientToken).sort(), [...tokens].sort());
+		assert.ok(dev.box.filter(mine).every(
+		    (m) => m.topic.endsWith("accepted")));
+	}
+
+	async function waitForLog(d, re, ms = 5000) {
+		const deadline = Date.now() + ms;
+		while (!re.test(d.log(400))) {
+			if (Date.now() > deadline)
+				assert.fail(`no ${re} in the log:\n${d.log()}`);
+			await sleep(50);
+		}
+	}
+
 	test("two iotjobsd nodes on one broker answer each request once",
+	    async () => {
+		// A broker of their own; node 2 shares node 1's data folder:
+		// node 1 leads, node 2 stands by.
+		const b = await startBroker();
+		const d1 = await startDaemon({ args: daemonMqttArgs(b) });
+		const d2 = await startDaemon({ args: daemonMqttArgs(b),
+		    dataDir: d1.dataDir });
+		const iot2 = iotClient(d2);
+		const name = uniqueName("dev");
+		let dev;
+		try {
+			await waitForLog(d2, /standing by/);
+			await iot2.send(new CreateThingCommand({ thingName: name }));
+			await b.addDevices([name]);
+			dev = await device(b, name);
+			const next = (jobId) => dev.box.filter((m) => m.topic ===
+			    `$aws/things/${name}/jobs/notify-next` &&
+			    m.json.execution?.jobId === jobId);
+
+			// A job created through the standby: notified once.
+			const job1 = uniqueName("job");
+			const t0 = Date.now();
+			await iot2.send(new CreateJobCommand({ jobId: job1,
+			    targets: [thingArn(name)],
+			    document: JSON.stringify(DOC) }));
+			await dev.box.wait(() => next(job1).length > 0, 2000);
+			const at = dev.box.find((m) => next(job1).includes(m)).at;
+			assert.ok(at - t0 < 1000, `notify-next after ${at - t0} ms`);
+			await eachAnsweredOnce(dev, "both");
+			assert.equal(next(job1).length, 1);
+
+			// An update over MQTT, seen through the other node.
+			const r = await dev.ask(`${job1}/update`,
+			    { status: "SUCCEEDED" });
+			assert.match(r.topic, /accepted$/, JSON.stringify(r.json));
+			await sleep(300);
+			assert.equal(dev.box.filter((m) => m.topic ===
+			    `$aws/things/${name}/jobs/${job1}/update/accepted`)
+			    .length, 1);
+			const out = await iot2.send(new DescribeJobExecutionCommand(
+			    { jobId: job1, thingName: name }));
+			assert.equal(out.execution.status, "SUCCEEDED");
+
+			// The leader dies: the standby leads at once.
+			await d1.kill9();
+			await waitForLog(d2, /leading: the previous leader is gone/);
+			let answered = false;
+			for (let i = 0; i < 20 && !answered; i++) {
+				const from = dev.box.length;
+				await dev.c.publishAsync(
+				    `$aws/things/${name}/jobs/get`,
+				    JSON.stringify({ clientToken: `probe-${i}` }),
+				    { qos: 1 });
+				answered = await dev.box.wait((m) => m.topic.endsWith(
+				    "get/accepted"), 250, from).then(() => true,
+				    () => false);
+			}
+			assert.ok(answered, "the new leader does not answer");
+			await eachAnsweredOnce(dev, "after");
+			const job2 = uniqueName("job");
+			await iot2.send(new CreateJobCommand({ jobId: job2,
+			    targets: [thingArn(name)],
+			    document: JSON.stringify(DOC) }));
+			await dev.box.wait(() => next(job2).length > 0, 2000);
+			await sleep(300);
+			assert.equal(next(job2).length, 1);
+		} finally {
+			await dev?.c.endAsync();
+			await d2.close();
+			await d1.close();
+			await b.close();
+		}
+	});
+
+	test("with --mqtt-share-group every node answers, each request once",
 	    async (t) => {
 		if (!(await sharedDollarTopics(broker))) {
 			t.skip("this Mosquitto does not deliver shared " +
@@ -537,37 +641,24 @@ describe("MQTT front end", () => {
 			return;
 		}
 		const share = ["--mqtt-share-group", "iotjobsd"];
-		const d1 = await startDaemon({ args: daemonMqttArgs(broker,
-		    share) });
-		const d2 = await startDaemon({ args: daemonMqttArgs(broker,
-		    share) });
+		const b = await startBroker();
+		const d1 = await startDaemon({ args: daemonMqttArgs(b, share) });
+		const d2 = await startDaemon({ args: daemonMqttArgs(b, share),
+		    dataDir: d1.dataDir });
+		const name = uniqueName("dev");
+		let dev;
 		try {
-			const name = uniqueName("dev");
-			for (const node of [d1, d2])
-				await iotClient(node).send(new CreateThingCommand(
-				    { thingName: name }));
-			await broker.addDevices([name]);
+			await iotClient(d1).send(new CreateThingCommand(
+			    { thingName: name }));
+			await b.addDevices([name]);
 			await sleep(1000);	/* d2 subscribed */
-			const dev = await device(broker, name);
-			const tokens = [];
-			for (let i = 0; i < 40; i++) {
-				const t = `once-${i}`;
-				tokens.push(t);
-				await dev.c.publishAsync(
-				    `$aws/things/${name}/jobs/get`,
-				    JSON.stringify({ clientToken: t }), { qos: 1 });
-			}
-			await dev.box.wait(() => dev.box.filter((m) =>
-			    m.topic.endsWith("get/accepted")).length >= 40, 5000);
-			await sleep(500);
-			const got = dev.box.filter((m) =>
-			    m.topic.endsWith("get/accepted")).map(
-			    (m) => m.json.clientToken).sort();
-			assert.deepEqual(got, [...tokens].sort());
-			await dev.c.endAsync();
+			dev = await device(b, name);
+			await eachAnsweredOnce(dev, "shared");
 		} finally {
-			await d1.close();
+			await dev?.c.endAsync();
 			await d2.close();
+			await d1.close();
+			await b.close();
 		}
 	});
 });
