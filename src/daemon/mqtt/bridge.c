@@ -750,13 +750,11 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 			fatal("mqtt: pthread_create");
 	m->nt = notify_start(app, m, app->conf->mqtt_events != 0);
 	m->cmd = command_delivery_start(app, m, app->conf->mqtt_events != 0);
-	/* A broker that is away now is retried by the loop thread. */
-	rc = mosquitto_connect_async(m->mosq, m->host, m->port,
-	    MQTT_KEEPALIVE);
-	if (rc != MOSQ_ERR_SUCCESS)
-		log_warnx("mqtt: %s:%d: %s; retrying in the background",
-		    m->host, m->port, rc == MOSQ_ERR_ERRNO ?
-		    "connection failed" : mosquitto_strerror(rc));
+	/*
+	 * The loop thread first, then the connect: in this order libmosquitto
+	 * retries a first connect that failed (the other order leaves its
+	 * thread waiting for a connect that never comes).
+	 */
 	rc = mosquitto_loop_start(m->mosq);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		err_set(err, ERR_INTERNAL_FAILURE, "mqtt: cannot start the"
