@@ -4,7 +4,8 @@
 // configuration (harness/broker.mjs), with devices on the npm mqtt client:
 // every request topic and reply payload of WIRE.md 10, the rejected codes,
 // notify and notify-next for each cause, late devices, the per-thing ACL,
-// a broker restart during traffic and two iotjobsd nodes on one broker.
+// a broker restart during traffic, HTTP while the broker is away and two
+// iotjobsd nodes on one broker.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,6 +18,7 @@ import {
 	CreateThingGroupCommand,
 	DeleteJobCommand,
 	DescribeJobExecutionCommand,
+	ListThingsCommand,
 } from "@aws-sdk/client-iot";
 
 import {
@@ -711,6 +713,57 @@ describe("MQTT events", () => {
 		} finally {
 			await dev.c.endAsync();
 			await watcher.endAsync();
+		}
+	});
+});
+
+describe("MQTT broker away", () => {
+	test("HTTP answers at once while the broker is away; MQTT follows it",
+	    { timeout: 60000 }, async () => {
+		const b = await startBroker();
+		await b.stop();
+		let d, dev;
+		try {
+			// iotjobsd starts and serves with no broker to talk to.
+			d = await startDaemon({ args: daemonMqttArgs(b) });
+			const iot = iotClient(d);
+			const name = uniqueName("dev");
+			const jobId = uniqueName("job");
+			const timed = async (cmd) => {
+				const t0 = Date.now();
+				const out = await iot.send(cmd);
+				const ms = Date.now() - t0;
+				assert.ok(ms < 1000, `${cmd.constructor.name}` +
+				    ` took ${ms} ms`);
+				return out;
+			};
+			await timed(new CreateThingCommand({ thingName: name }));
+			await timed(new CreateJobCommand({ jobId,
+			    targets: [thingArn(name)],
+			    document: JSON.stringify(DOC) }));
+			const list = await timed(new ListThingsCommand({}));
+			assert.ok(list.things.some((t) => t.thingName === name));
+			assert.doesNotMatch(d.log(), /mqtt: connected/);
+
+			// The broker comes: iotjobsd connects (backoff) and
+			// answers the device, which learns its job with get.
+			await b.addDevices([name]);
+			await b.restart();
+			const deadline = Date.now() + 40000;
+			while (!/mqtt: connected/.test(d.log())) {
+				assert.ok(Date.now() < deadline,
+				    `iotjobsd did not connect:\n${d.log()}`);
+				await sleep(100);
+			}
+			dev = await device(b, name);
+			const r = await dev.ask("get", {});
+			assert.match(r.topic, /get\/accepted$/);
+			assert.deepEqual(r.json.queuedJobs.map((j) => j.jobId),
+			    [jobId]);
+		} finally {
+			await dev?.c.endAsync();
+			await d?.close();
+			await b.close();
 		}
 	});
 });
