@@ -654,6 +654,21 @@ parse_url(struct mqtt *m, const char *url, struct err *err)
 	return 0;
 }
 
+/*
+ * libmosquitto's own errors and warnings: why a connection attempt failed
+ * (the TLS handshake, e.g. "certificate verify failed", or a CA,
+ * certificate or key file it cannot load) is told only there.
+ */
+static void
+on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
+{
+	struct mqtt *m = arg;
+
+	(void)mosq;
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+		log_warnx("mqtt: %s:%d: %s", m->host, m->port, msg);
+}
+
 static int
 configure(struct mqtt *m, struct err *err)
 {
@@ -708,6 +723,7 @@ configure(struct mqtt *m, struct err *err)
 			return err_set(err, ERR_VALIDATION, "mqtt: TLS"
 			    " settings: %s", mosquitto_strerror(rc));
 	}
+	mosquitto_log_callback_set(m->mosq, on_log);
 	mosquitto_connect_v5_callback_set(m->mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(m->mosq, on_disconnect);
 	mosquitto_message_v5_callback_set(m->mosq, on_message);
