@@ -778,6 +778,12 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 		mqtt_stop(m);
 		return -1;
 	}
+	rc = mosquitto_connect_async(m->mosq, m->host, m->port,
+	    MQTT_KEEPALIVE);
+	if (rc != MOSQ_ERR_SUCCESS)
+		log_warnx("mqtt: %s:%d: %s; retrying in the background",
+		    m->host, m->port, rc == MOSQ_ERR_ERRNO ?
+		    "connection failed" : mosquitto_strerror(rc));
 	log_info("mqtt: broker %s://%s:%d, %u workers, %s %s%s",
 	    m->tls ? "mqtts" : "mqtt", m->host, m->port, m->nworkers,
 	    answers_requests(m) ? "subscribing" : "once leading, subscribing",
