@@ -12,11 +12,15 @@
  * start-next and update, the device's hot path, are held until the COMMIT
  * of their writes instead of holding the worker (store_defer_begin, as the
  * HTTP front end does), so that a few workers fill each group commit.
- * libmosquitto's thread reconnects with backoff; on every connect the
- * subscriptions are made again and the notifier is woken.
+ * One thread of ours runs the connection (conn_main): it connects, runs
+ * libmosquitto's loop, and after any failure, whatever its kind (refused,
+ * lost, TLS, name lookup), waits and connects again with backoff; on
+ * every connect the subscriptions are made again and the notifier is
+ * woken.
  */
 #include "mqtt/mqtt.h"
 
+#include <errno.h>
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <pthread.h>
@@ -88,6 +92,10 @@ struct mqtt {
 	bool stopping;
 	pthread_t *workers;
 	unsigned nworkers;
+	/* The connection thread (conn_main); conn_stop under lock. */
+	pthread_t conn;
+	bool conn_started, conn_stop;
+	pthread_cond_t conn_cond;
 	struct notifier *nt;
 	struct command_delivery *cmd;	/* command.c */
 };
@@ -707,8 +715,8 @@ configure(struct mqtt *m, struct err *err)
 	    MQTT_PROTOCOL_V5);
 	/* Small replies one after another: Nagle would hold each. */
 	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
-	mosquitto_reconnect_delay_set(m->mosq, MQTT_BACKOFF_MIN,
-	    MQTT_BACKOFF_MAX, true);
+	/* Other threads publish while conn_main runs the loop. */
+	mosquitto_threaded_set(m->mosq, true);
 	if (c->mqtt_username[0] != '\0' && mosquitto_username_pw_set(m->mosq,
 	    c->mqtt_username, c->mqtt_password[0] != '\0' ?
 	    c->mqtt_password : NULL) != MOSQ_ERR_SUCCESS)
@@ -731,12 +739,60 @@ configure(struct mqtt *m, struct err *err)
 	return 0;
 }
 
+/*
+ * The connection thread. libmosquitto's own thread (mosquitto_loop_start)
+ * gives up for good after a TLS error, a refused login or a failed name
+ * lookup; this one treats every failure alike: wait, then connect again,
+ * from MQTT_BACKOFF_MIN doubling to MQTT_BACKOFF_MAX seconds, back to the
+ * minimum once a connection was accepted.
+ */
+static void *
+conn_main(void *arg)
+{
+	struct mqtt *m = arg;
+	struct timespec ts;
+	bool first = true, up;
+	int delay = MQTT_BACKOFF_MIN, rc;
+
+	pthread_mutex_lock(&m->lock);
+	while (!m->conn_stop) {
+		pthread_mutex_unlock(&m->lock);
+		rc = first ? mosquitto_connect_async(m->mosq, m->host, m->port,
+		    MQTT_KEEPALIVE) : mosquitto_reconnect_async(m->mosq);
+		first = false;
+		for (;;) {
+			pthread_mutex_lock(&m->lock);
+			up = m->connected;
+			if (m->conn_stop || rc != MOSQ_ERR_SUCCESS)
+				break;
+			pthread_mutex_unlock(&m->lock);
+			if (up)
+				delay = MQTT_BACKOFF_MIN;
+			rc = mosquitto_loop(m->mosq, 1000, 1);
+		}
+		/* Under lock here. */
+		if (m->conn_stop)
+			break;
+		pthread_mutex_unlock(&m->lock);
+		log_warnx("mqtt: %s:%d: %s; connecting again in %d s",
+		    m->host, m->port, rc == MOSQ_ERR_ERRNO ? strerror(errno) :
+		    mosquitto_strerror(rc), delay);
+		ts = clock_deadline_ms(delay * 1000L);
+		delay = delay * 2 > MQTT_BACKOFF_MAX ? MQTT_BACKOFF_MAX :
+		    delay * 2;
+		pthread_mutex_lock(&m->lock);
+		if (!m->conn_stop)
+			pthread_cond_timedwait(&m->conn_cond, &m->lock, &ts);
+	}
+	pthread_mutex_unlock(&m->lock);
+	return NULL;
+}
+
 int
 mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 {
 	struct mqtt *m;
 	unsigned i;
-	int rc;
 
 	*out = NULL;
 	if (app->conf->mqtt_url[0] == '\0')
@@ -747,6 +803,7 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 	m->leads = lead;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_cond_init(&m->qcond, NULL);
+	pthread_cond_init(&m->conn_cond, NULL);
 	if (parse_url(m, app->conf->mqtt_url, err) == -1 ||
 	    configure(m, err) == -1) {
 		mqtt_stop(m);
@@ -766,24 +823,10 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 			fatal("mqtt: pthread_create");
 	m->nt = notify_start(app, m, app->conf->mqtt_events != 0);
 	m->cmd = command_delivery_start(app, m, app->conf->mqtt_events != 0);
-	/*
-	 * The loop thread first, then the connect: in this order libmosquitto
-	 * retries a first connect that failed (the other order leaves its
-	 * thread waiting for a connect that never comes).
-	 */
-	rc = mosquitto_loop_start(m->mosq);
-	if (rc != MOSQ_ERR_SUCCESS) {
-		err_set(err, ERR_INTERNAL_FAILURE, "mqtt: cannot start the"
-		    " client thread: %s", mosquitto_strerror(rc));
-		mqtt_stop(m);
-		return -1;
-	}
-	rc = mosquitto_connect_async(m->mosq, m->host, m->port,
-	    MQTT_KEEPALIVE);
-	if (rc != MOSQ_ERR_SUCCESS)
-		log_warnx("mqtt: %s:%d: %s; retrying in the background",
-		    m->host, m->port, rc == MOSQ_ERR_ERRNO ?
-		    "connection failed" : mosquitto_strerror(rc));
+	/* A broker that is away now is retried by conn_main. */
+	if (pthread_create(&m->conn, NULL, conn_main, m) != 0)
+		fatal("mqtt: pthread_create");
+	m->conn_started = true;
 	log_info("mqtt: broker %s://%s:%d, %u workers, %s %s%s",
 	    m->tls ? "mqtts" : "mqtt", m->host, m->port, m->nworkers,
 	    answers_requests(m) ? "subscribing" : "once leading, subscribing",
@@ -821,16 +864,23 @@ mqtt_stop(struct mqtt *m)
 		}
 	}
 	pthread_mutex_unlock(&held_lock);
-	if (m->mosq != NULL) {
+	if (m->conn_started) {
+		/* DISCONNECT is queued; the loop's next turn sends it. */
 		mosquitto_disconnect(m->mosq);
-		mosquitto_loop_stop(m->mosq, true);
-		mosquitto_destroy(m->mosq);
+		pthread_mutex_lock(&m->lock);
+		m->conn_stop = true;
+		pthread_cond_signal(&m->conn_cond);
+		pthread_mutex_unlock(&m->lock);
+		pthread_join(m->conn, NULL);
 	}
+	if (m->mosq != NULL)
+		mosquitto_destroy(m->mosq);
 	while ((r = m->qhead) != NULL) {
 		m->qhead = r->next;
 		req_free(r);
 	}
 	free(m->workers);
+	pthread_cond_destroy(&m->conn_cond);
 	pthread_cond_destroy(&m->qcond);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
