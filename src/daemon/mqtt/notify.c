@@ -89,9 +89,14 @@ round_release(struct round *r)
 
 /* --- one thing ----------------------------------------------------------- */
 
-/* The pending list of a thing as notify's payload and as a signature. */
+/*
+ * The pending list of a thing: its summaries (at most
+ * STORE_EXEC_PENDING_MAX), and their signature. Notify's payload is built
+ * from the summaries only when the signature changed.
+ */
 struct pending {
-	json_t *in_progress, *queued;
+	struct store_exec rows[STORE_EXEC_PENDING_MAX];
+	size_t n;
 	char *sig;
 	size_t len, cap;
 };
@@ -114,14 +119,29 @@ sig_add(struct pending *p, const struct store_exec *e)
 	p->len += (size_t)n;
 }
 
-/* JobExecutionSummary of notify (WIRE.md 10.4). */
 static int
 pending_row(const struct store_exec *e, void *arg, struct err *err)
 {
 	struct pending *p = arg;
-	json_t *o = json_object();
 
 	(void)err;
+	if (p->n == STORE_EXEC_PENDING_MAX)
+		return 0;
+	/* Summary rows own nothing (no details, no document). */
+	p->rows[p->n] = *e;
+	p->rows[p->n].status_details = NULL;
+	p->rows[p->n].document = NULL;
+	p->n++;
+	sig_add(p, e);
+	return 0;
+}
+
+/* JobExecutionSummary of notify (WIRE.md 10.4). */
+static json_t *
+render_summary(const struct store_exec *e)
+{
+	json_t *o = json_object();
+
 	json_object_set_new(o, "jobId", json_string(e->job_id));
 	json_object_set_new(o, "queuedAt", json_integer(e->queued_at));
 	if (e->started_at != 0)
@@ -132,10 +152,29 @@ pending_row(const struct store_exec *e, void *arg, struct err *err)
 	json_object_set_new(o, "executionNumber",
 	    json_integer(e->execution_number));
 	json_object_set_new(o, "versionNumber", json_integer(e->version));
-	json_array_append_new(e->status == EXEC_IN_PROGRESS ? p->in_progress :
-	    p->queued, o);
-	sig_add(p, e);
-	return 0;
+	return o;
+}
+
+/* Notify's payload for the pending list P. */
+static json_t *
+render_notify(const struct pending *p, int64_t now)
+{
+	json_t *jobs = json_object(), *o = json_object();
+	json_t *in_progress = json_array(), *queued = json_array();
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		json_array_append_new(p->rows[i].status == EXEC_IN_PROGRESS ?
+		    in_progress : queued, render_summary(&p->rows[i]));
+	if (json_array_size(in_progress) > 0)
+		json_object_set(jobs, "IN_PROGRESS", in_progress);
+	if (json_array_size(queued) > 0)
+		json_object_set(jobs, "QUEUED", queued);
+	json_decref(in_progress);
+	json_decref(queued);
+	json_object_set_new(o, "timestamp", json_integer(now));
+	json_object_set_new(o, "jobs", jobs);
+	return o;
 }
 
 /* JobExecution of notify-next, with its document as an object. */
@@ -178,6 +217,11 @@ struct thing_state {
 	json_t *next;		/* payload, NULL: unchanged */
 };
 
+/*
+ * The head of the pending list is its first row (store_exec_next_pending
+ * walks the same index in the same order); the execution with its
+ * document is read only when the head changed.
+ */
 static int
 thing_compute(struct notifier *nt, const char *thing, int64_t now,
     struct thing_state *ts, struct err *err)
@@ -191,36 +235,25 @@ thing_compute(struct notifier *nt, const char *thing, int64_t now,
 	memset(&p, 0, sizeof(p));
 	memset(&e, 0, sizeof(e));
 	memset(ts, 0, sizeof(*ts));
-	p.in_progress = json_array();
-	p.queued = json_array();
 	if (store_begin(nt->app->st, false, &tx, err) == -1)
 		goto out;
 	if (store_exec_pending(tx, thing, STORE_EXEC_PENDING_MAX, pending_row,
 	    &p, err) == -1)
 		goto end;
-	found = store_exec_next_pending(tx, thing, true, &e, err);
-	if (found == -1)
-		goto end;
-	if (found == 1)
-		snprintf(ts->head, sizeof(ts->head), "%s#%lld", e.job_id,
-		    (long long)e.execution_number);
+	if (p.n > 0)
+		snprintf(ts->head, sizeof(ts->head), "%s#%lld",
+		    p.rows[0].job_id, (long long)p.rows[0].execution_number);
 	if (store_notify_sent_get(tx, thing, &old_list, &old_head,
 	    err) == -1)
 		goto end;
 	ts->list = xstrdup(p.sig != NULL ? p.sig : "");
-	if (strcmp(ts->list, old_list != NULL ? old_list : "") != 0) {
-		json_t *jobs = json_object();
-
-		if (json_array_size(p.in_progress) > 0)
-			json_object_set(jobs, "IN_PROGRESS", p.in_progress);
-		if (json_array_size(p.queued) > 0)
-			json_object_set(jobs, "QUEUED", p.queued);
-		ts->notify = json_object();
-		json_object_set_new(ts->notify, "timestamp",
-		    json_integer(now));
-		json_object_set_new(ts->notify, "jobs", jobs);
-	}
+	if (strcmp(ts->list, old_list != NULL ? old_list : "") != 0)
+		ts->notify = render_notify(&p, now);
 	if (strcmp(ts->head, old_head != NULL ? old_head : "") != 0) {
+		found = 0;
+		if (p.n > 0 && (found = store_exec_next_pending(tx, thing,
+		    true, &e, err)) == -1)
+			goto end;
 		ts->next = json_object();
 		json_object_set_new(ts->next, "timestamp", json_integer(now));
 		if (found == 1)
@@ -234,8 +267,6 @@ out:
 	free(old_list);
 	free(old_head);
 	free(p.sig);
-	json_decref(p.in_progress);
-	json_decref(p.queued);
 	store_exec_release(&e);
 	return rc;
 }
