@@ -98,6 +98,7 @@ main(int argc, char **argv)
 	log_info("signal %d: stopping", sig);
 	http_server_stop(srv);
 	mqtt_stop(mqtt);
+	sched_stop();
 	store_close(app.st);
 	auth_close(app.auth);
 	log_info("stopped");
