@@ -4,7 +4,8 @@
 // and passes their addresses in the environment (BENCH_HTTP, BENCH_MQTT_URL,
 // BENCH_PASSWD: the broker's password file in plain "user:password" lines,
 // rewritten with mosquitto_passwd -U by this script's caller between the
-// phases; BENCH_DEVICES, BENCH_RT_DEVICES, BENCH_SECONDS).
+// phases; BENCH_DEVICES, BENCH_RT_DEVICES, BENCH_RT_JOBS, BENCH_SECONDS;
+// BENCH_IOTJOBSD_PID, BENCH_BROKER_PID, BENCH_CLK_TCK for the CPU times).
 //
 //   node bench/mqtt_devices.mjs fleet    creates the things and groups
 //   node bench/mqtt_devices.mjs run      the measurements
@@ -16,6 +17,11 @@
 //    a topic they subscribe to and wait for the delivery, in a loop.
 // 3. Device round trips: BENCH_RT_DEVICES devices each loop start-next,
 //    then update SUCCEEDED, waiting for each accepted reply.
+//
+// Beside the rates 2 and 3: the CPU time iotjobsd, the broker and this
+// process spent per message or round trip over the same interval (from
+// /proc), and how busy the machine was; on a machine whose cores are all
+// busy, those say where a faster figure has to come from.
 
 import fs from "node:fs";
 
@@ -31,7 +37,8 @@ const URL = env("BENCH_MQTT_URL");
 const DEVICES = Number(env("BENCH_DEVICES", "10000"));
 const RT = Number(env("BENCH_RT_DEVICES", "64"));
 const SECONDS = Number(env("BENCH_SECONDS", "5"));
-const RT_JOBS = Number(env("BENCH_RT_JOBS", "200"));
+const RT_JOBS = Number(env("BENCH_RT_JOBS", "600"));
+const CLK_TCK = Number(env("BENCH_CLK_TCK", "100"));
 const PW = "bench-pw";
 const IOTJOBSD_PW = env("BENCH_IOTJOBSD_PASSWORD");
 const name = (i) => `mq-thing-${i}`;
@@ -135,21 +142,70 @@ async function fanout() {
 	await Promise.all(clients.map((c) => c.endAsync(true)));
 }
 
-// Loops STEP on each of N clients for SECONDS; returns the count per second.
+// CPU seconds (user + system) process PID has used, NaN when unknown.
+function cpuOf(pid) {
+	try {
+		const st = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+		// After "(comm) ": state is field 3, utime 14, stime 15.
+		const f = st.slice(st.lastIndexOf(")") + 2).split(" ");
+		return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+	} catch {
+		return NaN;
+	}
+}
+
+// The machine's busy and total CPU ticks so far (/proc/stat).
+function machineTicks() {
+	try {
+		const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]
+		    .trim().split(/\s+/).slice(1, 9).map(Number);
+		const total = f.reduce((a, b) => a + b, 0);
+		return { busy: total - f[3] - f[4], total };
+	} catch {
+		return { busy: NaN, total: NaN };
+	}
+}
+
+function cpuSnap() {
+	const u = process.cpuUsage();
+	return { iotjobsd: cpuOf(env("BENCH_IOTJOBSD_PID", "")),
+	    broker: cpuOf(env("BENCH_BROKER_PID", "")),
+	    generator: (u.user + u.system) / 1e6, machine: machineTicks() };
+}
+
+// CPU microseconds per operation between snapshots A and B, N operations.
+function cpuLine(a, b, n, what) {
+	const us = (k) => {
+		const v = (b[k] - a[k]) * 1e6 / n;
+		return Number.isFinite(v) ? `${v.toFixed(0)} us` : "?";
+	};
+	const busy = 100 * (b.machine.busy - a.machine.busy) /
+	    (b.machine.total - a.machine.total);
+	return `  CPU per ${what}: iotjobsd ${us("iotjobsd")}, broker ` +
+	    `${us("broker")}, load generator ${us("generator")}; all cores ` +
+	    `${busy.toFixed(0)}% busy`;
+}
+
+// Loops STEP on each of N clients for SECONDS; returns the count per
+// second, the count, the clients that stopped early and the CPU snapshots.
 async function loop(clients, step) {
-	let n = 0;
+	let n = 0, early = 0;
 	let stop = false;
 	const t0 = Date.now();
+	const c0 = cpuSnap();
 	const timer = setTimeout(() => { stop = true; }, SECONDS * 1000);
 	await Promise.all(clients.map(async (c, i) => {
 		while (!stop) {
-			if (!(await step(c, i)))
+			if (!(await step(c, i))) {
+				early++;
 				return;
+			}
 			n++;
 		}
 	}));
 	clearTimeout(timer);
-	return n / ((Date.now() - t0) / 1000);
+	const c1 = cpuSnap();
+	return { rate: n / ((Date.now() - t0) / 1000), n, early, c0, c1 };
 }
 
 // A client whose next message on any topic resolves wait().
@@ -172,7 +228,7 @@ async function brokerRate() {
 		await c.subscribeAsync(`$aws/bench/raw/${i}`, { qos: 1 });
 		clients.push(c);
 	}
-	const rate = await loop(clients, async (c, i) => {
+	const r = await loop(clients, async (c, i) => {
 		const got = c.next();
 		c.publish(`$aws/bench/raw/${i}`, "{\"clientToken\":\"x\"}",
 		    { qos: 1 });
@@ -180,7 +236,7 @@ async function brokerRate() {
 		return true;
 	});
 	await Promise.all(clients.map((c) => c.endAsync(true)));
-	return rate;
+	return r;
 }
 
 async function roundTrips() {
@@ -202,7 +258,7 @@ async function roundTrips() {
 		clients.push(c);
 	}
 	let rejected = 0;
-	const rate = await loop(clients, async (c, i) => {
+	const r = await loop(clients, async (c, i) => {
 		const base = `$aws/things/${name(i)}/jobs/`;
 		let got = c.next();
 		c.publish(base + "start-next", "{}", { qos: 1 });
@@ -221,18 +277,23 @@ async function roundTrips() {
 	await Promise.all(clients.map((c) => c.endAsync(true)));
 	if (rejected > 0)
 		console.log(`round trips: ${rejected} updates rejected`);
-	return rate;
+	if (r.early > 0)
+		console.log(`round trips: ${r.early} of ${RT} devices ran out ` +
+		    `of queued jobs before ${SECONDS} s (raise BENCH_RT_JOBS)`);
+	return r;
 }
 
 async function run() {
 	await fanout();
 	const raw = await brokerRate();
-	console.log(`broker: ${raw.toFixed(0)} publish->deliver/s ` +
+	console.log(`broker: ${raw.rate.toFixed(0)} publish->deliver/s ` +
 	    `(${RT} clients, QoS 1, one message in flight each)`);
+	console.log(cpuLine(raw.c0, raw.c1, raw.n, "message"));
 	const rt = await roundTrips();
-	console.log(`round trips: ${rt.toFixed(0)}/s (${RT} devices, ` +
+	console.log(`round trips: ${rt.rate.toFixed(0)}/s (${RT} devices, ` +
 	    "start-next then update SUCCEEDED, QoS 1): " +
-	    `${(100 * rt / raw).toFixed(1)}% of the broker's rate`);
+	    `${(100 * rt.rate / raw.rate).toFixed(1)}% of the broker's rate`);
+	console.log(cpuLine(rt.c0, rt.c1, rt.n, "round trip"));
 }
 
 const what = process.argv[2];

@@ -19,6 +19,12 @@
 #include "store/store_job.h"
 
 #define RETRY_SECONDS	1	/* after a failed run (busy store) */
+/*
+ * Pokes that come closer together than this share one look at the
+ * deadlines: under device traffic every start-next and update pokes, and
+ * a look costs two read transactions. Deadlines are whole seconds.
+ */
+#define SETTLE_MS	20
 
 static struct {
 	struct store *st;
@@ -106,16 +112,42 @@ sleep_until(int64_t at)
 	pthread_cond_timedwait(&sched.cond, &sched.mu, &ts);
 }
 
+/*
+ * Waits, mu released, until SETTLE_MS after LAST (CLOCK_MONOTONIC) when a
+ * poke came sooner; then sets LAST to now. A stop waits as long.
+ */
+static void
+settle(struct timespec *last)
+{
+	struct timespec until = *last;
+
+	until.tv_nsec += SETTLE_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_unlock(&sched.mu);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+	    NULL) == EINTR)
+		;
+	clock_gettime(CLOCK_MONOTONIC, last);
+	pthread_mutex_lock(&sched.mu);
+}
+
 static void *
 sched_main(void *arg)
 {
+	struct timespec last;
 	struct err err;
 	int64_t next;
 	int ran;
 
 	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &last);
 	pthread_mutex_lock(&sched.mu);
 	while (!sched.stop) {
+		if (sched.poked)
+			settle(&last);
 		sched.poked = false;
 		pthread_mutex_unlock(&sched.mu);
 		err_clear(&err);

@@ -89,9 +89,14 @@ round_release(struct round *r)
 
 /* --- one thing ----------------------------------------------------------- */
 
-/* The pending list of a thing as notify's payload and as a signature. */
+/*
+ * The pending list of a thing: its summaries (at most
+ * STORE_EXEC_PENDING_MAX), and their signature. Notify's payload is built
+ * from the summaries only when the signature changed.
+ */
 struct pending {
-	json_t *in_progress, *queued;
+	struct store_exec rows[STORE_EXEC_PENDING_MAX];
+	size_t n;
 	char *sig;
 	size_t len, cap;
 };
@@ -114,28 +119,139 @@ sig_add(struct pending *p, const struct store_exec *e)
 	p->len += (size_t)n;
 }
 
-/* JobExecutionSummary of notify (WIRE.md 10.4). */
 static int
 pending_row(const struct store_exec *e, void *arg, struct err *err)
 {
 	struct pending *p = arg;
-	json_t *o = json_object();
 
 	(void)err;
-	json_object_set_new(o, "jobId", json_string(e->job_id));
-	json_object_set_new(o, "queuedAt", json_integer(e->queued_at));
-	if (e->started_at != 0)
-		json_object_set_new(o, "startedAt",
-		    json_integer(e->started_at));
-	json_object_set_new(o, "lastUpdatedAt",
-	    json_integer(e->last_updated_at));
-	json_object_set_new(o, "executionNumber",
-	    json_integer(e->execution_number));
-	json_object_set_new(o, "versionNumber", json_integer(e->version));
-	json_array_append_new(e->status == EXEC_IN_PROGRESS ? p->in_progress :
-	    p->queued, o);
+	if (p->n == STORE_EXEC_PENDING_MAX)
+		return 0;
+	/* Summary rows own nothing (no details, no document). */
+	p->rows[p->n] = *e;
+	p->rows[p->n].status_details = NULL;
+	p->rows[p->n].document = NULL;
+	p->n++;
 	sig_add(p, e);
 	return 0;
+}
+
+/*
+ * Notify's payload is written as text: it has the same shape every time,
+ * and building it as jansson objects to dump them cost more than reading
+ * the list. The bytes are those of json_dumps(JSON_COMPACT) of the same
+ * members in the same order.
+ */
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+text_add(struct text *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		t->cap = (t->len + n + 1) * 2;
+		t->s = xrealloc(t->s, t->cap);
+	}
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+}
+
+static void
+text_int(struct text *t, const char *key, int64_t v)
+{
+	char num[48];
+	int n = snprintf(num, sizeof(num), ",\"%s\":%lld", key, (long long)v);
+
+	text_add(t, num, (size_t)n);
+}
+
+/* S as a JSON string, escaped as jansson escapes it by default. */
+static void
+text_str(struct text *t, const char *s)
+{
+	char esc[8];
+	const char *run = s;
+
+	text_add(t, "\"", 1);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		text_add(t, run, (size_t)(s - run));
+		run = s + 1;
+		switch (c) {
+		case '"':	text_add(t, "\\\"", 2); break;
+		case '\\':	text_add(t, "\\\\", 2); break;
+		case '\b':	text_add(t, "\\b", 2); break;
+		case '\f':	text_add(t, "\\f", 2); break;
+		case '\n':	text_add(t, "\\n", 2); break;
+		case '\r':	text_add(t, "\\r", 2); break;
+		case '\t':	text_add(t, "\\t", 2); break;
+		default:
+			snprintf(esc, sizeof(esc), "\\u%04X", c);
+			text_add(t, esc, 6);
+		}
+	}
+	text_add(t, run, (size_t)(s - run));
+	text_add(t, "\"", 1);
+}
+
+/* The JobExecutionSummary list of STATUS in P under KEY (WIRE.md 10.4). */
+static void
+text_summaries(struct text *t, const struct pending *p,
+    enum exec_status status, const char *key)
+{
+	const struct store_exec *e;
+	bool first = true;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		e = &p->rows[i];
+		if ((e->status == EXEC_IN_PROGRESS) !=
+		    (status == EXEC_IN_PROGRESS))
+			continue;
+		if (first) {
+			if (t->s[t->len - 1] != '{')
+				text_add(t, ",", 1);
+			text_str(t, key);
+			text_add(t, ":[", 2);
+		} else
+			text_add(t, ",", 1);
+		first = false;
+		text_add(t, "{\"jobId\":", 9);
+		text_str(t, e->job_id);
+		text_int(t, "queuedAt", e->queued_at);
+		if (e->started_at != 0)
+			text_int(t, "startedAt", e->started_at);
+		text_int(t, "lastUpdatedAt", e->last_updated_at);
+		text_int(t, "executionNumber", e->execution_number);
+		text_int(t, "versionNumber", e->version);
+		text_add(t, "}", 1);
+	}
+	if (!first)
+		text_add(t, "]", 1);
+}
+
+/* Notify's payload for the pending list P, as text (owned by the caller). */
+static char *
+render_notify(const struct pending *p, int64_t now)
+{
+	struct text t;
+	char head[48];
+	int n;
+
+	memset(&t, 0, sizeof(t));
+	n = snprintf(head, sizeof(head), "{\"timestamp\":%lld,\"jobs\":{",
+	    (long long)now);
+	text_add(&t, head, (size_t)n);
+	text_summaries(&t, p, EXEC_IN_PROGRESS, "IN_PROGRESS");
+	text_summaries(&t, p, EXEC_QUEUED, "QUEUED");
+	text_add(&t, "}}", 2);
+	return t.s;
 }
 
 /* JobExecution of notify-next, with its document as an object. */
@@ -174,10 +290,15 @@ render_next(const struct store_exec *e, int64_t now)
 struct thing_state {
 	char *list;		/* signature now */
 	char head[STORE_EXEC_JOB_ID_MAX + 32];
-	json_t *notify;		/* payload, NULL: unchanged */
+	char *notify;		/* payload text, NULL: unchanged */
 	json_t *next;		/* payload, NULL: unchanged */
 };
 
+/*
+ * The head of the pending list is its first row (store_exec_next_pending
+ * walks the same index in the same order); the execution with its
+ * document is read only when the head changed.
+ */
 static int
 thing_compute(struct notifier *nt, const char *thing, int64_t now,
     struct thing_state *ts, struct err *err)
@@ -191,36 +312,25 @@ thing_compute(struct notifier *nt, const char *thing, int64_t now,
 	memset(&p, 0, sizeof(p));
 	memset(&e, 0, sizeof(e));
 	memset(ts, 0, sizeof(*ts));
-	p.in_progress = json_array();
-	p.queued = json_array();
 	if (store_begin(nt->app->st, false, &tx, err) == -1)
 		goto out;
 	if (store_exec_pending(tx, thing, STORE_EXEC_PENDING_MAX, pending_row,
 	    &p, err) == -1)
 		goto end;
-	found = store_exec_next_pending(tx, thing, true, &e, err);
-	if (found == -1)
-		goto end;
-	if (found == 1)
-		snprintf(ts->head, sizeof(ts->head), "%s#%lld", e.job_id,
-		    (long long)e.execution_number);
+	if (p.n > 0)
+		snprintf(ts->head, sizeof(ts->head), "%s#%lld",
+		    p.rows[0].job_id, (long long)p.rows[0].execution_number);
 	if (store_notify_sent_get(tx, thing, &old_list, &old_head,
 	    err) == -1)
 		goto end;
 	ts->list = xstrdup(p.sig != NULL ? p.sig : "");
-	if (strcmp(ts->list, old_list != NULL ? old_list : "") != 0) {
-		json_t *jobs = json_object();
-
-		if (json_array_size(p.in_progress) > 0)
-			json_object_set(jobs, "IN_PROGRESS", p.in_progress);
-		if (json_array_size(p.queued) > 0)
-			json_object_set(jobs, "QUEUED", p.queued);
-		ts->notify = json_object();
-		json_object_set_new(ts->notify, "timestamp",
-		    json_integer(now));
-		json_object_set_new(ts->notify, "jobs", jobs);
-	}
+	if (strcmp(ts->list, old_list != NULL ? old_list : "") != 0)
+		ts->notify = render_notify(&p, now);
 	if (strcmp(ts->head, old_head != NULL ? old_head : "") != 0) {
+		found = 0;
+		if (p.n > 0 && (found = store_exec_next_pending(tx, thing,
+		    true, &e, err)) == -1)
+			goto end;
 		ts->next = json_object();
 		json_object_set_new(ts->next, "timestamp", json_integer(now));
 		if (found == 1)
@@ -234,8 +344,6 @@ out:
 	free(old_list);
 	free(old_head);
 	free(p.sig);
-	json_decref(p.in_progress);
-	json_decref(p.queued);
 	store_exec_release(&e);
 	return rc;
 }
@@ -244,7 +352,7 @@ static void
 thing_state_release(struct thing_state *ts)
 {
 	free(ts->list);
-	json_decref(ts->notify);
+	free(ts->notify);
 	json_decref(ts->next);
 	memset(ts, 0, sizeof(*ts));
 }
@@ -257,8 +365,8 @@ thing_publish(struct notifier *nt, const char *thing,
 	char topic[TOPIC_MAX];
 
 	if (ts->notify != NULL && (topic_thing(thing, "notify", topic,
-	    sizeof(topic)) == -1 || mqtt_publish(nt->m, topic, ts->notify,
-	    1) == -1))
+	    sizeof(topic)) == -1 || mqtt_publish_bytes(nt->m, topic,
+	    ts->notify, strlen(ts->notify), 1, NULL, 0) == -1))
 		return -1;
 	if (ts->next != NULL && (topic_thing(thing, "notify-next", topic,
 	    sizeof(topic)) == -1 || mqtt_publish(nt->m, topic, ts->next,

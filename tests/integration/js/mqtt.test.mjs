@@ -327,6 +327,52 @@ describe("MQTT front end", () => {
 		}
 	});
 
+	test("starting the first execution keeps the list; starting an " +
+	    "earlier one behind a started one reorders it", async () => {
+		const name = await newThing();
+		const [a, b, c] = [await createJob([name]),
+		    await createJob([name]), await createJob([name])];
+		const dev = await device(broker, name);
+		const quiet = async (from, what) => {
+			await sleep(300);
+			assert.ok(!dev.box.slice(from).some((m) =>
+			    /\/notify(-next)?$/.test(m.topic)), what);
+		};
+		try {
+			// start-next of the first queued execution: same order,
+			// same first execution, nothing to notify.
+			let from = dev.box.length;
+			let r = await dev.ask("start-next", {});
+			assert.equal(r.json.execution.jobId, a);
+			await quiet(from, "notify after start-next of the first");
+			r = await dev.ask(`${a}/update`, { status: "SUCCEEDED" });
+			assert.match(r.topic, /accepted$/);
+			await dev.box.wait((m) => m.topic.endsWith("/notify-next") &&
+			    m.json.execution?.jobId === b, 2000, from);
+
+			// c started first, then b: b (lower id) moves ahead of c.
+			from = dev.box.length;
+			r = await dev.ask(`${c}/update`, { status: "IN_PROGRESS" });
+			assert.match(r.topic, /accepted$/);
+			let nx = await dev.box.wait((m) => m.topic.endsWith(
+			    "/notify-next"), 2000, from);
+			assert.equal(nx.json.execution.jobId, c);
+			from = dev.box.length;
+			r = await dev.ask(`${b}/update`, { status: "IN_PROGRESS" });
+			assert.match(r.topic, /accepted$/);
+			const n = await dev.box.wait((m) => m.topic.endsWith(
+			    "/notify"), 2000, from);
+			assert.deepEqual(n.json.jobs.IN_PROGRESS.map((s) => s.jobId),
+			    [b, c]);
+			nx = await dev.box.wait((m) => m.topic.endsWith(
+			    "/notify-next"), 2000, from);
+			assert.equal(nx.json.execution.jobId, b);
+			assert.equal(nx.json.execution.status, "IN_PROGRESS");
+		} finally {
+			await dev.c.endAsync();
+		}
+	});
+
 	test("notify-next on cancel, delete and group membership", async () => {
 		const name = await newThing();
 		const dev = await device(broker, name);
