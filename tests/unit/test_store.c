@@ -208,6 +208,63 @@ store_one_leader_and_foreign_commits(void **state)
 	store_close(b);
 }
 
+struct opener {
+	char dir[64];
+	pthread_barrier_t *go;
+	int rc, version;
+};
+
+static void *
+open_one(void *p)
+{
+	struct opener *o = p;
+	struct store *st;
+	struct err err;
+
+	pthread_barrier_wait(o->go);
+	o->rc = store_open(o->dir, &st, &err);
+	if (o->rc != 0)
+		fprintf(stderr, "store_open: %s\n", err.msg);
+	if (o->rc == 0) {
+		o->version = store_schema_version(st);
+		store_close(st);
+	}
+	return NULL;
+}
+
+/* Two nodes starting at once on a new folder: both migrate it, once. */
+static void
+store_concurrent_first_opens(void **state)
+{
+	char base[] = "/tmp/iotjobs-test-open-XXXXXX";
+	char cmd[128];
+	pthread_barrier_t go;
+	struct opener o[2];
+	pthread_t th[2];
+	int round, i;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	for (round = 0; round < 10; round++) {
+		pthread_barrier_init(&go, NULL, 2);
+		for (i = 0; i < 2; i++) {
+			o[i].go = &go;
+			snprintf(o[i].dir, sizeof(o[i].dir), "%s/%d", base,
+			    round);
+			pthread_create(&th[i], NULL, open_one, &o[i]);
+		}
+		for (i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&go);
+		assert_int_equal(o[0].rc, 0);
+		assert_int_equal(o[1].rc, 0);
+		assert_true(o[0].version >= 1);
+		assert_int_equal(o[0].version, o[1].version);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -215,6 +272,7 @@ main(void)
 		cmocka_unit_test(store_group_commit_keeps_every_ack),
 		cmocka_unit_test(store_deferred_ack_reports_its_batch),
 		cmocka_unit_test(store_one_leader_and_foreign_commits),
+		cmocka_unit_test(store_concurrent_first_opens),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[128];

@@ -107,7 +107,7 @@ static int
 sq_conn_open(struct store *st, struct sq_conn **out, struct err *err)
 {
 	struct sq_conn *c;
-	int rc;
+	int rc, waited;
 
 	c = xcalloc(1, sizeof(*c));
 	rc = sqlite3_open_v2(st->path, &c->db,
@@ -126,11 +126,20 @@ sq_conn_open(struct store *st, struct sq_conn **out, struct err *err)
 	 * large group) sorts and journals in temporary files, not in the
 	 * daemon's memory (about 110 MB of RSS with MEMORY).
 	 */
-	rc = sqlite3_exec(c->db,
-	    "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=OFF;"
-	    "PRAGMA temp_store=FILE;", NULL, NULL, NULL);
+	/*
+	 * Switching a new file to WAL takes a lock the busy handler does not
+	 * wait for: another node creating the same file makes it retry.
+	 */
+	for (waited = 0;; waited += 10) {
+		rc = sqlite3_exec(c->db,
+		    "PRAGMA journal_mode=WAL;"
+		    "PRAGMA synchronous=FULL;"
+		    "PRAGMA foreign_keys=OFF;"
+		    "PRAGMA temp_store=FILE;", NULL, NULL, NULL);
+		if (rc != SQLITE_BUSY || waited >= SQ_BUSY_MS)
+			break;
+		usleep(10 * 1000);
+	}
 	if (rc != SQLITE_OK) {
 		err_set(err, ERR_UNAVAILABLE, "cannot configure the store: %s",
 		    sqlite3_errmsg(c->db));
@@ -240,49 +249,60 @@ sq_run(struct store_tx *tx, const char *sql)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/* The newest migration applied to C's database, in *VERSION. */
+static int
+sq_schema_version(struct sq_conn *c, int *version)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0)"
+	    " FROM schema_migrations", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return -1;
+	}
+	*version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
 static int
 sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
 {
-	sqlite3_stmt *s;
-	int version = 0, i, rc;
+	const struct sq_migration *m = NULL;
+	int version = 0, i;
 	char *emsg = NULL;
+	char note[512];
 
-	rc = sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations"
+	if (sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations"
 	    " (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-	    " applied_at INTEGER NOT NULL)", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
+	    " applied_at INTEGER NOT NULL)", NULL, NULL, NULL) != SQLITE_OK ||
+	    sq_schema_version(c, &version) == -1)
 		goto fail;
-	rc = sqlite3_prepare_v2(c->db,
-	    "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &s,
-	    NULL);
-	if (rc != SQLITE_OK)
-		goto fail;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
 	for (i = 0; i < sq_nmigrations; i++) {
-		const struct sq_migration *m = &sq_migrations[i];
-		char note[512];
-
+		m = &sq_migrations[i];
 		if (m->version <= version)
 			continue;
+		if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL,
+		    &emsg) != SQLITE_OK)
+			goto fail;
+		/* Another process sharing the folder may have been first. */
+		if (sq_schema_version(c, &version) == -1)
+			goto fail;
+		if (m->version <= version) {
+			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+			continue;
+		}
 		snprintf(note, sizeof(note), "INSERT INTO schema_migrations"
 		    " VALUES (%d, '%s', strftime('%%s','now'))", m->version,
 		    m->name);
-		if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL,
-		    &emsg) != SQLITE_OK ||
-		    sqlite3_exec(c->db, m->sql, NULL, NULL, &emsg) !=
+		if (sqlite3_exec(c->db, m->sql, NULL, NULL, &emsg) !=
 		    SQLITE_OK ||
 		    sqlite3_exec(c->db, note, NULL, NULL, &emsg) != SQLITE_OK ||
 		    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &emsg) !=
-		    SQLITE_OK) {
-			err_set(err, ERR_INTERNAL_FAILURE,
-			    "store migration %04d-%s failed: %s", m->version,
-			    m->name, emsg != NULL ? emsg : "?");
-			sqlite3_free(emsg);
-			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
+		    SQLITE_OK)
+			goto fail;
 		log_info("store: applied migration %04d-%s", m->version,
 		    m->name);
 		version = m->version;
@@ -290,8 +310,17 @@ sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
 	st->schema_version = version;
 	return 0;
 fail:
-	return err_set(err, ERR_INTERNAL_FAILURE, "store migration: %s",
-	    sqlite3_errmsg(c->db));
+	if (m != NULL)
+		err_set(err, ERR_INTERNAL_FAILURE, "store migration %04d-%s"
+		    " failed: %s", m->version, m->name, emsg != NULL ? emsg :
+		    sqlite3_errmsg(c->db));
+	else
+		err_set(err, ERR_INTERNAL_FAILURE, "store migration: %s",
+		    sqlite3_errmsg(c->db));
+	sqlite3_free(emsg);
+	if (!sqlite3_get_autocommit(c->db))
+		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
 }
 
 int
