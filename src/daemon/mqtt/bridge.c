@@ -743,9 +743,8 @@ configure(struct mqtt *m, struct err *err)
  * The connection thread. libmosquitto's own thread (mosquitto_loop_start)
  * gives up for good after some failures (a TLS error, a failed name
  * lookup, among others); this one treats every failure alike: wait, then
- * connect again,
- * from MQTT_BACKOFF_MIN doubling to MQTT_BACKOFF_MAX seconds, back to the
- * minimum once a connection was accepted.
+ * connect again, from MQTT_BACKOFF_MIN doubling to MQTT_BACKOFF_MAX
+ * seconds, back to the minimum once a connection was accepted.
  */
 static void *
 conn_main(void *arg)
