@@ -60,6 +60,8 @@ static const struct conf_opt conf_opts[] = {
 	  "MQTT client id (empty: iotjobsd-HOST-PID)" },
 	{ "mqtt-share-group", "IOTJOBS_MQTT_SHARE_GROUP", CONF_TEXT, "", 0, 0,
 	  "subscribe as $share/NAME/... so that nodes share the requests" },
+	{ "mqtt-queue", "IOTJOBS_MQTT_QUEUE", CONF_UINT, "20000", 1, 1000000,
+	  "MQTT requests waiting for a worker; more are RequestThrottled" },
 	{ "mqtt-events", NULL, CONF_FLAG, "0", 0, 1,
 	  "publish job and execution events on $aws/events/..." },
 };
@@ -186,6 +188,8 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			conf->body_limit = n;
 		else if (strcmp(o->flag, "request-timeout") == 0)
 			conf->request_timeout = (unsigned)n;
+		else if (strcmp(o->flag, "mqtt-queue") == 0)
+			conf->mqtt_queue = n;
 		else
 			conf->threads = (unsigned)n;
 		return 0;
@@ -195,8 +199,7 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			return -1;
 		if (strcmp(o->flag, "mqtt-events") == 0)
 			conf->mqtt_events = v[0] == '1' || v[0] == 't';
-		else
-			if (strcmp(o->flag, "test-clock") == 0)
+		else if (strcmp(o->flag, "test-clock") == 0)
 			conf->test_clock = v[0] == '1' || v[0] == 't';
 		else
 			conf->verbosity = v[0] == '1' || v[0] == 't';

@@ -27,6 +27,7 @@ struct conf {
 	char mqtt_password[256];
 	char mqtt_client_id[128];	/* empty: iotjobsd-<host>-<pid> */
 	char mqtt_share_group[64];	/* empty: plain subscriptions */
+	size_t mqtt_queue;	/* requests waiting, then RequestThrottled */
 	int mqtt_events;	/* publish $aws/events/... */
 };
 

@@ -44,7 +44,6 @@
 #define MQTT_KEEPALIVE		30	/* seconds */
 #define MQTT_BACKOFF_MIN	1	/* reconnect delay, seconds */
 #define MQTT_BACKOFF_MAX	30
-#define MQTT_QUEUE_MAX		20000	/* requests waiting: then throttled */
 
 /* The request filters: one and two levels below jobs/ (see topic.c). */
 static const char *const mqtt_filters[] = {
@@ -498,7 +497,7 @@ on_message(struct mosquitto *mosq, void *arg,
 	    t.kind == TOPIC_SERVICE)
 		return;
 	pthread_mutex_lock(&m->lock);
-	full = m->qlen >= MQTT_QUEUE_MAX;
+	full = m->qlen >= m->app->conf->mqtt_queue;
 	pthread_mutex_unlock(&m->lock);
 	if (full) {
 		throttle(m, msg);

@@ -813,3 +813,48 @@ describe("MQTT broker away", () => {
 		}
 	});
 });
+
+describe("MQTT request queue", () => {
+	test("a full queue answers RequestThrottled at once, with the token",
+	    { timeout: 60000 }, async () => {
+		const b = await startBroker();
+		let d, dev;
+		try {
+			// One worker and room for one waiting request.
+			d = await startDaemon({ args: daemonMqttArgs(b,
+			    ["--mqtt-queue", "1", "--threads", "1"]) });
+			const name = uniqueName("dev");
+			await iotClient(d).send(new CreateThingCommand(
+			    { thingName: name }));
+			await b.addDevices([name]);
+			dev = await device(b, name);
+			const n = 300;
+			const reply = (m) => /jobs\/get\/(accepted|rejected)$/
+			    .test(m.topic) && m.json.clientToken?.startsWith("q-");
+			for (let i = 0; i < n; i++)
+				dev.c.publish(`$aws/things/${name}/jobs/get`,
+				    JSON.stringify({ clientToken: `q-${i}` }),
+				    { qos: 0 });
+			await dev.box.wait(() => dev.box.filter(reply).length >= n,
+			    20000);
+			const got = dev.box.filter(reply);
+			// Every request has exactly one answer.
+			assert.equal(new Set(got.map((m) =>
+			    m.json.clientToken)).size, n);
+			const throttled = got.filter((m) =>
+			    m.topic.endsWith("rejected"));
+			assert.ok(throttled.length > 0, "nothing was throttled");
+			assert.ok(throttled.length < n, "everything was throttled");
+			for (const m of throttled) {
+				assert.equal(m.json.code, "RequestThrottled");
+				assert.equal(typeof m.json.message, "string");
+				assertSeconds(m.json.timestamp);
+				assert.equal(m.json.executionState, undefined);
+			}
+		} finally {
+			await dev?.c.endAsync();
+			await d?.close();
+			await b.close();
+		}
+	});
+});
