@@ -568,6 +568,7 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	log_info("mqtt: connected to %s:%d", m->host, m->port);
 	if (m->nt != NULL)
 		notify_wake(m->nt);
+	command_delivery_wake(m->cmd);
 }
 
 void

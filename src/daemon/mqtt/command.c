@@ -10,11 +10,9 @@
  */
 #include "mqtt/command.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/command.h"
 #include "clock.h"
@@ -30,7 +28,6 @@
 #define CMD_REASON_CODE_MAX	64	/* StatusReasonCode */
 #define CMD_REASON_DESC_MAX	1024	/* StatusReasonDescription */
 #define DELIVERY_BATCH		256
-#define DELIVERY_RETRY_MS	1000
 
 struct cmd_topic {
 	char target[STORE_CMD_TARGET_MAX + 1];
@@ -320,10 +317,7 @@ struct command_delivery {
 	struct app *app;
 	struct mqtt *m;
 	bool events;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool wake, stop;
+	struct drainer dr;
 };
 
 struct round {
@@ -362,10 +356,9 @@ deliver_round(struct command_delivery *d, struct err *err)
 	memset(&r, 0, sizeof(r));
 	r.d = d;
 	r.now = clock_now();
-	if (!mqtt_connected(d->m))
-		return err_set(err, ERR_UNAVAILABLE, "mqtt: not connected");
-	if (!mqtt_leads(d->m))
-		return 0;	/* the leader delivers */
+	/* A connect and mqtt_lead() wake the delivery. */
+	if (!mqtt_connected(d->m) || !mqtt_leads(d->m))
+		return 0;
 	if (store_begin(d->app->st, false, &tx, err) == -1)
 		return -1;
 	rc = store_cmd_outbox_walk(tx, DELIVERY_BATCH, deliver_row, &r, err);
@@ -383,58 +376,30 @@ deliver_round(struct command_delivery *d, struct err *err)
 	return rc == -1 ? -1 : r.n;
 }
 
-static void *
-delivery_main(void *arg)
+/* The delivery's drain (struct drainer): every outbox row. */
+static int
+delivery_drain(void *arg, struct err *err)
 {
 	struct command_delivery *d = arg;
-	struct timespec ts;
-	struct err err;
 	int n;
 
-	pthread_mutex_lock(&d->lock);
-	while (!d->stop) {
-		d->wake = false;
-		pthread_mutex_unlock(&d->lock);
-		err_clear(&err);
-		do
-			n = deliver_round(d, &err);
-		while (n == DELIVERY_BATCH);
-		pthread_mutex_lock(&d->lock);
-		if (d->wake || d->stop)
-			continue;
-		if (n == -1) {
-			/* Broker away or store busy: try again shortly. */
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += DELIVERY_RETRY_MS / 1000;
-			pthread_cond_timedwait(&d->cond, &d->lock, &ts);
-		} else
-			pthread_cond_wait(&d->cond, &d->lock);
-	}
-	pthread_mutex_unlock(&d->lock);
-	return NULL;
+	do
+		n = deliver_round(d, err);
+	while (n == DELIVERY_BATCH);
+	return n == -1 ? -1 : 0;
 }
 
 void
 command_delivery_wake(struct command_delivery *d)
 {
-	if (d == NULL)
-		return;
-	pthread_mutex_lock(&d->lock);
-	d->wake = true;
-	pthread_cond_signal(&d->cond);
-	pthread_mutex_unlock(&d->lock);
+	if (d != NULL)
+		drainer_wake(&d->dr);
 }
 
-static void
-delivery_on_commit(void *arg)
-{
-	command_delivery_wake(arg);
-}
-
-/* One delivery thread per process; static, as the commit hook outlives it. */
+/* One delivery thread per process (a drainer is static). */
 static struct command_delivery delivery_one = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
+	.dr = DRAINER_INITIALIZER("command deliveries", delivery_drain,
+	    &delivery_one),
 };
 
 struct command_delivery *
@@ -442,27 +407,16 @@ command_delivery_start(struct app *app, struct mqtt *m, bool events)
 {
 	struct command_delivery *d = &delivery_one;
 
-	pthread_mutex_lock(&d->lock);
 	d->app = app;
 	d->m = m;
 	d->events = events;
-	d->stop = false;
-	d->wake = true;		/* rows left by the previous run */
-	pthread_mutex_unlock(&d->lock);
-	store_on_commit(app->st, delivery_on_commit, d);
-	if (pthread_create(&d->thread, NULL, delivery_main, d) != 0)
-		fatal("mqtt: pthread_create");
+	drainer_start(&d->dr, app->st);
 	return d;
 }
 
 void
 command_delivery_stop(struct command_delivery *d)
 {
-	if (d == NULL)
-		return;
-	pthread_mutex_lock(&d->lock);
-	d->stop = true;
-	pthread_cond_signal(&d->cond);
-	pthread_mutex_unlock(&d->lock);
-	pthread_join(d->thread, NULL);
+	if (d != NULL)
+		drainer_stop(&d->dr);
 }

@@ -8,6 +8,7 @@
 #define IOTJOBS_MQTT_INT_H
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -15,6 +16,7 @@
 #include "err.h"
 
 struct mqtt;
+struct store;
 struct store_tx;
 struct notifier;
 
@@ -37,6 +39,31 @@ int mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
  */
 int mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
     size_t len, int qos, const char *content_type, int64_t expiry);
+
+/*
+ * An outbox drainer: a thread that runs DRAIN(ARG, ERR) after every commit
+ * of the store and every drainer_wake(), and again after a second when it
+ * returned -1 (ERR, when set, is logged). DRAIN returns 0 when nothing is
+ * left to do now. A drainer is static (DRAINER_INITIALIZER): the store's
+ * commit hook cannot be taken back and may still run while it closes.
+ */
+struct drainer {
+	const char *name;
+	int (*drain)(void *arg, struct err *err);
+	void *arg;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool wake, stop, hooked;
+};
+#define DRAINER_INITIALIZER(NAME, DRAIN, ARG) {				\
+	.name = (NAME), .drain = (DRAIN), .arg = (ARG),			\
+	.lock = PTHREAD_MUTEX_INITIALIZER,				\
+	.cond = PTHREAD_COND_INITIALIZER,				\
+}
+void drainer_start(struct drainer *dr, struct store *st);
+void drainer_wake(struct drainer *dr);
+void drainer_stop(struct drainer *dr);
 
 /*
  * The notifier thread: drains the outboxes after commits (and after each

@@ -18,11 +18,9 @@
  * publishes again (at least once), and nothing is lost while the broker is
  * away (the rows wait for the next connect).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "api/api.h"
 #include "api/jobs_data.h"
@@ -37,16 +35,12 @@
 #include "xmalloc.h"
 
 #define NOTIFY_BATCH	512	/* outbox rows per round */
-#define NOTIFY_RETRY_MS	1000	/* wait before retrying a failed round */
 
 struct notifier {
 	struct app *app;
 	struct mqtt *m;
 	bool events;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool wake, stop;
+	struct drainer dr;
 };
 
 /* The things of one round, each once, and the last outbox id. */
@@ -436,73 +430,37 @@ out:
 	return rc;
 }
 
-static void *
-notify_main(void *arg)
+/* The notifier's drain (struct drainer): every outbox row, then events. */
+static int
+notify_drain(void *arg, struct err *err)
 {
 	struct notifier *nt = arg;
-	struct err err;
-	bool retry = false;
+	int n;
 
-	for (;;) {
-		struct timespec until;
-		int n;
-
-		pthread_mutex_lock(&nt->lock);
-		if (!nt->wake && !nt->stop) {
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += retry ? NOTIFY_RETRY_MS / 1000 : 5;
-			pthread_cond_timedwait(&nt->cond, &nt->lock, &until);
-		}
-		nt->wake = false;
-		if (nt->stop) {
-			pthread_mutex_unlock(&nt->lock);
-			return NULL;
-		}
-		pthread_mutex_unlock(&nt->lock);
-		retry = false;
-		if (!mqtt_connected(nt->m) || !mqtt_leads(nt->m))
-			continue;
-		err_clear(&err);
+	/* A connect and mqtt_lead() wake the notifier. */
+	if (!mqtt_connected(nt->m) || !mqtt_leads(nt->m))
+		return 0;
+	do
+		n = notify_round(nt, err);
+	while (n > 0);
+	if (n == 0) {
 		do
-			n = notify_round(nt, &err);
+			n = events_drain(nt->app, nt->m, nt->events,
+			    NOTIFY_BATCH, err);
 		while (n > 0);
-		if (n == 0) {
-			do
-				n = events_drain(nt->app, nt->m, nt->events,
-				    NOTIFY_BATCH, &err);
-			while (n > 0);
-		}
-		if (n == -1) {
-			retry = true;
-			if (err.type != NULL)
-				log_warnx("mqtt: notifications: %s", err.msg);
-		}
 	}
-}
-
-/* The store's commit hook: runs on the committing thread, stays short. */
-static void
-notify_on_commit(void *arg)
-{
-	notify_wake(arg);
+	return n == -1 ? -1 : 0;
 }
 
 void
 notify_wake(struct notifier *nt)
 {
-	pthread_mutex_lock(&nt->lock);
-	nt->wake = true;
-	pthread_cond_signal(&nt->cond);
-	pthread_mutex_unlock(&nt->lock);
+	drainer_wake(&nt->dr);
 }
 
-/*
- * The one notifier of the process. Static, because the store's commit hook
- * cannot be taken back and may still run while the store closes.
- */
+/* The one notifier of the process (a drainer is static). */
 static struct notifier notify_one = {
-	.lock = PTHREAD_MUTEX_INITIALIZER,
-	.cond = PTHREAD_COND_INITIALIZER,
+	.dr = DRAINER_INITIALIZER("notifications", notify_drain, &notify_one),
 };
 
 struct notifier *
@@ -510,27 +468,16 @@ notify_start(struct app *app, struct mqtt *m, bool events)
 {
 	struct notifier *nt = &notify_one;
 
-	pthread_mutex_lock(&nt->lock);
 	nt->app = app;
 	nt->m = m;
 	nt->events = events;
-	nt->stop = false;
-	nt->wake = true;	/* rows left by the previous run */
-	pthread_mutex_unlock(&nt->lock);
-	store_on_commit(app->st, notify_on_commit, nt);
-	if (pthread_create(&nt->thread, NULL, notify_main, nt) != 0)
-		fatal("mqtt: pthread_create");
+	drainer_start(&nt->dr, app->st);
 	return nt;
 }
 
 void
 notify_stop(struct notifier *nt)
 {
-	if (nt == NULL)
-		return;
-	pthread_mutex_lock(&nt->lock);
-	nt->stop = true;
-	pthread_cond_signal(&nt->cond);
-	pthread_mutex_unlock(&nt->lock);
-	pthread_join(nt->thread, NULL);
+	if (nt != NULL)
+		drainer_stop(&nt->dr);
 }
