@@ -13,6 +13,8 @@ import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 
+import crt from "aws-crt/dist/native/binding.js";
+
 import {
 	CreateJobCommand, CreateThingCommand, DescribeJobExecutionCommand,
 } from "@aws-sdk/client-iot";
@@ -29,10 +31,14 @@ const DOC = { operation: "install", packages: ["agent-2.1"] };
 // The SDK's native client is released by the garbage collector after
 // close(); until then it keeps the process (and so the test run) alive
 // for many seconds. Collecting once at the end lets the process exit.
+// The release finishes on the CRT's own threads; one that calls back into
+// Node while the process is exiting aborts it, so the CRT's callbacks are
+// switched off at exit (as aws-crt itself does under Electron).
 function collectNativeClients() {
 	v8.setFlagsFromString("--expose-gc");
 	vm.runInNewContext("gc")();
 }
+process.on("exit", () => crt.default.disable_threadsafe_function());
 
 // The SDK's MQTT 5 client logged in as thing NAME, connected.
 async function sdkDevice(broker, name) {
@@ -109,6 +115,7 @@ describe("AWS IoT Device SDK v2 jobs client", () => {
 		await broker?.close();
 		await new Promise((r) => setTimeout(r, 50));
 		collectNativeClients();
+		await new Promise((r) => setTimeout(r, 200));
 	});
 
 	test("notify-next, start-next, update SUCCEEDED, rejected update",
