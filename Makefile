@@ -5,6 +5,7 @@
 #   make test       install what is missing, then every test, twice: plain
 #                   and under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (print figures, gate nothing)
+#   make fuzz       libFuzzer on every target for FUZZ_SECONDS each (clang)
 #   make gen        regenerate src/gen from ../shared/spec/models
 #
 # Objects go to build/<variant>/, binaries of the plain variant to build/.
@@ -33,6 +34,14 @@ VARIANT_CFLAGS := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
                   -fno-omit-frame-pointer
 VARIANT_LDFLAGS := -fsanitize=address,undefined
 BIN       := build/asan
+else ifeq ($(VARIANT),fuzz)
+# libFuzzer (make fuzz): everything built by clang, instrumented for coverage.
+# clang also flags the va_list formats of err.c and log.c, which gcc accepts.
+VARIANT_CFLAGS := -O1 -fsanitize=fuzzer-no-link,address,undefined \
+                  -fno-sanitize-recover=all -fno-omit-frame-pointer \
+                  -Wno-format-nonliteral
+VARIANT_LDFLAGS := -fsanitize=fuzzer,address,undefined
+BIN       := build/fuzz
 else
 BIN       := build
 endif
@@ -47,9 +56,12 @@ LIB_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC) $(GEN_SRC) $(DAEMON_SRC)) 
               $(OBJ)/gen/schema_sqlite.o
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
+FUZZ_TARGETS := $(basename $(notdir $(filter-out tests/fuzz/replay.c, \
+              $(wildcard tests/fuzz/*.c))))
+REPLAY_BIN := $(patsubst %,$(BIN)/replay/%,$(FUZZ_TARGETS))
 
-.PHONY: all run test test-plain test-asan unit integration bench gen \
-        gen-check deps lint clean
+.PHONY: all run test test-plain test-asan unit fuzz-replay fuzz fuzz-run \
+        integration bench gen gen-check deps lint clean
 all: $(BIN)/iotjobsd
 
 $(BIN)/iotjobsd: $(OBJ)/src/daemon/main.o $(LIB_OBJ)
@@ -75,6 +87,21 @@ $(BIN)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(VARIANT_LDFLAGS) -o $@ $< \
 	    $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+# A fuzz target linked with replay.c by the ordinary compiler: runs corpora.
+$(BIN)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+    $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  REPLAY  $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz $(VARIANT_LDFLAGS) -o $@ \
+	    tests/fuzz/$*.c tests/fuzz/replay.c $(LIB_OBJ) $(LDLIBS)
+
+# The same target linked with libFuzzer (VARIANT=fuzz only).
+build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/fuzz $(VARIANT_LDFLAGS) -o $@ \
+	    tests/fuzz/$*.c $(LIB_OBJ) $(LDLIBS)
 
 # --- benchmarks -------------------------------------------------------------
 BENCH_BIN := build/bench/iotjobs-load build/bench/bare build/bench/sqlite_raw
@@ -107,22 +134,59 @@ deps:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; timeout 300 $$t; done
 
+# Every corpus through its target: seconds, no clang needed.
+fuzz-replay: $(REPLAY_BIN)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    timeout 300 $(BIN)/replay/$$t tests/fuzz/corpus/$$t; done
+
 integration: $(BIN)/iotjobsd
 	IOTJOBSD=$(abspath $(BIN)/iotjobsd) timeout 1500 sh tests/integration/run.sh
 
 test-plain:
-	$(MAKE) VARIANT=plain all unit integration
+	$(MAKE) VARIANT=plain all unit fuzz-replay integration
 
 test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	$(MAKE) VARIANT=asan all unit integration
+	$(MAKE) VARIANT=asan all unit fuzz-replay integration
 
 test: deps
 	$(MAKE) gen-check lint
 	$(MAKE) test-plain
 	$(MAKE) test-asan
 	@echo "all tests passed (plain and asan+ubsan)"
+
+# libFuzzer, FUZZ_SECONDS per target, on a copy of each corpus in
+# build/fuzz/corpus/ (new inputs stay there; crashes land in build/fuzz/).
+# Not part of `make test`: it gates nothing, it looks for new bugs.
+FUZZ_CC      ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null))
+FUZZ_SECONDS ?= 60
+FUZZ         ?= $(FUZZ_TARGETS)
+
+fuzz:
+	@if [ -z "$(FUZZ_CC)" ]; then \
+	    echo "make fuzz needs clang with libFuzzer:"; \
+	    echo "  sudo apt-get install -y clang-14 libclang-rt-14-dev"; \
+	    exit 1; fi
+	$(MAKE) VARIANT=fuzz CC=$(FUZZ_CC) fuzz-run
+
+fuzz-run: $(patsubst %,build/fuzz/bin/%,$(FUZZ))
+	@set -e; for t in $(FUZZ); do \
+	    mkdir -p build/fuzz/corpus/$$t build/fuzz/crash/$$t; \
+	    cp -n tests/fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \
+	    echo "== $$t: $(FUZZ_SECONDS) s"; \
+	    if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	        build/fuzz/bin/$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	        -artifact_prefix=build/fuzz/crash/$$t/ \
+	        build/fuzz/corpus/$$t >build/fuzz/$$t.log 2>&1; then \
+	        grep -E '^(#[0-9]+.*DONE|stat::)' build/fuzz/$$t.log; \
+	    else \
+	        tail -n 40 build/fuzz/$$t.log; \
+	        echo "$$t: FAILED, log build/fuzz/$$t.log," \
+	            "input in build/fuzz/crash/$$t/"; exit 1; \
+	    fi; done
 
 run: deps all
 	sh scripts/run.sh $(ARGS)
@@ -133,7 +197,7 @@ bench: deps all $(BENCH_BIN)
 # Banned calls (STYLE.md): unbounded copies and unchecked conversions.
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|strncpy|gets)\s*\(' \
-	    $$(find src tests/unit -name '*.[ch]') || \
+	    $$(find src tests/unit tests/fuzz -name '*.[ch]') || \
 	    { echo "banned function (see STYLE.md)"; exit 1; }
 	@echo "lint ok"
 

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What every fuzz target shares: the libFuzzer entry point (each
+ * tests/fuzz/<target>.c defines it; replay.c or libFuzzer calls it) and a
+ * NUL-terminated copy of the input for parsers that take C strings.
+ */
+#ifndef IOTJOBS_FUZZ_H
+#define IOTJOBS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs one input; always returns 0 (a crash or a sanitizer report fails). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/*
+ * DATA[0..SIZE) as a new NUL-terminated string (caller frees). An embedded
+ * NUL ends the string early, as it would in a C string off the wire.
+ */
+static inline char *
+fuzz_cstr(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+
+	if (s == NULL)
+		abort();
+	if (size > 0)
+		memcpy(s, data, size);
+	s[size] = '\0';
+	return s;
+}
+
+#endif
