@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Fuzz target: the small decoders of client text: nextToken of the thing
+ * and group listings (store_token_decode) and of the command listings
+ * (command_token_decode), base64 payloads and results
+ * (command_b64_decode), and percent-decoding of paths and queries
+ * (uri_decode). A listing token that decodes must name a key whose own
+ * token decodes to the same key.
+ */
+#include "fuzz.h"
+
+#include <string.h>
+
+#include "api/command.h"
+#include "err.h"
+#include "http/router.h"
+#include "store/store_thing.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *text = fuzz_cstr(data, size);
+	char key[STORE_NAME_MAX + 1], key2[STORE_NAME_MAX + 1];
+	char back[STORE_TOKEN_MAX];
+	unsigned char *bin;
+	struct err err;
+	size_t len;
+	int64_t pos;
+	char *dec;
+
+	err_clear(&err);
+	if (store_token_decode(text, key, &err) == 0) {
+		store_token_encode(key, back);
+		if (store_token_decode(back, key2, &err) == -1 ||
+		    strcmp(key, key2) != 0)
+			abort();
+	} else if (err.type == NULL)
+		abort();
+	if (command_token_decode(text, true, &pos, &err) == 0 && pos <= 0)
+		abort();
+	if (command_token_decode(text, false, &pos, &err) == 0 && pos <= 0)
+		abort();
+	if (command_b64_decode(text, &bin, &len) == 0) {
+		if (len > strlen(text) / 4 * 3)
+			abort();
+		free(bin);
+	} else if (bin != NULL)
+		abort();
+	dec = uri_decode((const char *)data, size);
+	if (dec != NULL && strlen(dec) > size)
+		abort();
+	free(dec);
+	free(text);
+	return 0;
+}
