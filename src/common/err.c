@@ -15,6 +15,62 @@ err_clear(struct err *err)
 	err->resource_arn[0] = '\0';
 }
 
+/*
+ * Length of the UTF-8 sequence at S, or 0 when it is not one (RFC 3629:
+ * no overlong forms, no surrogates, nothing past U+10FFFF).
+ */
+static size_t
+utf8_seq_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * Replaces each byte of S that is not part of valid UTF-8 by '?'. A
+ * message may quote client bytes, or be cut mid-character by its cap or
+ * a "%.64s"; it goes into a JSON body, which jansson refuses unless UTF-8.
+ */
+static void
+utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t n;
+
+	while (*p != '\0') {
+		n = utf8_seq_len(p);
+		if (n == 0)
+			*p++ = '?';
+		else
+			p += n;
+	}
+}
+
 static void
 err_vset(struct err *err, int status, const char *type, const char *fmt,
     va_list ap)
@@ -23,6 +79,7 @@ err_vset(struct err *err, int status, const char *type, const char *fmt,
 	err->type = type;
 	err->status = status;
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	utf8_scrub(err->msg);
 }
 
 int

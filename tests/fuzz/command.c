@@ -56,8 +56,10 @@ create(json_t *in, struct store_command *c)
 	if (validate_input(create_shape, in, ERR_VALIDATION, &err) == -1 ||
 	    command_params_check(json_object_get(in, "mandatoryParameters"),
 	    json_string_value(json_object_get(in, "payloadTemplate")),
-	    &err) == -1)
+	    &err) == -1) {
+		fuzz_check_msg(err.msg);
 		return -1;
+	}
 	memset(c, 0, sizeof(*c));
 	snprintf(c->command_id, sizeof(c->command_id), "fuzz-1");
 	c->def = json_object();
@@ -84,13 +86,16 @@ start(json_t *in, const struct store_command *c)
 	if (validate_input(start_shape, in, ERR_VALIDATION, &err) == -1 ||
 	    command_params_resolve(json_object_get(c->def,
 	    "mandatoryParameters"), json_object_get(in, "parameters"),
-	    &params, &err) == -1)
+	    &params, &err) == -1) {
+		fuzz_check_msg(err.msg);
 		return;
+	}
 	t = json_object_get(in, "executionTimeoutSeconds");
 	if (json_is_integer(t))
 		timeout = json_integer_value(t);
 	if (command_payload_build(c, params, timeout, &p, &err) == 0)
 		free(p.data);
+	fuzz_check_msg(err.msg);
 	json_decref(params);
 }
 

@@ -2,11 +2,14 @@
 /*
  * What every fuzz target shares: the libFuzzer entry point (each
  * tests/fuzz/<target>.c defines it; replay.c or libFuzzer calls it) and a
- * NUL-terminated copy of the input for parsers that take C strings.
+ * NUL-terminated copy of the input for parsers that take C strings, and
+ * the check every error message passes: it goes into a JSON body, so it
+ * must be UTF-8 whatever the input was.
  */
 #ifndef IOTJOBS_FUZZ_H
 #define IOTJOBS_FUZZ_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +33,20 @@ fuzz_cstr(const uint8_t *data, size_t size)
 		memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/* Aborts when MSG (an err message, may be NULL) is not valid UTF-8. */
+static inline void
+fuzz_check_msg(const char *msg)
+{
+	json_t *j;
+
+	if (msg == NULL)
+		return;
+	j = json_string(msg);
+	if (j == NULL)
+		abort();
+	json_decref(j);
 }
 
 #endif

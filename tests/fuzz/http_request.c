@@ -146,6 +146,7 @@ route(const struct fuzz_req *r, enum plane plane)
 	if (router_find(plane, r->method, r->path, &m, &err) == -1) {
 		if (err.type == NULL)
 			abort();
+		fuzz_check_msg(err.msg);
 		router_match_release(&m);
 		return;
 	}
@@ -154,6 +155,7 @@ route(const struct fuzz_req *r, enum plane plane)
 	    r->nheaders, r->body, r->body_len, errtype, &in, &err) == 0 &&
 	    m.op->input >= 0)
 		(void)validate_input(m.op->input, in, errtype, &err);
+	fuzz_check_msg(err.msg);
 	json_decref(in);
 	router_match_release(&m);
 }
@@ -183,6 +185,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (auth_check(fuzz_auth, &ar, FUZZ_NOW, &res, &err) == -1 &&
 	    err.type == NULL)
 		abort();
+	fuzz_check_msg(err.msg);
 	route(&r, PLANE_DATA);
 	route(&r, PLANE_CONTROL);
 	free(r.text);

@@ -103,6 +103,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (validate_input(m.op->input, in, errtype, &err) == -1 &&
 	    err.type == NULL)
 		abort();
+	fuzz_check_msg(err.msg);
 	json_decref(in);
 	router_match_release(&m);
 	return 0;

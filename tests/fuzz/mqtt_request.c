@@ -46,6 +46,9 @@ answer(int rc, const json_t *in, const json_t *token, const struct err *err)
 	else
 		payload = reply_rejected(err, FUZZ_NOW, token,
 		    reply_code_has_state(reply_code(err)) ? in : NULL);
+	/* A rejection always says why: its message must be valid UTF-8. */
+	if (rc != 0 && !json_is_string(json_object_get(payload, "message")))
+		abort();
 	text = json_dumps(payload, JSON_COMPACT);
 	if (text == NULL)
 		abort();
