@@ -29,14 +29,9 @@
 #define CMD_REASON_DESC_MAX	1024	/* StatusReasonDescription */
 #define DELIVERY_BATCH		256
 
-struct cmd_topic {
-	char target[STORE_CMD_TARGET_MAX + 1];
-	char exec_id[STORE_CMD_EXEC_ID_MAX + 1];
-};
-
-/* Splits a report topic; -1 when it is not one. */
-static int
-topic_split(const struct conf *conf, const char *topic, struct cmd_topic *t)
+int
+command_topic_split(const struct conf *conf, const char *topic,
+    struct command_topic *t)
 {
 	const char *p, *kind, *id, *ex, *end;
 	size_t klen;
@@ -189,9 +184,9 @@ transition_check(const char *from, const char *to, struct err *err)
 	return 0;
 }
 
-static int
-apply(const json_t *in, struct store_cmd_exec *e, int64_t now,
-    bool *changed, struct err *err)
+int
+command_report_apply(const json_t *in, struct store_cmd_exec *e,
+    int64_t now, bool *changed, struct err *err)
 {
 	const char *st = json_string_value(json_object_get(in, "status"));
 	const json_t *reason = json_object_get(in, "statusReason");
@@ -241,7 +236,7 @@ internal(struct err *err)
 }
 
 static int
-report(struct app *app, const struct cmd_topic *t, const json_t *in,
+report(struct app *app, const struct command_topic *t, const json_t *in,
     struct err *err)
 {
 	const struct conf *c = app->conf;
@@ -264,7 +259,8 @@ report(struct app *app, const struct cmd_topic *t, const json_t *in,
 		rc = err_set(err, MQTT_NOT_FOUND, "Command execution %s of %s"
 		    " does not exist", t->exec_id, t->target);
 	else if (rc == 1) {
-		rc = apply(in, &e, clock_now(), &changed, err);
+		rc = command_report_apply(in, &e, clock_now(), &changed,
+		    err);
 		if (rc == 0)
 			rc = command_exec_save(tx, prefix, &e, changed, err);
 		store_cmd_exec_release(&e);
@@ -281,14 +277,14 @@ command_response(struct app *app, struct mqtt *m, const char *topic,
     const char *payload, size_t len, int qos)
 {
 	char reply[TOPIC_MAX + 32];
-	struct cmd_topic t;
+	struct command_topic t;
 	struct err err;
 	json_t *in = NULL, *out;
 	size_t base;
 	int rc;
 
 	err_clear(&err);
-	if (topic_split(app->conf, topic, &t) == -1)
+	if (command_topic_split(app->conf, topic, &t) == -1)
 		return;
 	in = json_loadb(payload, len, 0, NULL);
 	if (!json_is_object(in))

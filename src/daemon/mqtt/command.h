@@ -10,10 +10,14 @@
 #ifndef IOTJOBS_MQTT_COMMAND_H
 #define IOTJOBS_MQTT_COMMAND_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "app.h"
+#include "err.h"
+#include "store/store_command.h"
 
 struct mqtt;
 struct command_delivery;
@@ -26,6 +30,27 @@ struct command_delivery;
 
 /* Whether TOPIC is a command report for command_response(). */
 bool command_topic_is(const char *topic);
+
+/* A report topic split: the target's ARN and the execution id. */
+struct command_topic {
+	char target[STORE_CMD_TARGET_MAX + 1];
+	char exec_id[STORE_CMD_EXEC_ID_MAX + 1];
+};
+
+/*
+ * Splits report TOPIC into *T, the ARN in CONF's region and account; -1
+ * when TOPIC is not a report topic. Pure: no broker, no store.
+ */
+int command_topic_split(const struct conf *conf, const char *topic,
+    struct command_topic *t);
+
+/*
+ * Applies report IN (status, statusReason, result) to execution E at NOW:
+ * checked, then E updated; *CHANGED when the status moved. -1 with ERR
+ * typed with an MQTT code, E untouched. Pure: the caller loads and saves E.
+ */
+int command_report_apply(const json_t *in, struct store_cmd_exec *e,
+    int64_t now, bool *changed, struct err *err);
 
 /* Handles one device report (on a worker) and publishes the reply. */
 void command_response(struct app *app, struct mqtt *m, const char *topic,
