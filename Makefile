@@ -164,7 +164,8 @@ FUZZ_SECONDS ?= 60
 FUZZ         ?= $(FUZZ_TARGETS)
 
 fuzz:
-	@if [ -z "$(FUZZ_CC)" ]; then \
+	@if [ -z "$(FUZZ_CC)" ] || [ ! -f "$$($(FUZZ_CC) -print-runtime-dir \
+	    2>/dev/null)/libclang_rt.fuzzer-$$(uname -m).a" ]; then \
 	    echo "make fuzz needs clang with libFuzzer:"; \
 	    echo "  sudo apt-get install -y clang-14 libclang-rt-14-dev"; \
 	    exit 1; fi
@@ -173,7 +174,7 @@ fuzz:
 fuzz-run: $(patsubst %,build/fuzz/bin/%,$(FUZZ))
 	@set -e; for t in $(FUZZ); do \
 	    mkdir -p build/fuzz/corpus/$$t build/fuzz/crash/$$t; \
-	    cp -n tests/fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \
+	    cp tests/fuzz/corpus/$$t/* build/fuzz/corpus/$$t/; \
 	    echo "== $$t: $(FUZZ_SECONDS) s"; \
 	    if ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	        UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
