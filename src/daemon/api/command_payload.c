@@ -75,19 +75,39 @@ command_b64_decode(const char *text, unsigned char **out, size_t *len)
 	return 0;
 }
 
-/* The single member of value V (a CommandParameterValue), or NULL. */
+/*
+ * The single member of value V (a CommandParameterValue), or NULL. The
+ * model's validation ignores members it does not know: only S, B, I, L,
+ * D, BIN and UL count here.
+ */
 static const char *
 value_member(const json_t *v)
 {
 	const char *key = NULL;
 	const char *k;
 	json_t *x;
+	size_t i;
 
 	if (!json_is_object(v) || json_object_size(v) != 1)
 		return NULL;
 	json_object_foreach((json_t *)v, k, x)
 		key = k;
-	return key;
+	for (i = 0; i < NTYPES; i++)
+		if (strcmp(param_types[i].member, key) == 0)
+			return param_types[i].member;
+	return NULL;
+}
+
+/* The CommandParameterType whose values are of MEMBER. */
+static const char *
+member_type(const char *member)
+{
+	size_t i;
+
+	for (i = 0; i < NTYPES; i++)
+		if (strcmp(param_types[i].member, member) == 0)
+			return param_types[i].type;
+	return "?";
 }
 
 /* The value member of parameter P's type (NULL: P has no type). */
@@ -217,6 +237,8 @@ condition_holds(const json_t *v, const char *member, const json_t *c)
 	const json_t *y;
 	size_t i;
 
+	if (!numeric && s == NULL)
+		return false;	/* not text: value_check typed it first */
 	if (strncmp(op, "NOT_", 4) == 0) {
 		neg = true;
 		op += 4;
@@ -256,13 +278,16 @@ value_check(const json_t *p, const char *what, const json_t *v,
 	const json_t *conds = json_object_get(p, "valueConditions"), *c;
 	size_t i;
 
+	/* An untyped parameter takes its default's type (param_check). */
+	if (want == NULL)
+		want = value_member(json_object_get(p, "defaultValue"));
 	if (got == NULL)
 		return err_set(err, ERR_VALIDATION, "%s of parameter %s must"
 		    " have exactly one of S, B, I, L, D, BIN, UL", what, name);
 	if (want != NULL && strcmp(want, got) != 0)
 		return err_set(err, ERR_VALIDATION, "%s of parameter %s is"
 		    " %s, but the parameter's type %s takes %s", what, name,
-		    got, json_string_value(json_object_get(p, "type")), want);
+		    got, member_type(want), want);
 	if (strcmp(got, "UL") == 0 && value_number(v, "UL") >
 	    (long double)UINT64_MAX)
 		return err_set(err, ERR_VALIDATION, "%s of parameter %s is"
