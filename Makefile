@@ -157,7 +157,8 @@ test: deps
 	@echo "all tests passed (plain and asan+ubsan)"
 
 # libFuzzer, FUZZ_SECONDS per target, on a copy of each corpus in
-# build/fuzz/corpus/ (new inputs stay there; crashes land in build/fuzz/).
+# build/fuzz/corpus/ (new inputs stay there; a crash input lands in
+# build/fuzz/crash/<target>/, the log in build/fuzz/<target>.log).
 # Not part of `make test`: it gates nothing, it looks for new bugs.
 FUZZ_CC      ?= $(firstword $(shell command -v clang-14 clang 2>/dev/null))
 FUZZ_SECONDS ?= 60
