@@ -3,7 +3,8 @@
  * Command parameters (api/command_payload.c): CreateCommand's checks of
  * mandatoryParameters and StartCommandExecution's values against them.
  * A value names exactly one known member (S, B, I, L, D, BIN, UL); an
- * untyped parameter takes the type of its defaultValue.
+ * untyped parameter takes the type of its defaultValue; the payload
+ * carries each value whole.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +105,53 @@ command_params_resolve_untyped_takes_default_type(void **state)
 	}
 }
 
+/* A value of any length goes into a text placeholder whole. */
+static void
+command_payload_substitutes_long_text_whole(void **state)
+{
+	static const struct {
+		size_t n;
+		const char *unit;
+	} cases[] = {
+		{ 3, "a" }, { 600, "a" }, { 300, "\xc3\xa9" },
+		{ 200, "\xe2\x9c\x93" },
+	};
+	struct command_payload out;
+	struct store_command c;
+	struct err err;
+	json_t *params, *doc;
+	char value[1024], want[1100];
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		value[0] = '\0';
+		for (k = 0; k < cases[i].n; k++)
+			memcpy(value + k * strlen(cases[i].unit),
+			    cases[i].unit, strlen(cases[i].unit) + 1);
+		memset(&c, 0, sizeof(c));
+		c.def = json_pack("{s:s, s:{s:{s:s}}}", "payloadTemplate",
+		    "{\"msg\": \"say ${aws:iot:commandexecution::"
+		    "parameter:s}!\"}", "preprocessor", "awsJsonSubstitution",
+		    "outputFormat", "JSON");
+		params = json_pack("{s:{s:s}}", "s", "S", value);
+		assert_non_null(c.def);
+		assert_non_null(params);
+		err_clear(&err);
+		assert_int_equal(command_payload_build(&c, params, 10, &out,
+		    &err), 0);
+		doc = json_loadb((const char *)out.data, out.len, 0, NULL);
+		assert_non_null(doc);
+		snprintf(want, sizeof(want), "say %s!", value);
+		assert_string_equal(json_string_value(json_object_get(doc,
+		    "msg")), want);
+		json_decref(doc);
+		free(out.data);
+		json_decref(params);
+		json_decref(c.def);
+	}
+}
+
 int
 main(void)
 {
@@ -112,6 +160,7 @@ main(void)
 		    command_params_check_rejects_unknown_value_members),
 		cmocka_unit_test(
 		    command_params_resolve_untyped_takes_default_type),
+		cmocka_unit_test(command_payload_substitutes_long_text_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

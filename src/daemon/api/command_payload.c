@@ -468,22 +468,26 @@ struct subst {
 	int64_t timeout;
 };
 
-/* Parameter value V as text, appended to BUF (jansson string builder). */
-static void
+/*
+ * Parameter value V as text: its string, borrowed from V (a string has
+ * no length cap), or BUF holding the number or boolean.
+ */
+static const char *
 value_text(const json_t *v, char *buf, size_t size)
 {
 	const char *m = value_member(v);
 	const json_t *x = json_object_get(v, m);
 
 	if (json_is_string(x))
-		snprintf(buf, size, "%s", json_string_value(x));
-	else if (json_is_boolean(x))
+		return json_string_value(x);
+	if (json_is_boolean(x))
 		snprintf(buf, size, "%s", json_is_true(x) ? "true" : "false");
 	else if (json_is_integer(x))
 		snprintf(buf, size, "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(x));
 	else
 		snprintf(buf, size, "%.17g", json_number_value(x));
+	return buf;
 }
 
 /*
@@ -520,9 +524,9 @@ whole(const struct subst *s, const char *text)
 static char *
 text_subst(const struct subst *s, const char *text)
 {
-	size_t cap = strlen(text) + 1, len = 0, open = strlen(PH_OPEN);
-	char *out = xmalloc(cap), val[512];
-	const char *p = text, *q, *end;
+	size_t cap = strlen(text) + 1, len = 0, open = strlen(PH_OPEN), n;
+	char *out = xmalloc(cap), buf[64];
+	const char *p = text, *q, *end, *val;
 	json_t *v;
 
 	while ((q = strstr(p, PH_OPEN)) != NULL &&
@@ -531,16 +535,15 @@ text_subst(const struct subst *s, const char *text)
 
 		snprintf(ph, sizeof(ph), "%.*s", (int)(end + 1 - q), q);
 		v = whole(s, ph);
-		val[0] = '\0';
-		if (v != NULL)
-			value_text(v, val, sizeof(val));
-		json_decref(v);
-		cap += (size_t)(q - p) + strlen(val);
+		val = v != NULL ? value_text(v, buf, sizeof(buf)) : "";
+		n = strlen(val);
+		cap += (size_t)(q - p) + n;
 		out = xrealloc(out, cap);
 		memcpy(out + len, p, (size_t)(q - p));
 		len += (size_t)(q - p);
-		memcpy(out + len, val, strlen(val));
-		len += strlen(val);
+		memcpy(out + len, val, n);
+		len += n;
+		json_decref(v);	/* VAL may point into V */
 		p = end + 1;
 	}
 	memcpy(out + len, p, strlen(p) + 1);
