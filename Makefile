@@ -36,10 +36,8 @@ VARIANT_LDFLAGS := -fsanitize=address,undefined
 BIN       := build/asan
 else ifeq ($(VARIANT),fuzz)
 # libFuzzer (make fuzz): everything built by clang, instrumented for coverage.
-# clang also flags the va_list formats of err.c and log.c, which gcc accepts.
 VARIANT_CFLAGS := -O1 -fsanitize=fuzzer-no-link,address,undefined \
-                  -fno-sanitize-recover=all -fno-omit-frame-pointer \
-                  -Wno-format-nonliteral
+                  -fno-sanitize-recover=all -fno-omit-frame-pointer
 VARIANT_LDFLAGS := -fsanitize=fuzzer,address,undefined
 BIN       := build/fuzz
 else

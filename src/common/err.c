@@ -71,7 +71,7 @@ utf8_scrub(char *s)
 	}
 }
 
-static void
+static void __attribute__((format(printf, 4, 0)))
 err_vset(struct err *err, int status, const char *type, const char *fmt,
     va_list ap)
 {

@@ -19,7 +19,7 @@ log_init(const char *progname, int verbosity)
 	log_verbosity = verbosity;
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_vline(const char *level, int errnum, const char *fmt, va_list ap)
 {
 	char line[2048];
