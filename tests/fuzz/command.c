@@ -23,14 +23,11 @@ static void
 init_once(void)
 {
 	static int done;
-	struct err err;
 
 	if (done)
 		return;
 	done = 1;
-	err_clear(&err);
-	if (validate_init(&err) == -1)
-		abort();
+	fuzz_validate_init();
 	create_shape = model_op_find(PLANE_CONTROL, "CreateCommand")->input;
 	start_shape = model_op_find(PLANE_DATA,
 	    "StartCommandExecution")->input;

@@ -4,7 +4,7 @@
  * tests/fuzz/<target>.c defines it; replay.c or libFuzzer calls it) and a
  * NUL-terminated copy of the input for parsers that take C strings, and
  * the check every error message passes: it goes into a JSON body, so it
- * must be UTF-8 whatever the input was.
+ * must be UTF-8 whatever the input was; the model's validation set up once.
  */
 #ifndef IOTJOBS_FUZZ_H
 #define IOTJOBS_FUZZ_H
@@ -14,6 +14,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "api/validate.h"
+#include "err.h"
 
 /* Runs one input; always returns 0 (a crash or a sanitizer report fails). */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,6 +50,21 @@ fuzz_check_msg(const char *msg)
 	if (j == NULL)
 		abort();
 	json_decref(j);
+}
+
+/* Compiles the model's patterns (validate_init), once per process. */
+static inline void
+fuzz_validate_init(void)
+{
+	static int done;
+	struct err err;
+
+	if (done)
+		return;
+	done = 1;
+	err_clear(&err);
+	if (validate_init(&err) == -1)
+		abort();
 }
 
 #endif

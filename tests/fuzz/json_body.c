@@ -41,20 +41,6 @@ static const struct {
 };
 #define NOPS	(sizeof(ops) / sizeof(ops[0]))
 
-static void
-init_once(void)
-{
-	static int done;
-	struct err err;
-
-	if (done)
-		return;
-	done = 1;
-	err_clear(&err);
-	if (validate_init(&err) == -1)
-		abort();
-}
-
 /* A valid value for each path label of M's operation (a name or an id). */
 static void
 add_labels(struct route_match *m)
@@ -82,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t *in;
 	size_t i, pick;
 
-	init_once();
+	fuzz_validate_init();
 	if (size == 0)
 		return 0;
 	pick = data[0] % NOPS;

@@ -20,20 +20,6 @@
 
 #define FUZZ_NOW	INT64_C(1767225600)
 
-static void
-init_once(void)
-{
-	static int done;
-	struct err err;
-
-	if (done)
-		return;
-	done = 1;
-	err_clear(&err);
-	if (validate_init(&err) == -1)
-		abort();
-}
-
 /* The payload sent back, written out as the bridge publishes it. */
 static void
 answer(int rc, const json_t *in, const json_t *token, const struct err *err)
@@ -70,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err err;
 	int rc;
 
-	init_once();
+	fuzz_validate_init();
 	err_clear(&err);
 	topic_parse(topic, &t);
 	if (t.kind == TOPIC_NOT_JOBS || t.kind == TOPIC_SERVICE ||
