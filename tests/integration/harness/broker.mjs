@@ -12,6 +12,7 @@
 // (client certificates; the username is the certificate's common name),
 // with a CA and certificates made by the openssl command at start.
 
+import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -78,6 +79,52 @@ async function launch(confPath, logPath, port, log) {
 	return { child, exited };
 }
 
+// Mosquitto with config CONF (written to DIR/mosquitto.conf, beside the
+// shipped ACL) on PORT, started. Returns { log, signal, stop, restart,
+// close }; signal(SIG) is false when the broker is stopped; close() also
+// removes DIR unless IOTJOBS_KEEP is set.
+async function runBroker(dir, conf, port) {
+	const confPath = path.join(dir, "mosquitto.conf");
+	const logPath = path.join(dir, "mosquitto.log");
+	fs.writeFileSync(confPath, conf, { mode: 0o644 });
+	fs.copyFileSync(path.join(ETC, "acl"), path.join(dir, "acl"));
+	fs.chmodSync(path.join(dir, "acl"), 0o644);
+	const log = () => {
+		try {
+			return fs.readFileSync(logPath, "utf8");
+		} catch {
+			return "(no log)";
+		}
+	};
+	let run = await launch(confPath, logPath, port, log);
+
+	async function stop() {
+		if (!run)
+			return;
+		const { child, exited } = run;
+		run = null;
+		child.kill("SIGTERM");
+		await exited;
+	}
+
+	return {
+		log,
+		signal(sig) {
+			return run !== null && run.child.kill(sig);
+		},
+		stop,
+		async restart() {
+			await stop();
+			run = await launch(confPath, logPath, port, log);
+		},
+		async close() {
+			await stop();
+			if (!process.env.IOTJOBS_KEEP)
+				fs.rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
 // The shipped config with its listener and file paths moved to DIR.
 export function brokerConfig(dir, port) {
 	const text = fs.readFileSync(path.join(ETC, "mosquitto.conf"), "utf8");
@@ -109,14 +156,7 @@ export async function startBroker() {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iotjobs-mq-"));
 	// The broker drops root for the "mosquitto" user: let it read.
 	fs.chmodSync(dir, 0o755);
-	const confPath = path.join(dir, "mosquitto.conf");
-	const logPath = path.join(dir, "mosquitto.log");
-	fs.writeFileSync(confPath, brokerConfig(dir, port), { mode: 0o644 });
-	fs.copyFileSync(path.join(ETC, "acl"), path.join(dir, "acl"));
-	fs.chmodSync(path.join(dir, "acl"), 0o644);
 	const users = new Map([[IOTJOBSD_USER, IOTJOBSD_PASSWORD]]);
-	let child = null;
-	let exited = null;
 
 	function writePasswords() {
 		const p = path.join(dir, "passwd");
@@ -127,55 +167,24 @@ export async function startBroker() {
 		fs.chmodSync(p, 0o644);
 	}
 
-	const log = () => {
-		try {
-			return fs.readFileSync(logPath, "utf8");
-		} catch {
-			return "(no log)";
-		}
-	};
-
-	async function start() {
-		({ child, exited } = await launch(confPath, logPath, port,
-		    log));
-	}
-
-	async function stop() {
-		if (!child)
-			return;
-		const me = child;
-		child = null;
-		me.kill("SIGTERM");
-		await exited;
-	}
-
 	writePasswords();
-	await start();
+	const b = await runBroker(dir, brokerConfig(dir, port), port);
 	return {
 		port,
 		url: `mqtt://127.0.0.1:${port}`,
 		dir,
-		log,
+		log: b.log,
 		// Adds device accounts (username = thing name) and reloads.
 		async addDevices(names, password = "pw") {
 			for (const n of names)
 				users.set(n, password);
 			writePasswords();
-			if (child) {
-				child.kill("SIGHUP");
+			if (b.signal("SIGHUP"))
 				await sleep(200);
-			}
 		},
-		async restart() {
-			await stop();
-			await start();
-		},
-		stop,
-		async close() {
-			await stop();
-			if (!process.env.IOTJOBS_KEEP)
-				fs.rmSync(dir, { recursive: true, force: true });
-		},
+		restart: b.restart,
+		stop: b.stop,
+		close: b.close,
 	};
 }
 
@@ -183,6 +192,12 @@ export async function startBroker() {
 export function daemonMqttArgs(broker, extra = []) {
 	return ["--mqtt", broker.url, "--mqtt-username", IOTJOBSD_USER,
 	    "--mqtt-password", IOTJOBSD_PASSWORD, ...extra];
+}
+
+// Payload timestamps are integer epoch seconds (WIRE.md 10.6).
+export function assertSeconds(ts) {
+	assert.equal(typeof ts, "number");
+	assert.ok(ts > 1.5e9 && ts < 1e10, `timestamp ${ts} is not in seconds`);
 }
 
 // A device client (MQTT 5 by default) logged in as thing NAME.
@@ -346,35 +361,13 @@ export async function startTlsBroker() {
 	makeCert(dir, "server", "localhost", "ca", "test_server");
 	const iotjobsd = makeCert(dir, "iotjobsd", IOTJOBSD_USER, "ca",
 	    "test_client");
-	const confPath = path.join(dir, "mosquitto.conf");
-	const logPath = path.join(dir, "mosquitto.log");
-	fs.writeFileSync(confPath, tlsBrokerConfig(dir, port), { mode: 0o644 });
-	fs.copyFileSync(path.join(ETC, "acl"), path.join(dir, "acl"));
-	fs.chmodSync(path.join(dir, "acl"), 0o644);
-	const log = () => {
-		try {
-			return fs.readFileSync(logPath, "utf8");
-		} catch {
-			return "(no log)";
-		}
-	};
+	const b = await runBroker(dir, tlsBrokerConfig(dir, port), port);
 	let n = 0;
-	let { child, exited } = await launch(confPath, logPath, port, log);
-
-	async function stop() {
-		if (!child)
-			return;
-		const me = child;
-		child = null;
-		me.kill("SIGTERM");
-		await exited;
-	}
-
 	return {
 		port,
 		url: `mqtts://127.0.0.1:${port}`,
 		dir,
-		log,
+		log: b.log,
 		ca: path.join(dir, "ca.crt"),
 		otherCa: path.join(dir, "other-ca.crt"),
 		iotjobsd,
@@ -382,17 +375,9 @@ export async function startTlsBroker() {
 			return makeCert(dir, `device-${++n}`, cn,
 			    foreign ? "other-ca" : "ca", "test_client");
 		},
-		async restart() {
-			await stop();
-			({ child, exited } = await launch(confPath, logPath, port,
-			    log));
-		},
-		stop,
-		async close() {
-			await stop();
-			if (!process.env.IOTJOBS_KEEP)
-				fs.rmSync(dir, { recursive: true, force: true });
-		},
+		restart: b.restart,
+		stop: b.stop,
+		close: b.close,
 	};
 }
 

@@ -77,7 +77,21 @@ function canConnect(host, port) {
 	});
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const thingArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thing/${n}`;
+export const groupArn = (n) =>
+    `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thinggroup/${n}`;
+
+// PROMISE, or a rejection after MS.
+export function withTimeout(promise, ms) {
+	let timer;
+	const t = new Promise((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`timeout ${ms} ms`)),
+		    ms);
+	});
+	return Promise.race([promise, t]).finally(() => clearTimeout(timer));
+}
 
 // Starts iotjobsd and resolves once its port accepts connections.
 // Options: args (extra flags), testClock (adds --test-clock), env.

@@ -22,16 +22,14 @@ import {
 } from "@aws-sdk/client-iot";
 
 import {
-	ACCOUNT_ID, REGION, iotClient, startDaemon, uniqueName,
+	groupArn, iotClient, sleep, startDaemon, thingArn, uniqueName,
+	withTimeout,
 } from "../harness/harness.mjs";
 import {
-	IOTJOBSD_PASSWORD, IOTJOBSD_USER, connectDevice, daemonMqttArgs, inbox,
-	startBroker,
+	IOTJOBSD_PASSWORD, IOTJOBSD_USER, assertSeconds, connectDevice,
+	daemonMqttArgs, inbox, startBroker,
 } from "../harness/broker.mjs";
 
-const thingArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thing/${n}`;
-const groupArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thinggroup/${n}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DOC = { operation: "upgrade", url: "https://example.com/fw.bin" };
 
 // A connected device of thing NAME with its inbox, subscribed to its jobs.
@@ -53,21 +51,6 @@ async function device(broker, name, opts = {}) {
 			    `$aws/things/${name}/jobs/${suffix}/`), 5000, from);
 		},
 	};
-}
-
-// PROMISE, or a rejection after MS.
-function withTimeout(promise, ms) {
-	let timer;
-	const t = new Promise((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`timeout ${ms} ms`)),
-		    ms);
-	});
-	return Promise.race([promise, t]).finally(() => clearTimeout(timer));
-}
-
-function assertSeconds(ts) {
-	assert.equal(typeof ts, "number");
-	assert.ok(ts > 1.5e9 && ts < 1e10, `timestamp ${ts} is not in seconds`);
 }
 
 // Whether BROKER delivers $share/G/$aws/... subscriptions (Mosquitto 2.0.11,

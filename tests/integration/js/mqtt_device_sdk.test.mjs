@@ -21,11 +21,12 @@ import {
 import { iotjobs, mqtt, mqtt5 } from "aws-iot-device-sdk-v2";
 
 import {
-	ACCOUNT_ID, REGION, iotClient, startDaemon, uniqueName,
+	iotClient, startDaemon, thingArn, uniqueName,
 } from "../harness/harness.mjs";
-import { daemonMqttArgs, startBroker } from "../harness/broker.mjs";
+import {
+	assertSeconds, daemonMqttArgs, startBroker,
+} from "../harness/broker.mjs";
 
-const thingArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thing/${n}`;
 const DOC = { operation: "install", packages: ["agent-2.1"] };
 
 // The SDK's native client is released by the garbage collector after
@@ -95,11 +96,6 @@ function handlerQueue() {
 			waiters.add(check);
 	});
 	return { calls, handler, wait };
-}
-
-function assertSeconds(ts) {
-	assert.equal(typeof ts, "number");
-	assert.ok(ts > 1.5e9 && ts < 1e10, `timestamp ${ts} is not in seconds`);
 }
 
 describe("AWS IoT Device SDK v2 jobs client", () => {

@@ -22,29 +22,17 @@ import {
 } from "@aws-sdk/client-iot";
 
 import {
-	ACCOUNT_ID, REGION, iotClient, startDaemon, uniqueName,
+	groupArn, iotClient, sleep, startDaemon, thingArn, uniqueName,
+	withTimeout,
 } from "../harness/harness.mjs";
 import {
 	connectDevice, daemonMqttArgs, inbox, startBroker,
 } from "../harness/broker.mjs";
 
-const thingArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thing/${n}`;
-const groupArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thinggroup/${n}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DOC = { operation: "upgrade", url: "https://example.com/fw.bin" };
 
 // Long enough for a second (wrong) notification to arrive after the first.
 const SETTLE_MS = 300;
-
-// PROMISE, or a rejection after MS.
-function withTimeout(promise, ms) {
-	let timer;
-	const t = new Promise((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`timeout ${ms} ms`)),
-		    ms);
-	});
-	return Promise.race([promise, t]).finally(() => clearTimeout(timer));
-}
 
 // A connected device of thing NAME with its inbox, subscribed to its jobs.
 async function device(broker, name) {

@@ -20,14 +20,12 @@ import {
 } from "@aws-sdk/client-iot";
 
 import {
-	ACCOUNT_ID, REGION, iotClient, startDaemon, uniqueName,
+	iotClient, sleep, startDaemon, thingArn, uniqueName,
 } from "../harness/harness.mjs";
 import {
 	connectCertDevice, daemonTlsArgs, inbox, startTlsBroker,
 } from "../harness/broker.mjs";
 
-const thingArn = (n) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:thing/${n}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const DOC = { operation: "upgrade", url: "https://example.com/fw.bin" };
 
 // Waits for RE in D's log past line FROM.
