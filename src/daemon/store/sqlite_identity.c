@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * SQLite backend of store_identity.h (schema 0012): the reads behind
+ * authentication and authorization, and the generation counter.
+ */
+#include "store_identity.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sqlite_int.h"
+
+static const char sql_bump[] =
+    "UPDATE authz_state SET generation = generation + 1 WHERE id = 1";
+
+static const char sql_generation[] =
+    "SELECT generation FROM authz_state WHERE id = 1";
+
+static const char sql_cert_auth[] =
+    "SELECT c.status, coalesce(c.ca_certificate_id, ''),"
+    " coalesce(a.status, ''), c.common_name, c.not_before, c.not_after"
+    " FROM certificates c LEFT JOIN ca_certificates a"
+    " ON a.certificate_id = c.ca_certificate_id"
+    " WHERE c.certificate_id = ?1";
+
+static const char sql_principal_things[] =
+    "SELECT thing_name FROM thing_principals WHERE principal = ?1"
+    " ORDER BY thing_name";
+
+static const char sql_target_docs[] =
+    "SELECT v.document FROM policy_targets t"
+    " JOIN policies p ON p.name = t.policy_name"
+    " JOIN policy_versions v ON v.policy_name = p.name"
+    " AND v.version_id = p.default_version"
+    " WHERE t.target = ?1 ORDER BY p.name";
+
+int
+store_authz_bump(struct store_tx *tx, struct err *err)
+{
+	return sq_exec_stmt(tx, sq_stmt(tx, sql_bump), err);
+}
+
+int
+store_authz_generation(struct store_tx *tx, int64_t *gen, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_generation);
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_ROW)
+		return sq_fail(tx, rc, err);
+	*gen = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_cert_auth_get(struct store_tx *tx, const char *id,
+    struct store_cert_auth *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_cert_auth);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (sq_bind_text(s, 1, id) != SQLITE_OK)
+		return sq_fail(tx, SQLITE_NOMEM, err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return sq_fail(tx, rc, err);
+	snprintf(out->status, sizeof(out->status), "%s", sq_col_text(s, 0));
+	snprintf(out->ca_id, sizeof(out->ca_id), "%s", sq_col_text(s, 1));
+	snprintf(out->ca_status, sizeof(out->ca_status), "%s",
+	    sq_col_text(s, 2));
+	snprintf(out->common_name, sizeof(out->common_name), "%s",
+	    sq_col_text(s, 3));
+	out->not_before = sqlite3_column_int64(s, 4);
+	out->not_after = sqlite3_column_int64(s, 5);
+	sqlite3_reset(s);
+	return 1;
+}
+
+/* Appends column 0 of every row of S (bound already) to OUT. */
+static int
+strings_append(struct store_tx *tx, sqlite3_stmt *s, json_t *out,
+    struct err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(out, json_string(sq_col_text(s, 0)));
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int
+store_principal_things(struct store_tx *tx, const char *principal,
+    json_t *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_principal_things);
+
+	if (sq_bind_text(s, 1, principal) != SQLITE_OK)
+		return sq_fail(tx, SQLITE_NOMEM, err);
+	return strings_append(tx, s, out, err);
+}
+
+int
+store_target_policy_docs(struct store_tx *tx, const char *target,
+    json_t *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_target_docs);
+
+	if (sq_bind_text(s, 1, target) != SQLITE_OK)
+		return sq_fail(tx, SQLITE_NOMEM, err);
+	return strings_append(tx, s, out, err);
+}
