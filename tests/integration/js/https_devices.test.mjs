@@ -9,8 +9,10 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import https from "node:https";
+import os from "node:os";
 import path from "node:path";
 
 import {
@@ -83,22 +85,47 @@ async function provision(iot, name) {
 }
 
 describe("devices over HTTPS with their certificates (Node https)", () => {
-	let d, iot, ca, endpoint;
+	let d, iot, ca, endpoint, missing, dir;
 
 	before(async () => {
 		const tlsPort = await freePort();
+		// The listener's own certificate (--tls-cert, --tls-key).
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), "iotjobs-https-"));
+		const crt = path.join(dir, "server.crt");
+		const key = path.join(dir, "server.key");
+		execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048",
+		    "-nodes", "-keyout", key, "-out", crt, "-days", "2",
+		    "-subj", "/CN=127.0.0.1", "-addext",
+		    "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
 		d = await startDaemon({ args: ["--tls-listen",
-		    `127.0.0.1:${tlsPort}`] });
+		    `127.0.0.1:${tlsPort}`, "--tls-cert", crt, "--tls-key",
+		    key] });
 		iot = iotClient(d);
-		ca = fs.readFileSync(path.join(d.dataDir, "tls", "ca.crt"));
+		try {
+			await iot.send(new CreateKeysAndCertificateCommand({}));
+		} catch (e) {
+			if (e.name === "NotImplementedException")
+				missing = e.message;
+			else
+				throw e;
+		}
+		if (missing)
+			return;
+		ca = fs.readFileSync(crt);
 		const ep = await iot.send(new DescribeEndpointCommand({
 			endpointType: "iot:Jobs" }));
 		endpoint = ep.endpointAddress;
 		assert.equal(endpoint, `127.0.0.1:${tlsPort}`);
 	});
-	after(async () => { await d?.stop(); });
+	after(async () => {
+		await d?.stop();
+		if (dir)
+			fs.rmSync(dir, { recursive: true, force: true });
+	});
 
-	test("a device runs its job and cannot see another's", async () => {
+	test("a device runs its job and cannot see another's", async (t) => {
+		if (missing)
+			return t.skip(missing);
 		const a = await provision(iot, uniqueName("a"));
 		const b = await provision(iot, uniqueName("b"));
 		const jobId = uniqueName("job");
@@ -122,7 +149,9 @@ describe("devices over HTTPS with their certificates (Node https)", () => {
 	});
 
 	test("UpdateCertificate INACTIVE cuts a device off within 5 s",
-	    async () => {
+	    async (t) => {
+		if (missing)
+			return t.skip(missing);
 		const a = await provision(iot, uniqueName("in"));
 		let r = await request(endpoint, ca, a, "GET",
 		    `/things/${a.name}/jobs`);
