@@ -52,6 +52,9 @@ extern const struct api_op api_exec_ops[];
 extern const struct api_op api_template_ops[];
 extern const struct api_op api_command_ops[];
 extern const struct api_op api_endpoint_ops[];
+extern const struct api_op api_policy_ops[];
+extern const struct api_op api_policy_attach_ops[];
+extern const struct api_op api_principal_ops[];
 
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);
