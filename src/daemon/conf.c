@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credentials_cmd.h"
 #include "log.h"
 
 enum conf_kind { CONF_ADDR, CONF_PATH, CONF_STR, CONF_UINT, CONF_FLAG,
@@ -98,7 +99,9 @@ conf_usage(FILE *f)
 	fprintf(f, "  --%-18s %s\n", "help", "print this help and exit");
 	fprintf(f, "\nThe admin credential comes from IOTJOBS_ACCESS_KEY_ID and"
 	    " IOTJOBS_SECRET_ACCESS_KEY;\nwhen unset, one is generated on first"
-	    " start and kept in DATA_DIR/credentials.json.\n");
+	    " start and kept in DATA_DIR/credentials.json.\n"
+	    "\ncommands (run beside the daemon, or without it):\n");
+	credentials_cmd_usage(f);
 }
 
 static int

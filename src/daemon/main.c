@@ -26,6 +26,7 @@
 #include "auth/authz.h"
 #include "clock.h"
 #include "conf.h"
+#include "credentials_cmd.h"
 #include "engine/sched.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -193,6 +194,8 @@ main(int argc, char **argv)
 	bool generated = false;
 	int sig, leads;
 
+	if (credentials_cmd_is(argc, argv))
+		return credentials_cmd_main(argc, argv);
 	conf_load(&conf, argc, argv);
 	log_init("iotjobsd", conf.verbosity);
 	err_clear(&err);
@@ -209,7 +212,8 @@ main(int argc, char **argv)
 	    store_outbox_switch(app.st, conf.mqtt_url[0] != '\0',
 	    conf.mqtt_url[0] != '\0' && conf.mqtt_events, &err) == -1)
 		fatalx("%s", err.msg);
-	if (auth_open(conf.data_dir, &app.auth, &generated, &err) == -1)
+	if (auth_open(conf.data_dir, app.st, &app.auth, &generated,
+	    &err) == -1)
 		fatalx("%s", err.msg);
 	if (authz_open(app.st, &conf, &app.authz, &err) == -1 ||
 	    validate_init(&err) == -1)

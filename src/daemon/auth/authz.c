@@ -375,9 +375,12 @@ principal_arn(const struct conf *conf, const struct principal *who,
 		snprintf(buf, size, "arn:aws:iot:%s:%s:thing/%s",
 		    conf->region, conf->account_id, who->thing_name);
 		break;
-	default:
+	case PRINCIPAL_OPERATOR:
 		snprintf(buf, size, "arn:aws:iam::%s:user/%s",
-		    conf->account_id, who->access_key_id);
+		    conf->account_id, who->name);
+		break;
+	default:
+		snprintf(buf, size, "arn:aws:iam::%s:root", conf->account_id);
 		break;
 	}
 }
@@ -466,6 +469,9 @@ decide_for(struct authz *z, const struct principal *who,
 		return decide_cert(z, who, action, thing, rs, source_ip, err);
 	case PRINCIPAL_ADMIN:
 		return decide(z, who, &all, 1, action, rs, &facts, err);
+	case PRINCIPAL_OPERATOR:
+		return decide(z, who, &who->policy, who->policy != NULL ? 1 : 0,
+		    action, rs, &facts, err);
 	default:
 		/* A relayed MQTT request comes through mqtt/, never here. */
 		return denied(z, who, action, rs->r[0].arn[0], err);
