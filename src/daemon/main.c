@@ -25,6 +25,7 @@
 #include "clock.h"
 #include "conf.h"
 #include "engine/sched.h"
+#include "http/broker_listener.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log.h"
@@ -120,6 +121,7 @@ main(int argc, char **argv)
 	struct conf conf;
 	struct app app;
 	struct http_server *srv;
+	struct broker_listener *broker;
 	struct mqtt *mqtt;
 	struct standby sb = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -160,7 +162,8 @@ main(int argc, char **argv)
 	/* Before the listener: deadlines missed while down run first. */
 	if (leads && (sched_run_now(&err) == -1 || sched_start(&err) == -1))
 		fatalx("%s", err.msg);
-	if (http_server_start(&app, &srv, &err) == -1)
+	if (http_server_start(&app, &srv, &err) == -1 ||
+	    broker_listener_start(&app, &broker, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);
@@ -193,6 +196,7 @@ main(int argc, char **argv)
 		pthread_join(sb.thread, NULL);
 	}
 	http_server_stop(srv);
+	broker_listener_stop(broker);
 	mqtt_stop(mqtt);
 	sched_stop();
 	store_close(app.st);
