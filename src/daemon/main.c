@@ -28,6 +28,7 @@
 #include "conf.h"
 #include "credentials_cmd.h"
 #include "engine/sched.h"
+#include "http/broker_listener.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log.h"
@@ -182,6 +183,7 @@ main(int argc, char **argv)
 	struct conf conf;
 	struct app app;
 	struct http_server *srv;
+	struct broker_listener *broker;
 	struct mqtt *mqtt;
 	struct standby sb = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -230,7 +232,8 @@ main(int argc, char **argv)
 	if (leads && (sched_run_now(&err) == -1 || sched_start(&err) == -1))
 		fatalx("%s", err.msg);
 	if (http_server_start(&app, conf.tls_listen_port >= 0 ? &tls : NULL,
-	    &srv, &err) == -1)
+	    &srv, &err) == -1 ||
+	    broker_listener_start(&app, &broker, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);
@@ -269,6 +272,7 @@ main(int argc, char **argv)
 		pthread_join(sb.thread, NULL);
 	}
 	http_server_stop(srv);
+	broker_listener_stop(broker);
 	mqtt_stop(mqtt);
 	sched_stop();
 	authz_close(app.authz);
