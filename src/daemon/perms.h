@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * File modes of the data folder. iotjobsd creates everything there with
+ * umask 077 (files 0600, folders 0700); what the broker must read is
+ * shared through group ownership, never through world bits. At start the
+ * existing folder and store files are checked: one readable by others is
+ * reported, and refused with --strict-permissions.
+ */
+#ifndef IOTJOBS_PERMS_H
+#define IOTJOBS_PERMS_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+/*
+ * Checks DATA_DIR (when it exists) and its store and credential files:
+ * the folder must give others nothing, the files give group and others
+ * nothing. Logs each one that does; returns -1 with ERR for the first of
+ * them when STRICT, else 0.
+ */
+int perms_check(const char *data_dir, bool strict, struct err *err);
+
+#endif
