@@ -121,13 +121,25 @@ body_must_keep_the_minimum_rate(void **state)
 
 	(void)state;
 	assert_true(conn_guard_head(g, c, 0));
-	/* 1 s of grace, then 100 B/s: 300 bytes buy 3 s more. */
-	conn_guard_body(g, c, 300);
+	/* 1 s of grace, then 100 B/s: 300 bytes buy 3 s more ... */
+	conn_guard_body(g, c, 100, 900);
+	conn_guard_body(g, c, 100, 1800);
+	conn_guard_body(g, c, 100, 2700);
+	conn_guard_body(g, c, 0, 3600);
 	conn_guard_tick(g, 4000);
 	assert_int_equal(closed[4], 0);
 	conn_guard_tick(g, 4001);
 	assert_int_equal(closed[4], 1);
 	assert_int_equal(closed_why[4], CONN_GUARD_SLOW_BODY);
+	conn_guard_gone(g, c);
+	/* ... and no pause may last the grace (1 s), however fast before. */
+	c = open_from(g, 5, "10.0.0.5", 0);
+	assert_true(conn_guard_head(g, c, 0));
+	conn_guard_body(g, c, 100000, 100);
+	conn_guard_tick(g, 1099);
+	assert_int_equal(closed[5], 0);
+	conn_guard_tick(g, 1100);
+	assert_int_equal(closed[5], 1);
 	conn_guard_gone(g, c);
 	conn_guard_free(g);
 }
@@ -237,6 +249,26 @@ loopback_addresses(void **state)
 	assert_false(conn_guard_is_loopback(NULL));
 }
 
+static void
+quiesce_closes_the_idle_and_shortens_pauses(void **state)
+{
+	struct conn_guard *g = guard(100, 0, false);
+	struct conn_guard_conn *idle, *body;
+
+	(void)state;
+	idle = open_from(g, 40, "10.0.2.1", conn_guard_now_ms());
+	body = open_from(g, 41, "10.0.2.2", conn_guard_now_ms());
+	assert_true(conn_guard_head(g, body, conn_guard_now_ms()));
+	conn_guard_quiesce(g);
+	assert_int_equal(closed[40], 1);
+	assert_int_equal(closed[41], 0);
+	conn_guard_tick(g, conn_guard_now_ms() + 1000);
+	assert_int_equal(closed[41], 1);
+	conn_guard_gone(g, idle);
+	conn_guard_gone(g, body);
+	conn_guard_free(g);
+}
+
 int
 main(void)
 {
@@ -247,6 +279,7 @@ main(void)
 		cmocka_unit_test(per_address_limit_and_loopback_exemption),
 		cmocka_unit_test(oldest_idle_goes_first_at_the_limit),
 		cmocka_unit_test(loopback_addresses),
+		cmocka_unit_test(quiesce_closes_the_idle_and_shortens_pauses),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,7 @@ struct conn_guard_conn {
 	int fd;
 	bool tls;
 	int64_t since_ms;	/* entered the state */
+	int64_t last_ms;	/* BODY: the last bytes came */
 	uint64_t body_bytes;	/* BODY: received so far */
 	struct cg_addr *addr;	/* NULL: not counted (exempt) */
 };
@@ -59,7 +60,8 @@ struct conn_guard {
 	struct cg_addr *buckets[CG_BUCKETS];
 	uint64_t closed[CONN_GUARD_NWHY];	/* since the start */
 	uint64_t logged[CONN_GUARD_NWHY];	/* as of the last line */
-	int64_t last_log_ms;
+	int64_t last_log_ms[CONN_GUARD_NWHY];
+	unsigned stall_ms;	/* a body may pause this long */
 	/* The ticking thread. */
 	pthread_t thread;
 	pthread_cond_t cond;
@@ -240,6 +242,7 @@ conn_guard_new(const struct conn_guard_limits *lim,
     struct err *err)
 {
 	struct conn_guard *g;
+	int i;
 
 	if (lim->max_conns == 0 || lim->head_ms == 0 || lim->idle_ms == 0 ||
 	    lim->body_min_rate == 0)
@@ -249,9 +252,12 @@ conn_guard_new(const struct conn_guard_limits *lim,
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_cond_init(&g->cond, NULL);
 	g->lim = *lim;
+	g->stall_ms = lim->head_ms;
 	g->close = close;
 	g->arg = arg;
-	g->last_log_ms = conn_guard_now_ms();
+	/* The first closing is logged at once, later ones every 10 s. */
+	for (i = 0; i < CONN_GUARD_NWHY; i++)
+		g->last_log_ms[i] = conn_guard_now_ms() - CG_LOG_MS;
 	*out = g;
 	return 0;
 }
@@ -307,6 +313,7 @@ conn_guard_head(struct conn_guard *g, struct conn_guard_conn *c,
 	ok = c->state != CG_CLOSING;
 	if (ok) {
 		c->body_bytes = 0;
+		c->last_ms = now_ms;
 		cg_move(g, c, CG_BODY, now_ms);
 	}
 	pthread_mutex_unlock(&g->lock);
@@ -314,10 +321,12 @@ conn_guard_head(struct conn_guard *g, struct conn_guard_conn *c,
 }
 
 void
-conn_guard_body(struct conn_guard *g, struct conn_guard_conn *c, size_t n)
+conn_guard_body(struct conn_guard *g, struct conn_guard_conn *c, size_t n,
+    int64_t now_ms)
 {
 	pthread_mutex_lock(&g->lock);
 	c->body_bytes += n;
+	c->last_ms = now_ms;
 	pthread_mutex_unlock(&g->lock);
 }
 
@@ -353,39 +362,38 @@ conn_guard_gone(struct conn_guard *g, struct conn_guard_conn *c)
 	free(c);
 }
 
-/* One line for what the guard closed since the last one (lock held). */
+/*
+ * A line per reason for what the guard closed since that reason's last
+ * line, at most one per reason every CG_LOG_MS (lock held).
+ */
 static void
 cg_log(struct conn_guard *g, int64_t now_ms)
 {
-	char line[512];
-	size_t len = 0;
-	int64_t since = g->last_log_ms;
 	int i;
 
-	if (now_ms - since < CG_LOG_MS)
-		return;
 	for (i = 0; i < CONN_GUARD_NWHY; i++) {
 		uint64_t n = g->closed[i] - g->logged[i];
-		int w;
 
-		if (n == 0)
+		if (n == 0 || now_ms - g->last_log_ms[i] < CG_LOG_MS)
 			continue;
-		w = snprintf(line + len, sizeof(line) - len, " %s=%llu",
-		    cg_why_text[i], (unsigned long long)n);
-		if (w > 0 && (size_t)w < sizeof(line) - len)
-			len += (size_t)w;
+		log_warnx("http: connections closed or refused: %s=%llu in"
+		    " %llds (open=%zu limit=%u per-address=%u)", cg_why_text[i],
+		    (unsigned long long)n, (long long)((now_ms -
+		    g->last_log_ms[i]) / 1000), g->open, g->lim.max_conns,
+		    g->lim.per_address);
 		g->logged[i] = g->closed[i];
+		g->last_log_ms[i] = now_ms;
 	}
-	if (len == 0)
-		return;
-	g->last_log_ms = now_ms;
-	log_warnx("http: connections closed or refused in the last %llds:%s"
-	    " (open=%zu limit=%u per-address=%u)",
-	    (long long)((now_ms - since) / 1000), line, g->open,
-	    g->lim.max_conns, g->lim.per_address);
 }
 
-/* BODY's deadline: head_ms of grace, then one second per rate bytes. */
+/*
+ * BODY's deadlines: head_ms of grace, then one second per rate bytes;
+ * and no pause longer than head_ms (once stopping, a second). The pause
+ * also catches what libmicrohttpd 0.9.75 leaves behind: after a short
+ * read it takes the socket as drained, so a client's hang-up that came
+ * with its last bytes is never read, and the connection waits in
+ * CLOSE-WAIT for its inactivity timeout.
+ */
 static bool
 cg_body_late(const struct conn_guard *g, const struct conn_guard_conn *c,
     int64_t now_ms)
@@ -393,7 +401,8 @@ cg_body_late(const struct conn_guard *g, const struct conn_guard_conn *c,
 	uint64_t allowed = (uint64_t)g->lim.head_ms +
 	    c->body_bytes * 1000 / g->lim.body_min_rate;
 
-	return now_ms - c->since_ms > (int64_t)allowed;
+	return now_ms - c->since_ms > (int64_t)allowed ||
+	    now_ms - c->last_ms >= (int64_t)g->stall_ms;
 }
 
 void
@@ -414,6 +423,21 @@ conn_guard_tick(struct conn_guard *g, int64_t now_ms)
 			cg_close(g, c, CONN_GUARD_SLOW_BODY, now_ms);
 	}
 	cg_log(g, now_ms);
+	pthread_mutex_unlock(&g->lock);
+}
+
+void
+conn_guard_quiesce(struct conn_guard *g)
+{
+	struct conn_guard_conn *c;
+	int64_t now = conn_guard_now_ms();
+
+	pthread_mutex_lock(&g->lock);
+	g->stall_ms = 1000;
+	while ((c = g->lists[CG_FRESH].head) != NULL)
+		cg_close(g, c, CONN_GUARD_IDLE_TIMEOUT, now);
+	while ((c = g->lists[CG_IDLE].head) != NULL)
+		cg_close(g, c, CONN_GUARD_IDLE_TIMEOUT, now);
 	pthread_mutex_unlock(&g->lock);
 }
 

@@ -24,7 +24,7 @@
  * IDLE:  kept alive after an answer: its next head must be complete
  *        within idle_ms of that answer.
  * BODY:  its body must arrive at body_min_rate bytes/s on average after
- *        head_ms of grace.
+ *        head_ms of grace, and never pause for head_ms.
  * BUSY:  running, held for its COMMIT, or being answered: never closed
  *        by the guard (libmicrohttpd's own timeout still applies).
  * Any state can be closed; FRESH and IDLE connections are the "idle"
@@ -103,9 +103,9 @@ struct conn_guard_conn *conn_guard_open(struct conn_guard *g, int fd,
 bool conn_guard_head(struct conn_guard *g, struct conn_guard_conn *c,
     int64_t now_ms);
 
-/* N more bytes of C's body arrived. */
+/* N more bytes of C's body arrived at NOW_MS. */
 void conn_guard_body(struct conn_guard *g, struct conn_guard_conn *c,
-    size_t n);
+    size_t n, int64_t now_ms);
 
 /* C's body is complete: it runs (BUSY). */
 void conn_guard_busy(struct conn_guard *g, struct conn_guard_conn *c);
@@ -123,6 +123,12 @@ void conn_guard_gone(struct conn_guard *g, struct conn_guard_conn *c);
  * line, and why.
  */
 void conn_guard_tick(struct conn_guard *g, int64_t now_ms);
+
+/*
+ * The server stops: FRESH and IDLE connections are closed now, and a body
+ * may pause for a second only (a request in flight still finishes).
+ */
+void conn_guard_quiesce(struct conn_guard *g);
 
 struct conn_guard_stats {
 	size_t open;		/* listed, closing ones included */

@@ -511,7 +511,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (*upload_size > 0) {
 		if (cr->gc != NULL)
-			conn_guard_body(srv->guard, cr->gc, *upload_size);
+			conn_guard_body(srv->guard, cr->gc, *upload_size,
+			    conn_guard_now_ms());
 		body_add(srv, cr, upload, *upload_size);
 		*upload_size = 0;
 		/* A refused body longer than worth reading: hang up. */
@@ -661,6 +662,9 @@ listener_start(struct http_listener *l, const char *host, int port,
     const struct http_tls *tls, unsigned mhd_limit, struct err *err)
 {
 	const struct conf *conf = l->srv->app->conf;
+	/* Its inactivity timeout, reset by every byte, is a backstop only. */
+	unsigned idle = conf->request_timeout > conf->head_timeout ?
+	    conf->request_timeout : conf->head_timeout;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	unsigned flags;
@@ -682,7 +686,7 @@ listener_start(struct http_listener *l, const char *host, int port,
 		    MHD_OPTION_HTTPS_MEM_KEY, tls->key_pem,
 		    MHD_OPTION_HTTPS_MEM_TRUST, tls->trust_pem,
 		    MHD_OPTION_THREAD_POOL_SIZE, conf->threads,
-		    MHD_OPTION_CONNECTION_TIMEOUT, conf->request_timeout,
+		    MHD_OPTION_CONNECTION_TIMEOUT, idle,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		    (size_t)HTTP_HEAD_MEMORY,
 		    MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
@@ -697,7 +701,7 @@ listener_start(struct http_listener *l, const char *host, int port,
 		    on_request, l,
 		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		    MHD_OPTION_THREAD_POOL_SIZE, conf->threads,
-		    MHD_OPTION_CONNECTION_TIMEOUT, conf->request_timeout,
+		    MHD_OPTION_CONNECTION_TIMEOUT, idle,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 		    (size_t)HTTP_HEAD_MEMORY,
 		    MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
@@ -821,12 +825,16 @@ http_server_stop(struct http_server *srv)
 	MHD_quiesce_daemon(srv->plain.mhd);
 	if (srv->tls.mhd != NULL)
 		MHD_quiesce_daemon(srv->tls.mhd);
+	conn_guard_quiesce(srv->guard);
 	/* Requests in flight finish; idle keep-alive ones are closed. */
 	for (i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 	}
+	if (atomic_load(&srv->in_flight) > 0)
+		log_warnx("http: stopping with %d requests unfinished",
+		    atomic_load(&srv->in_flight));
 	MHD_stop_daemon(srv->plain.mhd);
 	if (srv->tls.mhd != NULL)
 		MHD_stop_daemon(srv->tls.mhd);
