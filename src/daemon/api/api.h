@@ -51,6 +51,7 @@ extern const struct api_op api_job_ops[];
 extern const struct api_op api_exec_ops[];
 extern const struct api_op api_template_ops[];
 extern const struct api_op api_command_ops[];
+extern const struct api_op api_endpoint_ops[];
 extern const struct api_op api_policy_ops[];
 extern const struct api_op api_policy_attach_ops[];
 extern const struct api_op api_principal_ops[];
