@@ -505,6 +505,16 @@ class PolicyAttachTest(PolicyTestCase):
         self.assertEqual(self.iot.list_targets_for_policy(
             policyName=extra)["targets"], [])
 
+    def test_deleting_a_group_detaches_its_policies(self):
+        name, group = self.create(), self.group()
+        self.iot.attach_policy(policyName=name, target=group_arn(group))
+        self.iot.delete_thing_group(thingGroupName=group)
+        self.assertEqual(self.iot.list_targets_for_policy(
+            policyName=name)["targets"], [])
+        self.iot.create_thing_group(thingGroupName=group)
+        self.assertEqual(self.attached(group_arn(group)), [])
+        self.iot.delete_policy(policyName=name)
+
     def test_detach_what_is_not_attached_succeeds(self):
         name, group = self.create(), self.group()
         self.iot.detach_policy(policyName=name, target=group_arn(group))
