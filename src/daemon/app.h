@@ -6,12 +6,14 @@
 #include "auth/auth.h"
 #include "conf.h"
 
+struct ca;
 struct store;
 
 struct app {
 	const struct conf *conf;
 	struct store *st;
 	struct auth *auth;
+	struct ca *ca;		/* iotjobsd's CA (auth/ca.h) */
 };
 
 #endif

@@ -64,6 +64,11 @@ static const struct conf_opt conf_opts[] = {
 	  "MQTT requests waiting for a worker; more are RequestThrottled" },
 	{ "mqtt-events", NULL, CONF_FLAG, "0", 0, 1,
 	  "publish job and execution events on $aws/events/..." },
+	{ "ca-cert", "IOTJOBS_CA_CERT", CONF_TEXT, "", 0, 0,
+	  "CA certificate that signs device certificates (empty: "
+	  "DATA_DIR/tls/ca.crt, created on first start)" },
+	{ "ca-key", "IOTJOBS_CA_KEY", CONF_TEXT, "", 0, 0,
+	  "unencrypted private key of --ca-cert (with it only)" },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -144,6 +149,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->mqtt_client_id) },
 		{ "mqtt-share-group", conf->mqtt_share_group,
 		  sizeof(conf->mqtt_share_group) },
+		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
+		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
 	};
 	size_t i;
 

@@ -29,6 +29,9 @@ struct conf {
 	char mqtt_share_group[64];	/* empty: plain subscriptions */
 	size_t mqtt_queue;	/* requests waiting, then RequestThrottled */
 	int mqtt_events;	/* publish $aws/events/... */
+	/* iotjobsd's CA (auth/ca.c): both empty for DATA_DIR/tls/ca.*. */
+	char ca_cert[PATH_MAX];
+	char ca_key[PATH_MAX];
 };
 
 /* Fills CONF from the environment and ARGV; exits on --help or bad flags. */

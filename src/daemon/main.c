@@ -22,6 +22,7 @@
 #include "api/validate.h"
 #include "app.h"
 #include "auth/auth.h"
+#include "auth/ca.h"
 #include "clock.h"
 #include "conf.h"
 #include "engine/sched.h"
@@ -149,6 +150,10 @@ main(int argc, char **argv)
 		fatalx("%s", err.msg);
 	if (auth_open(conf.data_dir, &app.auth, &generated, &err) == -1)
 		fatalx("%s", err.msg);
+	if (ca_open(conf.data_dir, conf.ca_cert[0] != '\0' ? conf.ca_cert :
+	    NULL, conf.ca_key[0] != '\0' ? conf.ca_key : NULL, &app.ca,
+	    &err) == -1 || ca_register(app.ca, app.st, clock_now(), &err) == -1)
+		fatalx("%s", err.msg);
 	if (validate_init(&err) == -1)
 		fatalx("%s", err.msg);
 	router_init();
@@ -197,6 +202,7 @@ main(int argc, char **argv)
 	sched_stop();
 	store_close(app.st);
 	auth_close(app.auth);
+	ca_close(app.ca);
 	log_info("stopped");
 	return 0;
 }
