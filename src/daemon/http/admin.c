@@ -58,8 +58,8 @@ admin_serve(struct app *app, const struct http_request *req,
 		return err_set_status(err, 404, ERR_NOT_FOUND,
 		    "Not Found: %s", req->raw_path);
 	if (who->kind != PRINCIPAL_ADMIN)
-		return err_set(err, ERR_ACCESS_DENIED, "only the admin"
-		    " credential may read or move the clock");
+		return err_set_status(err, 403, ERR_ACCESS_DENIED, "only the"
+		    " admin credential may read or move the clock");
 	if (strcmp(req->method, "GET") == 0) {
 		*out = json_pack("{s:I}", "now", (json_int_t)clock_now());
 		return 0;
