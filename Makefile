@@ -17,7 +17,7 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 PKGS      := libmicrohttpd jansson sqlite3 libcrypto libpcre2-8 libmosquitto \
-             libcbor
+             libcbor gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -7,11 +7,13 @@
 #include "conf.h"
 
 struct store;
+struct authz;
 
 struct app {
 	const struct conf *conf;
 	struct store *st;
 	struct auth *auth;
+	struct authz *authz;	/* every authorization decision */
 };
 
 #endif

@@ -10,6 +10,13 @@
 struct conf {
 	char listen_host[256];
 	int listen_port;
+	/* HTTPS listener (client certificates, both planes); port -1: off. */
+	char tls_listen_host[256];
+	int tls_listen_port;
+	char tls_cert[PATH_MAX];	/* empty: issued by iotjobsd's CA */
+	char tls_key[PATH_MAX];
+	char public_endpoint[256];	/* host devices reach; empty: listen */
+	char broker_endpoint[256];	/* HOST:PORT of MQTT for devices */
 	char data_dir[PATH_MAX];
 	char region[64];
 	char account_id[16];

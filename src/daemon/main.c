@@ -12,6 +12,7 @@
  * must happen once. The others stand by and take the lead, in turn, the
  * moment the leader exits.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "api/validate.h"
 #include "app.h"
 #include "auth/auth.h"
+#include "auth/authz.h"
 #include "clock.h"
 #include "conf.h"
 #include "credentials_cmd.h"
@@ -32,6 +34,7 @@
 #include "mqtt/mqtt.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
+#include "xmalloc.h"
 
 static void
 print_first_start(const struct app *app, int port)
@@ -54,6 +57,64 @@ print_first_start(const struct app *app, int port)
 }
 
 #define LEAD_POLL_MS	100	/* how often a standby node tries to lead */
+#define PEM_MAX		(1024 * 1024)
+
+/* The whole of file PATH as a new string; NULL with ERR. */
+static char *
+read_pem(const char *path, struct err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (f == NULL) {
+		err_set(err, ERR_INTERNAL_FAILURE, "cannot open %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(PEM_MAX + 1);
+	n = fread(buf, 1, PEM_MAX, f);
+	fclose(f);
+	if (n == 0 || n == PEM_MAX) {
+		free(buf);
+		err_set(err, ERR_INTERNAL_FAILURE, "%s is empty or larger than"
+		    " %d bytes", path, PEM_MAX);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The HTTPS listener's PEM texts into TLS (freed by tls_release). */
+static int
+tls_load(const struct conf *conf, struct http_tls *tls, struct err *err)
+{
+	char *cert, *key;
+
+	if (conf->tls_cert[0] == '\0' || conf->tls_key[0] == '\0')
+		return err_set(err, ERR_INTERNAL_FAILURE, "--tls-listen needs"
+		    " --tls-cert and --tls-key");
+	if ((cert = read_pem(conf->tls_cert, err)) == NULL)
+		return -1;
+	if ((key = read_pem(conf->tls_key, err)) == NULL) {
+		free(cert);
+		return -1;
+	}
+	tls->cert_pem = cert;
+	tls->key_pem = key;
+	tls->trust_pem = cert;
+	return 0;
+}
+
+static void
+tls_release(struct http_tls *tls)
+{
+	if (tls->key_pem != NULL)
+		explicit_bzero((char *)tls->key_pem, strlen(tls->key_pem));
+	free((char *)tls->cert_pem);
+	free((char *)tls->key_pem);
+	memset(tls, 0, sizeof(*tls));
+}
 
 static void
 on_foreign_commit(void *arg)
@@ -126,6 +187,7 @@ main(int argc, char **argv)
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
+	struct http_tls tls = { NULL, NULL, NULL };
 	struct err err;
 	sigset_t set;
 	char prefix[160];
@@ -153,7 +215,10 @@ main(int argc, char **argv)
 	if (auth_open(conf.data_dir, app.st, &app.auth, &generated,
 	    &err) == -1)
 		fatalx("%s", err.msg);
-	if (validate_init(&err) == -1)
+	if (authz_open(app.st, &conf, &app.authz, &err) == -1 ||
+	    validate_init(&err) == -1)
+		fatalx("%s", err.msg);
+	if (conf.tls_listen_port >= 0 && tls_load(&conf, &tls, &err) == -1)
 		fatalx("%s", err.msg);
 	router_init();
 	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:", conf.region,
@@ -164,7 +229,8 @@ main(int argc, char **argv)
 	/* Before the listener: deadlines missed while down run first. */
 	if (leads && (sched_run_now(&err) == -1 || sched_start(&err) == -1))
 		fatalx("%s", err.msg);
-	if (http_server_start(&app, &srv, &err) == -1)
+	if (http_server_start(&app, conf.tls_listen_port >= 0 ? &tls : NULL,
+	    &srv, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);
@@ -183,6 +249,12 @@ main(int argc, char **argv)
 	log_info("listening on %s:%d data-dir=%s region=%s account=%s",
 	    conf.listen_host, http_server_port(srv), conf.data_dir,
 	    conf.region, conf.account_id);
+	/* DescribeEndpoint answers the ports bound (--listen HOST:0). */
+	conf.listen_port = http_server_port(srv);
+	conf.tls_listen_port = http_server_tls_port(srv);
+	if (http_server_tls_port(srv) >= 0)
+		log_info("listening for HTTPS on %s:%d",
+		    conf.tls_listen_host, http_server_tls_port(srv));
 	if (generated)
 		print_first_start(&app, http_server_port(srv));
 
@@ -199,8 +271,10 @@ main(int argc, char **argv)
 	http_server_stop(srv);
 	mqtt_stop(mqtt);
 	sched_stop();
+	authz_close(app.authz);
 	store_close(app.st);
 	auth_close(app.auth);
+	tls_release(&tls);
 	log_info("stopped");
 	return 0;
 }

@@ -277,10 +277,12 @@ name_rule_table(void **state)
 }
 
 static void
-policy_check_refuses_non_objects(void **state)
+policy_check_refuses_bad_documents(void **state)
 {
 	static const char *const bad[] = {
-		"", "[]", "\"x\"", "1", "{", "{\"a\":1}{", "null",
+		"", "[]", "\"x\"", "1", "{", "{\"a\":1}{", "null", "{}",
+		"{\"Statement\":[{\"Effect\":\"Maybe\",\"Action\":\"iot:*\","
+		"\"Resource\":\"*\"}]}",
 	};
 	struct err err;
 	size_t i;
@@ -370,6 +372,8 @@ static void
 operator_key_signs_then_revoked_is_refused(void **state)
 {
 	static const char date[] = "20240101T000000Z";
+	static const char *const res_any[] = { "*" };
+	struct policy_facts facts;
 	struct opkey_new k1, k2;
 	struct signed_req q;
 	struct auth_result res;
@@ -381,6 +385,7 @@ operator_key_signs_then_revoked_is_refused(void **state)
 	int64_t now;
 
 	(void)state;
+	memset(&facts, 0, sizeof(facts));
 	assert_int_equal(sigv4_parse_date(date, &now), 0);
 	snprintf(dir, sizeof(dir), "%s/verify", tmpdir);
 	a = open_with_store(dir, &st);
@@ -435,6 +440,16 @@ operator_key_signs_then_revoked_is_refused(void **state)
 	    "request is invalid.");
 	assert_int_equal(err.status, 403);
 
+	/*
+	 * The policy handed out before the revocation is still alive: the
+	 * lead's authorization may be evaluating it right now (under ASan,
+	 * a freed one would be reported here).
+	 */
+	assert_int_equal(policy_eval(&p1, 1, "iot:ListThings", res_any, 1,
+	    &facts), POLICY_ALLOW);
+	assert_int_equal(policy_eval(&p1, 1, "iot:DeleteThing", res_any, 1,
+	    &facts), POLICY_DENY_DEFAULT);
+
 	/* An unknown id: the same answer. */
 	sign_get(&q, "AKIAUNKNOWNUNKNOWN22", k1.secret, date);
 	assert_int_equal(auth_check(a, &q.r, now, &res, &err), -1);
@@ -477,7 +492,7 @@ main(void)
 		cmocka_unit_test(keyfile_made_0600_in_0700_then_reused),
 		cmocka_unit_test(keyfile_refused_when_open_or_wrong_size),
 		cmocka_unit_test(name_rule_table),
-		cmocka_unit_test(policy_check_refuses_non_objects),
+		cmocka_unit_test(policy_check_refuses_bad_documents),
 		cmocka_unit_test(operator_key_signs_then_revoked_is_refused),
 		cmocka_unit_test(secret_not_in_the_store_file),
 	};

@@ -24,7 +24,8 @@ struct store;
 
 enum principal_kind {
 	PRINCIPAL_ADMIN,	/* may call every operation */
-	PRINCIPAL_THING,	/* may touch only its own executions */
+	PRINCIPAL_THING,	/* an MQTT request the broker authorized */
+	PRINCIPAL_CERT,		/* an X.509 client certificate: its policies */
 	PRINCIPAL_OPERATOR	/* a named operator key: its policy decides */
 };
 
@@ -32,6 +33,7 @@ struct principal {
 	enum principal_kind kind;
 	char access_key_id[AUTH_KEY_MAX + 1];
 	char thing_name[AUTH_NAME_MAX + 1];	/* PRINCIPAL_THING only */
+	char cert_id[65];	/* PRINCIPAL_CERT: hex SHA-256 of the DER */
 	char name[AUTH_NAME_MAX + 1];	/* PRINCIPAL_OPERATOR: key's name */
 	/*
 	 * PRINCIPAL_OPERATOR: the key's parsed policy, borrowed from the
