@@ -78,6 +78,14 @@ static const struct conf_opt conf_opts[] = {
 	  "MQTT requests waiting for a worker; more are RequestThrottled" },
 	{ "mqtt-events", NULL, CONF_FLAG, "0", 0, 1,
 	  "publish job and execution events on $aws/events/..." },
+	{ "broker-socket", "IOTJOBS_BROKER_SOCKET", CONF_TEXT, "DEFAULT", 0, 0,
+	  "Unix socket of the broker plugin (DEFAULT: DATA_DIR/broker.sock;"
+	  " \"off\": none)" },
+	{ "ca-cert", "IOTJOBS_CA_CERT", CONF_TEXT, "", 0, 0,
+	  "CA certificate that signs device certificates (empty: "
+	  "DATA_DIR/tls/ca.crt, created on first start)" },
+	{ "ca-key", "IOTJOBS_CA_KEY", CONF_TEXT, "", 0, 0,
+	  "unencrypted private key of --ca-cert (with it only)" },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -177,6 +185,10 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->mqtt_client_id) },
 		{ "mqtt-share-group", conf->mqtt_share_group,
 		  sizeof(conf->mqtt_share_group) },
+		{ "broker-socket", conf->broker_socket,
+		  sizeof(conf->broker_socket) },
+		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
+		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
 	};
 	size_t i;
 
@@ -247,6 +259,22 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 	return -1;
 }
 
+/* --broker-socket: DEFAULT is DATA_DIR/broker.sock, off is none. */
+static void
+conf_broker_socket(struct conf *conf)
+{
+	char *p = conf->broker_socket;
+
+	if (strcmp(p, "off") == 0) {
+		p[0] = '\0';
+	} else if (strcmp(p, "DEFAULT") == 0) {
+		if ((size_t)snprintf(p, sizeof(conf->broker_socket),
+		    "%s/broker.sock", conf->data_dir) >=
+		    sizeof(conf->broker_socket))
+			fatalx("--data-dir too long for the broker socket");
+	}
+}
+
 void
 conf_load(struct conf *conf, int argc, char **argv)
 {
@@ -301,4 +329,5 @@ conf_load(struct conf *conf, int argc, char **argv)
 		    argv[optind]);
 		exit(2);
 	}
+	conf_broker_socket(conf);
 }

@@ -18,10 +18,12 @@
 #include "err.h"
 #include "gen/model.h"
 
+struct ca;
 struct store;
 
 struct api_ctx {
 	struct store *st;
+	struct ca *ca;			/* signs device certificates */
 	const struct conf *conf;	/* region, account id */
 	const struct principal *who;	/* who signed the request */
 	enum plane plane;

@@ -380,8 +380,7 @@ principal_arn(const struct conf *conf, const struct principal *who,
 		    conf->account_id, who->name);
 		break;
 	default:
-		snprintf(buf, size, "arn:aws:iam::%s:user/%s",
-		    conf->account_id, who->access_key_id);
+		snprintf(buf, size, "arn:aws:iam::%s:root", conf->account_id);
 		break;
 	}
 }
@@ -471,16 +470,12 @@ decide_for(struct authz *z, const struct principal *who,
 	case PRINCIPAL_ADMIN:
 		return decide(z, who, &all, 1, action, rs, &facts, err);
 	case PRINCIPAL_OPERATOR:
-		/* Its key's policy, lent by auth until auth_close(). */
-		if (who->policy == NULL)
-			break;
-		return decide(z, who, &who->policy, 1, action, rs, &facts,
-		    err);
+		return decide(z, who, &who->policy, who->policy != NULL ? 1 : 0,
+		    action, rs, &facts, err);
 	default:
-		break;
+		/* A relayed MQTT request comes through mqtt/, never here. */
+		return denied(z, who, action, rs->r[0].arn[0], err);
 	}
-	/* A relayed MQTT request comes through mqtt/, never here. */
-	return denied(z, who, action, rs->r[0].arn[0], err);
 }
 
 int

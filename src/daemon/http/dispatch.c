@@ -228,6 +228,7 @@ run_op(struct app *app, const struct http_request *req,
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = app->st;
+	ctx.ca = app->ca;
 	ctx.conf = app->conf;
 	ctx.who = &who->who;
 	ctx.plane = plane;
