@@ -16,6 +16,7 @@ static const struct api_op *const api_tables[] = {
 	api_exec_ops,
 	api_template_ops,
 	api_command_ops,
+	api_cert_ops,
 };
 
 const struct api_op *
