@@ -54,6 +54,7 @@ extern const struct api_op api_exec_ops[];
 extern const struct api_op api_template_ops[];
 extern const struct api_op api_command_ops[];
 extern const struct api_op api_cert_ops[];
+extern const struct api_op api_ca_ops[];
 
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);

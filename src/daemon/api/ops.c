@@ -17,6 +17,7 @@ static const struct api_op *const api_tables[] = {
 	api_template_ops,
 	api_command_ops,
 	api_cert_ops,
+	api_ca_ops,
 };
 
 const struct api_op *
