@@ -370,8 +370,8 @@ cacert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (json_is_true(json_object_get(in, "removeAutoRegistration")) &&
 	    (json_object_get(in, "registrationConfig") != NULL ||
 	    api_in_str(in, "newAutoRegistrationStatus") != NULL))
-		return err_set(err, ERR_INVALID_REQUEST, "removeAutoRegistration"
-		    " cannot go with registrationConfig or "
+		return err_set(err, ERR_INVALID_REQUEST,
+		    "removeAutoRegistration cannot go with registrationConfig or "
 		    "newAutoRegistrationStatus");
 	if (cert_regconfig_check(in, err) == -1)
 		return -1;
