@@ -165,6 +165,20 @@ utf8_next(const char *s, size_t i, size_t n)
 	return i;
 }
 
+static bool
+bytes_equal(const char *a, const char *b, size_t n, bool icase)
+{
+	size_t i;
+
+	if (!icase)
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i < n; i++)
+		if (ascii_lower((unsigned char)a[i]) !=
+		    ascii_lower((unsigned char)b[i]))
+			return false;
+	return true;
+}
+
 /* The text of literal or variable token K (a variable known present). */
 static inline const char *
 tok_text(const struct policy *p, const struct ectx *x, const struct ptok *k,
@@ -218,11 +232,31 @@ pat_walk(const struct policy *p, const struct ectx *x, const struct pat *pt,
     const char *s, size_t n, bool icase)
 {
 	uint32_t end = pt->tok + pt->ntok, t = pt->tok, st = UINT32_MAX;
-	size_t o = 0, so = 0, i = 0, si = 0;
+	size_t o = 0, so = 0, i = 0, si = 0, len;
+	const char *txt, *hit;
 	int c;
 
 	for (;;) {
 		c = pat_peek(p, x, end, &t, &o);
+		if (c >= 0 && st == UINT32_MAX) {
+			/* No '*' to fall back on: the text matches whole. */
+			txt = tok_text(p, x, &p->tok[t], &len);
+			if (len - o > n - i || !bytes_equal(txt + o, s + i,
+			    len - o, icase))
+				return false;
+			i += len - o;
+			t++;
+			o = 0;
+			continue;
+		}
+		if (c >= 0 && !icase && t == st && o == 0 && i == si) {
+			/* Just past the '*': it absorbs up to the next place
+			 * the text can start, as many retries would. */
+			hit = i < n ? memchr(s + i, c, n - i) : NULL;
+			if (hit == NULL)
+				return false;
+			si = i = (size_t)(hit - s);
+		}
 		if (c == PK_STAR) {
 			t++;
 			o = 0;
@@ -254,20 +288,6 @@ pat_walk(const struct policy *p, const struct ectx *x, const struct pat *pt,
 		t = st;
 		o = so;
 	}
-}
-
-static bool
-bytes_equal(const char *a, const char *b, size_t n, bool icase)
-{
-	size_t i;
-
-	if (!icase)
-		return memcmp(a, b, n) == 0;
-	for (i = 0; i < n; i++)
-		if (ascii_lower((unsigned char)a[i]) !=
-		    ascii_lower((unsigned char)b[i]))
-			return false;
-	return true;
 }
 
 /* Whether S[0..N) matches pattern PT; false when a variable is absent. */

@@ -570,6 +570,154 @@ pathological_pattern_stays_fast(void **state)
 	policy_free(p);
 }
 
+/* ---------------------------------------------------------------- */
+/* The matcher against a reference                                   */
+
+static size_t
+ref_clen(const char *s)
+{
+	size_t n = 1;
+
+	while (((unsigned char)s[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
+static int
+ref_eq(char a, char b, bool icase)
+{
+	if (icase && a >= 'A' && a <= 'Z')
+		a = (char)(a - 'A' + 'a');
+	if (icase && b >= 'A' && b <= 'Z')
+		b = (char)(b - 'A' + 'a');
+	return a == b;
+}
+
+/*
+ * The obvious exponential matcher: '*' any run of characters, '?' one
+ * UTF-8 character, '\\' makes the next byte literal (a substituted
+ * variable's text).
+ */
+static bool
+ref_glob(const char *p, const char *s, bool icase)
+{
+	if (*p == '\0')
+		return *s == '\0';
+	if (*p == '*') {
+		for (;;) {
+			if (ref_glob(p + 1, s, icase))
+				return true;
+			if (*s == '\0')
+				return false;
+			s += ref_clen(s);
+		}
+	}
+	if (*s == '\0')
+		return false;
+	if (*p == '?')
+		return ref_glob(p + 1, s + ref_clen(s), icase);
+	if (*p == '\\')
+		p++;
+	return ref_eq(*p, *s, icase) && ref_glob(p + 1, s + 1, icase);
+}
+
+static unsigned
+lcg(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+/* Appends a random piece from ALPHA (pieces separated by spaces). */
+static void
+pick(char *out, size_t cap, const char *alpha, unsigned *seed)
+{
+	const char *pieces[16], *q = alpha;
+	size_t np = 0, len;
+
+	while (*q != '\0' && np < 16) {
+		pieces[np++] = q;
+		q += strcspn(q, " ");
+		q += *q == ' ';
+	}
+	q = pieces[lcg(seed) % np];
+	len = strcspn(q, " ");
+	if (strlen(out) + len < cap)
+		strncat(out, q, len);
+}
+
+/*
+ * Random patterns and subjects over a small alphabet, decided by
+ * policy_eval (as a Resource, case-sensitive, with a variable whose value
+ * holds * and ?; and as an Action, case-insensitive) and by ref_glob.
+ */
+static void
+matcher_agrees_with_reference(void **state)
+{
+	unsigned seed = 42;
+	int i, j, n, bad_n = 0;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		char pat[160] = "", ref[160] = "", subj[40] = "", doc[400];
+		char res[60], act[60], cid[8] = "";
+		const struct policy *one[1];
+		struct policy_facts f = { cid, NULL, false, NULL, NULL, NULL };
+		const char *r[1] = { res };
+		struct policy *p;
+		bool want, got, icase = i % 2;
+
+		n = (int)(lcg(&seed) % 3);
+		for (j = 0; j < n; j++)
+			pick(cid, sizeof(cid), "a * ?", &seed);
+		n = (int)(lcg(&seed) % 8);
+		for (j = 0; j < n; j++) {
+			size_t before = strlen(pat);
+
+			pick(pat, sizeof(pat), icase ? "a B * ? *" :
+			    "a b * ? \xc3\xa9 V", &seed);
+			if (pat[before] != 'V') {
+				strncat(ref, pat + before, sizeof(ref) -
+				    strlen(ref) - 1);
+				continue;
+			}
+			pat[before] = '\0';
+			strncat(pat, "${iot:ClientId}", sizeof(pat) -
+			    strlen(pat) - 1);
+			for (size_t c = 0; cid[c] != '\0'; c++) {
+				char lit[3] = { '\\', cid[c], '\0' };
+
+				strncat(ref, lit, sizeof(ref) - strlen(ref) -
+				    1);
+			}
+		}
+		n = (int)(lcg(&seed) % 8);
+		for (j = 0; j < n; j++)
+			pick(subj, sizeof(subj), icase ? "a A b B" :
+			    "a b \xc3\xa9 * ?", &seed);
+		snprintf(doc, sizeof(doc), "{\"Version\":\"2012-10-17\","
+		    "\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+		    "\"%s%s\",\"Resource\":\"%s%s\"}}", icase ? "iot:x" : "*",
+		    icase ? pat : "", icase ? "*" : "arn:",
+		    icase ? "" : pat);
+		p = must_parse(doc);
+		one[0] = p;
+		snprintf(res, sizeof(res), "arn:%s", subj);
+		snprintf(act, sizeof(act), "IoT:X%s", subj);
+		got = policy_eval(one, 1, icase ? act : "iot:Publish", r, 1,
+		    &f) == POLICY_ALLOW;
+		want = ref_glob(ref, subj, icase);
+		if (got != want) {
+			print_error("pattern \"%s\" (client id \"%s\") on"
+			    " \"%s\"%s: want %d, got %d\n", pat, cid, subj,
+			    icase ? " (action)" : "", want, got);
+			bad_n++;
+		}
+		policy_free(p);
+	}
+	assert_int_equal(bad_n, 0);
+}
+
 int
 main(void)
 {
@@ -579,6 +727,7 @@ main(void)
 		cmocka_unit_test(deny_across_policies_and_resources),
 		cmocka_unit_test(allow_all_allows_everything),
 		cmocka_unit_test(pathological_pattern_stays_fast),
+		cmocka_unit_test(matcher_agrees_with_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
