@@ -22,7 +22,8 @@
 #define ARN		"arn:aws:iot:us-east-1:123456789012:"
 #define MAX_STMT	50
 #define DOC_MAX		(MAX_STMT * 512)
-#define RUN_SECONDS	0.5
+#define RUN_SECONDS	0.1
+#define RUNS		5
 
 static volatile unsigned long sink;
 
@@ -92,6 +93,66 @@ flat_eval(const struct flat *f, const char *action, const char *res)
 	return 0;
 }
 
+/* What the three timed loops share. */
+struct ctx {
+	const struct policy **ps;
+	const char **res;
+	const struct policy_facts *facts;
+	const struct flat *flat;
+	const char *doc, *last;
+};
+
+static void
+run_eval(const struct ctx *c)
+{
+	sink += (unsigned long)policy_eval(c->ps, 1, "iot:Publish", c->res, 1,
+	    c->facts);
+}
+
+static void
+run_flat(const struct ctx *c)
+{
+	sink += (unsigned long)flat_eval(c->flat, "iot:Publish", c->last);
+}
+
+static void
+run_json(const struct ctx *c)
+{
+	json_t *j = json_loads(c->doc, 0, NULL);
+
+	sink += (unsigned long)json_object_size(j);
+	json_decref(j);
+}
+
+/*
+ * ns per call of FN: the best of RUNS runs of RUN_SECONDS each, so that
+ * the other work on the shared cores shows less.
+ */
+static double
+measure(void (*fn)(const struct ctx *), const struct ctx *c)
+{
+	double best = 0, t0, t, ns;
+	long iters, k, batch = 1;
+	int r;
+
+	for (r = 0; r < RUNS; r++) {
+		iters = 0;
+		t0 = now_s();
+		do {
+			for (k = 0; k < batch; k++)
+				fn(c);
+			iters += batch;
+			t = now_s();
+			if (t - t0 < RUN_SECONDS / 100 && batch < 100000)
+				batch *= 2;
+		} while (t - t0 < RUN_SECONDS);
+		ns = (t - t0) * 1e9 / (double)iters;
+		if (r == 0 || ns < best)
+			best = ns;
+	}
+	return best;
+}
+
 static void
 bench_one(int n)
 {
@@ -103,8 +164,8 @@ bench_one(int n)
 	struct policy *p;
 	struct flat flat;
 	struct err err;
-	double t0, t, ns_eval, ns_flat, ns_json;
-	long iters, k;
+	struct ctx c = { ps, res, &facts, &flat, doc, last };
+	double ns_eval, ns_flat, ns_json;
 
 	doc_build(doc, sizeof(doc), n);
 	err_clear(&err);
@@ -122,39 +183,9 @@ bench_one(int n)
 	}
 	flat_build(&flat, n);
 
-	iters = 0;
-	t0 = now_s();
-	do {
-		for (k = 0; k < 1000; k++)
-			sink += (unsigned long)policy_eval(ps, 1, "iot:Publish",
-			    res, 1, &facts);
-		iters += 1000;
-		t = now_s();
-	} while (t - t0 < RUN_SECONDS);
-	ns_eval = (t - t0) * 1e9 / (double)iters;
-
-	iters = 0;
-	t0 = now_s();
-	do {
-		for (k = 0; k < 1000; k++)
-			sink += (unsigned long)flat_eval(&flat, "iot:Publish",
-			    last);
-		iters += 1000;
-		t = now_s();
-	} while (t - t0 < RUN_SECONDS);
-	ns_flat = (t - t0) * 1e9 / (double)iters;
-
-	iters = 0;
-	t0 = now_s();
-	do {
-		json_t *j = json_loads(doc, 0, NULL);
-
-		sink += (unsigned long)json_object_size(j);
-		json_decref(j);
-		iters++;
-		t = now_s();
-	} while (t - t0 < RUN_SECONDS);
-	ns_json = (t - t0) * 1e9 / (double)iters;
+	ns_eval = measure(run_eval, &c);
+	ns_flat = measure(run_flat, &c);
+	ns_json = measure(run_json, &c);
 
 	printf("%2d statements (%5zu bytes): policy_eval %7.0f ns"
 	    "  | ceiling strcmp loop %5.0f ns  | json_loads %7.0f ns\n", n,
@@ -166,7 +197,8 @@ int
 main(void)
 {
 	printf("policy evaluation, the request matching the last statement"
-	    " only (ns per call)\n");
+	    " only (ns per call, best of %d runs of %.1f s)\n", RUNS,
+	    RUN_SECONDS);
 	bench_one(1);
 	bench_one(10);
 	bench_one(50);
