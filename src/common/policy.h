@@ -7,6 +7,8 @@
  * https://docs.aws.amazon.com/iot/latest/developerguide/iot-policies.html
  * Parsing validates once; evaluation is a pure function of (parsed
  * policies, action, resources, request facts) with no I/O and no locks.
+ * Implemented by common/policy.c alone, which needs only common/err.c and
+ * jansson (the broker plugin compiles the two with -fPIC).
  */
 #ifndef IOTJOBS_POLICY_H
 #define IOTJOBS_POLICY_H

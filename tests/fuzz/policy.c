@@ -73,8 +73,7 @@ evaluate(const struct policy *p, const uint8_t *data, size_t size)
 {
 	static const char *const fixed[] = { "*", "iot:Connect",
 		"iot:Publish", "arn:aws:iot:us-east-1:123456789012:client/c1",
-		"arn:aws:iot:us-east-1:123456789012:topic/$aws/things/t1/"
-		"jobs/x",
+		"arn:aws:iot:us-east-1:1:topic/$aws/things/t1/jobs/x",
 		"192.0.2.1", "2001:db8::1", "true" };
 	struct strings st = { { NULL }, 0 };
 	struct policy_facts f;
