@@ -41,6 +41,10 @@ kill "$bare_pid"; wait "$bare_pid" 2>/dev/null || true
 echo "-- ceiling: SQLite WAL synchronous=FULL"
 $B/sqlite_raw "$work" 3
 
+# The policy evaluator beside a strcmp loop over the same statements.
+echo "-- policy evaluator (ceiling: strcmp over the same statements)"
+$B/policy
+
 # iotjobsd.
 export AWS_ACCESS_KEY_ID=AKIABENCH00000000001
 export AWS_SECRET_ACCESS_KEY=benchbenchbenchbenchbenchbenchbenchbench
