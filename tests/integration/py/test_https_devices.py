@@ -90,11 +90,6 @@ class HttpsDeviceTest(unittest.TestCase):
         # iotjobsd's CA signed the listener's certificate (and devices').
         cls.ca = os.path.join(cls.daemon.data_dir, "tls", "ca.crt")
         cls.base = "https://127.0.0.1:%d" % cls.tls_port
-        r = cls.daemon.signed_request("POST", "/keys-and-certificate",
-                                      body={}, service="iot")
-        if r.status == 501:
-            raise unittest.SkipTest("CreateKeysAndCertificate is not"
-                                    " implemented yet")
 
     def curl(self, dev, method, path, body=None, cert=True):
         """METHOD PATH over HTTPS as DEV; (status, error type, body)."""
