@@ -28,6 +28,12 @@
 #define ERR_INTERNAL_SERVER	"InternalServerException"
 #define ERR_UNAUTHORIZED	"UnauthorizedException"
 #define ERR_NOT_IMPLEMENTED	"NotImplementedException"
+/* Certificates and CA certificates (the iot model's security API). */
+#define ERR_CERT_STATE		"CertificateStateException"
+#define ERR_CERT_VALIDATION	"CertificateValidationException"
+#define ERR_CERT_CONFLICT	"CertificateConflictException"
+#define ERR_DELETE_CONFLICT	"DeleteConflictException"
+#define ERR_REGCODE_VALIDATION	"RegistrationCodeValidationException"
 /* Authentication errors (not in the models; the usual AWS names, HTTP 403). */
 #define ERR_MISSING_AUTH	"MissingAuthenticationTokenException"
 #define ERR_UNRECOGNIZED_CLIENT	"UnrecognizedClientException"

@@ -6,6 +6,7 @@
 #include "auth/auth.h"
 #include "conf.h"
 
+struct ca;
 struct store;
 struct authz;
 
@@ -14,6 +15,7 @@ struct app {
 	struct store *st;
 	struct auth *auth;
 	struct authz *authz;	/* every authorization decision */
+	struct ca *ca;		/* iotjobsd's CA (auth/ca.h) */
 };
 
 #endif

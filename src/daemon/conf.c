@@ -102,6 +102,11 @@ static const struct conf_opt conf_opts[] = {
 	{ "broker-socket", "IOTJOBS_BROKER_SOCKET", CONF_TEXT, "DEFAULT", 0, 0,
 	  "Unix socket of the broker plugin (DEFAULT: DATA_DIR/broker.sock;"
 	  " \"off\": none)" },
+	{ "ca-cert", "IOTJOBS_CA_CERT", CONF_TEXT, "", 0, 0,
+	  "CA certificate that signs device certificates (empty: "
+	  "DATA_DIR/tls/ca.crt, created on first start)" },
+	{ "ca-key", "IOTJOBS_CA_KEY", CONF_TEXT, "", 0, 0,
+	  "unencrypted private key of --ca-cert (with it only)" },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -203,6 +208,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->mqtt_share_group) },
 		{ "broker-socket", conf->broker_socket,
 		  sizeof(conf->broker_socket) },
+		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
+		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
 	};
 	size_t i;
 

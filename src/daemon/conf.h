@@ -46,6 +46,9 @@ struct conf {
 	int mqtt_events;	/* publish $aws/events/... */
 	/* The broker plugin's socket (http/broker_listener.c); "": off. */
 	char broker_socket[PATH_MAX];
+	/* iotjobsd's CA (auth/ca.c): both empty for DATA_DIR/tls/ca.*. */
+	char ca_cert[PATH_MAX];
+	char ca_key[PATH_MAX];
 };
 
 /* Fills CONF from the environment and ARGV; exits on --help or bad flags. */

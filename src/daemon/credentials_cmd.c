@@ -270,9 +270,17 @@ cmd_create(const struct cmd_opts *o, int argc, char **argv, int first)
 		goto out;
 	}
 	doc = policy_read(o->policy_file, &err);
-	if (doc == NULL ||
-	    opkey_policy_check(doc, strlen(doc), &err) == -1 ||
-	    store_of(o, &st, &err) == -1 ||
+	if (doc == NULL)
+		goto out;
+	if (opkey_policy_check(doc, strlen(doc), &err) == -1) {
+		char why[ERR_MSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", err.msg);
+		err_set(&err, err.type, "policy file %s: %s", o->policy_file,
+		    why);
+		goto out;
+	}
+	if (store_of(o, &st, &err) == -1 ||
 	    opkey_create(st, o->data_dir, o->name, doc, clock_real(), &k,
 	    &err) == -1)
 		goto out;

@@ -13,6 +13,7 @@
  * moment the leader exits.
  */
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include "app.h"
 #include "auth/auth.h"
 #include "auth/authz.h"
+#include "auth/ca.h"
 #include "clock.h"
 #include "conf.h"
 #include "credentials_cmd.h"
@@ -101,24 +103,72 @@ read_pem(const char *path, struct err *err)
 	return buf;
 }
 
-/* The HTTPS listener's PEM texts into TLS (freed by tls_release). */
+/*
+ * The certificate of the HTTPS listener, when --tls-cert is not given:
+ * DATA_DIR/tls/https.crt and https.key, issued by iotjobsd's CA for the
+ * --public-endpoint host and the --tls-listen host (this machine's name
+ * when that is a wildcard address), and reissued when those change.
+ */
 static int
-tls_load(const struct conf *conf, struct http_tls *tls, struct err *err)
+tls_issue(const struct app *app, char *cert, char *key, size_t size,
+    struct err *err)
 {
-	char *cert, *key;
+	const struct conf *conf = app->conf;
+	const char *hosts[2];
+	char name[256];
+	size_t n = 0;
 
-	if (conf->tls_cert[0] == '\0' || conf->tls_key[0] == '\0')
-		return err_set(err, ERR_INTERNAL_FAILURE, "--tls-listen needs"
-		    " --tls-cert and --tls-key");
-	if ((cert = read_pem(conf->tls_cert, err)) == NULL)
+	if (conf->public_endpoint[0] != '\0')
+		hosts[n++] = conf->public_endpoint;
+	if (strcmp(conf->tls_listen_host, "0.0.0.0") != 0 &&
+	    strcmp(conf->tls_listen_host, "::") != 0) {
+		hosts[n++] = conf->tls_listen_host;
+	} else if (n == 0) {
+		if (gethostname(name, sizeof(name)) == -1)
+			return err_set(err, ERR_INTERNAL_FAILURE,
+			    "gethostname: %s", strerror(errno));
+		name[sizeof(name) - 1] = '\0';
+		hosts[n++] = name;
+	}
+	snprintf(cert, size, "%s/tls/https.crt", conf->data_dir);
+	snprintf(key, size, "%s/tls/https.key", conf->data_dir);
+	return ca_server_cert(app->ca, hosts, n, cert, key, err) == -1 ? -1 :
+	    0;
+}
+
+/*
+ * The HTTPS listener's PEM texts into TLS (freed by tls_release): the
+ * given --tls-cert and --tls-key, or the ones iotjobsd's CA issued. The
+ * trust list, the CA's certificate, only makes the listener ask clients
+ * for a certificate; which ones may be used is the store's to say.
+ */
+static int
+tls_load(const struct app *app, struct http_tls *tls, struct err *err)
+{
+	const struct conf *conf = app->conf;
+	char cert_path[PATH_MAX + 32], key_path[PATH_MAX + 32];
+	char *cert, *key, *trust;
+
+	if ((conf->tls_cert[0] == '\0') != (conf->tls_key[0] == '\0'))
+		return err_set(err, ERR_INTERNAL_FAILURE, "--tls-cert and"
+		    " --tls-key go together");
+	if (conf->tls_cert[0] != '\0') {
+		snprintf(cert_path, sizeof(cert_path), "%s", conf->tls_cert);
+		snprintf(key_path, sizeof(key_path), "%s", conf->tls_key);
+	} else if (tls_issue(app, cert_path, key_path, sizeof(cert_path),
+	    err) == -1) {
 		return -1;
-	if ((key = read_pem(conf->tls_key, err)) == NULL) {
+	}
+	if ((cert = read_pem(cert_path, err)) == NULL)
+		return -1;
+	if ((key = read_pem(key_path, err)) == NULL) {
 		free(cert);
 		return -1;
 	}
+	trust = xstrdup(ca_cert(app->ca)->pem);
 	tls->cert_pem = cert;
 	tls->key_pem = key;
-	tls->trust_pem = cert;
+	tls->trust_pem = trust;
 	return 0;
 }
 
@@ -129,6 +179,7 @@ tls_release(struct http_tls *tls)
 		explicit_bzero((char *)tls->key_pem, strlen(tls->key_pem));
 	free((char *)tls->cert_pem);
 	free((char *)tls->key_pem);
+	free((char *)tls->trust_pem);
 	memset(tls, 0, sizeof(*tls));
 }
 
@@ -271,10 +322,14 @@ main(int argc, char **argv)
 	if (auth_open(conf.data_dir, app.st, &app.auth, &generated,
 	    &err) == -1)
 		fatalx("%s", err.msg);
+	if (ca_open(conf.data_dir, conf.ca_cert[0] != '\0' ? conf.ca_cert :
+	    NULL, conf.ca_key[0] != '\0' ? conf.ca_key : NULL, &app.ca,
+	    &err) == -1 || ca_register(app.ca, app.st, clock_now(), &err) == -1)
+		fatalx("%s", err.msg);
 	if (authz_open(app.st, &conf, &app.authz, &err) == -1 ||
 	    validate_init(&err) == -1)
 		fatalx("%s", err.msg);
-	if (conf.tls_listen_port >= 0 && tls_load(&conf, &tls, &err) == -1)
+	if (conf.tls_listen_port >= 0 && tls_load(&app, &tls, &err) == -1)
 		fatalx("%s", err.msg);
 	router_init();
 	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:", conf.region,
@@ -334,6 +389,7 @@ main(int argc, char **argv)
 	store_close(app.st);
 	auth_close(app.auth);
 	tls_release(&tls);
+	ca_close(app.ca);
 	log_info("stopped%s", failed ? ": the store's files vanished" : "");
 	return failed ? EXIT_FAILURE : 0;
 }

@@ -86,14 +86,13 @@ policy_cpage_next(json_t *out, const json_t *rows, const char *key,
 
 /*
  * Checks a policy document: its size as AWS counts it, then its grammar
- * through the one parser of policies (policy_parse); the JSON-object test
- * stands in for it until the evaluator is in this tree.
+ * through the one parser of policies.
  */
 static int
 policy_doc_check(const char *doc, struct err *err)
 {
+	struct policy *parsed = NULL;
 	size_t i, n = 0;
-	json_t *j;
 
 	for (i = 0; doc[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)doc[i];
@@ -110,13 +109,9 @@ policy_doc_check(const char *doc, struct err *err)
 		return err_set(err, ERR_MALFORMED_POLICY, "policyDocument has"
 		    " %zu characters without white space; a policy document"
 		    " can have at most %d", n, POLICY_DOC_MAX);
-	j = json_loads(doc, JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return err_set(err, ERR_MALFORMED_POLICY, "policyDocument is"
-		    " not a JSON object");
-	}
-	json_decref(j);
+	if (policy_parse(doc, i, &parsed, err) == -1)
+		return -1;
+	policy_free(parsed);
 	return 0;
 }
 

@@ -73,6 +73,9 @@ static const char sql_attach[] =
 static const char sql_detach[] =
     "DELETE FROM policy_targets WHERE policy_name = ?1 AND target = ?2";
 
+static const char sql_target_drop[] =
+    "DELETE FROM policy_targets WHERE target = ?1";
+
 static const char sql_target_count[] =
     "SELECT count(*) FROM policy_targets WHERE target = ?1";
 
@@ -374,6 +377,19 @@ store_policy_detach(struct store_tx *tx, const char *name,
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
 	*removed = sqlite3_changes(tx->db) > 0;
+	return 0;
+}
+
+int
+store_policy_target_drop(struct store_tx *tx, const char *target,
+    int64_t *n, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_target_drop);
+
+	sq_bind_text(s, 1, target);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	*n = sqlite3_changes(tx->db);
 	return 0;
 }
 

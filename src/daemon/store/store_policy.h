@@ -113,6 +113,11 @@ int store_policy_attach(struct store_tx *tx, const char *name,
 int store_policy_detach(struct store_tx *tx, const char *name,
     const char *target, bool *removed, struct err *err);
 
+/* Detaches every policy from TARGET (a target that goes away); *N of
+ * them were attached. */
+int store_policy_target_drop(struct store_tx *tx, const char *target,
+    int64_t *n, struct err *err);
+
 /* The number of policies attached to TARGET into *N. */
 int store_policy_target_count(struct store_tx *tx, const char *target,
     int64_t *n, struct err *err);

@@ -45,7 +45,8 @@ TOPIC_POLICY = {
     }],
 }
 
-CURL = shutil.which("curl")
+# scripts/deps.sh installs curl with what the tests need.
+CURL = shutil.which("curl") or "curl"
 
 
 class Device:
@@ -75,33 +76,20 @@ class Device:
                                        principal=self.cert_arn)
 
 
-@unittest.skipIf(CURL is None, "curl is not installed")
 class HttpsDeviceTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
         cls.folder = tempfile.mkdtemp(prefix="iotjobs-devices-")
         cls.addClassCleanup(shutil.rmtree, cls.folder, True)
-        # The listener's own certificate, given with --tls-cert/--tls-key.
-        cls.ca = os.path.join(cls.folder, "server.crt")
-        key = os.path.join(cls.folder, "server.key")
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
-                        "-nodes", "-keyout", key, "-out", cls.ca, "-days",
-                        "2", "-subj", "/CN=127.0.0.1", "-addext",
-                        "subjectAltName=IP:127.0.0.1"], check=True,
-                       capture_output=True)
         cls.tls_port = free_port()
         cls.daemon = Daemon(args=["--tls-listen",
-                                  "127.0.0.1:%d" % cls.tls_port,
-                                  "--tls-cert", cls.ca, "--tls-key", key])
+                                  "127.0.0.1:%d" % cls.tls_port])
         cls.addClassCleanup(cls.daemon.close)
         cls.iot = cls.daemon.iot_client()
+        # iotjobsd's CA signed the listener's certificate (and devices').
+        cls.ca = os.path.join(cls.daemon.data_dir, "tls", "ca.crt")
         cls.base = "https://127.0.0.1:%d" % cls.tls_port
-        r = cls.daemon.signed_request("POST", "/keys-and-certificate",
-                                      body={}, service="iot")
-        if r.status == 501:
-            raise unittest.SkipTest("CreateKeysAndCertificate is not"
-                                    " implemented yet")
 
     def curl(self, dev, method, path, body=None, cert=True):
         """METHOD PATH over HTTPS as DEV; (status, error type, body)."""
@@ -293,6 +281,24 @@ class HttpsDeviceTest(unittest.TestCase):
             log = f.read()
         for line in body:
             self.assertNotIn(line, log)
+        with open(os.path.join(self.daemon.data_dir, "tls",
+                               "ca.key")) as f:
+            for line in f.read().splitlines():
+                if line and not line.startswith("-----"):
+                    self.assertNotIn(line, log)
+
+    def test_listener_certificate_is_the_cas(self):
+        crt = os.path.join(self.daemon.data_dir, "tls", "https.crt")
+        out = subprocess.run(["openssl", "verify", "-CAfile", self.ca, crt],
+                             capture_output=True, text=True)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        text = subprocess.run(["openssl", "x509", "-noout", "-ext",
+                               "subjectAltName", "-in", crt],
+                              capture_output=True, text=True).stdout
+        self.assertIn("IP Address:127.0.0.1", text)
+        self.assertEqual(os.stat(os.path.join(
+            self.daemon.data_dir, "tls", "https.key")).st_mode & 0o777,
+            0o600)
 
     def assertEventually(self, pred, timeout=5.0):
         deadline = time.monotonic() + timeout
@@ -300,6 +306,32 @@ class HttpsDeviceTest(unittest.TestCase):
             if time.monotonic() > deadline:
                 self.fail("not within %.0f s" % timeout)
             time.sleep(0.1)
+
+
+class HttpsOwnCertificateTest(unittest.TestCase):
+    """--tls-cert and --tls-key: the operator's own server certificate."""
+
+    def test_listener_serves_the_given_certificate(self):
+        folder = tempfile.mkdtemp(prefix="iotjobs-srv-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        crt = os.path.join(folder, "server.crt")
+        key = os.path.join(folder, "server.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048",
+                        "-nodes", "-keyout", key, "-out", crt, "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext",
+                        "subjectAltName=IP:127.0.0.1"], check=True,
+                       capture_output=True)
+        port = free_port()
+        with Daemon(args=["--tls-listen", "127.0.0.1:%d" % port,
+                          "--tls-cert", crt, "--tls-key", key]) as d:
+            out = subprocess.run([CURL, "-sS", "--max-time", "10",
+                                  "--cacert", crt,
+                                  "https://127.0.0.1:%d/things/x/jobs" %
+                                  port], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn("Missing Authentication Token", out.stdout)
+            self.assertFalse(os.path.exists(os.path.join(
+                d.data_dir, "tls", "https.crt")))
 
 
 if __name__ == "__main__":

@@ -29,17 +29,18 @@ def cert_arn(cert_id):
     return PREFIX + "cert/" + cert_id
 
 
-def document(resource="*", action="iot:Connect", indent=None):
+def document(topic=None, indent=None):
+    """A policy allowing iot:Publish to TOPIC (None: to anything)."""
+    resource = "*" if topic is None else PREFIX + "topic/" + topic
     return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": action, "Resource": resource}]},
+        {"Effect": "Allow", "Action": "iot:Publish", "Resource": resource}]},
         indent=indent, separators=None if indent else (",", ":"))
 
 
 def sized_document(chars, indent=None):
     """A valid policy of exactly CHARS characters without white space."""
-    base = document(resource=PREFIX + "topic/")
-    doc = document(resource=PREFIX + "topic/" + "a" * (chars - len(base)),
-                   indent=indent)
+    base = document("")
+    doc = document("a" * (chars - len(base)), indent=indent)
     assert sum(1 for c in doc if not c.isspace()) == chars
     return doc
 
@@ -117,8 +118,12 @@ class PolicyLifecycleTest(PolicyTestCase):
         self.assertEqual(self.iot.get_policy(policyName=name)["policyArn"],
                          policy_arn(name))
 
-    def test_document_that_is_not_json_is_malformed(self):
-        for doc in ("{", "not json", "[1, 2]", '"text"'):
+    def test_document_the_parser_refuses_is_malformed(self):
+        bad_effect = document().replace("Allow", "Maybe")
+        bad_resource = document().replace('"*"', '"topic/x"')
+        for doc in ("{", "not json", "[1, 2]", '"text"', "{}",
+                    '{"Version":"2012-10-17","Statement":[]}', bad_effect,
+                    bad_resource):
             with self.subTest(doc=doc), self.assertRaises(
                     self.iot.exceptions.MalformedPolicyException) as cm:
                 self.create(doc=doc)
@@ -499,6 +504,16 @@ class PolicyAttachTest(PolicyTestCase):
         self.assertEqual(len(self.attached(group_arn(group))), 10)
         self.assertEqual(self.iot.list_targets_for_policy(
             policyName=extra)["targets"], [])
+
+    def test_deleting_a_group_detaches_its_policies(self):
+        name, group = self.create(), self.group()
+        self.iot.attach_policy(policyName=name, target=group_arn(group))
+        self.iot.delete_thing_group(thingGroupName=group)
+        self.assertEqual(self.iot.list_targets_for_policy(
+            policyName=name)["targets"], [])
+        self.iot.create_thing_group(thingGroupName=group)
+        self.assertEqual(self.attached(group_arn(group)), [])
+        self.iot.delete_policy(policyName=name)
 
     def test_detach_what_is_not_attached_succeeds(self):
         name, group = self.create(), self.group()
