@@ -75,6 +75,9 @@ static const struct conf_opt conf_opts[] = {
 	{ "strict-permissions", NULL, CONF_FLAG, "0", 0, 1,
 	  "refuse to start when the data folder or a store file is readable"
 	  " by others" },
+	{ "broker-group", "IOTJOBS_BROKER_GROUP", CONF_TEXT, "", 0, 0,
+	  "group given the broker socket and the CA folder the broker reads"
+	  " (mode 0660, 0750; empty: iotjobsd's own group)" },
 	{ "verbose", NULL, CONF_FLAG, "0", 0, 1, "log more detail" },
 	{ "test-clock", "IOTJOBS_TEST_CLOCK", CONF_FLAG, "0", 0, 1,
 	  "tests only: serve GET/POST /_iotjobs/clock, which reads and"
@@ -208,6 +211,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->mqtt_share_group) },
 		{ "broker-socket", conf->broker_socket,
 		  sizeof(conf->broker_socket) },
+		{ "broker-group", conf->broker_group,
+		  sizeof(conf->broker_group) },
 		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
 		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
 	};

@@ -31,6 +31,7 @@ struct conf {
 	bool per_address_exempt_loopback;
 	size_t body_budget;	/* bytes of bodies buffered at once */
 	bool strict_permissions;	/* refuse a data folder others read */
+	char broker_group[64];	/* group of what the broker reads; "": ours */
 	int verbosity;
 	bool test_clock;	/* --test-clock: GET/POST /_iotjobs/clock */
 	/* MQTT front end (mqtt/): off when mqtt_url is empty. */

@@ -7,9 +7,13 @@
  */
 #include "perms.h"
 
+#include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -52,5 +56,46 @@ perms_check(const char *data_dir, bool strict, struct err *err)
 	if (strict && first[0] != '\0')
 		return err_set(err, ERR_INTERNAL_FAILURE, "refusing to start"
 		    " (--strict-permissions): %s is readable by others", first);
+	return 0;
+}
+
+int
+perms_share(const char *path, const char *group, struct err *err)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+
+	if (group == NULL || group[0] == '\0')
+		return 0;
+	if (getgrnam_r(group, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return err_set(err, ERR_INTERNAL_FAILURE, "--broker-group:"
+		    " no group \"%s\"", group);
+	if (chown(path, (uid_t)-1, gr.gr_gid) == -1)
+		return err_set(err, ERR_INTERNAL_FAILURE, "cannot give %s to"
+		    " group %s: %s", path, group, strerror(errno));
+	return 0;
+}
+
+int
+perms_share_folders(const char *data_dir, const char *group,
+    struct err *err)
+{
+	char tls[PATH_MAX];
+	const char *dirs[2] = { data_dir, tls };
+	struct stat sb;
+	int i;
+
+	if (group == NULL || group[0] == '\0')
+		return 0;
+	snprintf(tls, sizeof(tls), "%s/tls", data_dir);
+	for (i = 0; i < 2; i++) {
+		if (stat(dirs[i], &sb) == -1)
+			continue;
+		if (perms_share(dirs[i], group, err) == -1)
+			return -1;
+		if (chmod(dirs[i], (sb.st_mode & 07700) | 0010) == -1)
+			return err_set(err, ERR_INTERNAL_FAILURE, "cannot chmod"
+			    " %s: %s", dirs[i], strerror(errno));
+	}
 	return 0;
 }

@@ -21,4 +21,19 @@
  */
 int perms_check(const char *data_dir, bool strict, struct err *err);
 
+/*
+ * Gives PATH, something the broker must reach (its socket, its CA
+ * folder), to GROUP (a group name; "" leaves iotjobsd's own). Its mode
+ * has the group bits it needs and no others. Returns 0, or -1 with ERR.
+ */
+int perms_share(const char *path, const char *group, struct err *err);
+
+/*
+ * With a GROUP, lets it traverse (never list) DATA_DIR and DATA_DIR/tls,
+ * on the way to the broker's socket and CA folder: mode 0710 and that
+ * group. Without one, nothing changes. Returns 0, or -1 with ERR.
+ */
+int perms_share_folders(const char *data_dir, const char *group,
+    struct err *err);
+
 #endif
