@@ -31,6 +31,13 @@ def raise_nofile(need):
     return True
 
 
+def sanitized(binary):
+    """True when BINARY is built with AddressSanitizer, whose shadow
+    memory and quarantine make resident sizes meaningless."""
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def rss_kb(pid):
     """VmRSS of PID in kB."""
     with open("/proc/%d/status" % pid) as f:

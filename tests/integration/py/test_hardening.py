@@ -28,7 +28,7 @@ from botocore.credentials import Credentials
 from harness import (ACCESS_KEY_ID, CONTROL_SERVICE, REGION,
                      SECRET_ACCESS_KEY, Daemon, DaemonTestCase, unique_name)
 from harness.hostile import (FLOOD_ADDR, Flood, RssSampler, raise_nofile,
-                             rss_kb)
+                             rss_kb, sanitized)
 
 CREDS = Credentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY)
 
@@ -363,6 +363,8 @@ class BodyFloodTest(unittest.TestCase):
         self.assertEqual(status_of(busy[0]), 503)
         time.sleep(1.0)
         after = rss_kb(pid)
+        if sanitized(self.daemon.binary):
+            return  # the answers above still had to be right
         mb = 1024
         # 1,024 connections each have libmicrohttpd's buffer (at most
         # 64 KB); their 256 MB of bodies must not be kept.
