@@ -32,6 +32,7 @@
 
 static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t ca_synced_gen = -1;
+static struct stat ca_synced_own;	/* DATA_DIR/tls/ca.crt then */
 
 static bool
 broker_is_hex_id(const char *s)
@@ -211,6 +212,7 @@ int
 broker_ca_sync(struct app *app, bool force, struct err *err)
 {
 	char dir[PATH_MAX + 32];
+	struct stat own;
 	json_t *pems = json_array(), *names = json_object(),
 	    *seen = json_object(), *v;
 	int64_t gen = 0;
@@ -221,7 +223,13 @@ broker_ca_sync(struct app *app, bool force, struct err *err)
 	if (broker_ca_collect(app, pems, &gen, err) == -1)
 		goto out;
 	rc = 0;
-	if (!force && gen == ca_synced_gen)
+	snprintf(dir, sizeof(dir), "%s/tls/ca.crt", app->conf->data_dir);
+	if (stat(dir, &own) == -1)
+		memset(&own, 0, sizeof(own));
+	if (!force && gen == ca_synced_gen && own.st_ino ==
+	    ca_synced_own.st_ino && own.st_size == ca_synced_own.st_size &&
+	    own.st_mtim.tv_sec == ca_synced_own.st_mtim.tv_sec &&
+	    own.st_mtim.tv_nsec == ca_synced_own.st_mtim.tv_nsec)
 		goto out;
 	snprintf(dir, sizeof(dir), "%s/tls", app->conf->data_dir);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
@@ -243,6 +251,7 @@ broker_ca_sync(struct app *app, bool force, struct err *err)
 			goto out;
 	broker_ca_prune(dir, names);
 	ca_synced_gen = gen;
+	ca_synced_own = own;
 	log_debug("broker: %zu CA certificate(s) in %s at generation %lld",
 	    json_object_size(names), dir, (long long)gen);
 out:

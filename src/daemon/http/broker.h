@@ -41,8 +41,9 @@ int broker_serve(struct app *app, const char *method, const char *path,
     struct err *err);
 
 /*
- * Rewrites the CA folder when the generation moved since the last call
- * (FORCE: whatever it is). Safe from any thread.
+ * Rewrites the CA folder when the generation or DATA_DIR/tls/ca.crt
+ * changed since the last call (FORCE: whatever they are). Safe from any
+ * thread.
  */
 int broker_ca_sync(struct app *app, bool force, struct err *err);
 
