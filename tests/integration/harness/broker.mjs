@@ -596,6 +596,13 @@ export async function startPluginStack(start, opts = {}) {
 	    account: opts.account ?? "123456789012" });
 	const b = await runBroker(dir, conf, tls, ETC);
 	await waitCaFolder(d);
+	// iotjobsd started first: its next attempt (backoff 1 s) connects.
+	const deadline = Date.now() + 8000;
+	while (!/mqtt: connected to/.test(d.log(10000))) {
+		if (Date.now() > deadline)
+			throw new Error(`iotjobsd did not connect:\n${d.log()}`);
+		await sleep(50);
+	}
 	let n = 0;
 	const broker = {
 		port: plain,

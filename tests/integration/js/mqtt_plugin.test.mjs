@@ -39,6 +39,7 @@ import {
 const DOC = { operation: "upgrade", url: "https://example.com/fw.bin" };
 const ARN = `arn:aws:iot:${REGION}:${ACCOUNT_ID}`;
 const NOT_AUTHORIZED = 135;
+const IOTJOBSD_ID = "iotjobsd-plugin-test";
 
 // AWS's jobs tutorial policy: the thing's own client id and jobs topics.
 function thingPolicy(extra = []) {
@@ -57,6 +58,19 @@ function thingPolicy(extra = []) {
 	};
 }
 
+// The SUBACK reason codes for FILTERS (mqtt.js rejects a SUBACK with a
+// failure in it; the packet has them all).
+async function subscribeCodes(c, filters) {
+	try {
+		const granted = await c.subscribeAsync(filters, { qos: 1 });
+		return granted.map((g) => g.qos);
+	} catch (e) {
+		if (e.packet?.granted === undefined)
+			throw e;
+		return e.packet.granted;
+	}
+}
+
 // The MQTT 5 CONNACK reason of a refused connection attempt.
 async function refusedWith(promise) {
 	const e = await promise.then(() => null, (err) => err);
@@ -68,7 +82,8 @@ describe("broker plugin: device identity and policies", () => {
 	let stack, iot;
 
 	before(async () => {
-		stack = await startPluginStack(startDaemon);
+		stack = await startPluginStack(startDaemon,
+		    { args: ["--mqtt-client-id", IOTJOBSD_ID] });
 		iot = iotClient(stack.d);
 	});
 	after(async () => {
@@ -142,5 +157,199 @@ describe("broker plugin: device identity and policies", () => {
 	test("a certificate without a policy may not connect", async () => {
 		const dev = await provision(null);
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
+	});
+
+	// SUBACK reason 135 for the filters the policy does not allow; a
+	// QoS 1 publish to another thing's topic gets PUBACK 135 and
+	// iotjobsd never sees it.
+	test("another thing's topics, wildcards and $aws/events are refused",
+	    async () => {
+		const me = await provision();
+		const other = await provision();
+		const a = await connect(me);
+		const b = await connect(other);
+		try {
+			await b.c.subscribeAsync(`$aws/things/${other.name}/jobs/#`,
+			    { qos: 1 });
+			const granted = await subscribeCodes(a.c, [
+			    `$aws/things/${me.name}/jobs/#`,
+			    `$aws/things/${other.name}/jobs/#`,
+			    "$aws/things/+/jobs/#",
+			    "$aws/events/#",
+			    "#",
+			]);
+			assert.deepEqual(granted, [1, NOT_AUTHORIZED, NOT_AUTHORIZED, NOT_AUTHORIZED,
+			    NOT_AUTHORIZED]);
+			const from = b.box.length;
+			await assert.rejects(a.c.publishAsync(
+			    `$aws/things/${other.name}/jobs/get`, "{}",
+			    { qos: 1 }), (e) => e.code === NOT_AUTHORIZED);
+			// The other thing's own request is answered to it alone.
+			const r = await b.ask("get", { clientToken: "mine" });
+			assert.equal(r.json.clientToken, "mine");
+			await sleep(300);
+			// What b sees: its own request (it subscribed to its
+			// jobs/#) and its answer, never a's.
+			assert.deepEqual(b.box.slice(from).map((m) =>
+			    [m.topic, m.json.clientToken]), [
+			    [`$aws/things/${other.name}/jobs/get`, "mine"],
+			    [`$aws/things/${other.name}/jobs/get/accepted`,
+			    "mine"]]);
+			assert.equal(a.box.length, 0,
+			    JSON.stringify(a.box.map((m) => m.topic)));
+		} finally {
+			await a.c.endAsync();
+			await b.c.endAsync();
+		}
+	});
+
+	test("an explicit Deny beats an Allow", async () => {
+		const dev = await provision(thingPolicy([
+			{ Effect: "Deny", Action: "iot:Subscribe", Resource:
+			  `${ARN}:topicfilter/$aws/things/*/jobs/notify` },
+			{ Effect: "Deny", Action: "iot:Publish", Resource:
+			  `${ARN}:topic/$aws/things/*/jobs/get` },
+		]));
+		const { c, ask } = await connect(dev);
+		try {
+			const granted = await subscribeCodes(c, [
+			    `$aws/things/${dev.name}/jobs/notify`,
+			    `$aws/things/${dev.name}/jobs/notify-next`,
+			    `$aws/things/${dev.name}/jobs/get/+`,
+			    `$aws/things/${dev.name}/jobs/+/get/+`,
+			]);
+			assert.deepEqual(granted, [NOT_AUTHORIZED, 1, 1, 1]);
+			await assert.rejects(c.publishAsync(
+			    `$aws/things/${dev.name}/jobs/get`, "{}",
+			    { qos: 1 }), (e) => e.code === NOT_AUTHORIZED);
+			const jobId = uniqueName("job");
+			await iot.send(new CreateJobCommand({ jobId,
+			    targets: [thingArn(dev.name)],
+			    document: JSON.stringify(DOC) }));
+			const r = await ask(`${jobId}/get`, {});
+			assert.equal(r.json.execution.status, "QUEUED");
+		} finally {
+			await c.endAsync();
+		}
+	});
+
+	test("${iot:Connection.Thing.ThingName} resolves through " +
+	    "AttachThingPrincipal", async () => {
+		const dev = await provision(thingPolicy(), { attach: false });
+		// Not attached: the variable resolves to nothing, so nothing
+		// allows iot:Connect.
+		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
+		attachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
+		const { c } = await connect(dev);
+		await c.endAsync();
+		// Attached to this thing, but connecting as another one: the
+		// variable stays unresolved.
+		const other = uniqueName("dev");
+		await iot.send(new CreateThingCommand({ thingName: other }));
+		assert.equal(await refusedWith(connect(dev, { clientId: other })),
+		    NOT_AUTHORIZED);
+	});
+
+	// Waits until client C is closed; returns the ms it took.
+	function closed(c, ms) {
+		const t0 = Date.now();
+		return new Promise((resolve, reject) => {
+			const timer = setTimeout(() => reject(new Error(
+			    `still connected after ${ms} ms`)), ms);
+			c.once("close", () => {
+				clearTimeout(timer);
+				resolve(Date.now() - t0);
+			});
+		});
+	}
+
+	test("a certificate set INACTIVE mid-session is disconnected within " +
+	    "5 s, then refused", async () => {
+		const dev = await provision();
+		const { c } = await connect(dev);
+		const gone = closed(c, 5000);
+		const reason = new Promise((r) => c.once("disconnect",
+		    (p) => r(p.reasonCode)));
+		updateCertificate(stack, dev.cert.certificateId, "INACTIVE");
+		await gone;
+		// MQTT 5 DISCONNECT 152: Administrative action.
+		assert.equal(await reason, 152);
+		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
+		updateCertificate(stack, dev.cert.certificateId, "ACTIVE");
+		await sleep(100);
+		const again = await connect(dev);
+		await again.c.endAsync();
+	});
+
+	test("a certificate detached from its thing is disconnected",
+	    async () => {
+		const dev = await provision();
+		const { c } = await connect(dev);
+		const gone = closed(c, 5000);
+		detachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
+		await gone;
+		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
+	});
+
+	test("a certificate of an unregistered CA fails the handshake",
+	    async () => {
+		const name = uniqueName("dev");
+		const id = stack.broker.deviceCert(name, { foreign: true });
+		await assert.rejects(connectPluginDevice(stack.broker, id,
+		    { clientId: name }),
+		    (e) => e.code === "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA");
+	});
+
+	test("a certificate of iotjobsd's CA that is not registered is " +
+	    "refused", async () => {
+		const name = uniqueName("dev");
+		const id = stack.broker.deviceCert(name);
+		assert.equal(await refusedWith(connectPluginDevice(stack.broker,
+		    id, { clientId: name })), NOT_AUTHORIZED);
+	});
+
+	test("another device's client id, or iotjobsd's prefix, is refused " +
+	    "and the session it aimed at keeps running", async () => {
+		const victim = await provision();
+		// Its own thing's client id only, as the victim's policy.
+		const intruder = await provision();
+		// Any client id, iotjobsd's too, says this one's policy.
+		const greedy = await provision({
+			Version: "2012-10-17",
+			Statement: [{ Effect: "Allow", Action: "iot:*",
+			    Resource: "*" }],
+		});
+		const v = await connect(victim);
+		await v.c.subscribeAsync(`$aws/things/${victim.name}/jobs/#`,
+		    { qos: 1 });
+		const closes = [];
+		v.c.on("close", () => closes.push(Date.now()));
+		try {
+			assert.equal(await refusedWith(connectPluginDevice(
+			    stack.broker, intruder.cert,
+			    { clientId: victim.name })), NOT_AUTHORIZED);
+			// iotjobsd's own session (--mqtt-client-id, below).
+			assert.equal(await refusedWith(connectPluginDevice(
+			    stack.broker, greedy.cert, { clientId: IOTJOBSD_ID })),
+			    NOT_AUTHORIZED);
+			assert.equal(await refusedWith(connectPluginDevice(
+			    stack.broker, greedy.cert,
+			    { clientId: "iotjobsd-other" })), NOT_AUTHORIZED);
+			// Both sessions still run: the victim gets its
+			// notification and iotjobsd answers its request.
+			const jobId = uniqueName("job");
+			await iot.send(new CreateJobCommand({ jobId,
+			    targets: [thingArn(victim.name)],
+			    document: JSON.stringify(DOC) }));
+			const next = await v.box.wait((m) => m.topic ===
+			    `$aws/things/${victim.name}/jobs/notify-next`, 3000);
+			assert.equal(next.json.execution.jobId, jobId);
+			const r = await v.ask("start-next", {});
+			assert.equal(r.json.execution.jobId, jobId);
+			assert.equal(r.json.execution.status, "IN_PROGRESS");
+			assert.deepEqual(closes, []);
+		} finally {
+			await v.c.endAsync();
+		}
 	});
 });
