@@ -17,7 +17,7 @@ V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
 PKGS      := libmicrohttpd jansson sqlite3 libcrypto libpcre2-8 libmosquitto \
-             libcbor
+             libcbor gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -128,12 +128,17 @@ build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_OBJ)
 	    tests/fuzz/$*.c $(LIB_OBJ) $(LDLIBS)
 
 # --- benchmarks -------------------------------------------------------------
-BENCH_BIN := build/bench/iotjobs-load build/bench/bare build/bench/sqlite_raw
+BENCH_BIN := build/bench/iotjobs-load build/bench/bare build/bench/sqlite_raw \
+             build/bench/iotjobs-tls-load
 SIGV4_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC))
 
 build/bench/iotjobs-load: bench/load.c $(SIGV4_OBJ)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/bench/iotjobs-tls-load: bench/tls_load.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS) -lssl
 
 build/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

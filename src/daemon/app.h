@@ -6,12 +6,16 @@
 #include "auth/auth.h"
 #include "conf.h"
 
+struct ca;
 struct store;
+struct authz;
 
 struct app {
 	const struct conf *conf;
 	struct store *st;
 	struct auth *auth;
+	struct authz *authz;	/* every authorization decision */
+	struct ca *ca;		/* iotjobsd's CA (auth/ca.h) */
 };
 
 #endif

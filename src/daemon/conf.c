@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "credentials_cmd.h"
 #include "log.h"
 
 enum conf_kind { CONF_ADDR, CONF_PATH, CONF_STR, CONF_UINT, CONF_FLAG,
@@ -28,6 +29,19 @@ struct conf_opt {
 static const struct conf_opt conf_opts[] = {
 	{ "listen", "IOTJOBS_LISTEN", CONF_ADDR, "127.0.0.1:8080", 0, 0,
 	  "HOST:PORT to serve HTTP on (both APIs)" },
+	{ "tls-listen", "IOTJOBS_TLS_LISTEN", CONF_ADDR, "", 0, 0,
+	  "HOST:PORT to serve HTTPS on, with client certificates (empty: off)"
+	  },
+	{ "tls-cert", "IOTJOBS_TLS_CERT", CONF_TEXT, "", 0, 0,
+	  "HTTPS server certificate file (empty: one issued by iotjobsd's CA"
+	  " in DATA_DIR/tls/)" },
+	{ "tls-key", "IOTJOBS_TLS_KEY", CONF_TEXT, "", 0, 0,
+	  "private key file of --tls-cert" },
+	{ "public-endpoint", "IOTJOBS_PUBLIC_ENDPOINT", CONF_TEXT, "", 0, 0,
+	  "host name DescribeEndpoint answers (empty: the listen hosts)" },
+	{ "broker-endpoint", "IOTJOBS_BROKER_ENDPOINT", CONF_TEXT, "", 0, 0,
+	  "HOST:PORT devices use for MQTT, answered for iot:Data-ATS (empty:"
+	  " the --mqtt broker's)" },
 	{ "data-dir", "IOTJOBS_DATA_DIR", CONF_PATH, "./data", 0, 0,
 	  "folder of the SQLite store and the credentials file" },
 	{ "region", "IOTJOBS_REGION", CONF_STR, "us-east-1", 0, 0,
@@ -67,6 +81,11 @@ static const struct conf_opt conf_opts[] = {
 	{ "broker-socket", "IOTJOBS_BROKER_SOCKET", CONF_TEXT, "DEFAULT", 0, 0,
 	  "Unix socket of the broker plugin (DEFAULT: DATA_DIR/broker.sock;"
 	  " \"off\": none)" },
+	{ "ca-cert", "IOTJOBS_CA_CERT", CONF_TEXT, "", 0, 0,
+	  "CA certificate that signs device certificates (empty: "
+	  "DATA_DIR/tls/ca.crt, created on first start)" },
+	{ "ca-key", "IOTJOBS_CA_KEY", CONF_TEXT, "", 0, 0,
+	  "unencrypted private key of --ca-cert (with it only)" },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
@@ -88,7 +107,9 @@ conf_usage(FILE *f)
 	fprintf(f, "  --%-18s %s\n", "help", "print this help and exit");
 	fprintf(f, "\nThe admin credential comes from IOTJOBS_ACCESS_KEY_ID and"
 	    " IOTJOBS_SECRET_ACCESS_KEY;\nwhen unset, one is generated on first"
-	    " start and kept in DATA_DIR/credentials.json.\n");
+	    " start and kept in DATA_DIR/credentials.json.\n"
+	    "\ncommands (run beside the daemon, or without it):\n");
+	credentials_cmd_usage(f);
 }
 
 static int
@@ -109,12 +130,23 @@ conf_uint(const char *text, unsigned long min, unsigned long max,
 }
 
 static int
-conf_addr(struct conf *conf, const char *text)
+conf_addr(struct conf *conf, const char *flag, const char *text)
 {
 	const char *colon = strrchr(text, ':');
+	char *host = conf->listen_host;
+	int *portp = &conf->listen_port;
 	unsigned long port;
 	size_t hlen;
 
+	if (strcmp(flag, "tls-listen") == 0) {
+		host = conf->tls_listen_host;
+		portp = &conf->tls_listen_port;
+		if (text[0] == '\0') {
+			host[0] = '\0';
+			*portp = -1;
+			return 0;
+		}
+	}
 	if (colon == NULL || conf_uint(colon + 1, 0, 65535, &port) == -1)
 		return -1;
 	hlen = (size_t)(colon - text);
@@ -124,9 +156,9 @@ conf_addr(struct conf *conf, const char *text)
 	}
 	if (hlen == 0 || hlen >= sizeof(conf->listen_host))
 		return -1;
-	memcpy(conf->listen_host, text, hlen);
-	conf->listen_host[hlen] = '\0';
-	conf->listen_port = (int)port;
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	*portp = (int)port;
 	return 0;
 }
 
@@ -136,6 +168,12 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 {
 	struct { const char *flag; char *buf; size_t size; } t[] = {
 		{ "mqtt", conf->mqtt_url, sizeof(conf->mqtt_url) },
+		{ "tls-cert", conf->tls_cert, sizeof(conf->tls_cert) },
+		{ "tls-key", conf->tls_key, sizeof(conf->tls_key) },
+		{ "public-endpoint", conf->public_endpoint,
+		  sizeof(conf->public_endpoint) },
+		{ "broker-endpoint", conf->broker_endpoint,
+		  sizeof(conf->broker_endpoint) },
 		{ "mqtt-ca", conf->mqtt_ca, sizeof(conf->mqtt_ca) },
 		{ "mqtt-cert", conf->mqtt_cert, sizeof(conf->mqtt_cert) },
 		{ "mqtt-key", conf->mqtt_key, sizeof(conf->mqtt_key) },
@@ -149,6 +187,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->mqtt_share_group) },
 		{ "broker-socket", conf->broker_socket,
 		  sizeof(conf->broker_socket) },
+		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
+		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
 	};
 	size_t i;
 
@@ -169,7 +209,7 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 
 	switch (o->kind) {
 	case CONF_ADDR:
-		return conf_addr(conf, v);
+		return conf_addr(conf, o->flag, v);
 	case CONF_PATH:
 		if (v[0] == '\0' || strlen(v) >= sizeof(conf->data_dir))
 			return -1;

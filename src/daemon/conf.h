@@ -10,6 +10,13 @@
 struct conf {
 	char listen_host[256];
 	int listen_port;
+	/* HTTPS listener (client certificates, both planes); port -1: off. */
+	char tls_listen_host[256];
+	int tls_listen_port;
+	char tls_cert[PATH_MAX];	/* empty: issued by iotjobsd's CA */
+	char tls_key[PATH_MAX];
+	char public_endpoint[256];	/* host devices reach; empty: listen */
+	char broker_endpoint[256];	/* HOST:PORT of MQTT for devices */
 	char data_dir[PATH_MAX];
 	char region[64];
 	char account_id[16];
@@ -31,6 +38,9 @@ struct conf {
 	int mqtt_events;	/* publish $aws/events/... */
 	/* The broker plugin's socket (http/broker_listener.c); "": off. */
 	char broker_socket[PATH_MAX];
+	/* iotjobsd's CA (auth/ca.c): both empty for DATA_DIR/tls/ca.*. */
+	char ca_cert[PATH_MAX];
+	char ca_key[PATH_MAX];
 };
 
 /* Fills CONF from the environment and ARGV; exits on --help or bad flags. */

@@ -12,18 +12,24 @@
  * must happen once. The others stand by and take the lead, in turn, the
  * moment the leader exits.
  */
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api/validate.h"
 #include "app.h"
 #include "auth/auth.h"
+#include "auth/authz.h"
+#include "auth/ca.h"
 #include "clock.h"
 #include "conf.h"
+#include "credentials_cmd.h"
 #include "engine/sched.h"
 #include "http/broker_listener.h"
 #include "http/router.h"
@@ -32,6 +38,7 @@
 #include "mqtt/mqtt.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
+#include "xmalloc.h"
 
 static void
 print_first_start(const struct app *app, int port)
@@ -54,6 +61,113 @@ print_first_start(const struct app *app, int port)
 }
 
 #define LEAD_POLL_MS	100	/* how often a standby node tries to lead */
+#define PEM_MAX		(1024 * 1024)
+
+/* The whole of file PATH as a new string; NULL with ERR. */
+static char *
+read_pem(const char *path, struct err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	size_t n;
+
+	if (f == NULL) {
+		err_set(err, ERR_INTERNAL_FAILURE, "cannot open %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	buf = xmalloc(PEM_MAX + 1);
+	n = fread(buf, 1, PEM_MAX, f);
+	fclose(f);
+	if (n == 0 || n == PEM_MAX) {
+		free(buf);
+		err_set(err, ERR_INTERNAL_FAILURE, "%s is empty or larger than"
+		    " %d bytes", path, PEM_MAX);
+		return NULL;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * The certificate of the HTTPS listener, when --tls-cert is not given:
+ * DATA_DIR/tls/https.crt and https.key, issued by iotjobsd's CA for the
+ * --public-endpoint host and the --tls-listen host (this machine's name
+ * when that is a wildcard address), and reissued when those change.
+ */
+static int
+tls_issue(const struct app *app, char *cert, char *key, size_t size,
+    struct err *err)
+{
+	const struct conf *conf = app->conf;
+	const char *hosts[2];
+	char name[256];
+	size_t n = 0;
+
+	if (conf->public_endpoint[0] != '\0')
+		hosts[n++] = conf->public_endpoint;
+	if (strcmp(conf->tls_listen_host, "0.0.0.0") != 0 &&
+	    strcmp(conf->tls_listen_host, "::") != 0) {
+		hosts[n++] = conf->tls_listen_host;
+	} else if (n == 0) {
+		if (gethostname(name, sizeof(name)) == -1)
+			return err_set(err, ERR_INTERNAL_FAILURE,
+			    "gethostname: %s", strerror(errno));
+		name[sizeof(name) - 1] = '\0';
+		hosts[n++] = name;
+	}
+	snprintf(cert, size, "%s/tls/https.crt", conf->data_dir);
+	snprintf(key, size, "%s/tls/https.key", conf->data_dir);
+	return ca_server_cert(app->ca, hosts, n, cert, key, err) == -1 ? -1 :
+	    0;
+}
+
+/*
+ * The HTTPS listener's PEM texts into TLS (freed by tls_release): the
+ * given --tls-cert and --tls-key, or the ones iotjobsd's CA issued. The
+ * trust list, the CA's certificate, only makes the listener ask clients
+ * for a certificate; which ones may be used is the store's to say.
+ */
+static int
+tls_load(const struct app *app, struct http_tls *tls, struct err *err)
+{
+	const struct conf *conf = app->conf;
+	char cert_path[PATH_MAX + 32], key_path[PATH_MAX + 32];
+	char *cert, *key, *trust;
+
+	if ((conf->tls_cert[0] == '\0') != (conf->tls_key[0] == '\0'))
+		return err_set(err, ERR_INTERNAL_FAILURE, "--tls-cert and"
+		    " --tls-key go together");
+	if (conf->tls_cert[0] != '\0') {
+		snprintf(cert_path, sizeof(cert_path), "%s", conf->tls_cert);
+		snprintf(key_path, sizeof(key_path), "%s", conf->tls_key);
+	} else if (tls_issue(app, cert_path, key_path, sizeof(cert_path),
+	    err) == -1) {
+		return -1;
+	}
+	if ((cert = read_pem(cert_path, err)) == NULL)
+		return -1;
+	if ((key = read_pem(key_path, err)) == NULL) {
+		free(cert);
+		return -1;
+	}
+	trust = xstrdup(ca_cert(app->ca)->pem);
+	tls->cert_pem = cert;
+	tls->key_pem = key;
+	tls->trust_pem = trust;
+	return 0;
+}
+
+static void
+tls_release(struct http_tls *tls)
+{
+	if (tls->key_pem != NULL)
+		explicit_bzero((char *)tls->key_pem, strlen(tls->key_pem));
+	free((char *)tls->cert_pem);
+	free((char *)tls->key_pem);
+	free((char *)tls->trust_pem);
+	memset(tls, 0, sizeof(*tls));
+}
 
 static void
 on_foreign_commit(void *arg)
@@ -127,12 +241,15 @@ main(int argc, char **argv)
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
+	struct http_tls tls = { NULL, NULL, NULL };
 	struct err err;
 	sigset_t set;
 	char prefix[160];
 	bool generated = false;
 	int sig, leads;
 
+	if (credentials_cmd_is(argc, argv))
+		return credentials_cmd_main(argc, argv);
 	conf_load(&conf, argc, argv);
 	log_init("iotjobsd", conf.verbosity);
 	err_clear(&err);
@@ -149,9 +266,17 @@ main(int argc, char **argv)
 	    store_outbox_switch(app.st, conf.mqtt_url[0] != '\0',
 	    conf.mqtt_url[0] != '\0' && conf.mqtt_events, &err) == -1)
 		fatalx("%s", err.msg);
-	if (auth_open(conf.data_dir, &app.auth, &generated, &err) == -1)
+	if (auth_open(conf.data_dir, app.st, &app.auth, &generated,
+	    &err) == -1)
 		fatalx("%s", err.msg);
-	if (validate_init(&err) == -1)
+	if (ca_open(conf.data_dir, conf.ca_cert[0] != '\0' ? conf.ca_cert :
+	    NULL, conf.ca_key[0] != '\0' ? conf.ca_key : NULL, &app.ca,
+	    &err) == -1 || ca_register(app.ca, app.st, clock_now(), &err) == -1)
+		fatalx("%s", err.msg);
+	if (authz_open(app.st, &conf, &app.authz, &err) == -1 ||
+	    validate_init(&err) == -1)
+		fatalx("%s", err.msg);
+	if (conf.tls_listen_port >= 0 && tls_load(&app, &tls, &err) == -1)
 		fatalx("%s", err.msg);
 	router_init();
 	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:", conf.region,
@@ -162,7 +287,8 @@ main(int argc, char **argv)
 	/* Before the listener: deadlines missed while down run first. */
 	if (leads && (sched_run_now(&err) == -1 || sched_start(&err) == -1))
 		fatalx("%s", err.msg);
-	if (http_server_start(&app, &srv, &err) == -1 ||
+	if (http_server_start(&app, conf.tls_listen_port >= 0 ? &tls : NULL,
+	    &srv, &err) == -1 ||
 	    broker_listener_start(&app, &broker, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
@@ -182,6 +308,12 @@ main(int argc, char **argv)
 	log_info("listening on %s:%d data-dir=%s region=%s account=%s",
 	    conf.listen_host, http_server_port(srv), conf.data_dir,
 	    conf.region, conf.account_id);
+	/* DescribeEndpoint answers the ports bound (--listen HOST:0). */
+	conf.listen_port = http_server_port(srv);
+	conf.tls_listen_port = http_server_tls_port(srv);
+	if (http_server_tls_port(srv) >= 0)
+		log_info("listening for HTTPS on %s:%d",
+		    conf.tls_listen_host, http_server_tls_port(srv));
 	if (generated)
 		print_first_start(&app, http_server_port(srv));
 
@@ -199,8 +331,11 @@ main(int argc, char **argv)
 	broker_listener_stop(broker);
 	mqtt_stop(mqtt);
 	sched_stop();
+	authz_close(app.authz);
 	store_close(app.st);
 	auth_close(app.auth);
+	tls_release(&tls);
+	ca_close(app.ca);
 	log_info("stopped");
 	return 0;
 }

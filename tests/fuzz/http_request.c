@@ -57,7 +57,8 @@ init_once(void)
 	setenv("IOTJOBS_ACCESS_KEY_ID", FUZZ_AKID, 1);
 	setenv("IOTJOBS_SECRET_ACCESS_KEY", FUZZ_SECRET, 1);
 	unsetenv("IOTJOBS_SESSION_TOKEN");
-	if (auth_open("/nonexistent", &fuzz_auth, &generated, &err) == -1)
+	if (auth_open("/nonexistent", NULL, &fuzz_auth, &generated,
+	    &err) == -1)
 		abort();
 }
 

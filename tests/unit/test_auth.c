@@ -75,7 +75,7 @@ open_env(const char *token)
 	setenv("IOTJOBS_SECRET_ACCESS_KEY", SECRET, 1);
 	if (token != NULL)
 		setenv("IOTJOBS_SESSION_TOKEN", token, 1);
-	if (auth_open(tmpdir, &a, &gen, &err) != 0)
+	if (auth_open(tmpdir, NULL, &a, &gen, &err) != 0)
 		fail_msg("auth_open: %s", err.msg);
 	assert_false(gen);
 	env_clear();
@@ -104,7 +104,7 @@ open_generates_file_0600_then_reuses_it(void **state)
 	(void)state;
 	snprintf(dir, sizeof(dir), "%s/data", tmpdir);
 	snprintf(path, sizeof(path), "%s/credentials.json", dir);
-	assert_int_equal(auth_open(dir, &a, &gen, &err), 0);
+	assert_int_equal(auth_open(dir, NULL, &a, &gen, &err), 0);
 	assert_true(gen);
 	auth_admin_key(a, &akid, &secret);
 	assert_int_equal(strlen(akid), 20);
@@ -132,7 +132,7 @@ open_generates_file_0600_then_reuses_it(void **state)
 	/* Second start: the same pair, nothing generated. */
 	a = NULL;
 	gen = true;
-	assert_int_equal(auth_open(dir, &a, &gen, &err), 0);
+	assert_int_equal(auth_open(dir, NULL, &a, &gen, &err), 0);
 	assert_false(gen);
 	auth_admin_key(a, &akid, &secret);
 	assert_string_equal(akid, akid1);
@@ -141,7 +141,7 @@ open_generates_file_0600_then_reuses_it(void **state)
 
 	/* A third data dir gets a different pair. */
 	snprintf(dir, sizeof(dir), "%s/data2", tmpdir);
-	assert_int_equal(auth_open(dir, &a, &gen, &err), 0);
+	assert_int_equal(auth_open(dir, NULL, &a, &gen, &err), 0);
 	assert_true(gen);
 	auth_admin_key(a, &akid, &secret);
 	assert_string_not_equal(akid, akid1);
@@ -162,7 +162,7 @@ open_prefers_environment(void **state)
 	snprintf(dir, sizeof(dir), "%s/env-only", tmpdir);
 	setenv("IOTJOBS_ACCESS_KEY_ID", AKID, 1);
 	setenv("IOTJOBS_SECRET_ACCESS_KEY", SECRET, 1);
-	assert_int_equal(auth_open(dir, &a, &gen, &err), 0);
+	assert_int_equal(auth_open(dir, NULL, &a, &gen, &err), 0);
 	assert_false(gen);
 	auth_admin_key(a, &akid, &secret);
 	assert_string_equal(akid, AKID);
@@ -172,13 +172,13 @@ open_prefers_environment(void **state)
 
 	/* Half a pair is a configuration error. */
 	unsetenv("IOTJOBS_SECRET_ACCESS_KEY");
-	assert_int_equal(auth_open(dir, &a, &gen, &err), -1);
+	assert_int_equal(auth_open(dir, NULL, &a, &gen, &err), -1);
 	assert_null(a);
 	assert_non_null(strstr(err.msg, "must be set together"));
 	/* So is a key that cannot appear in a Credential. */
 	setenv("IOTJOBS_ACCESS_KEY_ID", "AK/ID", 1);
 	setenv("IOTJOBS_SECRET_ACCESS_KEY", SECRET, 1);
-	assert_int_equal(auth_open(dir, &a, &gen, &err), -1);
+	assert_int_equal(auth_open(dir, NULL, &a, &gen, &err), -1);
 	env_clear();
 }
 
@@ -215,7 +215,7 @@ open_rejects_bad_credentials_file(void **state)
 		fclose(f);
 		a = NULL;
 		gen = true;
-		if (auth_open(dir, &a, &gen, &err) != -1)
+		if (auth_open(dir, NULL, &a, &gen, &err) != -1)
 			fail_msg("accepted credentials file: %s", bad[i]);
 		assert_null(a);
 		assert_false(gen);
@@ -226,7 +226,7 @@ open_rejects_bad_credentials_file(void **state)
 	    "et\",\"sessionToken\":\"tok\"}", f);
 	fclose(f);
 	assert_int_equal(chmod(path, 0600), 0);
-	assert_int_equal(auth_open(dir, &a, &gen, &err), 0);
+	assert_int_equal(auth_open(dir, NULL, &a, &gen, &err), 0);
 	assert_false(gen);
 	auth_close(a);
 }

@@ -828,7 +828,8 @@ open_env_auth(const char *token)
 		setenv("IOTJOBS_SESSION_TOKEN", token, 1);
 	else
 		unsetenv("IOTJOBS_SESSION_TOKEN");
-	if (auth_open("/nonexistent/iotjobs-test", &a, &gen, &err) != 0)
+	if (auth_open("/nonexistent/iotjobs-test", NULL, &a, &gen,
+	    &err) != 0)
 		fail_msg("auth_open: %s", err.msg);
 	assert_false(gen);
 	unsetenv("IOTJOBS_ACCESS_KEY_ID");

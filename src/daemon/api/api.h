@@ -18,10 +18,12 @@
 #include "err.h"
 #include "gen/model.h"
 
+struct ca;
 struct store;
 
 struct api_ctx {
 	struct store *st;
+	struct ca *ca;			/* signs device certificates */
 	const struct conf *conf;	/* region, account id */
 	const struct principal *who;	/* who signed the request */
 	enum plane plane;
@@ -51,6 +53,10 @@ extern const struct api_op api_job_ops[];
 extern const struct api_op api_exec_ops[];
 extern const struct api_op api_template_ops[];
 extern const struct api_op api_command_ops[];
+extern const struct api_op api_endpoint_ops[];
+extern const struct api_op api_policy_ops[];
+extern const struct api_op api_policy_attach_ops[];
+extern const struct api_op api_principal_ops[];
 
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);

@@ -16,6 +16,10 @@ static const struct api_op *const api_tables[] = {
 	api_exec_ops,
 	api_template_ops,
 	api_command_ops,
+	api_endpoint_ops,
+	api_policy_ops,
+	api_policy_attach_ops,
+	api_principal_ops,
 };
 
 const struct api_op *

@@ -13,6 +13,7 @@
 
 #include "api/thing_int.h"
 #include "engine/engine.h"
+#include "store/store_principal.h"
 #include "store/store_thing.h"
 
 /* AWS: a thing without a thing type has at most three attributes. */
@@ -224,6 +225,20 @@ thing_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	return rc;
 }
 
+/* AWS refuses to delete a thing that principals are attached to. */
+static int
+principals_check(struct store_tx *tx, const char *name, struct err *err)
+{
+	int64_t n;
+
+	if (store_thing_principal_count(tx, name, &n, err) == -1)
+		return -1;
+	if (n > 0)
+		return err_set(err, ERR_INVALID_REQUEST, "Cannot delete. Thing"
+		    " %s is still attached to one or more principals", name);
+	return 0;
+}
+
 static int
 thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
@@ -241,7 +256,7 @@ thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	else if (found == 1 && json_is_integer(expected) &&
 	    json_integer_value(expected) != t.version)
 		rc = version_conflict("thing", name, t.version, expected, err);
-	else if (found == 1 &&
+	else if (found == 1 && (rc = principals_check(tx, name, err)) == 0 &&
 	    (rc = engine_thing_deleted(tx, name, ctx->now, err)) == 0)
 		rc = store_thing_delete(tx, name, err);
 	if (found == 1)

@@ -18,7 +18,9 @@
 #include "api/thing_int.h"
 #include "engine/engine.h"
 #include "engine/sched.h"
+#include "store/store_identity.h"
 #include "store/store_job.h"
+#include "store/store_policy.h"
 #include "store/store_thing.h"
 #include "xmalloc.h"
 
@@ -361,6 +363,23 @@ group_members_left(struct api_ctx *ctx, struct store_tx *tx,
 	return 0;
 }
 
+/*
+ * Detaches the policies of group NAME, which goes away: a group created
+ * later under the same name starts without them.
+ */
+static int
+group_policies_drop(struct api_ctx *ctx, struct store_tx *tx,
+    const char *name, struct err *err)
+{
+	char arn[ERR_ARN_MAX];
+	int64_t n;
+
+	api_arn(ctx, "thinggroup", name, arn, sizeof(arn));
+	if (store_policy_target_drop(tx, arn, &n, err) == -1)
+		return -1;
+	return n > 0 ? store_authz_bump(tx, err) : 0;
+}
+
 static int
 group_delete_tx(struct api_ctx *ctx, struct store_tx *tx, const char *name,
     const json_t *expected, struct err *err)
@@ -391,6 +410,7 @@ group_delete_tx(struct api_ctx *ctx, struct store_tx *tx, const char *name,
 	things = json_array();
 	if (store_member_things(tx, name, false, &pg, things, &more,
 	    err) == -1 || store_group_delete(tx, name, err) == -1 ||
+	    group_policies_drop(ctx, tx, name, err) == -1 ||
 	    group_members_left(ctx, tx, things, err) == -1) {
 		json_decref(things);
 		return -1;

@@ -2,9 +2,10 @@
 /*
  * SigV4 verification of one HTTP request against the credential set
  * (auth.h): the Authorization header, or presigned X-Amz-* query
- * parameters. The signature is recomputed over exactly the headers the
- * client listed in SignedHeaders, since botocore and the JS SDK sign
- * different sets (WIRE.md section 3).
+ * parameters, signed by the admin key or an operator key (auth_opkey.c).
+ * The signature is recomputed over exactly the headers the client listed
+ * in SignedHeaders, since botocore and the JS SDK sign different sets
+ * (WIRE.md section 3).
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html
  */
 #include "auth/auth_int.h"
@@ -249,20 +250,20 @@ claim_from_query(const struct auth_request *r, struct claim *c,
 	return 0;
 }
 
-/* The configured session token and the request's must both be absent or
+/* The key's session token and the request's must both be absent or
  * equal. */
 static int
-check_token(const struct auth *a, const struct claim *c, struct err *err)
+check_token(const struct auth_key *k, const struct claim *c, struct err *err)
 {
 	size_t n;
 
-	if (a->session_token == NULL && c->token == NULL)
+	if (k->session_token == NULL && c->token == NULL)
 		return 0;
-	if (a->session_token == NULL || c->token == NULL)
+	if (k->session_token == NULL || c->token == NULL)
 		goto bad;
-	n = strlen(a->session_token);
+	n = strlen(k->session_token);
 	if (strlen(c->token) != n ||
-	    CRYPTO_memcmp(a->session_token, c->token, n) != 0)
+	    CRYPTO_memcmp(k->session_token, c->token, n) != 0)
 		goto bad;
 	return 0;
 bad:
@@ -335,21 +336,18 @@ is_signed(const char *signed_headers, const char *name)
 }
 
 /*
- * Compares the signature computed over R with PAYLOAD_HASH against the
- * claimed one. Returns 1 on a match, 0 on a mismatch, -1 with ERR set.
- */
-/*
- * The signature of STS under A's secret and SCOPE. The signing key depends
+ * The signature of STS under K's secret and SCOPE. The signing key depends
  * only on the secret and the scope (day, region, service), so each thread
  * keeps the last one it derived: four of the five HMACs of a verification
- * are skipped on every request but the first of a day.
+ * are skipped on every request but the first of a day. The secret is
+ * named by its serial, which no other secret of the process ever has.
  */
 static int
-scope_signature(const struct auth *a, const struct sigv4_scope *scope,
+scope_signature(const struct auth_key *k, const struct sigv4_scope *scope,
     const char *sts, char sig[SIGV4_HEX_LEN + 1])
 {
 	static __thread struct {
-		const char *secret;
+		uint64_t serial;	/* 0: none */
 		struct sigv4_scope scope;
 		unsigned char key[SIGV4_KEY_LEN];
 	} kc;
@@ -357,13 +355,13 @@ scope_signature(const struct auth *a, const struct sigv4_scope *scope,
 	unsigned char mac[SIGV4_KEY_LEN];
 	size_t i;
 
-	if (kc.secret != a->secret || strcmp(kc.scope.day, scope->day) != 0 ||
+	if (kc.serial != k->serial || strcmp(kc.scope.day, scope->day) != 0 ||
 	    strcmp(kc.scope.region, scope->region) != 0 ||
 	    strcmp(kc.scope.service, scope->service) != 0) {
-		kc.secret = NULL;
-		if (sigv4_signing_key(a->secret, scope, kc.key) == -1)
+		kc.serial = 0;
+		if (sigv4_signing_key(k->secret, scope, kc.key) == -1)
 			return -1;
-		kc.secret = a->secret;
+		kc.serial = k->serial;
 		snprintf(kc.scope.day, sizeof(kc.scope.day), "%s", scope->day);
 		snprintf(kc.scope.region, sizeof(kc.scope.region), "%s",
 		    scope->region);
@@ -382,8 +380,12 @@ scope_signature(const struct auth *a, const struct sigv4_scope *scope,
 	return 0;
 }
 
+/*
+ * Compares the signature computed over R with PAYLOAD_HASH against the
+ * claimed one. Returns 1 on a match, 0 on a mismatch, -1 with ERR set.
+ */
 static int
-signature_matches(const struct auth *a, const struct auth_request *r,
+signature_matches(const struct auth_key *k, const struct auth_request *r,
     const struct claim *c, const char *payload_hash, struct err *err)
 {
 	struct sigv4_pair q[SIGV4_MAX_QUERY], h[SIGV4_MAX_HEADERS * 2];
@@ -417,7 +419,7 @@ signature_matches(const struct auth *a, const struct auth_request *r,
 		goto out;
 	if (sigv4_string_to_sign(c->date, &c->az.scope, creq, sts,
 	    sizeof(sts)) == -1 ||
-	    scope_signature(a, &c->az.scope, sts, sig) == -1) {
+	    scope_signature(k, &c->az.scope, sts, sig) == -1) {
 		err_set_status(err, 500, ERR_INTERNAL_FAILURE,
 		    "cannot compute the request signature");
 		goto out;
@@ -457,20 +459,44 @@ payload_hash(const struct auth_request *r, char out[SIGV4_HEX_LEN + 1],
 	return 0;
 }
 
+/*
+ * The key C claims into *K: the admin's, else an ACTIVE operator key.
+ * An unknown or revoked key is the same UnrecognizedClientException.
+ */
 static int
-verify(const struct auth *a, const struct auth_request *r, struct claim *c,
-    int64_t now, struct err *err)
+key_find(const struct auth *a, const struct claim *c, struct auth_key *k,
+    struct err *err)
+{
+	size_t n = strlen(a->access_key_id);
+	int rc;
+
+	if (strlen(c->az.access_key_id) == n &&
+	    CRYPTO_memcmp(c->az.access_key_id, a->access_key_id, n) == 0) {
+		k->kind = PRINCIPAL_ADMIN;
+		k->secret = a->secret;
+		k->session_token = a->session_token;
+		k->serial = a->serial;
+		return 0;
+	}
+	rc = a->opkeys == NULL ? 0 :
+	    auth_opkeys_find(a->opkeys, c->az.access_key_id, k, err);
+	if (rc == -1)
+		return -1;
+	if (rc == 0)
+		return err_set_status(err, 403, ERR_UNRECOGNIZED_CLIENT,
+		    MSG_BAD_TOKEN);
+	return 0;
+}
+
+static int
+verify(const struct auth_key *k, const struct auth_request *r,
+    struct claim *c, int64_t now, struct err *err)
 {
 	char hash[SIGV4_HEX_LEN + 1];
 	bool declared;
-	size_t n = strlen(a->access_key_id);
 	int m;
 
-	if (strlen(c->az.access_key_id) != n ||
-	    CRYPTO_memcmp(c->az.access_key_id, a->access_key_id, n) != 0)
-		return err_set_status(err, 403, ERR_UNRECOGNIZED_CLIENT,
-		    MSG_BAD_TOKEN);
-	if (check_token(a, c, err) == -1 || check_scope(c, err) == -1 ||
+	if (check_token(k, c, err) == -1 || check_scope(c, err) == -1 ||
 	    check_time(c, now, err) == -1)
 		return -1;
 	if (!is_signed(c->az.signed_headers, "host"))
@@ -478,10 +504,10 @@ verify(const struct auth *a, const struct auth_request *r, struct claim *c,
 		    "'SignedHeader' in the AWS Authorization.");
 	if (payload_hash(r, hash, &declared, err) == -1)
 		return -1;
-	m = signature_matches(a, r, c, hash, err);
+	m = signature_matches(k, r, c, hash, err);
 	/* botocore presigns UNSIGNED-PAYLOAD, the JS SDK the body hash. */
 	if (m == 0 && c->presigned && !declared)
-		m = signature_matches(a, r, c, SIGV4_UNSIGNED_PAYLOAD, err);
+		m = signature_matches(k, r, c, SIGV4_UNSIGNED_PAYLOAD, err);
 	if (m == -1)
 		return -1;
 	if (m == 0)
@@ -493,12 +519,14 @@ int
 auth_check(const struct auth *a, const struct auth_request *r,
     int64_t now_real, struct auth_result *res, struct err *err)
 {
+	struct auth_key k;
 	struct claim c;
 	const char *authz;
 	size_t n;
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
+	memset(&k, 0, sizeof(k));
 	memset(res, 0, sizeof(*res));
 	authz = header_get(r, "authorization", &n);
 	if (n > 1) {
@@ -516,16 +544,22 @@ auth_check(const struct auth *a, const struct auth_request *r,
 		err_set_status(err, 403, ERR_MISSING_AUTH, MSG_MISSING);
 		goto out;
 	}
-	if (verify(a, r, &c, now_real, err) == -1)
+	if (key_find(a, &c, &k, err) == -1 ||
+	    verify(&k, r, &c, now_real, err) == -1)
 		goto out;
-	res->who.kind = PRINCIPAL_ADMIN;
+	res->who.kind = k.kind;
 	snprintf(res->who.access_key_id, sizeof(res->who.access_key_id), "%s",
 	    c.az.access_key_id);
+	if (k.kind == PRINCIPAL_OPERATOR) {
+		snprintf(res->who.name, sizeof(res->who.name), "%s", k.name);
+		res->who.policy = k.policy;
+	}
 	snprintf(res->service, sizeof(res->service), "%s",
 	    c.az.scope.service);
 	snprintf(res->region, sizeof(res->region), "%s", c.az.scope.region);
 	rc = 0;
 out:
+	auth_key_release(&k);
 	if (c.token_buf != NULL) {
 		explicit_bzero(c.token_buf, AUTH_TOKEN_MAX + 2);
 		free(c.token_buf);

@@ -5,6 +5,7 @@
  * DATA_DIR/credentials.json, created on first start with a fresh random
  * pair shaped like AWS's (AKIA + 16 base32 characters; 40-character
  * secret), mode 0600, written to a temporary file and linked into place.
+ * Operator keys come from the store (auth_opkey.c).
  */
 #include "auth/auth_int.h"
 
@@ -123,9 +124,9 @@ out:
 	return rc;
 }
 
-static int
-creds_random(char *akid, size_t akid_size, char *secret, size_t secret_size,
-    struct err *err)
+int
+auth_creds_random(char *akid, size_t akid_size, char *secret,
+    size_t secret_size, struct err *err)
 {
 	unsigned char rnd[AKID_RANDOM + SECRET_LEN];
 	size_t i;
@@ -241,8 +242,8 @@ creds_from_file(struct auth *a, const char *data_dir, bool *generated,
 	if (mkdir(data_dir, 0700) == -1 && errno != EEXIST)
 		return err_set(err, ERR_INTERNAL_FAILURE, "cannot create data "
 		    "directory %s: %s", data_dir, strerror(errno));
-	if (creds_random(akid, sizeof(akid), secret, sizeof(secret), err) ==
-	    -1)
+	if (auth_creds_random(akid, sizeof(akid), secret, sizeof(secret),
+	    err) == -1)
 		return -1;
 	rc = creds_create(data_dir, path, akid, secret, err);
 	if (rc == 0) {
@@ -256,8 +257,8 @@ creds_from_file(struct auth *a, const char *data_dir, bool *generated,
 }
 
 int
-auth_open(const char *data_dir, struct auth **out, bool *generated,
-    struct err *err)
+auth_open(const char *data_dir, struct store *st, struct auth **out,
+    bool *generated, struct err *err)
 {
 	const char *akid = getenv("IOTJOBS_ACCESS_KEY_ID");
 	const char *secret = getenv("IOTJOBS_SECRET_ACCESS_KEY");
@@ -284,6 +285,9 @@ auth_open(const char *data_dir, struct auth **out, bool *generated,
 	} else {
 		rc = creds_from_file(a, data_dir, generated, err);
 	}
+	a->serial = auth_serial_next();
+	if (rc == 0 && st != NULL)
+		rc = auth_opkeys_new(data_dir, st, &a->opkeys, err);
 	if (rc == -1) {
 		auth_close(a);
 		*generated = false;
@@ -298,6 +302,7 @@ auth_close(struct auth *a)
 {
 	if (a == NULL)
 		return;
+	auth_opkeys_free(a->opkeys);
 	if (a->session_token != NULL) {
 		explicit_bzero(a->session_token, strlen(a->session_token));
 		free(a->session_token);

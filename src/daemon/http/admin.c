@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Administrative routes under /_iotjobs/ (admin credential only):
+ * Administrative routes under /_iotjobs/, authorized as the actions
+ * iotjobs:DescribeClock and iotjobs:AdvanceClock (the admin key has both):
  *   GET  /_iotjobs/clock                          {"now": N}
  *   POST /_iotjobs/clock {"advanceSeconds": N}    {"now": N}
  * Both exist only with --test-clock; the POST runs every deadline reached
@@ -10,6 +11,7 @@
 
 #include <string.h>
 
+#include "auth/authz.h"
 #include "clock.h"
 #include "engine/sched.h"
 
@@ -57,9 +59,10 @@ admin_serve(struct app *app, const struct http_request *req,
 	if (!app->conf->test_clock || strcmp(req->raw_path, CLOCK_PATH) != 0)
 		return err_set_status(err, 404, ERR_NOT_FOUND,
 		    "Not Found: %s", req->raw_path);
-	if (who->kind != PRINCIPAL_ADMIN)
-		return err_set(err, ERR_ACCESS_DENIED, "only the admin"
-		    " credential may read or move the clock");
+	if (authz_check_action(app->authz, who, strcmp(req->method, "GET") ==
+	    0 ? "iotjobs:DescribeClock" : "iotjobs:AdvanceClock", "*",
+	    req->peer, err) == -1)
+		return -1;
 	if (strcmp(req->method, "GET") == 0) {
 		*out = json_pack("{s:I}", "now", (json_int_t)clock_now());
 		return 0;

@@ -16,6 +16,7 @@
 
 #include "api/api.h"
 #include "api/validate.h"
+#include "auth/authz.h"
 #include "clock.h"
 #include "http/admin.h"
 #include "http/input.h"
@@ -95,6 +96,77 @@ plane_of(const char *service, struct err *err)
 	return PLANE_COUNT;
 }
 
+static bool
+has_header(const struct http_request *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->nheaders; i++)
+		if (strcasecmp(req->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Who sent REQ: a request over HTTPS with a client certificate and no
+ * SigV4 signature (neither an Authorization header nor a presigned
+ * query) is that certificate's principal; any other is the signer's, and
+ * its credential scope picks the plane. *PLANE is PLANE_COUNT for a
+ * certificate: the route decides.
+ */
+static int
+authenticate(struct app *app, const struct http_request *req,
+    struct auth_result *who, enum plane *plane, struct err *err)
+{
+	struct auth_request ar;
+	size_t i;
+	bool presigned = false;
+
+	for (i = 0; i < req->nquery; i++)
+		if (strcmp(req->query[i].name, "X-Amz-Signature") == 0)
+			presigned = true;
+	if (req->client_cert_id != NULL && !presigned &&
+	    !has_header(req, "Authorization")) {
+		memset(who, 0, sizeof(*who));
+		who->who.kind = PRINCIPAL_CERT;
+		snprintf(who->who.cert_id, sizeof(who->who.cert_id), "%s",
+		    req->client_cert_id);
+		*plane = PLANE_COUNT;
+		return 0;
+	}
+	ar.method = req->method;
+	ar.raw_path = req->raw_path;
+	ar.query = req->query;
+	ar.nquery = req->nquery;
+	ar.headers = req->headers;
+	ar.nheaders = req->nheaders;
+	ar.body = (const unsigned char *)req->body;
+	ar.body_len = req->body_len;
+	if (auth_check(app->auth, &ar, clock_real(), who, err) == -1)
+		return -1;
+	*plane = plane_of(who->service, err);
+	return *plane == PLANE_COUNT ? -1 : 0;
+}
+
+/*
+ * The route of a certificate principal's request: the data plane's where
+ * the planes share a path (a device's certificate is for its jobs), else
+ * the control plane's.
+ */
+static int
+route_cert(const struct http_request *req, struct route_match *m,
+    enum plane *plane, struct err *err)
+{
+	if (router_find(PLANE_DATA, req->method, req->raw_path, m,
+	    err) == 0) {
+		*plane = PLANE_DATA;
+		return 0;
+	}
+	err_clear(err);
+	*plane = PLANE_CONTROL;
+	return router_find(PLANE_CONTROL, req->method, req->raw_path, m, err);
+}
+
 static int64_t
 elapsed_us(const struct timespec *t0)
 {
@@ -128,6 +200,7 @@ run_op(struct app *app, const struct http_request *req,
 	bool defer = op_defers(m->op);
 	const struct api_op *impl;
 	const char *errtype = validate_errtype(m->op);
+	struct authz_request zr;
 	struct api_ctx ctx;
 	json_t *in = NULL;
 	int rc;
@@ -144,8 +217,18 @@ run_op(struct app *app, const struct http_request *req,
 		json_decref(in);
 		return -1;
 	}
+	zr.who = &who->who;
+	zr.plane = plane;
+	zr.op = m->op->name;
+	zr.in = in;
+	zr.source_ip = req->peer;
+	if (authz_check(app->authz, &zr, err) == -1) {
+		json_decref(in);
+		return -1;
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = app->st;
+	ctx.ca = app->ca;
 	ctx.conf = app->conf;
 	ctx.who = &who->who;
 	ctx.plane = plane;
@@ -166,7 +249,6 @@ http_dispatch(struct app *app, const struct http_request *req,
     struct http_reply *rep)
 {
 	struct timespec t0;
-	struct auth_request ar;
 	struct auth_result who;
 	struct route_match m;
 	struct err err;
@@ -185,26 +267,17 @@ http_dispatch(struct app *app, const struct http_request *req,
 		    " parameters");
 		goto done;
 	}
-	ar.method = req->method;
-	ar.raw_path = req->raw_path;
-	ar.query = req->query;
-	ar.nquery = req->nquery;
-	ar.headers = req->headers;
-	ar.nheaders = req->nheaders;
-	ar.body = (const unsigned char *)req->body;
-	ar.body_len = req->body_len;
 	if (req->body_too_large) {
 		err_set(&err, ERR_INVALID_REQUEST, "The request body exceeds"
 		    " the limit of %zu bytes", app->conf->body_limit);
 		goto done;
 	}
-	if (auth_check(app->auth, &ar, clock_real(), &who, &err) == -1)
-		goto done;
-	plane = plane_of(who.service, &err);
-	if (plane == PLANE_COUNT)
+	if (authenticate(app, req, &who, &plane, &err) == -1)
 		goto done;
 	if (admin_is_route(req->raw_path)) {
 		opname = "admin";
+		if (plane == PLANE_COUNT)
+			plane = PLANE_CONTROL;
 		if (admin_serve(app, req, &who.who, &out, &err) == -1)
 			goto done;
 		if (out == NULL)
@@ -212,8 +285,13 @@ http_dispatch(struct app *app, const struct http_request *req,
 		reply_json(rep, 200, out);
 		goto done;
 	}
-	if (router_find(plane, req->method, req->raw_path, &m, &err) == -1)
+	if (plane == PLANE_COUNT) {
+		if (route_cert(req, &m, &plane, &err) == -1)
+			goto done;
+	} else if (router_find(plane, req->method, req->raw_path, &m,
+	    &err) == -1) {
 		goto done;
+	}
 	opname = m.op->name;
 	if (run_op(app, req, &who, plane, &m, &out, &status, rep->request_id,
 	    &rep->batch, &err) == -1)

@@ -24,6 +24,8 @@ struct http_request {
 	size_t body_len;
 	int body_too_large;
 	int too_many_fields;
+	const char *peer;	/* the client's address, or NULL */
+	const char *client_cert_id;	/* HTTPS: the presented certificate */
 };
 
 struct http_reply {

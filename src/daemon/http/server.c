@@ -14,7 +14,9 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
+#include <openssl/sha.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -32,10 +34,19 @@
 #define HTTP_MAX_PAIRS		64
 #define HTTP_HEAD_MEMORY	(64 * 1024)
 
-struct http_server {
-	struct app *app;
+struct http_server;
+
+/* One listening socket: plain HTTP, or HTTPS with client certificates. */
+struct http_listener {
+	struct http_server *srv;
 	struct MHD_Daemon *mhd;
 	int port;
+	bool tls;
+};
+
+struct http_server {
+	struct app *app;
+	struct http_listener plain, tls;
 	atomic_int in_flight;
 };
 
@@ -162,14 +173,67 @@ hold_reply(struct MHD_Connection *c, struct http_conn_req *cr,
 	return true;
 }
 
+/* The peer's address as text in BUF, or NULL. */
+static const char *
+peer_address(struct MHD_Connection *c, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || (sa = ci->client_addr) == NULL)
+		return NULL;
+	if (sa->sa_family == AF_INET)
+		return inet_ntop(AF_INET, &((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr, buf, (socklen_t)size);
+	if (sa->sa_family == AF_INET6)
+		return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, buf, (socklen_t)size);
+	return NULL;
+}
+
+/*
+ * The id (hex SHA-256 of the DER) of the certificate the TLS peer
+ * presented, in BUF, or NULL when it presented none. GnuTLS has checked
+ * during the handshake that the peer holds the certificate's private
+ * key; whether the certificate may be used is the store's to say.
+ */
+static const char *
+client_cert_id(struct MHD_Connection *c, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	const union MHD_ConnectionInfo *ci;
+	const gnutls_datum_t *peers;
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	unsigned n = 0;
+	size_t i;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL)
+		return NULL;
+	peers = gnutls_certificate_get_peers(
+	    (gnutls_session_t)ci->tls_session, &n);
+	if (peers == NULL || n == 0)
+		return NULL;
+	SHA256(peers[0].data, peers[0].size, md);
+	for (i = 0; i < sizeof(md); i++) {
+		buf[2 * i] = hex[md[i] >> 4];
+		buf[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	buf[2 * sizeof(md)] = '\0';
+	return buf;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **con_cls)
 {
-	struct http_server *srv = cls;
+	struct http_listener *l = cls;
+	struct http_server *srv = l->srv;
 	struct http_conn_req *cr = *con_cls;
 	struct auth_pair headers[HTTP_MAX_PAIRS], query[HTTP_MAX_PAIRS];
+	char peer[INET6_ADDRSTRLEN], cert_id[2 * SHA256_DIGEST_LENGTH + 1];
 	struct pair_collect hc = { headers, 0, 0 }, qc = { query, 0, 0 };
 	struct http_request req;
 	struct http_reply rep;
@@ -222,6 +286,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	req.body_len = cr->len;
 	req.body_too_large = cr->too_large;
 	req.too_many_fields = hc.overflow || qc.overflow;
+	req.peer = peer_address(c, peer, sizeof(peer));
+	if (l->tls)
+		req.client_cert_id = client_cert_id(c, cert_id);
 	http_dispatch(srv->app, &req, &rep);
 	if (hold_reply(c, cr, &rep))
 		return MHD_YES;
@@ -234,7 +301,7 @@ static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct http_server *srv = cls;
+	struct http_server *srv = ((struct http_listener *)cls)->srv;
 	struct http_conn_req *cr = *con_cls;
 
 	(void)c;
@@ -271,49 +338,90 @@ resolve(const char *host, int port, struct sockaddr_storage *ss,
 	return 0;
 }
 
-int
-http_server_start(struct app *app, struct http_server **out,
-    struct err *err)
+/* Starts L on HOST:PORT, over TLS when TLS is not NULL. */
+static int
+listener_start(struct http_listener *l, const char *host, int port,
+    const struct http_tls *tls, struct err *err)
 {
-	const struct conf *conf = app->conf;
-	struct http_server *srv;
+	const struct conf *conf = l->srv->app->conf;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
 	unsigned flags;
 	const union MHD_DaemonInfo *info;
 
-	if (resolve(conf->listen_host, conf->listen_port, &ss, &sslen,
-	    err) == -1)
+	if (resolve(host, port, &ss, &sslen, err) == -1)
 		return -1;
-	srv = xcalloc(1, sizeof(*srv));
-	srv->app = app;
-	if (held_store == NULL) {
-		held_store = app->st;
-		store_on_commit(app->st, on_commit, NULL);
-	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	srv->mhd = MHD_start_daemon(flags, (uint16_t)conf->listen_port, NULL,
-	    NULL, on_request, srv,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, conf->threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, conf->request_timeout,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_HEAD_MEMORY,
-	    MHD_OPTION_CONNECTION_LIMIT, 4096U,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
-	    MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_END);
-	if (srv->mhd == NULL) {
-		free(srv);
-		return err_set(err, ERR_INTERNAL_FAILURE,
-		    "cannot listen on %s:%d", conf->listen_host,
-		    conf->listen_port);
+	l->tls = tls != NULL;
+	if (l->tls)
+		/* The trust list only makes GnuTLS ask for a certificate. */
+		l->mhd = MHD_start_daemon(flags | MHD_USE_TLS, (uint16_t)port,
+		    NULL, NULL, on_request, l,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		    MHD_OPTION_HTTPS_MEM_CERT, tls->cert_pem,
+		    MHD_OPTION_HTTPS_MEM_KEY, tls->key_pem,
+		    MHD_OPTION_HTTPS_MEM_TRUST, tls->trust_pem,
+		    MHD_OPTION_THREAD_POOL_SIZE, conf->threads,
+		    MHD_OPTION_CONNECTION_TIMEOUT, conf->request_timeout,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)HTTP_HEAD_MEMORY,
+		    MHD_OPTION_CONNECTION_LIMIT, 4096U,
+		    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+		    MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+		    MHD_OPTION_END);
+	else
+		l->mhd = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
+		    on_request, l,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		    MHD_OPTION_THREAD_POOL_SIZE, conf->threads,
+		    MHD_OPTION_CONNECTION_TIMEOUT, conf->request_timeout,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		    (size_t)HTTP_HEAD_MEMORY,
+		    MHD_OPTION_CONNECTION_LIMIT, 4096U,
+		    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+		    MHD_OPTION_UNESCAPE_CALLBACK, unescape_none, NULL,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+		    MHD_OPTION_END);
+	if (l->mhd == NULL)
+		return err_set(err, ERR_INTERNAL_FAILURE, "cannot listen on"
+		    " %s:%d%s", host, port, l->tls ? " (HTTPS: check the"
+		    " certificate and key)" : "");
+	info = MHD_get_daemon_info(l->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	l->port = info != NULL ? info->port : port;
+	return 0;
+}
+
+int
+http_server_start(struct app *app, const struct http_tls *tls,
+    struct http_server **out, struct err *err)
+{
+	const struct conf *conf = app->conf;
+	struct http_server *srv;
+
+	srv = xcalloc(1, sizeof(*srv));
+	srv->app = app;
+	srv->plain.srv = srv;
+	srv->tls.srv = srv;
+	srv->tls.port = -1;
+	if (held_store == NULL) {
+		held_store = app->st;
+		store_on_commit(app->st, on_commit, NULL);
 	}
-	info = MHD_get_daemon_info(srv->mhd, MHD_DAEMON_INFO_BIND_PORT);
-	srv->port = info != NULL ? info->port : conf->listen_port;
+	if (listener_start(&srv->plain, conf->listen_host, conf->listen_port,
+	    NULL, err) == -1) {
+		free(srv);
+		return -1;
+	}
+	if (tls != NULL && listener_start(&srv->tls, conf->tls_listen_host,
+	    conf->tls_listen_port, tls, err) == -1) {
+		MHD_stop_daemon(srv->plain.mhd);
+		free(srv);
+		return -1;
+	}
 	*out = srv;
 	return 0;
 }
@@ -321,7 +429,13 @@ http_server_start(struct app *app, struct http_server **out,
 int
 http_server_port(const struct http_server *srv)
 {
-	return srv->port;
+	return srv->plain.port;
+}
+
+int
+http_server_tls_port(const struct http_server *srv)
+{
+	return srv->tls.port;
 }
 
 void
@@ -331,13 +445,17 @@ http_server_stop(struct http_server *srv)
 
 	if (srv == NULL)
 		return;
-	MHD_quiesce_daemon(srv->mhd);
+	MHD_quiesce_daemon(srv->plain.mhd);
+	if (srv->tls.mhd != NULL)
+		MHD_quiesce_daemon(srv->tls.mhd);
 	/* Requests in flight finish; idle keep-alive ones are closed. */
 	for (i = 0; i < 1000 && atomic_load(&srv->in_flight) > 0; i++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		nanosleep(&ts, NULL);
 	}
-	MHD_stop_daemon(srv->mhd);
+	MHD_stop_daemon(srv->plain.mhd);
+	if (srv->tls.mhd != NULL)
+		MHD_stop_daemon(srv->tls.mhd);
 	free(srv);
 }

@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Policies attached to targets, control plane: AttachPolicy,
+ * DetachPolicy, ListAttachedPolicies, ListTargetsForPolicy, and the
+ * deprecated principal forms AttachPrincipalPolicy, DetachPrincipalPolicy,
+ * ListPrincipalPolicies, ListPolicyPrincipals (the principal in the
+ * x-amzn-iot-principal header, the policy in x-amzn-iot-policy). A target
+ * is a certificate or a thing group of this account (api/target.c); it
+ * has at most ten policies (AWS IoT Core quotas).
+ */
+#include "api/api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/marker.h"
+#include "api/policy_int.h"
+#include "api/target.h"
+#include "store/store_identity.h"
+#include "store/store_policy.h"
+
+/* AWS IoT Core quotas: at most 10 policies attached to a certificate (or
+ * Cognito identity); iotjobs holds thing groups to the same number. */
+#define POLICY_TARGET_MAX	10
+
+/* Attaches policy NAME to T (parsed already) inside TX. */
+static int
+attach_tx(struct api_ctx *ctx, struct store_tx *tx, const char *name,
+    const struct target *t, const char *member, struct err *err)
+{
+	int64_t n;
+	bool added;
+	int found;
+
+	found = store_policy_get(tx, name, NULL, err);
+	if (found != 1)
+		return found == 0 ? policy_missing(name, err) : -1;
+	if (target_check(tx, t, member, err) == -1)
+		return -1;
+	if (store_policy_target_count(tx, t->arn, &n, err) == -1)
+		return -1;
+	if (store_policy_attach(tx, name, t->arn, ctx->now, &added,
+	    err) == -1)
+		return -1;
+	if (added && n >= POLICY_TARGET_MAX)
+		return err_set(err, ERR_LIMIT_EXCEEDED, "%s %s already has %d"
+		    " policies attached, the maximum", member, t->arn,
+		    POLICY_TARGET_MAX);
+	return added ? store_authz_bump(tx, err) : 0;
+}
+
+/* AttachPolicy and AttachPrincipalPolicy: the target in input MEMBER. */
+static int
+attach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
+    struct err *err)
+{
+	struct store_tx *tx;
+	struct target t;
+	int rc;
+
+	if (target_parse(ctx, api_in_str(in, member), true, member, &t,
+	    err) == -1)
+		return -1;
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	rc = attach_tx(ctx, tx, api_in_str(in, "policyName"), &t, member, err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	if (rc == 0)
+		*out = json_object();
+	return rc;
+}
+
+/*
+ * DetachPolicy and DetachPrincipalPolicy. DetachPolicy lists no
+ * ResourceNotFoundException: detaching what is not attached succeeds.
+ * The deprecated form lists one, for a policy that does not exist.
+ */
+static int
+detach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
+    bool policy_must_exist, struct err *err)
+{
+	const char *name = api_in_str(in, "policyName");
+	struct store_tx *tx;
+	struct target t;
+	bool removed = false;
+	int rc = 0, found;
+
+	if (target_parse(ctx, api_in_str(in, member), true, member, &t,
+	    err) == -1)
+		return -1;
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	if (policy_must_exist) {
+		found = store_policy_get(tx, name, NULL, err);
+		if (found != 1)
+			rc = found == 0 ? policy_missing(name, err) : -1;
+	}
+	if (rc == 0)
+		rc = store_policy_detach(tx, name, t.arn, &removed, err);
+	if (rc == 0 && removed)
+		rc = store_authz_bump(tx, err);
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	if (rc == 0)
+		*out = json_object();
+	return rc;
+}
+
+static int
+policy_attach(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	return attach(ctx, in, out, "target", err);
+}
+
+static int
+policy_detach(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	return detach(ctx, in, out, "target", false, err);
+}
+
+static int
+principal_policy_attach(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	return attach(ctx, in, out, "principal", err);
+}
+
+static int
+principal_policy_detach(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	return detach(ctx, in, out, "principal", true, err);
+}
+
+/* Reads marker and pageSize of IN into the name-order page PG. */
+static int
+page_init(const json_t *in, struct store_page *pg,
+    char key[MARKER_KEY_MAX + 1], struct err *err)
+{
+	const char *marker = api_in_str(in, "marker");
+
+	pg->limit = policy_page_size(in);
+	pg->after = NULL;
+	if (marker == NULL)
+		return 0;
+	if (marker_decode(marker, "marker", key, err) == -1)
+		return -1;
+	pg->after = key;
+	return 0;
+}
+
+/* Sets nextMarker of OUT after the last string of KEYS when MORE. */
+static void
+page_next(json_t *out, const json_t *keys, bool more)
+{
+	size_t n = json_array_size(keys);
+	char marker[MARKER_MAX];
+
+	if (!more || n == 0)
+		return;
+	marker_encode(json_string_value(json_array_get(keys, n - 1)), marker);
+	json_object_set_new(out, "nextMarker", json_string(marker));
+}
+
+/* Policy names (strings, or objects of "name") into Policy objects. */
+static json_t *
+policy_refs(const struct api_ctx *ctx, const json_t *rows)
+{
+	json_t *list = json_array(), *row;
+	char arn[ERR_ARN_MAX];
+	const char *name;
+	size_t i;
+
+	json_array_foreach(rows, i, row) {
+		name = json_is_string(row) ? json_string_value(row) :
+		    api_in_str(row, "name");
+		policy_arn(ctx, name, arn, sizeof(arn));
+		json_array_append_new(list, json_pack("{s:s, s:s}",
+		    "policyName", name, "policyArn", arn));
+	}
+	return list;
+}
+
+/* The policies of T (recursively for a group when RECURSIVE) in TX. */
+static int
+attached_tx(struct api_ctx *ctx, struct store_tx *tx, const struct target *t,
+    bool recursive, const struct store_page *pg, json_t *names, bool *more,
+    struct err *err)
+{
+	char prefix[ERR_ARN_MAX];
+
+	if (target_check(tx, t, "target", err) == -1)
+		return -1;
+	if (!recursive || t->kind != TARGET_GROUP)
+		return store_policy_attached(tx, t->arn, NULL, NULL, pg, names,
+		    more, err);
+	api_arn(ctx, "thinggroup", "", prefix, sizeof(prefix));
+	return store_policy_attached(tx, t->arn, prefix, t->group, pg, names,
+	    more, err);
+}
+
+static int
+attached_list(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	bool recursive = json_is_true(json_object_get(in, "recursive"));
+	char key[MARKER_KEY_MAX + 1];
+	struct store_page pg;
+	struct store_tx *tx;
+	struct target t;
+	json_t *names;
+	bool more = false;
+	int rc;
+
+	if (target_parse(ctx, api_in_str(in, "target"), true, "target", &t,
+	    err) == -1 || page_init(in, &pg, key, err) == -1)
+		return -1;
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	names = json_array();
+	rc = attached_tx(ctx, tx, &t, recursive, &pg, names, &more, err);
+	store_end(tx, false, NULL);
+	if (rc == 0) {
+		*out = json_pack("{s:o}", "policies", policy_refs(ctx, names));
+		page_next(*out, names, more);
+	}
+	json_decref(names);
+	return rc;
+}
+
+static int
+targets_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	const char *name = api_in_str(in, "policyName");
+	char key[MARKER_KEY_MAX + 1];
+	struct store_page pg;
+	struct store_tx *tx;
+	json_t *targets;
+	bool more = false;
+	int found;
+
+	if (page_init(in, &pg, key, err) == -1)
+		return -1;
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	targets = json_array();
+	found = store_policy_get(tx, name, NULL, err);
+	if (found == 1 && store_policy_targets(tx, name, &pg, targets, &more,
+	    err) == -1)
+		found = -1;
+	store_end(tx, false, NULL);
+	if (found != 1) {
+		json_decref(targets);
+		return found == 0 ? policy_missing(name, err) : -1;
+	}
+	*out = json_pack("{s:O}", "targets", targets);
+	page_next(*out, targets, more);
+	json_decref(targets);
+	return 0;
+}
+
+static int
+principal_policies_list(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	char key[MARKER_KEY_MAX + 1];
+	struct store_cpage pg;
+	struct store_tx *tx;
+	struct target t;
+	json_t *rows;
+	bool more = false;
+	int rc;
+
+	if (target_parse(ctx, api_in_str(in, "principal"), true, "principal",
+	    &t, err) == -1 || policy_cpage_init(in, &pg, key, err) == -1)
+		return -1;
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	rows = json_array();
+	rc = target_check(tx, &t, "principal", err);
+	if (rc == 0)
+		rc = store_policy_attached_by_time(tx, t.arn, &pg, rows, &more,
+		    err);
+	store_end(tx, false, NULL);
+	if (rc == 0) {
+		*out = json_pack("{s:o}", "policies", policy_refs(ctx, rows));
+		policy_cpage_next(*out, rows, "name", more);
+	}
+	json_decref(rows);
+	return rc;
+}
+
+static int
+policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err)
+{
+	const char *name = api_in_str(in, "policyName");
+	char key[MARKER_KEY_MAX + 1];
+	struct store_cpage pg;
+	struct store_tx *tx;
+	json_t *rows, *list, *row;
+	bool more = false;
+	size_t i;
+	int found;
+
+	if (policy_cpage_init(in, &pg, key, err) == -1)
+		return -1;
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
+	rows = json_array();
+	found = store_policy_get(tx, name, NULL, err);
+	if (found == 1 && store_policy_targets_by_time(tx, name, &pg, rows,
+	    &more, err) == -1)
+		found = -1;
+	store_end(tx, false, NULL);
+	if (found != 1) {
+		json_decref(rows);
+		return found == 0 ? policy_missing(name, err) : -1;
+	}
+	list = json_array();
+	json_array_foreach(rows, i, row)
+		json_array_append(list, json_object_get(row, "name"));
+	*out = json_pack("{s:o}", "principals", list);
+	policy_cpage_next(*out, rows, "name", more);
+	json_decref(rows);
+	return 0;
+}
+
+const struct api_op api_policy_attach_ops[] = {
+	{ "AttachPolicy", PLANE_CONTROL, policy_attach },
+	{ "DetachPolicy", PLANE_CONTROL, policy_detach },
+	{ "ListAttachedPolicies", PLANE_CONTROL, attached_list },
+	{ "ListTargetsForPolicy", PLANE_CONTROL, targets_list },
+	{ "AttachPrincipalPolicy", PLANE_CONTROL, principal_policy_attach },
+	{ "DetachPrincipalPolicy", PLANE_CONTROL, principal_policy_detach },
+	{ "ListPrincipalPolicies", PLANE_CONTROL, principal_policies_list },
+	{ "ListPolicyPrincipals", PLANE_CONTROL, policy_principals_list },
+	{ NULL, PLANE_DATA, NULL },
+};
