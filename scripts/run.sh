@@ -17,8 +17,9 @@
 #   - Mosquitto with the shipped configuration (etc/mosquitto/): the plain
 #     listener on P1 (loopback only: iotjobsd's own login; default
 #     127.0.0.1:1883) and the devices' TLS listener on H:P2 (default
-#     127.0.0.1:8883), whose server certificate is signed by iotjobsd's CA,
-#     D/tls/ca.crt (the CA devices trust).
+#     127.0.0.1:8883; iotjobsd's --broker-endpoint unless
+#     IOTJOBS_BROKER_ENDPOINT says otherwise), whose server certificate
+#     iotjobsd's CA issues (D/tls/ca.crt: the CA devices trust).
 # Then it prints the command that provisions a device through the AWS API
 # (scripts/provision-device.sh). D defaults to ./data; the broker's files
 # live in D/mosquitto/. With IOTJOBS_MQTT set (or --mqtt among the
@@ -149,50 +150,17 @@ prepare_account() {
 	    "$(cat "$BROKER_DIR/iotjobsd.password")"
 }
 
-# iotjobsd's CA, D/tls/ca.crt and ca.key: iotjobsd's own; made here with
-# openssl when this iotjobsd makes none.
-ensure_ca() {
-	[ -s "$DATA/tls/ca.crt" ] && return 0
-	mkdir -p "$DATA/tls"
-	chmod 0700 "$DATA/tls"
-	(umask 077 && openssl req -x509 -newkey ec \
-	    -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$DATA/tls/ca.key" \
-	    -subj "/CN=iotjobsd CA" -days 3650 -out "$DATA/tls/ca.crt" \
-	    -addext "basicConstraints=critical,CA:TRUE" \
-	    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null) ||
-	    die "cannot create the CA in $DATA/tls"
-	chmod 0644 "$DATA/tls/ca.crt"
-	echo "run: created iotjobsd's CA ($DATA/tls/ca.crt)"
-}
-
-# The broker's server certificate, signed by iotjobsd's CA, for TLS_HOST:
-# made again when the CA changed.
-ensure_server_cert() {
-	crt=$BROKER_DIR/server.crt
-	key=$BROKER_DIR/server.key
-	if [ -s "$crt" ] && openssl verify -CAfile "$DATA/tls/ca.crt" "$crt" \
-	    >/dev/null 2>&1; then
-		return 0
-	fi
-	case $TLS_HOST in
-	*[!0-9.]*) san="DNS:$TLS_HOST,DNS:localhost,IP:127.0.0.1" ;;
-	*) san="IP:$TLS_HOST,DNS:localhost,IP:127.0.0.1" ;;
-	esac
-	(umask 077 && openssl req -new -newkey ec \
-	    -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$key" \
-	    -subj "/CN=$TLS_HOST" -out "$BROKER_DIR/server.csr" 2>/dev/null &&
-	    printf '%s\n' "basicConstraints=critical,CA:FALSE" \
-	    "keyUsage=critical,digitalSignature" \
-	    "extendedKeyUsage=serverAuth" "subjectAltName=$san" \
-	    >"$BROKER_DIR/server.ext" &&
-	    openssl x509 -req -in "$BROKER_DIR/server.csr" \
-	    -CA "$DATA/tls/ca.crt" -CAkey "$DATA/tls/ca.key" \
-	    -CAcreateserial -CAserial "$BROKER_DIR/server.srl" -days 825 \
-	    -extfile "$BROKER_DIR/server.ext" -out "$crt" 2>/dev/null) ||
-	    die "cannot sign the broker's certificate with $DATA/tls/ca.key"
-	rm -f "$BROKER_DIR/server.csr" "$BROKER_DIR/server.ext"
-	chmod 0644 "$crt"
-	echo "run: signed the broker's certificate for $TLS_HOST ($crt)"
+# The broker's server certificate: the one iotjobsd's CA issued
+# (D/tls/broker.crt and broker.key, for the --broker-endpoint host,
+# localhost and 127.0.0.1), copied for the broker's user.
+copy_server_cert() {
+	for ext in crt key; do
+		[ -s "$DATA/tls/broker.$ext" ] ||
+		    die "iotjobsd made no $DATA/tls/broker.$ext"
+		(umask 077 && cp "$DATA/tls/broker.$ext" \
+		    "$BROKER_DIR/server.$ext")
+	done
+	chmod 0644 "$BROKER_DIR/server.crt"
 }
 
 # The shipped configuration, the lines marked "rewritten" moved here.
@@ -266,6 +234,11 @@ connect_host=$BROKER_HOST
 [ "$connect_host" != localhost ] || connect_host=127.0.0.1
 # iotjobsd first: the plugin needs its socket, the broker its CA folder.
 # Its MQTT client connects when the broker is up (it retries).
+endpoint_host=$TLS_HOST
+case $endpoint_host in
+0.0.0.0|::) endpoint_host=$(hostname) ;;
+esac
+IOTJOBS_BROKER_ENDPOINT=${IOTJOBS_BROKER_ENDPOINT:-$endpoint_host:$TLS_PORT} \
 IOTJOBS_DATA_DIR=$DATA \
 IOTJOBS_BROKER_SOCKET=$SOCKET \
 IOTJOBS_MQTT_USERNAME=$USER_NAME \
@@ -274,8 +247,7 @@ IOTJOBS_MQTT_PASSWORD=$(cat "$BROKER_DIR/iotjobsd.password") \
 daemon_pid=$!
 wait_file -S "$SOCKET" "$daemon_pid" ||
     die "iotjobsd did not open its broker socket $SOCKET"
-ensure_ca
-ensure_server_cert
+copy_server_cert
 write_config
 let_broker_in
 
@@ -284,12 +256,7 @@ broker_pid=$!
 echo "$broker_pid" >"$BROKER_DIR/mosquitto.pid"
 wait_port "$connect_host" "$BROKER_PORT" "$broker_pid" ||
     die "mosquitto did not start listening on $BROKER_HOST:$BROKER_PORT"
-tls_connect=$TLS_HOST
-case $tls_connect in
-0.0.0.0|::) tls_connect=127.0.0.1 ;;
-esac
-wait_port "$tls_connect" "$TLS_PORT" "$broker_pid" ||
-    die "mosquitto did not start listening on $TLS_LISTEN"
+# Both listeners open together (a TLS probe would only log an error).
 
 http_host=${http%:*}
 case $http_host in

@@ -32,7 +32,6 @@
 
 static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t ca_synced_gen = -1;
-static struct stat ca_synced_own;	/* DATA_DIR/tls/ca.crt then */
 
 static bool
 broker_is_hex_id(const char *s)
@@ -184,21 +183,15 @@ out:
 	return rc;
 }
 
-/* The generation and the PEMs of the ACTIVE CAs: iotjobsd's own first. */
+/* The generation and the PEMs of the ACTIVE CA certificates (iotjobsd's
+ * own CA is one: ca_register puts it in the store). */
 static int
 broker_ca_collect(struct app *app, json_t *pems, int64_t *gen,
     struct err *err)
 {
-	char path[PATH_MAX + 32];
 	struct store_tx *tx;
-	char *own;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/tls/ca.crt", app->conf->data_dir);
-	own = broker_read_file(path);
-	if (own != NULL)
-		json_array_append_new(pems, json_string(own));
-	free(own);
 	if (store_begin(app->st, false, &tx, err) == -1)
 		return -1;
 	rc = store_authz_generation(tx, gen, err);
@@ -212,7 +205,6 @@ int
 broker_ca_sync(struct app *app, bool force, struct err *err)
 {
 	char dir[PATH_MAX + 32];
-	struct stat own;
 	json_t *pems = json_array(), *names = json_object(),
 	    *seen = json_object(), *v;
 	int64_t gen = 0;
@@ -223,13 +215,7 @@ broker_ca_sync(struct app *app, bool force, struct err *err)
 	if (broker_ca_collect(app, pems, &gen, err) == -1)
 		goto out;
 	rc = 0;
-	snprintf(dir, sizeof(dir), "%s/tls/ca.crt", app->conf->data_dir);
-	if (stat(dir, &own) == -1)
-		memset(&own, 0, sizeof(own));
-	if (!force && gen == ca_synced_gen && own.st_ino ==
-	    ca_synced_own.st_ino && own.st_size == ca_synced_own.st_size &&
-	    own.st_mtim.tv_sec == ca_synced_own.st_mtim.tv_sec &&
-	    own.st_mtim.tv_nsec == ca_synced_own.st_mtim.tv_nsec)
+	if (!force && gen == ca_synced_gen)
 		goto out;
 	snprintf(dir, sizeof(dir), "%s/tls", app->conf->data_dir);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
@@ -251,7 +237,6 @@ broker_ca_sync(struct app *app, bool force, struct err *err)
 			goto out;
 	broker_ca_prune(dir, names);
 	ca_synced_gen = gen;
-	ca_synced_own = own;
 	log_debug("broker: %zu CA certificate(s) in %s at generation %lld",
 	    json_object_size(names), dir, (long long)gen);
 out:

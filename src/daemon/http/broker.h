@@ -12,10 +12,10 @@
  *        "policies": [documents]}: the identity of certificate ID for a
  *       device connecting with client id CID (auth/identity.h).
  *
- * Both keep the broker's CA folder (DATA_DIR/tls/broker-ca/, an OpenSSL
- * hashed directory: <subject hash>.N) equal to the ACTIVE CA
- * certificates: iotjobsd's own CA (DATA_DIR/tls/ca.crt) and the
- * registered ones.
+ * The generation route keeps the broker's CA folder (DATA_DIR/tls/
+ * broker-ca/, an OpenSSL hashed directory: <subject hash>.N) equal to the
+ * ACTIVE CA certificates of the store: iotjobsd's own CA (registered at
+ * start) and the ones registered with RegisterCACertificate.
  */
 #ifndef IOTJOBS_HTTP_BROKER_H
 #define IOTJOBS_HTTP_BROKER_H
@@ -41,9 +41,8 @@ int broker_serve(struct app *app, const char *method, const char *path,
     struct err *err);
 
 /*
- * Rewrites the CA folder when the generation or DATA_DIR/tls/ca.crt
- * changed since the last call (FORCE: whatever they are). Safe from any
- * thread.
+ * Rewrites the CA folder when the generation moved since the last call
+ * (FORCE: whatever it is). Safe from any thread.
  */
 int broker_ca_sync(struct app *app, bool force, struct err *err);
 

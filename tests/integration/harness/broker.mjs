@@ -505,25 +505,10 @@ export function shareWithBroker(d, socket) {
 		fs.chownSync(socket, 0, u.gid);
 }
 
-// iotjobsd's CA (D/tls/ca.crt, ca.key): iotjobsd's own when it made one,
-// else one made here with openssl (the layout iotjobsd uses).
+// iotjobsd's CA (D/tls/ca.crt and ca.key, made at its first start).
 export function daemonCa(d) {
 	const tls = path.join(d.dataDir, "tls");
-	const crt = path.join(tls, "ca.crt");
-	const key = path.join(tls, "ca.key");
-	if (!fs.existsSync(crt)) {
-		fs.mkdirSync(tls, { recursive: true, mode: 0o700 });
-		fs.writeFileSync(path.join(tls, "openssl.cnf"), OPENSSL_CNF);
-		openssl(tls, ["req", "-x509", "-config", "openssl.cnf",
-		    "-extensions", "test_ca", "-newkey", "ec", "-pkeyopt",
-		    "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
-		    "-subj", "/CN=iotjobsd test CA", "-days", "2",
-		    "-out", "ca.crt"]);
-		fs.rmSync(path.join(tls, "openssl.cnf"));
-		fs.chmodSync(key, 0o600);
-		fs.chmodSync(crt, 0o644);
-	}
-	return { cert: crt, key };
+	return { cert: path.join(tls, "ca.crt"), key: path.join(tls, "ca.key") };
 }
 
 // A key and certificate for CN in DIR (base name BASE) signed by the CA
@@ -584,7 +569,13 @@ export async function startPluginStack(start, opts = {}) {
 	const ca = daemonCa(d);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iotjobs-mqp-"));
 	fs.chmodSync(dir, 0o755);
-	signedCert(dir, "server", "localhost", ca, "test_server");
+	// The server certificate iotjobsd's CA issued (broker socket on),
+	// copied for the broker's user as scripts/run.sh does.
+	for (const ext of ["crt", "key"]) {
+		fs.copyFileSync(path.join(d.dataDir, "tls", `broker.${ext}`),
+		    path.join(dir, `server.${ext}`));
+		fs.chmodSync(path.join(dir, `server.${ext}`), 0o644);
+	}
 	const p = path.join(dir, "passwd");
 	fs.writeFileSync(p, `${IOTJOBSD_USER}:${IOTJOBSD_PASSWORD}\n`,
 	    { mode: 0o644 });

@@ -1,21 +1,32 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// Device identities for the broker plugin's tests: certificates signed by
-// iotjobsd's CA, policies, attachments. INTERIM: until the certificate,
-// policy and principal operations of the control plane are live, these
-// write the store's identity tables (schema 0012) with the sqlite3 CLI,
-// bumping the authorization generation as those operations do; the tests
-// call only these functions, so that they switch to the AWS API in one
-// place.
+// Device identities for the broker plugin's tests, through the AWS API
+// (JS SDK v3): CreateKeysAndCertificate, UpdateCertificate, CreatePolicy,
+// AttachPolicy, AttachThingPrincipal, DetachThingPrincipal. INTERIM: while
+// this tree answers 501 to the certificate operations, a certificate is
+// signed by iotjobsd's CA with openssl and its row written with the
+// sqlite3 CLI (bumping the authorization generation, as the operation
+// does); the tests call only these functions.
 
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 
-import { ACCOUNT_ID, REGION } from "./harness.mjs";
+import {
+	AttachPolicyCommand,
+	AttachThingPrincipalCommand,
+	CreateKeysAndCertificateCommand,
+	CreatePolicyCommand,
+	DetachThingPrincipalCommand,
+	UpdateCertificateCommand,
+} from "@aws-sdk/client-iot";
+
+import { ACCOUNT_ID, REGION, iotClient } from "./harness.mjs";
 
 export const certArn = (id) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:cert/${id}`;
 
-const q = (s) => s === null ? "NULL" : `'${String(s).replaceAll("'", "''")}'`;
+const q = (s) => `'${String(s).replaceAll("'", "''")}'`;
+const notLive = (e) => e?.$metadata?.httpStatusCode === 501;
 
 function sql(d, text) {
 	execFileSync("sqlite3", ["-cmd", ".timeout 5000",
@@ -24,10 +35,31 @@ function sql(d, text) {
 	    "generation + 1 WHERE id = 1; COMMIT;"], { stdio: "pipe" });
 }
 
-// A new ACTIVE certificate for CN, signed by iotjobsd's CA and registered.
-// Returns { certificateId, certificateArn, cert, key } (cert and key:
-// files).
-export function createCertificate(stack, cn = "device") {
+function iot(stack) {
+	stack.iot ??= iotClient(stack.d);
+	return stack.iot;
+}
+
+let files = 0;
+
+// A new ACTIVE certificate and its key (CreateKeysAndCertificate
+// setAsActive). Returns { certificateId, certificateArn, cert, key } (cert
+// and key: files in the broker's folder).
+export async function createCertificate(stack, cn = "device") {
+	try {
+		const out = await iot(stack).send(
+		    new CreateKeysAndCertificateCommand({ setAsActive: true }));
+		const base = path.join(stack.broker.dir, `api-${++files}`);
+		fs.writeFileSync(`${base}.crt`, out.certificatePem);
+		fs.writeFileSync(`${base}.key`, out.keyPair.PrivateKey,
+		    { mode: 0o600 });
+		return { certificateId: out.certificateId,
+		    certificateArn: out.certificateArn, cert: `${base}.crt`,
+		    key: `${base}.key` };
+	} catch (e) {
+		if (!notLive(e))
+			throw e;
+	}
 	const c = stack.broker.deviceCert(cn);
 	const now = Math.floor(Date.now() / 1000);
 	sql(stack.d, "INSERT INTO certificates (certificate_id, pem, status, " +
@@ -39,42 +71,39 @@ export function createCertificate(stack, cn = "device") {
 }
 
 // UpdateCertificate: the certificate's status (ACTIVE, INACTIVE, ...).
-export function updateCertificate(stack, id, status) {
+export async function updateCertificate(stack, id, status) {
+	try {
+		await iot(stack).send(new UpdateCertificateCommand(
+		    { certificateId: id, newStatus: status }));
+		return;
+	} catch (e) {
+		if (!notLive(e))
+			throw e;
+	}
 	sql(stack.d, `UPDATE certificates SET status = ${q(status)} WHERE ` +
 	    `certificate_id = ${q(id)}`);
 }
 
-// CreatePolicy with DOC (an object) as version 1, the default.
-export function createPolicy(stack, name, doc) {
-	const now = Math.floor(Date.now() / 1000);
-	sql(stack.d, "INSERT INTO policies (name, default_version, " +
-	    "next_version, generation_id, created_at, modified_at) VALUES " +
-	    `(${q(name)}, 1, 2, 'g1', ${now}, ${now}); INSERT INTO ` +
-	    "policy_versions (policy_name, version_id, document, created_at) " +
-	    `VALUES (${q(name)}, 1, ${q(JSON.stringify(doc))}, ${now})`);
+// CreatePolicy with DOC (an object).
+export async function createPolicy(stack, name, doc) {
+	await iot(stack).send(new CreatePolicyCommand({ policyName: name,
+	    policyDocument: JSON.stringify(doc) }));
 }
 
 // AttachPolicy: policy NAME to TARGET (a certificate or thing group ARN).
-export function attachPolicy(stack, name, target) {
-	sql(stack.d, "INSERT INTO policy_targets (policy_name, target, " +
-	    `created_at) VALUES (${q(name)}, ${q(target)}, 0)`);
-}
-
-// DetachPolicy.
-export function detachPolicy(stack, name, target) {
-	sql(stack.d, `DELETE FROM policy_targets WHERE policy_name = ` +
-	    `${q(name)} AND target = ${q(target)}`);
+export async function attachPolicy(stack, name, target) {
+	await iot(stack).send(new AttachPolicyCommand({ policyName: name,
+	    target }));
 }
 
 // AttachThingPrincipal: certificate ARN PRINCIPAL to thing THING.
-export function attachThingPrincipal(stack, thing, principal) {
-	sql(stack.d, "INSERT INTO thing_principals (thing_name, principal, " +
-	    `type, created_at) VALUES (${q(thing)}, ${q(principal)}, ` +
-	    "'NON_EXCLUSIVE_THING', 0)");
+export async function attachThingPrincipal(stack, thing, principal) {
+	await iot(stack).send(new AttachThingPrincipalCommand(
+	    { thingName: thing, principal }));
 }
 
 // DetachThingPrincipal.
-export function detachThingPrincipal(stack, thing, principal) {
-	sql(stack.d, `DELETE FROM thing_principals WHERE thing_name = ` +
-	    `${q(thing)} AND principal = ${q(principal)}`);
+export async function detachThingPrincipal(stack, thing, principal) {
+	await iot(stack).send(new DetachThingPrincipalCommand(
+	    { thingName: thing, principal }));
 }

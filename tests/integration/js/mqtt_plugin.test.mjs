@@ -95,14 +95,14 @@ describe("broker plugin: device identity and policies", () => {
 	async function provision(policy = thingPolicy(), { attach = true } = {}) {
 		const name = uniqueName("dev");
 		await iot.send(new CreateThingCommand({ thingName: name }));
-		const cert = createCertificate(stack, name);
+		const cert = await createCertificate(stack, name);
 		if (policy !== null) {
 			const pname = uniqueName("pol");
-			createPolicy(stack, pname, policy);
-			attachPolicy(stack, pname, cert.certificateArn);
+			await createPolicy(stack, pname, policy);
+			await attachPolicy(stack, pname, cert.certificateArn);
 		}
 		if (attach)
-			attachThingPrincipal(stack, name, cert.certificateArn);
+			await attachThingPrincipal(stack, name, cert.certificateArn);
 		return { name, cert };
 	}
 
@@ -239,7 +239,7 @@ describe("broker plugin: device identity and policies", () => {
 		// Not attached: the variable resolves to nothing, so nothing
 		// allows iot:Connect.
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
-		attachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
+		await attachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
 		const { c } = await connect(dev);
 		await c.endAsync();
 		// Attached to this thing, but connecting as another one: the
@@ -270,12 +270,12 @@ describe("broker plugin: device identity and policies", () => {
 		const gone = closed(c, 5000);
 		const reason = new Promise((r) => c.once("disconnect",
 		    (p) => r(p.reasonCode)));
-		updateCertificate(stack, dev.cert.certificateId, "INACTIVE");
+		await updateCertificate(stack, dev.cert.certificateId, "INACTIVE");
 		await gone;
 		// MQTT 5 DISCONNECT 152: Administrative action.
 		assert.equal(await reason, 152);
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
-		updateCertificate(stack, dev.cert.certificateId, "ACTIVE");
+		await updateCertificate(stack, dev.cert.certificateId, "ACTIVE");
 		await sleep(100);
 		const again = await connect(dev);
 		await again.c.endAsync();
@@ -286,7 +286,7 @@ describe("broker plugin: device identity and policies", () => {
 		const dev = await provision();
 		const { c } = await connect(dev);
 		const gone = closed(c, 5000);
-		detachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
+		await detachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
 		await gone;
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
 	});

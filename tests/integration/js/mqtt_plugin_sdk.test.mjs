@@ -110,9 +110,9 @@ describe("AWS IoT Device SDK v2 jobs client with its certificate",
 	    async () => {
 		const thingName = uniqueName("sdk");
 		await ctl.send(new CreateThingCommand({ thingName }));
-		const cert = createCertificate(stack, thingName);
+		const cert = await createCertificate(stack, thingName);
 		const thing = "${iot:Connection.Thing.ThingName}";
-		createPolicy(stack, `${thingName}-policy`, {
+		await createPolicy(stack, `${thingName}-policy`, {
 			Version: "2012-10-17",
 			Statement: [
 				{ Effect: "Allow", Action: "iot:Connect",
@@ -125,8 +125,8 @@ describe("AWS IoT Device SDK v2 jobs client with its certificate",
 				  `${thing}/jobs/*` },
 			],
 		});
-		attachPolicy(stack, `${thingName}-policy`, cert.certificateArn);
-		attachThingPrincipal(stack, thingName, cert.certificateArn);
+		await attachPolicy(stack, `${thingName}-policy`, cert.certificateArn);
+		await attachThingPrincipal(stack, thingName, cert.certificateArn);
 		const client = await sdkDevice(stack.broker, thingName, cert);
 		const jobs = iotjobs.IotJobsClient.newFromMqtt5Client(client);
 		const QOS = mqtt.QoS.AtLeastOnce;
