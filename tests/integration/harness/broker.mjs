@@ -620,6 +620,13 @@ export async function startPluginStack(start, opts = {}) {
 	return { d, broker };
 }
 
+// A new self-signed CA BASE.crt / BASE.key in DIR for CN: { cert, key }.
+export function newCa(dir, base, cn) {
+	if (!fs.existsSync(path.join(dir, "openssl.cnf")))
+		fs.writeFileSync(path.join(dir, "openssl.cnf"), OPENSSL_CNF);
+	return makeCert(dir, base, cn, undefined);
+}
+
 // A CA of DIR that iotjobsd does not know.
 function foreignCa(dir) {
 	if (!fs.existsSync(path.join(dir, "foreign-ca.crt"))) {

@@ -20,20 +20,24 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
+	AddThingToThingGroupCommand,
 	CreateJobCommand,
 	CreateThingCommand,
+	CreateThingGroupCommand,
 	DescribeJobExecutionCommand,
 } from "@aws-sdk/client-iot";
 
 import {
-	ACCOUNT_ID, REGION, iotClient, sleep, startDaemon, thingArn, uniqueName,
+	ACCOUNT_ID, REGION, groupArn, iotClient, sleep, startDaemon, thingArn,
+	uniqueName,
 } from "../harness/harness.mjs";
 import {
 	connectPluginDevice, inbox, startPluginStack,
 } from "../harness/broker.mjs";
 import {
 	attachPolicy, attachThingPrincipal, createCertificate, createPolicy,
-	detachThingPrincipal, updateCertificate,
+	detachThingPrincipal, registerCa, registerCertificate, updateCa,
+	updateCertificate,
 } from "../harness/identity.mjs";
 
 const DOC = { operation: "upgrade", url: "https://example.com/fw.bin" };
@@ -105,6 +109,14 @@ describe("broker plugin: device identity and policies", () => {
 			await attachThingPrincipal(stack, name, cert.certificateArn);
 		return { name, cert };
 	}
+
+	// The certificate's policy alone connects; the jobs topics come from
+	// the policy of the thing's group.
+	const CONNECT_ONLY = {
+		Version: "2012-10-17",
+		Statement: [{ Effect: "Allow", Action: "iot:Connect",
+		    Resource: `${ARN}:client/\${iot:Connection.Thing.ThingName}` }],
+	};
 
 	async function connect(dev, opts = {}) {
 		const c = await connectPluginDevice(stack.broker, dev.cert,
@@ -306,6 +318,92 @@ describe("broker plugin: device identity and policies", () => {
 		const id = stack.broker.deviceCert(name);
 		assert.equal(await refusedWith(connectPluginDevice(stack.broker,
 		    id, { clientId: name })), NOT_AUTHORIZED);
+	});
+
+	test("a thing group's policies apply to the thing connecting",
+	    async () => {
+		const dev = await provision(CONNECT_ONLY);
+		const group = uniqueName("grp");
+		const filter = `$aws/things/${dev.name}/jobs/notify-next`;
+		let { c } = await connect(dev);
+		assert.deepEqual(await subscribeCodes(c, [filter]),
+		    [NOT_AUTHORIZED]);
+		await c.endAsync();
+		await iot.send(new CreateThingGroupCommand(
+		    { thingGroupName: group }));
+		await iot.send(new AddThingToThingGroupCommand(
+		    { thingGroupName: group, thingName: dev.name }));
+		const pname = uniqueName("pol");
+		await createPolicy(stack, pname, thingPolicy());
+		await attachPolicy(stack, pname, groupArn(group));
+		({ c } = await connect(dev));
+		try {
+			assert.deepEqual(await subscribeCodes(c, [filter]), [1]);
+		} finally {
+			await c.endAsync();
+		}
+	});
+
+	// OpenSSL reads the hashed CA folder at each handshake: a CA
+	// registered after the broker started needs no reload.
+	test("a CA registered while the broker runs is trusted at once; " +
+	    "INACTIVE, its devices are cut off", async () => {
+		const ca = await registerCa(stack, uniqueName("CA"));
+		const name = uniqueName("dev");
+		await iot.send(new CreateThingCommand({ thingName: name }));
+		const cert = await registerCertificate(stack, ca, name);
+		const pname = uniqueName("pol");
+		await createPolicy(stack, pname, thingPolicy());
+		await attachPolicy(stack, pname, cert.certificateArn);
+		await attachThingPrincipal(stack, name, cert.certificateArn);
+		const dev = { name, cert };
+		// iotjobsd writes the folder when the plugin next asks for
+		// the generation (every second).
+		let conn = null;
+		for (let i = 0; i < 30 && conn === null; i++) {
+			conn = await connect(dev).catch(() => null);
+			if (conn === null)
+				await sleep(200);
+		}
+		assert.ok(conn !== null, "the new CA's device never connected");
+		const gone = closed(conn.c, 5000);
+		await updateCa(stack, ca.certificateId, "INACTIVE");
+		await gone;
+		const code = await refusedWith(connect(dev));
+		// Refused by the plugin (CONNACK 135) or, once OpenSSL has
+		// forgotten the CA, by the handshake.
+		assert.ok(code === NOT_AUTHORIZED ||
+		    code === "ERR_SSL_TLSV1_ALERT_UNKNOWN_CA", String(code));
+	});
+
+	// New connections are refused (fail closed); connected devices keep
+	// their cached identity; all is back once iotjobsd is.
+	test("iotjobsd unreachable: new devices refused, connected ones " +
+	    "kept", async () => {
+		const a = await provision();
+		const b = await provision();
+		const { c } = await connect(a);
+		const closes = [];
+		c.on("close", () => closes.push(Date.now()));
+		try {
+			await stack.d.stop();
+			assert.equal(await refusedWith(connect(b)),
+			    NOT_AUTHORIZED);
+			await sleep(1500);
+			assert.deepEqual(await subscribeCodes(c,
+			    [`$aws/things/${a.name}/jobs/notify`]), [1]);
+			assert.deepEqual(closes, []);
+			assert.match(stack.broker.log(),
+			    /iotjobs: iotjobsd unreachable/);
+		} finally {
+			if (!stack.d.running) {
+				await stack.d.restart();
+				stack.broker.share();
+			}
+		}
+		const back = await connect(b);
+		await back.c.endAsync();
+		await c.endAsync();
 	});
 
 	test("another device's client id, or iotjobsd's prefix, is refused " +
