@@ -66,7 +66,8 @@ mosquitto_bin() {
 wait_port() {
 	i=0
 	while [ $i -lt 100 ]; do
-		python3 -c "import socket; socket.create_connection(('$1', $2), 0.2)" \
+		python3 -c "import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), 0.2)" "$1" "$2" \
 		    2>/dev/null && return 0
 		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.1

@@ -508,7 +508,8 @@ export function shareWithBroker(d, socket) {
 // iotjobsd's CA (D/tls/ca.crt and ca.key, made at its first start).
 export function daemonCa(d) {
 	const tls = path.join(d.dataDir, "tls");
-	return { cert: path.join(tls, "ca.crt"), key: path.join(tls, "ca.key") };
+	return { cert: path.join(tls, "ca.crt"),
+	    key: path.join(tls, "ca.key") };
 }
 
 // A key and certificate for CN in DIR (base name BASE) signed by the CA
@@ -591,7 +592,8 @@ export async function startPluginStack(start, opts = {}) {
 	const deadline = Date.now() + 8000;
 	while (!/mqtt: connected to/.test(d.log(10000))) {
 		if (Date.now() > deadline)
-			throw new Error(`iotjobsd did not connect:\n${d.log()}`);
+			throw new Error("iotjobsd did not connect:\n" +
+			    d.log());
 		await sleep(50);
 	}
 	let n = 0;

@@ -69,8 +69,8 @@ export async function createCertificate(stack, cn = "device") {
 	const now = Math.floor(Date.now() / 1000);
 	sql(stack.d, "INSERT INTO certificates (certificate_id, pem, status, " +
 	    "common_name, not_before, not_after, generation_id, created_at, " +
-	    `modified_at) VALUES (${q(c.id)}, ${q(c.pem)}, 'ACTIVE', ${q(cn)}, ` +
-	    `${now - 60}, ${now + 86400}, 'g1', ${now}, ${now})`);
+	    `modified_at) VALUES (${q(c.id)}, ${q(c.pem)}, 'ACTIVE', ` +
+	    `${q(cn)}, ${now - 60}, ${now + 86400}, 'g1', ${now}, ${now})`);
 	return { certificateId: c.id, certificateArn: certArn(c.id),
 	    cert: c.cert, key: c.key };
 }
@@ -120,9 +120,9 @@ export async function registerCa(stack, cn) {
 	const ca = newCa(stack.broker.dir, `ca-${++files}`, cn);
 	ca.pem = fs.readFileSync(ca.cert, "utf8");
 	try {
-		const out = await iot(stack).send(new RegisterCACertificateCommand(
-		    { caCertificate: ca.pem, setAsActive: true,
-		    certificateMode: "SNI_ONLY" }));
+		const out = await iot(stack).send(
+		    new RegisterCACertificateCommand({ caCertificate: ca.pem,
+		    setAsActive: true, certificateMode: "SNI_ONLY" }));
 		return { ...ca, certificateId: out.certificateId };
 	} catch (e) {
 		if (!notLive(e))
@@ -157,9 +157,9 @@ export async function updateCa(stack, id, status) {
 export async function registerCertificate(stack, ca, cn) {
 	const c = signedCert(stack.broker.dir, `reg-${++files}`, cn, ca);
 	try {
-		const out = await iot(stack).send(new RegisterCertificateCommand(
-		    { certificatePem: c.pem, caCertificatePem: ca.pem,
-		    status: "ACTIVE" }));
+		const out = await iot(stack).send(
+		    new RegisterCertificateCommand({ certificatePem: c.pem,
+		    caCertificatePem: ca.pem, status: "ACTIVE" }));
 		return { certificateId: out.certificateId,
 		    certificateArn: out.certificateArn, cert: c.cert,
 		    key: c.key };

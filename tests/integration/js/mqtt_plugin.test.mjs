@@ -47,16 +47,17 @@ const IOTJOBSD_ID = "iotjobsd-plugin-test";
 
 // AWS's jobs tutorial policy: the thing's own client id and jobs topics.
 function thingPolicy(extra = []) {
-	const thing = "${iot:Connection.Thing.ThingName}";
+	const jobs = "$aws/things/${iot:Connection.Thing.ThingName}/jobs/*";
 	return {
 		Version: "2012-10-17",
 		Statement: [
-			{ Effect: "Allow", Action: "iot:Connect",
-			  Resource: `${ARN}:client/${thing}` },
-			{ Effect: "Allow", Action: ["iot:Publish", "iot:Receive"],
-			  Resource: `${ARN}:topic/$aws/things/${thing}/jobs/*` },
+			{ Effect: "Allow", Action: "iot:Connect", Resource:
+			  `${ARN}:client/\${iot:Connection.Thing.ThingName}` },
+			{ Effect: "Allow",
+			  Action: ["iot:Publish", "iot:Receive"],
+			  Resource: `${ARN}:topic/${jobs}` },
 			{ Effect: "Allow", Action: "iot:Subscribe",
-			  Resource: `${ARN}:topicfilter/$aws/things/${thing}/jobs/*` },
+			  Resource: `${ARN}:topicfilter/${jobs}` },
 			...extra,
 		],
 	};
@@ -96,7 +97,8 @@ describe("broker plugin: device identity and policies", () => {
 
 	// A thing with a certificate attached, and a policy POLICY (default:
 	// thingPolicy()) attached to the certificate.
-	async function provision(policy = thingPolicy(), { attach = true } = {}) {
+	async function provision(policy = thingPolicy(),
+	    { attach = true } = {}) {
 		const name = uniqueName("dev");
 		await iot.send(new CreateThingCommand({ thingName: name }));
 		const cert = await createCertificate(stack, name);
@@ -106,7 +108,8 @@ describe("broker plugin: device identity and policies", () => {
 			await attachPolicy(stack, pname, cert.certificateArn);
 		}
 		if (attach)
-			await attachThingPrincipal(stack, name, cert.certificateArn);
+			await attachThingPrincipal(stack, name,
+			    cert.certificateArn);
 		return { name, cert };
 	}
 
@@ -115,7 +118,8 @@ describe("broker plugin: device identity and policies", () => {
 	const CONNECT_ONLY = {
 		Version: "2012-10-17",
 		Statement: [{ Effect: "Allow", Action: "iot:Connect",
-		    Resource: `${ARN}:client/\${iot:Connection.Thing.ThingName}` }],
+		    Resource:
+		    `${ARN}:client/\${iot:Connection.Thing.ThingName}` }],
 	};
 
 	async function connect(dev, opts = {}) {
@@ -190,8 +194,8 @@ describe("broker plugin: device identity and policies", () => {
 			    "$aws/events/#",
 			    "#",
 			]);
-			assert.deepEqual(granted, [1, NOT_AUTHORIZED, NOT_AUTHORIZED, NOT_AUTHORIZED,
-			    NOT_AUTHORIZED]);
+			assert.deepEqual(granted, [1, NOT_AUTHORIZED,
+			    NOT_AUTHORIZED, NOT_AUTHORIZED, NOT_AUTHORIZED]);
 			const from = b.box.length;
 			await assert.rejects(a.c.publishAsync(
 			    `$aws/things/${other.name}/jobs/get`, "{}",
@@ -251,15 +255,16 @@ describe("broker plugin: device identity and policies", () => {
 		// Not attached: the variable resolves to nothing, so nothing
 		// allows iot:Connect.
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
-		await attachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
+		await attachThingPrincipal(stack, dev.name,
+		    dev.cert.certificateArn);
 		const { c } = await connect(dev);
 		await c.endAsync();
 		// Attached to this thing, but connecting as another one: the
 		// variable stays unresolved.
 		const other = uniqueName("dev");
 		await iot.send(new CreateThingCommand({ thingName: other }));
-		assert.equal(await refusedWith(connect(dev, { clientId: other })),
-		    NOT_AUTHORIZED);
+		assert.equal(await refusedWith(connect(dev,
+		    { clientId: other })), NOT_AUTHORIZED);
 	});
 
 	// Waits until client C is closed; returns the ms it took.
@@ -282,12 +287,14 @@ describe("broker plugin: device identity and policies", () => {
 		const gone = closed(c, 5000);
 		const reason = new Promise((r) => c.once("disconnect",
 		    (p) => r(p.reasonCode)));
-		await updateCertificate(stack, dev.cert.certificateId, "INACTIVE");
+		await updateCertificate(stack, dev.cert.certificateId,
+		    "INACTIVE");
 		await gone;
 		// MQTT 5 DISCONNECT 152: Administrative action.
 		assert.equal(await reason, 152);
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
-		await updateCertificate(stack, dev.cert.certificateId, "ACTIVE");
+		await updateCertificate(stack, dev.cert.certificateId,
+		    "ACTIVE");
 		await sleep(100);
 		const again = await connect(dev);
 		await again.c.endAsync();
@@ -298,7 +305,8 @@ describe("broker plugin: device identity and policies", () => {
 		const dev = await provision();
 		const { c } = await connect(dev);
 		const gone = closed(c, 5000);
-		await detachThingPrincipal(stack, dev.name, dev.cert.certificateArn);
+		await detachThingPrincipal(stack, dev.name,
+		    dev.cert.certificateArn);
 		await gone;
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
 	});

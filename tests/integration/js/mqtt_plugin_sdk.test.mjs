@@ -125,8 +125,10 @@ describe("AWS IoT Device SDK v2 jobs client with its certificate",
 				  `${thing}/jobs/*` },
 			],
 		});
-		await attachPolicy(stack, `${thingName}-policy`, cert.certificateArn);
-		await attachThingPrincipal(stack, thingName, cert.certificateArn);
+		await attachPolicy(stack, `${thingName}-policy`,
+		    cert.certificateArn);
+		await attachThingPrincipal(stack, thingName,
+		    cert.certificateArn);
 		const client = await sdkDevice(stack.broker, thingName, cert);
 		const jobs = iotjobs.IotJobsClient.newFromMqtt5Client(client);
 		const QOS = mqtt.QoS.AtLeastOnce;
