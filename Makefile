@@ -129,7 +129,7 @@ build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_OBJ)
 
 # --- benchmarks -------------------------------------------------------------
 BENCH_BIN := build/bench/iotjobs-load build/bench/bare build/bench/sqlite_raw \
-             build/bench/iotjobs-tls-load
+             build/bench/iotjobs-tls-load build/bench/policy
 SIGV4_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC))
 
 build/bench/iotjobs-load: bench/load.c $(SIGV4_OBJ)
@@ -139,6 +139,10 @@ build/bench/iotjobs-load: bench/load.c $(SIGV4_OBJ)
 build/bench/iotjobs-tls-load: bench/tls_load.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS) -lssl
+
+build/bench/policy: bench/policy.c $(SIGV4_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

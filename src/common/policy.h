@@ -7,6 +7,8 @@
  * https://docs.aws.amazon.com/iot/latest/developerguide/iot-policies.html
  * Parsing validates once; evaluation is a pure function of (parsed
  * policies, action, resources, request facts) with no I/O and no locks.
+ * Implemented by common/policy.c alone, which needs only common/err.c and
+ * jansson (the broker plugin compiles the two with -fPIC).
  */
 #ifndef IOTJOBS_POLICY_H
 #define IOTJOBS_POLICY_H
@@ -25,10 +27,14 @@
 struct policy;
 
 /*
- * Parses DOC (LEN bytes of JSON) into a new policy; caller frees it with
- * policy_free(). On a document AWS would refuse, returns -1 with ERR set
- * to MalformedPolicyException and a message naming the problem (the
- * statement index and member where there is one).
+ * Parses DOC (LEN bytes of JSON, not NUL-terminated) into a new policy;
+ * caller frees it with policy_free(). On a document AWS would refuse,
+ * returns -1, *OUT NULL, with ERR set to MalformedPolicyException and a
+ * message naming the problem, the statement index and member where there
+ * is one ("Statement[1].Condition.Bool.iot:...: ..."); out of memory is
+ * InternalFailureException. A parsed policy is read-only: any number of
+ * threads may evaluate it at once. policy_free(NULL) and freeing the
+ * allow-all policy are no-ops.
  */
 int policy_parse(const char *doc, size_t len, struct policy **out,
     struct err *err);
@@ -42,8 +48,8 @@ void policy_free(struct policy *p);
  */
 struct policy_facts {
 	const char *client_id;		/* iot:ClientId */
-	const char *thing_name;		/* iot:Connection.Thing.ThingName */
-	bool thing_attached;		/* iot:Connection.Thing.IsAttached */
+	const char *thing_name;	/* iot:Connection.Thing.ThingName */
+	bool thing_attached;	/* iot:Connection.Thing.IsAttached */
 	const char *cert_cn;	/* iot:Certificate.Subject.CommonName */
 	const char *cert_id;		/* iot:CertificateId (extension) */
 	const char *source_ip;		/* aws:SourceIp */
@@ -60,7 +66,11 @@ enum policy_decision {
  * the NRES resources RES (full ARNs; "*" for an action without one): an
  * explicit Deny matching any resource wins, then an Allow matching any
  * resource, else the default deny. Actions match case-insensitively,
- * resources case-sensitively, both with the * and ? wildcards.
+ * resources case-sensitively, both with the * and ? wildcards ('?' is one
+ * UTF-8 character); a substituted variable's text is literal. NULL
+ * entries of P are skipped; FACTS NULL means every key is absent
+ * (IsAttached too); NRES 0 is the default deny. Pure: no allocation, no
+ * I/O, no locks; the facts and resources are only read during the call.
  */
 enum policy_decision policy_eval(const struct policy *const *p, size_t n,
     const char *action, const char *const *res, size_t nres,

@@ -582,7 +582,8 @@ main(void)
 		    open_creates_ca_files_with_modes_then_reuses_them),
 		cmocka_unit_test(sign_csr_copies_subject_and_key_only),
 		cmocka_unit_test(sign_csr_refuses_what_it_cannot_use),
-		cmocka_unit_test(new_keys_and_cert_gives_matching_rsa_2048_pair),
+		cmocka_unit_test(
+		    new_keys_and_cert_gives_matching_rsa_2048_pair),
 		cmocka_unit_test(server_cert_names_and_purpose),
 		cmocka_unit_test(server_cert_reissue_rules),
 		cmocka_unit_test(open_operator_ca_checks_the_pair),

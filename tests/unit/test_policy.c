@@ -64,7 +64,8 @@ static const struct {
 	    "\"Resource\":\"*\",\"NotResource\":\"*\"}}",
 	    "both Resource and NotResource" },
 	{ "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":[],"
-	    "\"Resource\":\"*\"}}", "Statement[0].Action must not be an empty" },
+	    "\"Resource\":\"*\"}}",
+	    "Statement[0].Action must not be an empty" },
 	{ "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":7,"
 	    "\"Resource\":\"*\"}}", "Statement[0].Action must be a string" },
 	{ "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":[\"iot:Connect\","
@@ -138,7 +139,8 @@ static const struct {
 	    "{\"aws:SourceIp\":\"example.com\"}}}}", "is not an IP address" },
 	{ "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
 	    "\"Resource\":\"*\",\"Condition\":{\"IpAddress\":"
-	    "{\"aws:SourceIp\":\"2001:db8::/129\"}}}}", "is not an IP address" },
+	    "{\"aws:SourceIp\":\"2001:db8::/129\"}}}}",
+	    "is not an IP address" },
 	{ "{\"Statement\":{\"Effect\":\"Allow\",\"Action\":\"*\","
 	    "\"Resource\":\"*\",\"Condition\":{\"ArnLike\":"
 	    "{\"iot:ClientId\":\"arn:aws:iot\"}}}}",
@@ -189,21 +191,26 @@ enum doc_id {
 	D_COND,		/* String*, Null, IfExists, Not..., IP, Arn */
 	D_CASE,		/* case of actions, resources and names */
 	D_DEFAULT,	/* ${key, 'default'} */
+	D_MORE,		/* IfExists, ForAnyValue, IPv4-mapped, unknown */
 	D_COUNT
 };
 
 static const char *const docs[D_COUNT] = {
 	[D_CONNECT] = "{\"Version\":\"2012-10-17\",\"Statement\":["
 	    "{\"Effect\":\"Deny\",\"Action\":[\"iot:Connect\"],"
-	    "\"Resource\":[\"" ARN "client/client1\",\"" ARN "client/client2\"]},"
+	    "\"Resource\":[\"" ARN "client/client1\",\"" ARN
+	    "client/client2\"]},"
 	    "{\"Effect\":\"Allow\",\"Action\":[\"iot:Connect\"],"
-	    "\"Resource\":[\"" ARN "client/${iot:Connection.Thing.ThingName}\"],"
+	    "\"Resource\":[\"" ARN
+	    "client/${iot:Connection.Thing.ThingName}\"],"
 	    "\"Condition\":{\"Bool\":{\"iot:Connection.Thing.IsAttached\":"
 	    "\"true\"}}}]}",
 	[D_JOBS] = "{\"Version\":\"2012-10-17\",\"Statement\":["
 	    "{\"Effect\":\"Allow\",\"Action\":[\"iot:Connect\"],"
-	    "\"Resource\":[\"" ARN "client/${iot:Connection.Thing.ThingName}\"]},"
-	    "{\"Effect\":\"Allow\",\"Action\":[\"iot:Publish\",\"iot:Receive\"],"
+	    "\"Resource\":[\"" ARN
+	    "client/${iot:Connection.Thing.ThingName}\"]},"
+	    "{\"Effect\":\"Allow\","
+	    "\"Action\":[\"iot:Publish\",\"iot:Receive\"],"
 	    "\"Resource\":[\"" ARN "topic/$aws/things/"
 	    "${iot:Connection.Thing.ThingName}/jobs/*\"]},"
 	    "{\"Effect\":\"Allow\",\"Action\":[\"iot:Subscribe\"],"
@@ -275,10 +282,39 @@ static const char *const docs[D_COUNT] = {
 	[D_DEFAULT] = "{\"Version\":\"2012-10-17\",\"Statement\":{"
 	    "\"Effect\":\"Allow\",\"Action\":\"iot:Publish\","
 	    "\"Resource\":\"" ARN "topic/${iot:ClientId, 'anon'}/x\"}}",
+	[D_MORE] = "{\"Version\":\"2012-10-17\",\"Statement\":["
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:IfExistsNeg\","
+	    "\"Resource\":\"*\",\"Condition\":{\"StringNotEqualsIfExists\":"
+	    "{\"iot:CertificateId\":\"x\"}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:AnyValue\","
+	    "\"Resource\":\"*\",\"Condition\":{\"ForAnyValue:StringLike\":"
+	    "{\"iot:CertificateId\":\"*\"}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:BoolFalse\","
+	    "\"Resource\":\"*\",\"Condition\":{\"Bool\":"
+	    "{\"iot:Connection.Thing.IsAttached\":false}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:Mapped\","
+	    "\"Resource\":\"*\",\"Condition\":{\"IpAddress\":"
+	    "{\"aws:sourceip\":[\"192.0.2.0/24\",\"203.0.113.9\","
+	    "\"::ffff:198.51.100.0/120\"]}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:Number\","
+	    "\"Resource\":\"*\",\"Condition\":{\"StringEquals\":"
+	    "{\"iot:ClientId\":42}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:ArnVar\","
+	    "\"Resource\":\"*\",\"Condition\":{\"ArnEquals\":"
+	    "{\"iot:ClientId\":\"arn:aws:iot:*:*:client/"
+	    "${iot:Connection.Thing.ThingName}\"}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:Unknown\","
+	    "\"Resource\":\"arn:x:${iot:Connection.Thing.Attributes[a]}\"},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:UnknownKey\","
+	    "\"Resource\":\"*\",\"Condition\":{\"StringLike\":"
+	    "{\"iot:Connection.Thing.ThingTypeName\":\"*\"}}},"
+	    "{\"Effect\":\"Allow\",\"Action\":\"t:UnknownNeg\","
+	    "\"Resource\":\"*\",\"Condition\":{\"StringNotLike\":"
+	    "{\"iot:Connection.Thing.ThingTypeName\":\"*\"}}}]}",
 };
 
 enum facts_id { F_THING, F_DETACHED, F_NONE, F_STARRY, F_GUEST, F_ARN,
-	F_V6, F_CASE, F_FAR, F_COUNT };
+	F_V6, F_CASE, F_FAR, F_M1, F_M2, F_M3, F_COUNT };
 
 static const struct policy_facts facts[F_COUNT] = {
 	[F_THING] = { "thing-1", "thing-1", true, "thing-1", "c0ffee",
@@ -292,6 +328,10 @@ static const struct policy_facts facts[F_COUNT] = {
 	[F_V6] = { "tool-7", NULL, false, NULL, NULL, "2001:db8:1::9" },
 	[F_CASE] = { "Dev", "Dev", true, NULL, NULL, NULL },
 	[F_FAR] = { "dev-1", "dev-1", true, "x", NULL, "198.51.100.1" },
+	[F_M1] = { "42", "t1", false, NULL, NULL, "::ffff:198.51.100.7" },
+	[F_M2] = { "arn:aws:iot:us-east-1:1:client/t1", "t1", true, NULL, "x",
+	    "203.0.113.9" },
+	[F_M3] = { "t1", "t1", true, NULL, "y", "203.0.113.10" },
 };
 
 #define A	POLICY_ALLOW
@@ -441,6 +481,28 @@ static const struct {
 	    "the default" },
 	{ D_DEFAULT, "iot:Publish", ARN "topic/anon/x", F_THING, D,
 	    "no default when present" },
+	/* IfExists on a negated operator, set prefixes, IPs, unknowns. */
+	{ D_MORE, "t:IfExistsNeg", "x", F_M1, A, "absent: IfExists true" },
+	{ D_MORE, "t:IfExistsNeg", "x", F_M2, D, "present and equal" },
+	{ D_MORE, "t:IfExistsNeg", "x", F_M3, A, "present, not equal" },
+	{ D_MORE, "t:AnyValue", "x", F_M1, D, "ForAnyValue: absent false" },
+	{ D_MORE, "t:AnyValue", "x", F_M2, A, "ForAnyValue: present" },
+	{ D_MORE, "t:BoolFalse", "x", F_M1, A, "JSON false, not attached" },
+	{ D_MORE, "t:BoolFalse", "x", F_M2, D, "attached" },
+	{ D_MORE, "t:Mapped", "x", F_M1, A, "IPv4-mapped address and range" },
+	{ D_MORE, "t:Mapped", "x", F_M2, A, "one address, no prefix" },
+	{ D_MORE, "t:Mapped", "x", F_M3, D, "the next address" },
+	{ D_MORE, "t:Number", "x", F_M1, A, "a JSON number is its text" },
+	{ D_MORE, "t:Number", "x", F_M2, D, "not 42" },
+	{ D_MORE, "t:ArnVar", "x", F_M2, A, "ARN parts, variable in one" },
+	{ D_MORE, "t:ArnVar", "x", F_M1, D, "not an ARN" },
+	{ D_MORE, "t:ArnVar", "x", F_NONE, D, "absent" },
+	{ D_MORE, "t:Unknown", "arn:x:", F_M2, D, "unknown variable: no"
+	    " match, even empty" },
+	{ D_MORE, "t:Unknown", "arn:x:${iot:Connection.Thing.Attributes[a]}",
+	    F_M2, D, "nor its text" },
+	{ D_MORE, "t:UnknownKey", "x", F_M2, D, "unknown key is absent" },
+	{ D_MORE, "t:UnknownNeg", "x", F_M2, A, "negated on an absent key" },
 };
 
 static const char *
@@ -462,6 +524,33 @@ must_parse(const char *doc)
 		fail();
 	}
 	return p;
+}
+
+/* Documents AWS accepts that a stricter reading might refuse. */
+static const char *const good[] = {
+	"{\"Version\":\"2008-10-17\",\"Id\":\"p1\",\"Statement\":{\"Sid\":"
+	    "\"any text\",\"Effect\":\"Deny\",\"Action\":\"*\","
+	    "\"Resource\":\"*\"}}",
+	"{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"iot:*\","
+	    "\"Resource\":\"arn:**??\",\"Condition\":{}}]}",
+	"{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\","
+	    "\"Action\":\"*\",\"Resource\":\"arn:${iot:Nope}${x}${$}${\","
+	    "\"Condition\":{\"stringlikeifexists\":{\"aws:Any\":[\"a\",1,"
+	    "true]},\"ForAllValues:StringNotEqualsIgnoreCaseIfExists\":"
+	    "{\"iot:ClientId\":\"a\"},\"Null\":{\"iot:ClientId\":[\"false\","
+	    "true]},\"ArnNotLike\":{\"iot:ClientId\":\"arn:a:b:c:d:e:f\"},"
+	    "\"NotIpAddress\":{\"aws:SourceIp\":[\"::/0\",\"0.0.0.0/0\","
+	    "\"::ffff:1.2.3.4\"]}}}}",
+};
+
+static void
+parse_accepts_what_aws_accepts(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		policy_free(must_parse(good[i]));
 }
 
 static void
@@ -520,6 +609,25 @@ deny_across_policies_and_resources(void **state)
 	policy_free(deny);
 }
 
+/* NotResource: the statement applies when any resource is outside it. */
+static void
+not_resource_with_several_resources(void **state)
+{
+	struct policy *p = must_parse(docs[D_NOT]);
+	const struct policy *one[1] = { p };
+	const char *in[2] = { ARN "topicfilter/open/a", ARN
+	    "topicfilter/open/b" };
+	const char *mixed[2] = { ARN "topicfilter/open/a", ARN
+	    "topicfilter/closed/b" };
+
+	(void)state;
+	assert_int_equal(policy_eval(one, 1, "iot:Subscribe", in, 2,
+	    &facts[F_THING]), POLICY_ALLOW);
+	assert_int_equal(policy_eval(one, 1, "iot:Subscribe", mixed, 2,
+	    &facts[F_THING]), POLICY_DENY_EXPLICIT);
+	policy_free(p);
+}
+
 static void
 allow_all_allows_everything(void **state)
 {
@@ -570,15 +678,166 @@ pathological_pattern_stays_fast(void **state)
 	policy_free(p);
 }
 
+/* ---------------------------------------------------------------- */
+/* The matcher against a reference                                   */
+
+static size_t
+ref_clen(const char *s)
+{
+	size_t n = 1;
+
+	while (((unsigned char)s[n] & 0xc0) == 0x80)
+		n++;
+	return n;
+}
+
+static int
+ref_eq(char a, char b, bool icase)
+{
+	if (icase && a >= 'A' && a <= 'Z')
+		a = (char)(a - 'A' + 'a');
+	if (icase && b >= 'A' && b <= 'Z')
+		b = (char)(b - 'A' + 'a');
+	return a == b;
+}
+
+/*
+ * The obvious exponential matcher: '*' any run of characters, '?' one
+ * UTF-8 character, '\\' makes the next byte literal (a substituted
+ * variable's text).
+ */
+static bool
+ref_glob(const char *p, const char *s, bool icase)
+{
+	if (*p == '\0')
+		return *s == '\0';
+	if (*p == '*') {
+		for (;;) {
+			if (ref_glob(p + 1, s, icase))
+				return true;
+			if (*s == '\0')
+				return false;
+			s += ref_clen(s);
+		}
+	}
+	if (*s == '\0')
+		return false;
+	if (*p == '?')
+		return ref_glob(p + 1, s + ref_clen(s), icase);
+	if (*p == '\\')
+		p++;
+	return ref_eq(*p, *s, icase) && ref_glob(p + 1, s + 1, icase);
+}
+
+static unsigned
+lcg(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+/* Appends a random piece from ALPHA (pieces separated by spaces). */
+static void
+pick(char *out, size_t cap, const char *alpha, unsigned *seed)
+{
+	const char *pieces[16], *q = alpha;
+	size_t np = 0, len;
+
+	while (*q != '\0' && np < 16) {
+		pieces[np++] = q;
+		q += strcspn(q, " ");
+		q += *q == ' ';
+	}
+	q = pieces[lcg(seed) % np];
+	len = strcspn(q, " ");
+	if (strlen(out) + len < cap)
+		strncat(out, q, len);
+}
+
+/*
+ * Random patterns and subjects over a small alphabet, decided by
+ * policy_eval (as a Resource, case-sensitive, with a variable whose value
+ * holds * and ?; and as an Action, case-insensitive) and by ref_glob.
+ */
+static void
+matcher_agrees_with_reference(void **state)
+{
+	unsigned seed = 42;
+	int i, j, n, bad_n = 0;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		char pat[160] = "", ref[160] = "", subj[40] = "", doc[400];
+		char res[60], act[60], cid[8] = "";
+		const struct policy *one[1];
+		struct policy_facts f = { cid, NULL, false, NULL, NULL, NULL };
+		const char *r[1] = { res };
+		struct policy *p;
+		bool want, got, icase = i % 2;
+
+		n = (int)(lcg(&seed) % 3);
+		for (j = 0; j < n; j++)
+			pick(cid, sizeof(cid), "a * ?", &seed);
+		n = (int)(lcg(&seed) % 8);
+		for (j = 0; j < n; j++) {
+			size_t before = strlen(pat);
+
+			pick(pat, sizeof(pat), icase ? "a B * ? *" :
+			    "a b * ? \xc3\xa9 V", &seed);
+			if (pat[before] != 'V') {
+				strncat(ref, pat + before, sizeof(ref) -
+				    strlen(ref) - 1);
+				continue;
+			}
+			pat[before] = '\0';
+			strncat(pat, "${iot:ClientId}", sizeof(pat) -
+			    strlen(pat) - 1);
+			for (size_t c = 0; cid[c] != '\0'; c++) {
+				char lit[3] = { '\\', cid[c], '\0' };
+
+				strncat(ref, lit, sizeof(ref) - strlen(ref) -
+				    1);
+			}
+		}
+		n = (int)(lcg(&seed) % 8);
+		for (j = 0; j < n; j++)
+			pick(subj, sizeof(subj), icase ? "a A b B" :
+			    "a b \xc3\xa9 * ?", &seed);
+		snprintf(doc, sizeof(doc), "{\"Version\":\"2012-10-17\","
+		    "\"Statement\":{\"Effect\":\"Allow\",\"Action\":"
+		    "\"%s%s\",\"Resource\":\"%s%s\"}}", icase ? "iot:x" : "*",
+		    icase ? pat : "", icase ? "*" : "arn:",
+		    icase ? "" : pat);
+		p = must_parse(doc);
+		one[0] = p;
+		snprintf(res, sizeof(res), "arn:%s", subj);
+		snprintf(act, sizeof(act), "IoT:X%s", subj);
+		got = policy_eval(one, 1, icase ? act : "iot:Publish", r, 1,
+		    &f) == POLICY_ALLOW;
+		want = ref_glob(ref, subj, icase);
+		if (got != want) {
+			print_error("pattern \"%s\" (client id \"%s\") on"
+			    " \"%s\"%s: want %d, got %d\n", pat, cid, subj,
+			    icase ? " (action)" : "", want, got);
+			bad_n++;
+		}
+		policy_free(p);
+	}
+	assert_int_equal(bad_n, 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(parse_refuses_what_aws_refuses),
+		cmocka_unit_test(parse_accepts_what_aws_accepts),
 		cmocka_unit_test(decisions_of_documented_examples),
 		cmocka_unit_test(deny_across_policies_and_resources),
+		cmocka_unit_test(not_resource_with_several_resources),
 		cmocka_unit_test(allow_all_allows_everything),
 		cmocka_unit_test(pathological_pattern_stays_fast),
+		cmocka_unit_test(matcher_agrees_with_reference),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,8 @@ extern const struct api_op api_endpoint_ops[];
 extern const struct api_op api_policy_ops[];
 extern const struct api_op api_policy_attach_ops[];
 extern const struct api_op api_principal_ops[];
+extern const struct api_op api_cert_ops[];
+extern const struct api_op api_ca_ops[];
 
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);

@@ -20,6 +20,8 @@ static const struct api_op *const api_tables[] = {
 	api_policy_ops,
 	api_policy_attach_ops,
 	api_principal_ops,
+	api_cert_ops,
+	api_ca_ops,
 };
 
 const struct api_op *

@@ -74,9 +74,9 @@ struct auth;
  * (and optional IOTJOBS_SESSION_TOKEN) when set, else DATA_DIR/
  * credentials.json, which is created with a new random key pair (mode 0600)
  * when missing; *GENERATED tells the caller to print the export lines once.
- * With a store ST (borrowed; it must outlive A), operator keys of ST are
- * accepted too, their secrets opened with DATA_DIR/tls/keys.key; with ST
- * NULL only the admin key is.
+ * With a store ST (borrowed: open while auth_check may run; auth_close
+ * does not touch it), operator keys of ST are accepted too, their secrets
+ * opened with DATA_DIR/tls/keys.key; with ST NULL only the admin key is.
  */
 int auth_open(const char *data_dir, struct store *st, struct auth **out,
     bool *generated, struct err *err);

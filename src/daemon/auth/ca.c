@@ -366,7 +366,8 @@ ca_make(BIO *key_pem, BIO *cert_pem, struct err *err)
 	key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	name = ca_name_cn(cn);
 	if (key == NULL || name == NULL) {
-		ca_ossl_fail(err, ERR_INTERNAL_FAILURE, "ca: cannot make a key");
+		ca_ossl_fail(err, ERR_INTERNAL_FAILURE,
+		    "ca: cannot make a key");
 		goto out;
 	}
 	memset(&t, 0, sizeof(t));
@@ -636,7 +637,8 @@ ca_new_keys_and_cert(struct ca *ca, struct ca_keys *out, struct err *err)
 
 	memset(out, 0, sizeof(*out));
 	if (key == NULL || name == NULL || pub == NULL || priv == NULL) {
-		ca_ossl_fail(err, ERR_INTERNAL_FAILURE, "ca: cannot make a key");
+		ca_ossl_fail(err, ERR_INTERNAL_FAILURE,
+		    "ca: cannot make a key");
 		goto out;
 	}
 	if (ca_issue_device(ca, name, key, &out->cert, err) == -1)
@@ -644,7 +646,8 @@ ca_new_keys_and_cert(struct ca *ca, struct ca_keys *out, struct err *err)
 	if (PEM_write_bio_PUBKEY(pub, key) != 1 ||
 	    PEM_write_bio_PrivateKey_traditional(priv, key, NULL, NULL, 0,
 	    NULL, NULL) != 1) {
-		ca_ossl_fail(err, ERR_INTERNAL_FAILURE, "ca: cannot encode keys");
+		ca_ossl_fail(err, ERR_INTERNAL_FAILURE,
+		    "ca: cannot encode keys");
 		goto out;
 	}
 	n = BIO_get_mem_data(pub, &data);

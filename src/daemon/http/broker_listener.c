@@ -186,7 +186,8 @@ broker_listener_start(struct app *app, struct broker_listener **out,
 	if (bl == NULL)
 		fatal("calloc");
 	bl->app = app;
-	snprintf(bl->path, sizeof(bl->path), "%s", path);
+	/* broker_bind() refused a path longer than sun_path. */
+	memcpy(bl->path, path, strnlen(path, sizeof(bl->path) - 1));
 	bl->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_EPOLL, 0, NULL, NULL, broker_on_request, bl,
 	    MHD_OPTION_LISTEN_SOCKET, fd,

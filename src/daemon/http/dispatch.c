@@ -7,6 +7,7 @@
  */
 #include "http/dispatch.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,48 @@ route_cert(const struct http_request *req, struct route_match *m,
 	return router_find(PLANE_CONTROL, req->method, req->raw_path, m, err);
 }
 
+/*
+ * A request value for the log line in BUF: at most SIZE - 1 characters,
+ * those outside the name patterns of the models replaced by '?', so that
+ * a client's bytes never break the line's key=value shape. "-" for none.
+ */
+static const char *
+log_value(const char *v, char *buf, size_t size)
+{
+	size_t i;
+
+	if (v == NULL || v[0] == '\0')
+		return "-";
+	for (i = 0; v[i] != '\0' && i + 1 < size; i++)
+		buf[i] = (isalnum((unsigned char)v[i]) ||
+		    strchr(":_-.$", v[i]) != NULL) ? v[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static const char *
+route_label(const struct route_match *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->nlabels; i++)
+		if (strcmp(m->labels[i].name, name) == 0)
+			return m->labels[i].value;
+	return NULL;
+}
+
+/* Who made the request, for the log: a key id, a certificate id, "-". */
+static const char *
+log_principal(const struct auth_result *who, bool authenticated)
+{
+	if (!authenticated)
+		return "-";
+	if (who->who.kind == PRINCIPAL_CERT)
+		return who->who.cert_id;
+	return who->who.access_key_id[0] != '\0' ?
+	    who->who.access_key_id : "-";
+}
+
 static int64_t
 elapsed_us(const struct timespec *t0)
 {
@@ -256,6 +299,8 @@ http_dispatch(struct app *app, const struct http_request *req,
 	const char *opname = "-";
 	json_t *out = NULL;
 	int status = 200;
+	bool authenticated = false;
+	char thing[130], job[130];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(rep, 0, sizeof(*rep));
@@ -274,6 +319,7 @@ http_dispatch(struct app *app, const struct http_request *req,
 	}
 	if (authenticate(app, req, &who, &plane, &err) == -1)
 		goto done;
+	authenticated = true;
 	if (admin_is_route(req->raw_path)) {
 		opname = "admin";
 		if (plane == PLANE_COUNT)
@@ -304,11 +350,16 @@ done:
 		reply_error(rep, plane == PLANE_COUNT ? PLANE_CONTROL : plane,
 		    &err);
 	json_decref(out);
+	log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
+	    " principal=%s thing=%s job=%s peer=%s us=%lld", rep->request_id,
+	    opname, plane == PLANE_DATA ? "data" : "control", req->method,
+	    rep->status, err.type != NULL ? " error=" : "",
+	    err.type != NULL ? err.type : "",
+	    log_principal(&who, authenticated),
+	    log_value(route_label(&m, "thingName"), thing, sizeof(thing)),
+	    log_value(route_label(&m, "jobId"), job, sizeof(job)),
+	    req->peer != NULL ? req->peer : "-", (long long)elapsed_us(&t0));
 	router_match_release(&m);
-	log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s us=%lld",
-	    rep->request_id, opname, plane == PLANE_DATA ? "data" : "control",
-	    req->method, rep->status, err.type != NULL ? " error=" : "",
-	    err.type != NULL ? err.type : "", (long long)elapsed_us(&t0));
 }
 
 void

@@ -101,6 +101,37 @@ class FrontEndTest(DaemonTestCase):
         self.assertTrue(lines)
         self.assertRegex(lines[-1], r"status=200 .*us=\d+")
 
+    def log_line(self, needle):
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            lines = [l for l in self.daemon.log_text().splitlines()
+                     if needle in l]
+            if lines:
+                return lines[-1]
+            time.sleep(0.05)
+        self.fail("no log line with %r" % needle)
+
+    def test_log_line_names_principal_thing_job_request_id_and_peer(self):
+        from harness.daemon import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+        thing, job = unique_name("logt"), unique_name("logj")
+        with self.assertRaises(ClientError) as cm:
+            self.data.describe_job_execution(thingName=thing, jobId=job)
+        rid = cm.exception.response["ResponseMetadata"]["RequestId"]
+        line = self.log_line("id=%s " % rid)
+        self.assertIn("op=DescribeJobExecution", line)
+        self.assertIn("principal=%s " % ACCESS_KEY_ID, line)
+        self.assertIn("thing=%s " % thing, line)
+        self.assertIn("job=%s " % job, line)
+        self.assertIn("peer=127.0.0.1 ", line)
+        self.assertNotIn(SECRET_ACCESS_KEY, self.daemon.log_text(1000))
+
+    def test_log_line_keeps_its_shape_whatever_the_path_holds(self):
+        r = self.daemon.signed_request("GET", "/things/a%20b%0Aop%3DX/jobs",
+                                       service=CONTROL_SERVICE)
+        line = self.log_line("id=%s " % r.request_id)
+        self.assertIn("thing=a?b?op?X ", line)
+        self.assertEqual(line.count("op="), 1)
+
 
 class FirstStartTest(unittest.TestCase):
     """Without IOTJOBS_* keys the daemon creates one and says so once."""

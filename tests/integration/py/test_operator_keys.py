@@ -262,6 +262,8 @@ class OperatorKeysTest(DaemonTestCase):
         for root, _, files in os.walk(self.daemon.data_dir):
             for f in files:
                 path = os.path.join(root, f)
+                if not stat.S_ISREG(os.lstat(path).st_mode):
+                    continue    # the broker plugin's socket
                 with open(path, "rb") as fh:
                     blob = fh.read()
                 seen.append(f)
