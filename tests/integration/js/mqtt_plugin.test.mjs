@@ -101,7 +101,7 @@ describe("broker plugin: device identity and policies", () => {
 	    { attach = true } = {}) {
 		const name = uniqueName("dev");
 		await iot.send(new CreateThingCommand({ thingName: name }));
-		const cert = await createCertificate(stack, name);
+		const cert = await createCertificate(stack);
 		if (policy !== null) {
 			const pname = uniqueName("pol");
 			await createPolicy(stack, pname, policy);

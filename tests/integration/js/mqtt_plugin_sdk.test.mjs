@@ -110,7 +110,7 @@ describe("AWS IoT Device SDK v2 jobs client with its certificate",
 	    async () => {
 		const thingName = uniqueName("sdk");
 		await ctl.send(new CreateThingCommand({ thingName }));
-		const cert = await createCertificate(stack, thingName);
+		const cert = await createCertificate(stack);
 		const thing = "${iot:Connection.Thing.ThingName}";
 		await createPolicy(stack, `${thingName}-policy`, {
 			Version: "2012-10-17",
