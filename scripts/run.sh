@@ -26,6 +26,8 @@
 # options), no broker is started and iotjobsd uses the one named there.
 set -eu
 cd "$(dirname "$0")/.."
+# Whatever this creates is its owner's alone (the broker reads its own).
+umask 077
 
 DATA=${IOTJOBS_DATA_DIR:-./data}
 BROKER_DIR=$DATA/mosquitto
@@ -161,7 +163,6 @@ copy_server_cert() {
 		(umask 077 && cp "$DATA/tls/broker.$ext" \
 		    "$BROKER_DIR/server.$ext")
 	done
-	chmod 0644 "$BROKER_DIR/server.crt"
 }
 
 # The shipped configuration, the lines marked "rewritten" moved here.
@@ -182,21 +183,24 @@ write_config() {
 	/^keyfile / { print "keyfile " dir "/server.key"; next }
 	{ print }' etc/mosquitto/mosquitto.conf >"$BROKER_DIR/mosquitto.conf"
 	cp etc/mosquitto/acl "$BROKER_DIR/acl"
-	chmod 0644 "$BROKER_DIR/mosquitto.conf" "$BROKER_DIR/acl" \
+	# The broker's own (let_broker_in): nobody else's, the hashes least.
+	chmod 0700 "$BROKER_DIR"
+	chmod 0600 "$BROKER_DIR/mosquitto.conf" "$BROKER_DIR/acl" \
 	    "$BROKER_DIR/passwd"
 }
 
 # Mosquitto run as root drops to the "mosquitto" user before it reads
-# anything: let that user traverse the data folder (never list it), read
-# its own files and reach the broker socket (mode 0660) through its group.
+# anything: it owns its own files; the data folder and tls/ it traverses
+# (never lists), the broker socket and the CA folder it reaches, through
+# its group, never as others (iotjobsd --broker-group does that).
+broker_group() {
+	[ "$(id -u)" -eq 0 ] && id mosquitto >/dev/null 2>&1 &&
+	    id -gn mosquitto
+}
 let_broker_in() {
-	[ "$(id -u)" -eq 0 ] || return 0
-	id mosquitto >/dev/null 2>&1 || return 0
-	chmod 0711 "$DATA" "$DATA/tls"
+	[ -n "$(broker_group)" ] || return 0
 	chown -R mosquitto "$BROKER_DIR"
 	chown root "$BROKER_DIR/iotjobsd.password"
-	chmod 0600 "$BROKER_DIR/iotjobsd.password" "$BROKER_DIR/server.key"
-	chgrp mosquitto "$SOCKET"
 }
 
 # The region and account of the ARNs: iotjobsd's.
@@ -242,6 +246,7 @@ esac
 IOTJOBS_BROKER_ENDPOINT=${IOTJOBS_BROKER_ENDPOINT:-$endpoint_host:$TLS_PORT} \
 IOTJOBS_DATA_DIR=$DATA \
 IOTJOBS_BROKER_SOCKET=$SOCKET \
+IOTJOBS_BROKER_GROUP=$(broker_group || :) \
 IOTJOBS_MQTT_USERNAME=$USER_NAME \
 IOTJOBS_MQTT_PASSWORD=$(cat "$BROKER_DIR/iotjobsd.password") \
     build/iotjobsd --mqtt "mqtt://$connect_host:$BROKER_PORT" "$@" &

@@ -563,9 +563,12 @@ export async function startPluginStack(start, opts = {}) {
 	const plain = await freePort();
 	const tls = await freePort();
 	const url = `mqtt://127.0.0.1:${plain}`;
+	// The broker's user reads the CA folder through its group (02750).
+	const group = brokerUser() === null ? [] : ["--broker-group",
+	    execFileSync("id", ["-gn", "mosquitto"]).toString().trim()];
 	const d = await start({ ...opts, args: ["--mqtt", url,
 	    "--mqtt-username", IOTJOBSD_USER, "--mqtt-password",
-	    IOTJOBSD_PASSWORD, ...(opts.args ?? [])] });
+	    IOTJOBSD_PASSWORD, ...group, ...(opts.args ?? [])] });
 	const socket = path.join(d.dataDir, "broker.sock");
 	const ca = daemonCa(d);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iotjobs-mqp-"));

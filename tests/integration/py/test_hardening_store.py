@@ -49,7 +49,8 @@ class Broker:
         deadline = time.monotonic() + 5
         while True:
             try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2)
+                socket.create_connection(("127.0.0.1", self.port),
+                                         0.2).close()
                 return
             except OSError:
                 if time.monotonic() > deadline or self.proc.poll() is not None:
@@ -163,10 +164,12 @@ class ShippedBrokerLimitTest(unittest.TestCase):
             topic, payload = sub.next_message()
             self.assertEqual(len(payload), 128 * 1024)
             pub.publish("$aws/things/t/jobs/get", b"a" * (200 * 1024))
-            with self.assertRaises((ConnectionError, OSError)):
-                pub.next_message()
-            sub.close()
-            pub.close()
+            try:
+                with self.assertRaises((ConnectionError, OSError)):
+                    pub.next_message()
+            finally:
+                sub.close()
+                pub.close()
         finally:
             broker.close()
 
@@ -263,10 +266,71 @@ class FileModesTest(unittest.TestCase):
                       str(cm.exception))
 
 
+REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+
+
+@unittest.skipIf(MOSQUITTO is None or not os.path.exists(
+    os.path.join(REPO, "build", "mosquitto_iotjobs.so")),
+    "mosquitto or the plugin is missing")
+class RunScriptModesTest(unittest.TestCase):
+    """scripts/run.sh (make run): the broker's files are its own (0600),
+    and nothing in the data folder is open to others."""
+
+    def test_run_sh_data_folder_has_no_world_bits(self):
+        from harness import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+        tmp = tempfile.mkdtemp(prefix="iotjobs-run-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        os.chmod(tmp, 0o711)    # the broker's user must reach DATA below
+        data = os.path.join(tmp, "data")
+        ports = [free_port() for _ in range(4)]
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("IOTJOBS_")}
+        env.update(IOTJOBS_DATA_DIR=data,
+                   IOTJOBS_ACCESS_KEY_ID=ACCESS_KEY_ID,
+                   IOTJOBS_SECRET_ACCESS_KEY=SECRET_ACCESS_KEY,
+                   IOTJOBS_BROKER_LISTEN="127.0.0.1:%d" % ports[0],
+                   IOTJOBS_BROKER_TLS_LISTEN="127.0.0.1:%d" % ports[1])
+        log = open(os.path.join(tmp, "run.log"), "wb")
+        proc = subprocess.Popen(
+            ["sh", "scripts/run.sh", "--listen", "127.0.0.1:%d" % ports[2],
+             "--tls-listen", "127.0.0.1:%d" % ports[3]], cwd=REPO, env=env,
+            stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                with open(log.name, "rb") as f:
+                    text = f.read().decode("utf-8", "replace")
+                if "provision a device" in text:
+                    break
+                self.assertIsNone(proc.poll(), text)
+                self.assertLess(time.monotonic(), deadline, text)
+                time.sleep(0.1)
+            modes = tree_modes(data)
+        finally:
+            os.killpg(proc.pid, 15)
+            proc.wait(timeout=15)
+            log.close()
+        for name, mode in modes.items():
+            self.assertEqual(mode & 0o007, 0, "%s is %o" % (name, mode))
+        for name in ("passwd", "acl", "mosquitto.conf", "server.key",
+                     "server.crt", "iotjobsd.password"):
+            mode = modes[os.path.join("mosquitto", name)]
+            self.assertEqual(stat.S_IMODE(mode), 0o600, name)
+        self.assertEqual(stat.S_IMODE(modes["mosquitto"]), 0o700)
+
+
 class VanishedStoreTest(unittest.TestCase):
     """The store's files deleted under load: writes are refused, the
     daemon exits non-zero by itself, and after kill -9 and a restart every
     acknowledged write is there."""
+
+    def daemon(self):
+        d = Daemon()
+        self.addCleanup(d.close)
+        # First (cleanups run last first): it exits 1 by design.
+        self.addCleanup(d.kill9)
+        return d
 
     def load(self, d, seconds_after, remove):
         iot = d.iot_client()
@@ -312,15 +376,14 @@ class VanishedStoreTest(unittest.TestCase):
             kw = {"nextToken": r["nextToken"]}
 
     def test_wal_deleted_under_load_loses_no_acknowledged_write(self):
-        d = Daemon()
-        self.addCleanup(d.close)
+        d = self.daemon()
         wal = os.path.join(d.data_dir, "iotjobs.db-wal")
         before, acked, refused, rc = self.load(d, 5, lambda: os.unlink(wal))
         self.assertGreater(before, 20)
         self.assertEqual(rc, 1, "the daemon did not exit non-zero")
         self.assertIn("ServiceUnavailableException", refused)
         self.assertIn("iotjobs.db-wal was deleted under the running daemon",
-                      d.log_text())
+                      d.log_text(tail=100000))
         d.kill9()
         d.start()
         present = self.list_names(d)
@@ -329,14 +392,13 @@ class VanishedStoreTest(unittest.TestCase):
                          (len(lost), len(acked)))
 
     def test_data_folder_removed_under_load_is_noticed(self):
-        d = Daemon()
-        self.addCleanup(d.close)
+        d = self.daemon()
         before, acked, refused, rc = self.load(
             d, 5, lambda: shutil.rmtree(d.data_dir, ignore_errors=True))
         self.assertGreater(before, 20)
         self.assertEqual(rc, 1, "the daemon did not exit non-zero")
-        self.assertRegex(d.log_text(), r"was deleted under the running"
-                         r" daemon: writes are refused")
+        self.assertRegex(d.log_text(tail=100000), r"was deleted under the"
+                         r" running daemon: writes are refused")
         d.kill9()
         shutil.rmtree(d.data_dir, ignore_errors=True)
         os.makedirs(d.data_dir, 0o700, exist_ok=True)
