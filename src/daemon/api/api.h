@@ -59,6 +59,9 @@ extern const struct api_op api_policy_attach_ops[];
 extern const struct api_op api_principal_ops[];
 extern const struct api_op api_cert_ops[];
 extern const struct api_op api_ca_ops[];
+extern const struct api_op api_dyngroup_ops[];
+extern const struct api_op api_thing_type_ops[];
+extern const struct api_op api_tag_ops[];
 
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);

@@ -22,6 +22,9 @@ static const struct api_op *const api_tables[] = {
 	api_principal_ops,
 	api_cert_ops,
 	api_ca_ops,
+	api_dyngroup_ops,
+	api_thing_type_ops,
+	api_tag_ops,
 };
 
 const struct api_op *

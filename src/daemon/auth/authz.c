@@ -318,6 +318,7 @@ static const struct {
 	{ "thingGroupName", "thinggroup" },
 	{ "thingName", "thing" },
 	{ "thingTypeName", "thingtype" },
+	{ "resourceArn", NULL },		/* an ARN already */
 };
 
 static void
