@@ -91,6 +91,12 @@ if [ "${BENCH_ENGINE:-0}" = 1 ]; then
 	sh bench/engine.sh
 fi
 
+# Dynamic thing groups at a million things: opt in, it takes a minute or
+# two and ~300 MB of disk (bench/dyngroup.sh).
+if [ "${BENCH_DYNAMIC:-0}" = 1 ]; then
+	sh bench/dyngroup.sh
+fi
+
 # MQTT: 10,000 device connections to a local Mosquitto (bench/mqtt.sh).
 if [ "${BENCH_MQTT:-0}" = 1 ]; then
 	sh bench/mqtt.sh
