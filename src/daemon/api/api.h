@@ -49,6 +49,7 @@ struct api_op {
 /* Each resource file exports its table, ended by a { NULL } row. */
 extern const struct api_op api_thing_ops[];
 extern const struct api_op api_group_ops[];
+extern const struct api_op api_group_member_ops[];
 extern const struct api_op api_job_ops[];
 extern const struct api_op api_exec_ops[];
 extern const struct api_op api_template_ops[];

@@ -114,8 +114,8 @@ command_create(struct api_ctx *ctx, json_t *in, json_t **out,
 		    c.command_id);
 		err_set_resource(err, c.command_id, arn);
 	} else if (rc == 0 && (rc = store_command_insert(tx, &c, err)) == 0)
-		rc = tags_create(tx, "command", c.command_id, json_object_get(in,
-		    "tags"), err);
+		rc = tags_create(tx, "command", c.command_id,
+		    json_object_get(in, "tags"), err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	if (rc == 0)

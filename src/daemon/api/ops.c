@@ -12,6 +12,7 @@
 static const struct api_op *const api_tables[] = {
 	api_thing_ops,
 	api_group_ops,
+	api_group_member_ops,
 	api_job_ops,
 	api_exec_ops,
 	api_template_ops,

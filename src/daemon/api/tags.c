@@ -97,7 +97,7 @@ tags_drop(struct store_tx *tx, const char *type, const char *id,
 	return store_tags_drop(tx, res, err);
 }
 
-/* --- which resources ------------------------------------------------------ */
+/* --- which resources ---------------------------------------------------- */
 
 static int
 job_exists(struct store_tx *tx, const char *id, struct err *err)
@@ -224,7 +224,7 @@ tag_target_exists(struct store_tx *tx, const char *arn,
 	return found == 1 ? 0 : -1;
 }
 
-/* --- the operations --------------------------------------------------------- */
+/* --- the operations ----------------------------------------------------- */
 
 static int
 tag_resource(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)

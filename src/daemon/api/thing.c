@@ -44,6 +44,25 @@ thing_page_init(const json_t *in, struct store_page *pg,
 	return 0;
 }
 
+static int
+thing_missing(const char *name, struct err *err)
+{
+	return err_set(err, ERR_NOT_FOUND, "Thing %s does not exist", name);
+}
+
+int
+thing_check_exists(struct store_tx *tx, const char *name, struct err *err)
+{
+	struct store_thing t;
+	int found = store_thing_get(tx, name, &t, err);
+
+	if (found == 1)
+		store_thing_release(&t);
+	if (found == 0)
+		return thing_missing(name, err);
+	return found == 1 ? 0 : -1;
+}
+
 /*
  * TYPE may be given to a thing that had CURRENT ("" none): it exists and,
  * unless the thing has it already, is not deprecated. 0, or -1 with ERR.
@@ -69,12 +88,6 @@ thing_type_check(struct store_tx *tx, const char *type, const char *current,
 		    " deprecated: no thing can take it on (thingTypeName)",
 		    type);
 	return 0;
-}
-
-static int
-thing_missing(const char *name, struct err *err)
-{
-	return err_set(err, ERR_NOT_FOUND, "Thing %s does not exist", name);
 }
 
 /* The attribute limit of a thing with (TYPED) or without a type. */

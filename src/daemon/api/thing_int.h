@@ -17,6 +17,29 @@
 #define THING_GROUPS_MAX	10
 /* AWS: a thing group has at most 50 attributes. */
 #define GROUP_ATTRS_MAX		50
+/* AWS: a thing group hierarchy is at most 7 levels deep. */
+#define GROUP_DEPTH_MAX		7
+
+/* A group and its ancestors, the group first. */
+struct group_chain {
+	char names[GROUP_DEPTH_MAX + 1][STORE_NAME_MAX + 1];
+	int n;
+};
+
+/* Walks from group NAME (which exists) up to its root into *CHAIN. */
+int thing_group_chain(struct store_tx *tx, const char *name,
+    struct group_chain *chain, struct err *err);
+
+/*
+ * THING left groups in TX: its pending executions of CONTINUOUS jobs that
+ * no longer reach it become REMOVED (engine_member_left).
+ */
+int thing_group_left(struct api_ctx *ctx, struct store_tx *tx,
+    const char *thing, struct err *err);
+
+/* Thing NAME exists in TX: 0, or -1 (ResourceNotFoundException). */
+int thing_check_exists(struct store_tx *tx, const char *name,
+    struct err *err);
 
 /*
  * Reads maxResults (50 when absent: AWS does not say) and nextToken of IN

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SQLite backend of thing groups and group membership (store_thing.h);
- * a dynamic group is a row with a query_string (0018). The hierarchy is the parent_name column, fixed when a
- * group is created; descendants are walked with recursive queries over the
- * thing_groups_parent index, memberships through the group_members primary
- * key (by group) and group_members_thing (by thing).
+ * a dynamic group is a row with a query_string (0018). The hierarchy is
+ * the parent_name column, fixed when a group is created; descendants are
+ * walked with recursive queries over the thing_groups_parent index,
+ * memberships through the group_members primary key (by group) and
+ * group_members_thing (by thing).
  */
 #include "store_thing.h"
 
