@@ -6,8 +6,10 @@ groups, thing types, commands, policies, CA certificates); gone with their
 resource; the limits (50 per resource, the reserved aws: prefix,
 duplicates), the ARN errors, and ListTagsForResource's pages."""
 
+import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import tempfile
 import unittest
@@ -345,6 +347,71 @@ class PagesTest(TagsCase):
                                                 nextToken=token)
             self.assertError(cm, "InvalidRequestException", 400,
                              "nextToken")
+
+
+class UpgradeTest(TagsCase):
+    """Schema 0018 moves the tags that jobs, job templates, commands and
+    CA certificates kept in their own rows into the tags table."""
+
+    test_clock = True
+
+    # Undoes migration 0018 after putting each resource's tags back where
+    # the schema before it kept them.
+    DOWNGRADE = """
+        UPDATE jobs SET config = json_set(config, '$.tags', json(:tags))
+            WHERE job_id = :job;
+        UPDATE job_templates SET config = json_set(config, '$.tags',
+            json(:tags)) WHERE template_id = :tpl;
+        UPDATE commands SET def = json_set(def, '$.tags', json(:tags))
+            WHERE command_id = :cmd;
+        UPDATE ca_certificates SET tags = :tags WHERE certificate_id = :ca;
+        DROP TABLE tags;
+        DROP INDEX things_type;
+        DROP TABLE thing_types;
+        DROP INDEX thing_groups_dynamic;
+        ALTER TABLE thing_groups DROP COLUMN query_string;
+        ALTER TABLE thing_groups DROP COLUMN query_version;
+        ALTER TABLE thing_groups DROP COLUMN index_name;
+        DELETE FROM schema_migrations WHERE version = 18;
+    """
+
+    def test_tags_kept_in_rows_move_to_the_tags_table(self):
+        makers = [self.make_job, self.make_template, self.make_ca]
+        # Debian's botocore predates commands: their row stays untagged.
+        if hasattr(self.iot, "create_command"):
+            makers.append(self.make_command)
+        made = [make([]) for make in makers]
+        ids = [arn_.rsplit("/", 1)[1] for arn_, _ in made] + ["-"]
+        legacy = [{"Key": "team", "Value": "fw"}, {"Key": "cost"}]
+        self.daemon.stop()
+        db = sqlite3.connect(os.path.join(self.daemon.data_dir,
+                                          "iotjobs.db"), timeout=10)
+        try:
+            for stmt in self.DOWNGRADE.split(";"):
+                if stmt.strip():
+                    db.execute(stmt, dict(zip(
+                        ("job", "tpl", "ca", "cmd"), ids),
+                        tags=json.dumps(legacy)))
+            db.commit()
+        finally:
+            db.close()
+        self.daemon.start()
+        for arn_, _ in made:
+            self.assertEqual(self.list_tags(arn_),
+                             [("cost", ""), ("team", "fw")], arn_)
+        db = sqlite3.connect(os.path.join(self.daemon.data_dir,
+                                          "iotjobs.db"), timeout=10)
+        try:
+            rows = db.execute(
+                "SELECT json_type(config, '$.tags') FROM jobs UNION ALL"
+                " SELECT json_type(config, '$.tags') FROM job_templates"
+                " UNION ALL SELECT json_type(def, '$.tags') FROM commands"
+                " UNION ALL SELECT tags FROM ca_certificates").fetchall()
+        finally:
+            db.close()
+        self.assertEqual(set(r[0] for r in rows), {None})
+        d = self.iot.describe_job(jobId=ids[0])["job"]
+        self.assertEqual(d["jobId"], ids[0])
 
 
 if __name__ == "__main__":
