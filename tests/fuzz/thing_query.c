@@ -9,6 +9,7 @@
 #include "fuzz.h"
 
 #include <stdio.h>
+#include <strings.h>
 
 #include "api/thing_query.h"
 
@@ -26,6 +27,35 @@ subjects_init(struct thing_query_subject s[3], json_t *own[4])
 	s[2] = (struct thing_query_subject){ "x", "", NULL, NULL };
 }
 
+/* Whether S is among the candidates of anchor A (the store's lookup). */
+static int
+anchor_has(const struct thing_query_anchor *a,
+    const struct thing_query_subject *s)
+{
+	const char *v;
+	json_t *g;
+	size_t i;
+
+	switch (a->index) {
+	case THING_QUERY_ATTR_EQ:
+		v = json_string_value(json_object_get(s->attributes, a->attr));
+		return v != NULL && strcmp(v, a->value) == 0;
+	case THING_QUERY_ATTR_PREFIX:
+		v = json_string_value(json_object_get(s->attributes, a->attr));
+		return v != NULL && strncmp(v, a->value, strlen(a->value)) == 0;
+	case THING_QUERY_GROUP:
+		json_array_foreach(s->groups, i, g)
+			if (strcasecmp(json_string_value(g), a->value) == 0)
+				return 1;
+		return 0;
+	case THING_QUERY_TYPE:
+		return s->type_name != NULL &&
+		    strcasecmp(s->type_name, a->value) == 0;
+	default:
+		return 1;
+	}
+}
+
 static void
 check_refusal(const char *why)
 {
@@ -40,6 +70,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = fuzz_cstr(data, size);
 	char why[THING_QUERY_WHY_MAX];
 	struct thing_query_subject s[3];
+	struct thing_query_anchor anchor;
 	struct thing_query *q, *nq;
 	json_t *own[4];
 	char *neg;
@@ -54,6 +85,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	subjects_init(s, own);
+	thing_query_anchor(q, &anchor);
+	for (i = 0; i < 3; i++)
+		if (thing_query_match(q, &s[i]) && !anchor_has(&anchor, &s[i]))
+			abort();
 	neg = malloc(len + 8);
 	if (neg == NULL)
 		abort();

@@ -4,7 +4,8 @@
  * cell of its grammar: each field, each value form (bare, quoted,
  * wildcards), each operator (AND, implicit AND, OR, NOT, '-'), grouping
  * and field grouping, ranges and comparisons (numeric and text), case;
- * then every refusal with the character it points at.
+ * then every refusal with the character it points at; then the planner's
+ * choice of an index for each kind of term and position.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -255,6 +256,69 @@ test_too_long(void **state)
 	free(text);
 }
 
+static const struct {
+	const char *query;
+	enum thing_query_index index;
+	const char *attr;
+	const char *value;
+} anchors[] = {
+	{ "attributes.fw:1.0", THING_QUERY_ATTR_EQ, "fw", "1.0" },
+	{ "attributes.fw:\"1 0\"", THING_QUERY_ATTR_EQ, "fw", "1 0" },
+	{ "attributes.fw:abc", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:\"A\"", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:1.*", THING_QUERY_ATTR_PREFIX, "fw", "1." },
+	{ "attributes.fw:1*2", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:1?*", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:*", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:v1*", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw > 1", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:[1 TO 2]", THING_QUERY_SCAN, NULL, "" },
+	{ "thingGroupNames:Lab", THING_QUERY_GROUP, NULL, "Lab" },
+	{ "thingGroupNames:La*", THING_QUERY_SCAN, NULL, "" },
+	{ "thingTypeName:sensor", THING_QUERY_TYPE, NULL, "sensor" },
+	{ "thingName:abc", THING_QUERY_SCAN, NULL, "" },
+	{ "thingTypeName:s attributes.fw:1.0", THING_QUERY_ATTR_EQ, "fw",
+	    "1.0" },
+	{ "thingTypeName:s AND thingGroupNames:g", THING_QUERY_GROUP, NULL,
+	    "g" },
+	{ "attributes.fw:1.* AND thingTypeName:s", THING_QUERY_TYPE, NULL,
+	    "s" },
+	{ "(thingName:z AND attributes.x:2) AND thingTypeName:s",
+	    THING_QUERY_ATTR_EQ, "x", "2" },
+	{ "thingTypeName:a OR attributes.fw:1", THING_QUERY_SCAN, NULL, "" },
+	{ "NOT attributes.fw:1", THING_QUERY_SCAN, NULL, "" },
+	{ "thingName:x AND NOT attributes.fw:1", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:(1 OR 2)", THING_QUERY_SCAN, NULL, "" },
+	{ "attributes.fw:(1 AND 2*)", THING_QUERY_ATTR_EQ, "fw", "1" },
+};
+
+static void
+test_anchors(void **state)
+{
+	char why[THING_QUERY_WHY_MAX];
+	struct thing_query_anchor a;
+	struct thing_query *q;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(anchors) / sizeof(anchors[0]); i++) {
+		if (thing_query_parse(anchors[i].query, &q, why,
+		    sizeof(why)) == -1)
+			fail_msg("%s: %s", anchors[i].query, why);
+		thing_query_anchor(q, &a);
+		if (a.index != anchors[i].index ||
+		    strcmp(a.value, anchors[i].value) != 0 ||
+		    (anchors[i].attr == NULL ? a.attr != NULL :
+		    a.attr == NULL || strcmp(a.attr, anchors[i].attr) != 0))
+			fail_msg("%s: index %d attr %s value \"%s\", want %d"
+			    " %s \"%s\"", anchors[i].query, a.index,
+			    a.attr != NULL ? a.attr : "-", a.value,
+			    anchors[i].index, anchors[i].attr != NULL ?
+			    anchors[i].attr : "-", anchors[i].value);
+		thing_query_free(q);
+	}
+}
+
 int
 main(void)
 {
@@ -263,6 +327,7 @@ main(void)
 		cmocka_unit_test(test_uses_groups),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_anchors),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -326,12 +326,35 @@ dyn_prune(struct dyn_build *b, struct err *err)
 	return rc;
 }
 
-/* Makes the members of GROUP exactly the things Q matches. */
+/* The store's scan of the candidates of the planner's anchor A. */
+static void
+dyn_scan_of(const struct thing_query_anchor *a, struct store_scan *sc)
+{
+	static const enum store_scan_by by[] = {
+		[THING_QUERY_SCAN] = STORE_SCAN_ALL,
+		[THING_QUERY_ATTR_EQ] = STORE_SCAN_ATTR_EQ,
+		[THING_QUERY_ATTR_PREFIX] = STORE_SCAN_ATTR_PREFIX,
+		[THING_QUERY_GROUP] = STORE_SCAN_GROUP,
+		[THING_QUERY_TYPE] = STORE_SCAN_TYPE,
+	};
+
+	sc->by = by[a->index];
+	sc->attr = a->attr;
+	sc->value = a->value;
+}
+
+/*
+ * Makes the members of GROUP exactly the things Q matches: with PRUNE
+ * those that no longer match leave first; then the candidates of Q's
+ * anchor (every thing when it has none) are evaluated and join.
+ */
 static int
 dyn_build(struct api_ctx *ctx, struct store_tx *tx, const char *group,
     const struct thing_query *q, bool prune, struct err *err)
 {
 	struct dyn_build b = { ctx, tx, group, q, false };
+	struct thing_query_anchor a;
+	struct store_scan sc;
 	char arn[ERR_ARN_MAX];
 
 	api_arn(ctx, "thinggroup", group, arn, sizeof(arn));
@@ -339,8 +362,10 @@ dyn_build(struct api_ctx *ctx, struct store_tx *tx, const char *group,
 		return -1;
 	if (prune && dyn_prune(&b, err) == -1)
 		return -1;
-	return store_thing_scan(tx, thing_query_uses_groups(q), dyn_build_row,
-	    &b, err);
+	thing_query_anchor(q, &a);
+	dyn_scan_of(&a, &sc);
+	return store_thing_scan(tx, &sc, thing_query_uses_groups(q),
+	    dyn_build_row, &b, err);
 }
 
 /* --- the operations ------------------------------------------------------- */

@@ -22,8 +22,8 @@
  * Whitespace separates tokens and may surround ':' and the comparisons.
  */
 #include "api/thing_query.h"
+#include "api/thing_query_int.h"
 
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,38 +32,6 @@
 #include <strings.h>
 
 #include "xmalloc.h"
-
-enum tq_kind { TQ_AND, TQ_OR, TQ_NOT, TQ_TERM };
-enum tq_field { TQ_F_NAME, TQ_F_TYPE, TQ_F_GROUPS, TQ_F_ATTR };
-enum tq_op { TQ_EQ, TQ_GLOB, TQ_RANGE };
-
-#define TQ_VALUE_MAX	1024	/* bytes of one value (ours) */
-#define TQ_ATTR_MAX	128	/* AttributeName (model) */
-
-/* A term's field: which property of the thing it reads. */
-struct tq_fieldref {
-	enum tq_field field;
-	char attr[TQ_ATTR_MAX + 1];	/* TQ_F_ATTR */
-};
-
-struct tq_node {
-	enum tq_kind kind;
-	int a, b;		/* children (TQ_AND, TQ_OR: both; TQ_NOT: a) */
-	struct tq_fieldref f;	/* TQ_TERM */
-	enum tq_op op;
-	char *value;		/* TQ_EQ, TQ_GLOB */
-	char *lo, *hi;		/* TQ_RANGE; NULL: an open end */
-	bool lo_incl, hi_incl;
-	bool numeric;		/* both bounds (those given) are numbers */
-	double nlo, nhi;
-};
-
-struct thing_query {
-	struct tq_node *nodes;
-	int n, cap;
-	int root;
-	bool uses_groups;
-};
 
 /* The parser's position and what it found so far. */
 struct tq_parser {
@@ -193,33 +161,6 @@ tq_is_keyword(const char *s, size_t len)
 	return false;
 }
 
-/* A strict decimal number: -?digits[.digits] or -?.digits. */
-static bool
-tq_number(const char *s, double *out)
-{
-	const char *p = s;
-	size_t digits = 0;
-	char *end;
-
-	if (*p == '-' || *p == '+')
-		p++;
-	while (*p >= '0' && *p <= '9') {
-		p++;
-		digits++;
-	}
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9') {
-			p++;
-			digits++;
-		}
-	}
-	if (digits == 0 || *p != '\0')
-		return false;
-	*out = strtod(s, &end);
-	return *end == '\0' && isfinite(*out);
-}
-
 /* --- values --------------------------------------------------------------- */
 
 /* A quoted value at the position (on '"') into a new string. */
@@ -312,8 +253,8 @@ tq_count_term(struct tq_parser *p, size_t at)
 static int
 tq_range_numeric(struct tq_parser *p, struct tq_node *n, size_t at)
 {
-	bool lo_num = n->lo != NULL && tq_number(n->lo, &n->nlo);
-	bool hi_num = n->hi != NULL && tq_number(n->hi, &n->nhi);
+	bool lo_num = n->lo != NULL && thing_query_number(n->lo, &n->nlo);
+	bool hi_num = n->hi != NULL && thing_query_number(n->hi, &n->nhi);
 
 	if (n->lo != NULL && n->hi != NULL && lo_num != hi_num)
 		return tq_fail(p, at, "the bounds of a range must both be"
@@ -674,130 +615,4 @@ bool
 thing_query_uses_groups(const struct thing_query *q)
 {
 	return q->uses_groups;
-}
-
-/* --- evaluation ---------------------------------------------------------- */
-
-static int
-tq_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-/* Case-insensitive glob: '*' any run, '?' one byte. */
-static bool
-tq_glob(const char *pat, const char *s)
-{
-	const char *star = NULL, *resume = NULL;
-
-	while (*s != '\0') {
-		if (*pat == '*') {
-			star = pat++;
-			resume = s;
-		} else if (*pat != '\0' && (*pat == '?' ||
-		    tq_lower((unsigned char)*pat) ==
-		    tq_lower((unsigned char)*s))) {
-			pat++;
-			s++;
-		} else if (star != NULL) {
-			pat = star + 1;
-			s = ++resume;
-		} else {
-			return false;
-		}
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
-}
-
-static bool
-tq_in_range(const struct tq_node *n, const char *v)
-{
-	double x;
-	int c;
-
-	if (n->numeric) {
-		if (!tq_number(v, &x))
-			return false;
-		if (n->lo != NULL && (n->lo_incl ? x < n->nlo : x <= n->nlo))
-			return false;
-		if (n->hi != NULL && (n->hi_incl ? x > n->nhi : x >= n->nhi))
-			return false;
-		return true;
-	}
-	if (n->lo != NULL) {
-		c = strcasecmp(v, n->lo);
-		if (n->lo_incl ? c < 0 : c <= 0)
-			return false;
-	}
-	if (n->hi != NULL) {
-		c = strcasecmp(v, n->hi);
-		if (n->hi_incl ? c > 0 : c >= 0)
-			return false;
-	}
-	return true;
-}
-
-static bool
-tq_value_matches(const struct tq_node *n, const char *v)
-{
-	if (v == NULL)
-		return false;
-	switch (n->op) {
-	case TQ_EQ:
-		return strcasecmp(v, n->value) == 0;
-	case TQ_GLOB:
-		return tq_glob(n->value, v);
-	default:
-		return tq_in_range(n, v);
-	}
-}
-
-static bool
-tq_term_matches(const struct tq_node *n, const struct thing_query_subject *s)
-{
-	const json_t *v;
-	size_t i;
-
-	switch (n->f.field) {
-	case TQ_F_NAME:
-		return tq_value_matches(n, s->name);
-	case TQ_F_TYPE:
-		return s->type_name != NULL && s->type_name[0] != '\0' &&
-		    tq_value_matches(n, s->type_name);
-	case TQ_F_GROUPS:
-		json_array_foreach(s->groups, i, v)
-			if (tq_value_matches(n, json_string_value(v)))
-				return true;
-		return false;
-	default:
-		return tq_value_matches(n, json_string_value(
-		    json_object_get(s->attributes, n->f.attr)));
-	}
-}
-
-static bool
-tq_eval(const struct thing_query *q, int id,
-    const struct thing_query_subject *s)
-{
-	const struct tq_node *n = &q->nodes[id];
-
-	switch (n->kind) {
-	case TQ_AND:
-		return tq_eval(q, n->a, s) && tq_eval(q, n->b, s);
-	case TQ_OR:
-		return tq_eval(q, n->a, s) || tq_eval(q, n->b, s);
-	case TQ_NOT:
-		return !tq_eval(q, n->a, s);
-	default:
-		return tq_term_matches(n, s);
-	}
-}
-
-bool
-thing_query_match(const struct thing_query *q,
-    const struct thing_query_subject *s)
-{
-	return tq_eval(q, q->root, s);
 }

@@ -21,6 +21,7 @@
 #define THING_QUERY_LEN_MAX	2048	/* bytes of a queryString (ours) */
 #define THING_QUERY_DEPTH_MAX	32	/* nesting of (, NOT and - (ours) */
 #define THING_QUERY_WHY_MAX	256
+#define THING_QUERY_VALUE_MAX	1024	/* bytes of one value (ours) */
 
 struct thing_query;
 
@@ -51,5 +52,31 @@ bool thing_query_match(const struct thing_query *q,
  * fill the subject's groups.
  */
 bool thing_query_uses_groups(const struct thing_query *q);
+
+/* An index of the registry that yields candidate things for a query. */
+enum thing_query_index {
+	THING_QUERY_SCAN,	/* none: every thing is a candidate */
+	THING_QUERY_ATTR_EQ,	/* attribute ATTR equal to VALUE */
+	THING_QUERY_ATTR_PREFIX,	/* attribute ATTR starting with VALUE */
+	THING_QUERY_GROUP,	/* in a static group named VALUE, any case */
+	THING_QUERY_TYPE,	/* of a thing type named VALUE, any case */
+};
+
+struct thing_query_anchor {
+	enum thing_query_index index;
+	const char *attr;	/* ATTR_EQ, ATTR_PREFIX; borrowed from Q */
+	char value[THING_QUERY_VALUE_MAX + 1];
+};
+
+/*
+ * The narrowest index whose things include every thing Q matches, into
+ * *A: a term that every match must satisfy (the query, or a term ANDed
+ * at its top) and that an exact index answers. Attribute values are
+ * compared case-insensitively but indexed as written, so only values
+ * without letters qualify; group and type names are few enough to be
+ * compared in any case.
+ */
+void thing_query_anchor(const struct thing_query *q,
+    struct thing_query_anchor *a);
 
 #endif

@@ -74,16 +74,44 @@ static const char sql_list_prefix[] =
     " AND a.thing_name > ?1 AND (?5 IS NULL OR t.type_name = ?5)"
     " ORDER BY a.thing_name LIMIT ?2";
 
-/* store_thing_scan: every thing, with or without its static groups. */
-static const char sql_scan[] =
-    "SELECT name, type_name, attributes, NULL FROM things ORDER BY name";
+/*
+ * store_thing_scan: ?1 the attribute, ?2 the value, ?3 whether to read
+ * the thing's static groups (CASE evaluates the subquery only then).
+ */
+#define SCAN_COLS \
+    "SELECT t.name, t.type_name, t.attributes, CASE WHEN ?3 THEN" \
+    " (SELECT json_group_array(m.group_name) FROM group_members m" \
+    " JOIN thing_groups g ON g.name = m.group_name" \
+    " WHERE m.thing_name = t.name AND g.query_string IS NULL) END"
 
-static const char sql_scan_groups[] =
-    "SELECT t.name, t.type_name, t.attributes,"
-    " (SELECT json_group_array(m.group_name) FROM group_members m"
-    " JOIN thing_groups g ON g.name = m.group_name"
-    " WHERE m.thing_name = t.name AND g.query_string IS NULL)"
-    " FROM things t ORDER BY t.name";
+static const char sql_scan_all[] =
+    SCAN_COLS " FROM things t ORDER BY t.name";
+
+/* Index thing_attributes_value, as ListThings' filters. */
+static const char sql_scan_attr_eq[] =
+    SCAN_COLS " FROM thing_attributes a JOIN things t"
+    " ON t.name = a.thing_name WHERE a.name = ?1 AND a.value = ?2";
+
+static const char sql_scan_attr_prefix[] =
+    SCAN_COLS " FROM thing_attributes a JOIN things t"
+    " ON t.name = a.thing_name WHERE a.name = ?1 AND a.value >= ?2"
+    " AND a.value < ?2 || '~'";
+
+/*
+ * The groups (few) compared in any case, then their members by the
+ * group_members primary key; CROSS JOIN keeps SQLite to that order (it
+ * would rather read every membership than scan the groups).
+ */
+static const char sql_scan_group[] =
+    SCAN_COLS " FROM thing_groups s"
+    " CROSS JOIN group_members sm ON sm.group_name = s.name"
+    " CROSS JOIN things t ON t.name = sm.thing_name"
+    " WHERE s.name = ?2 COLLATE NOCASE AND s.query_string IS NULL";
+
+/* The types (few) compared in any case, then index things_type. */
+static const char sql_scan_type[] =
+    SCAN_COLS " FROM thing_types y CROSS JOIN things t"
+    " ON t.type_name = y.name WHERE y.name = ?2 COLLATE NOCASE";
 
 void
 store_thing_release(struct store_thing *t)
@@ -272,15 +300,37 @@ store_thing_list(struct store_tx *tx, const struct store_page *pg,
 	return 0;
 }
 
-int
-store_thing_scan(struct store_tx *tx, bool with_groups,
-    store_thing_scan_fn *fn, void *arg, struct err *err)
+static sqlite3_stmt *
+scan_stmt(struct store_tx *tx, const struct store_scan *sc)
 {
-	sqlite3_stmt *s = sq_stmt(tx, with_groups ? sql_scan_groups :
-	    sql_scan);
+	switch (sc != NULL ? sc->by : STORE_SCAN_ALL) {
+	case STORE_SCAN_ATTR_EQ:
+		return sq_stmt(tx, sql_scan_attr_eq);
+	case STORE_SCAN_ATTR_PREFIX:
+		return sq_stmt(tx, sql_scan_attr_prefix);
+	case STORE_SCAN_GROUP:
+		return sq_stmt(tx, sql_scan_group);
+	case STORE_SCAN_TYPE:
+		return sq_stmt(tx, sql_scan_type);
+	default:
+		return sq_stmt(tx, sql_scan_all);
+	}
+}
+
+int
+store_thing_scan(struct store_tx *tx, const struct store_scan *sc,
+    bool with_groups, store_thing_scan_fn *fn, void *arg, struct err *err)
+{
+	sqlite3_stmt *s = scan_stmt(tx, sc);
 	struct store_thing_row r;
 	json_t *attrs, *groups;
 	int rc, cb = 0;
+
+	if (sc != NULL && sc->by != STORE_SCAN_ALL) {
+		sq_bind_text(s, 1, sc->attr);
+		sq_bind_text(s, 2, sc->value);
+	}
+	sqlite3_bind_int(s, 3, with_groups);
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		attrs = attrs_parse(sq_col_text(s, 2));

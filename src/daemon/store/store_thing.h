@@ -99,13 +99,29 @@ struct store_thing_row {
 typedef int store_thing_scan_fn(const struct store_thing_row *r, void *arg,
     struct err *err);
 
+/* Which things store_thing_scan reads, through which index. */
+enum store_scan_by {
+	STORE_SCAN_ALL,		/* every thing, in name order */
+	STORE_SCAN_ATTR_EQ,	/* attribute ATTR is VALUE */
+	STORE_SCAN_ATTR_PREFIX,	/* attribute ATTR starts with VALUE */
+	STORE_SCAN_GROUP,	/* in a static group named VALUE (any case) */
+	STORE_SCAN_TYPE,	/* of the thing type named VALUE (any case) */
+};
+
+struct store_scan {
+	enum store_scan_by by;
+	const char *attr;
+	const char *value;
+};
+
 /*
- * Calls FN with every thing in name order (WITH_GROUPS: with the names of
- * its static groups), stopping at the first -1 it returns. FN may change
- * the memberships of the thing it is given.
+ * Calls FN with every thing SC selects (WITH_GROUPS: with the names of its
+ * static groups), stopping at the first -1 it returns; a thing may come
+ * twice (STORE_SCAN_GROUP, two groups whose names differ in case only).
+ * FN may change the memberships of dynamic groups.
  */
-int store_thing_scan(struct store_tx *tx, bool with_groups,
-    store_thing_scan_fn *fn, void *arg, struct err *err);
+int store_thing_scan(struct store_tx *tx, const struct store_scan *sc,
+    bool with_groups, store_thing_scan_fn *fn, void *arg, struct err *err);
 
 /*
  * The registry's attribute update rule: with MERGE, the keys of UPDATE
