@@ -414,5 +414,65 @@ class UpgradeTest(TagsCase):
         self.assertEqual(d["jobId"], ids[0])
 
 
+class AuthorizationTest(TagsCase):
+    """The tag operations are authorized on resourceArn, the thing type
+    operations on thingtype/NAME, CreateDynamicThingGroup on
+    thinggroup/NAME, as every operation is (auth/authz.c)."""
+
+    POLICY = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow",
+        "Action": ["iot:TagResource", "iot:ListTagsForResource",
+                   "iot:CreateThingType", "iot:CreateDynamicThingGroup"],
+        "Resource": [arn("thinggroup", "team-*"),
+                     arn("thingtype", "team-*")]}]}
+
+    def operator(self):
+        path = os.path.join(self.daemon.workdir, "tags-policy.json")
+        with open(path, "w") as f:
+            json.dump(self.POLICY, f)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("IOTJOBS_")}
+        env["IOTJOBS_DATA_DIR"] = self.daemon.data_dir
+        r = subprocess.run([self.daemon.binary, "credentials", "create",
+                            "--name", unique_name("op"), "--policy-file",
+                            path, "--output", "json"], env=env,
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        c = self.daemon.iot_client(access_key=out["accessKeyId"],
+                                   secret_key=out["secretAccessKey"])
+        self.addCleanup(c.close)
+        return c
+
+    def test_policy_decides_on_the_resource_arn(self):
+        op = self.operator()
+        mine, other = unique_name("team-g"), unique_name("g")
+        for name in (mine, other):
+            self.iot.create_thing_group(thingGroupName=name)
+        op.tag_resource(resourceArn=arn("thinggroup", mine),
+                        tags=tags_of(("a", "1")))
+        self.assertEqual(op.list_tags_for_resource(
+            resourceArn=arn("thinggroup", mine))["tags"],
+            [{"Key": "a", "Value": "1"}])
+        denied = [
+            lambda: op.tag_resource(resourceArn=arn("thinggroup", other),
+                                    tags=tags_of(("a", "1"))),
+            lambda: op.untag_resource(resourceArn=arn("thinggroup", mine),
+                                      tagKeys=["a"]),
+            lambda: op.create_thing_type(thingTypeName=unique_name("tt")),
+            lambda: op.create_dynamic_thing_group(
+                thingGroupName=unique_name("dg"), queryString="thingName:x"),
+        ]
+        for fn in denied:
+            with self.assertRaises(Exception) as cm:
+                fn()
+            self.assertClientError(cm.exception, "AccessDeniedException",
+                                   403)
+        op.create_thing_type(thingTypeName=unique_name("team-t"))
+        op.create_dynamic_thing_group(thingGroupName=unique_name("team-d"),
+                                      queryString="thingName:x")
+        self.assertEqual(self.list_tags(arn("thinggroup", other)), [])
+
+
 if __name__ == "__main__":
     unittest.main()
