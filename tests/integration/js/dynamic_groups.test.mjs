@@ -23,6 +23,7 @@ import {
 	InvalidRequestException,
 	ListTagsForResourceCommand,
 	ListThingsInThingGroupCommand,
+	ResourceAlreadyExistsException,
 	ResourceNotFoundException,
 	UpdateDynamicThingGroupCommand,
 	UpdateThingCommand,
@@ -121,6 +122,9 @@ describe("dynamic thing groups (JS v3 clients)", () => {
 			thingGroupName: uniqueName("dg"),
 			queryString: "thingName:(a OR" })),
 		    InvalidQueryException, 400, "at character 14: OR");
+		await assertError(iot.send(new CreateDynamicThingGroupCommand({
+			thingGroupName: name, queryString: "thingName:other" })),
+		    ResourceAlreadyExistsException, 409, name);
 		await assertError(iot.send(new AddThingToThingGroupCommand({
 			thingGroupName: name, thingName: a })),
 		    InvalidRequestException, 400, "dynamic");

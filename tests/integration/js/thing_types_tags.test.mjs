@@ -20,6 +20,7 @@ import {
 	InvalidRequestException,
 	LimitExceededException,
 	ListTagsForResourceCommand,
+	ResourceAlreadyExistsException,
 	ListThingsCommand,
 	ResourceNotFoundException,
 	TagResourceCommand,
@@ -83,6 +84,16 @@ describe("thing types and tags (JS v3 clients)", () => {
 			tags: [{ Key: "team", Value: "lights" }],
 		}));
 		assert.equal(out.thingTypeArn, ARN + "thingtype/" + name);
+		const again = await iot.send(new CreateThingTypeCommand({
+			thingTypeName: name,
+			thingTypeProperties: { thingTypeDescription: "bulbs",
+			    searchableAttributes: ["w"],
+			    mqtt5Configuration: mqtt5 } }));
+		assert.equal(again.thingTypeId, out.thingTypeId);
+		const clash = await assertError(iot.send(
+		    new CreateThingTypeCommand({ thingTypeName: name })),
+		    ResourceAlreadyExistsException, 409, name);
+		assert.equal(clash.resourceId, out.thingTypeId);
 		let dsc = await iot.send(new DescribeThingTypeCommand({
 			thingTypeName: name }));
 		assert.deepEqual(dsc.thingTypeProperties, {
