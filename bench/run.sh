@@ -45,6 +45,11 @@ $B/sqlite_raw "$work" 3
 echo "-- policy evaluator (ceiling: strcmp over the same statements)"
 $B/policy
 
+# What each dynamic thing group adds to a thing change: one parse and one
+# evaluation of its query (bench/thing_query.c).
+echo "-- dynamic group queries: parse and match per thing change"
+$B/thing_query
+
 # iotjobsd.
 export AWS_ACCESS_KEY_ID=AKIABENCH00000000001
 export AWS_SECRET_ACCESS_KEY=benchbenchbenchbenchbenchbenchbenchbench
