@@ -561,11 +561,7 @@ cert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	}
 	if (found == 1)
 		store_cert_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -623,11 +619,7 @@ cert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = cert_delete_tx(ctx, tx, &c, force, err);
 	if (found == 1)
 		store_cert_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 const struct api_op api_cert_ops[] = {

@@ -98,11 +98,7 @@ regcode_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 		    "delete");
 	else if (found == 1)
 		rc = store_regcode_delete(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -399,11 +395,7 @@ cacert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -442,11 +434,7 @@ cacert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 const struct api_op api_ca_ops[] = {

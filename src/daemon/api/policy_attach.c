@@ -64,11 +64,7 @@ attach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = attach_tx(ctx, tx, api_in_str(in, "policyName"), &t, member, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -100,11 +96,7 @@ detach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
 		rc = store_policy_detach(tx, name, t.arn, &removed, err);
 	if (rc == 0 && removed)
 		rc = store_authz_bump(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 static int

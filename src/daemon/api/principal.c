@@ -102,11 +102,7 @@ principal_attach(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = attach_tx(ctx, tx, api_in_str(in, "thingName"), &t, type, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 static int
@@ -130,11 +126,7 @@ principal_detach(struct api_ctx *ctx, json_t *in, json_t **out,
 		    err);
 	if (rc == 0 && removed)
 		rc = store_authz_bump(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /* Reads maxResults and nextToken of IN into PG. */
