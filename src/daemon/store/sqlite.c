@@ -26,16 +26,9 @@
 #include "clock.h"
 #include "log.h"
 #include "sqlite_int.h"
+#include "version.h"
 #include "xmalloc.h"
 
-/* Embedded migrations (build/gen/schema_sqlite.c, from schema/sqlite/). */
-struct sq_migration {
-	int version;
-	const char *name;
-	const char *sql;
-};
-extern const struct sq_migration sq_migrations[];
-extern const int sq_nmigrations;
 
 #define SQ_CACHE_SLOTS	256	/* statement cache, open addressing */
 #define SQ_BUSY_MS	10000
@@ -249,13 +242,13 @@ sq_run(struct store_tx *tx, const char *sql)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/* The newest migration applied to C's database, in *VERSION. */
+/* The newest migration applied to DB, in *VERSION. */
 static int
-sq_schema_version(struct sq_conn *c, int *version)
+sq_db_version(sqlite3 *db, int *version)
 {
 	sqlite3_stmt *s;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0)"
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0)"
 	    " FROM schema_migrations", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
@@ -268,6 +261,86 @@ sq_schema_version(struct sq_conn *c, int *version)
 }
 
 static int
+sq_schema_version(struct sq_conn *c, int *version)
+{
+	return sq_db_version(c->db, version);
+}
+
+int
+store_schema_known(void)
+{
+	return sq_nmigrations > 0 ? sq_migrations[sq_nmigrations - 1].version :
+	    0;
+}
+
+/* The iotjobs release that applied migration VERSION of DB, or "". */
+static void
+sq_applied_by(sqlite3 *db, int version, char *out, size_t size)
+{
+	sqlite3_stmt *s;
+
+	out[0] = '\0';
+	if (sqlite3_prepare_v2(db, "SELECT iotjobs FROM schema_migrations"
+	    " WHERE version = ?", -1, &s, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int(s, 1, version);
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) == SQLITE_TEXT)
+		snprintf(out, size, "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+}
+
+int
+sq_version_check(sqlite3 *db, const char *what, int *version,
+    struct err *err)
+{
+	char by[64];
+
+	if (sq_db_version(db, version) == -1)
+		return err_set(err, ERR_INTERNAL_FAILURE, "%s is not an "
+		    "iotjobs store: %s", what, sqlite3_errmsg(db));
+	if (*version <= store_schema_known())
+		return 0;
+	sq_applied_by(db, *version, by, sizeof(by));
+	return err_set(err, ERR_INTERNAL_FAILURE, "%s is at schema version "
+	    "%d, newer than this iotjobsd (%s, schema %d) knows: it needs an "
+	    "iotjobsd with migration %04d%s%s (schemas only move forward; "
+	    "see docs/upgrading.md)", what, *version, version_string(),
+	    store_schema_known(), *version, by[0] != '\0' ?
+	    ", such as iotjobs " : "", by);
+}
+
+/*
+ * The bookkeeping table of migrations: which were applied, when, and by
+ * which iotjobs release (the column stores made before it existed lack).
+ */
+static int
+sq_migrations_table(sqlite3 *db)
+{
+	sqlite3_stmt *s;
+	bool has = false;
+
+	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations"
+	    " (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	    " applied_at INTEGER NOT NULL, iotjobs TEXT)", NULL, NULL,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info("
+	    "'schema_migrations') WHERE name = 'iotjobs'", -1, &s,
+	    NULL) != SQLITE_OK)
+		return -1;
+	has = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	/* Another node sharing the folder may add it first. */
+	if (!has && sqlite3_exec(db, "ALTER TABLE schema_migrations ADD COLUMN"
+	    " iotjobs TEXT", NULL, NULL, NULL) != SQLITE_OK)
+		has = sqlite3_step(s) == SQLITE_ROW;
+	else
+		has = true;
+	sqlite3_finalize(s);
+	return has ? 0 : -1;
+}
+
+static int
 sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
 {
 	const struct sq_migration *m = NULL;
@@ -275,11 +348,10 @@ sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
 	char *emsg = NULL;
 	char note[512];
 
-	if (sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations"
-	    " (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-	    " applied_at INTEGER NOT NULL)", NULL, NULL, NULL) != SQLITE_OK ||
-	    sq_schema_version(c, &version) == -1)
+	if (sq_migrations_table(c->db) == -1)
 		goto fail;
+	if (sq_version_check(c->db, st->path, &version, err) == -1)
+		return -1;
 	for (i = 0; i < sq_nmigrations; i++) {
 		m = &sq_migrations[i];
 		if (m->version <= version)
@@ -295,8 +367,9 @@ sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
 			continue;
 		}
 		snprintf(note, sizeof(note), "INSERT INTO schema_migrations"
-		    " VALUES (%d, '%s', strftime('%%s','now'))", m->version,
-		    m->name);
+		    " (version, name, applied_at, iotjobs) VALUES (%d, '%s',"
+		    " strftime('%%s','now'), '%s')", m->version, m->name,
+		    version_string());
 		if (sqlite3_exec(c->db, m->sql, NULL, NULL, &emsg) !=
 		    SQLITE_OK ||
 		    sqlite3_exec(c->db, note, NULL, NULL, &emsg) != SQLITE_OK ||
@@ -386,6 +459,12 @@ store_close(struct store *st)
 	}
 	if (st->writer_open)
 		sqlite3_exec(st->writer->db, "COMMIT", NULL, NULL, NULL);
+	/*
+	 * Best effort, without waiting: TRUNCATE waits for every other
+	 * connection, and a standby node sharing the folder has some open
+	 * for as long as it runs (a stop would take the busy timeout).
+	 */
+	sqlite3_busy_timeout(st->writer->db, 0);
 	sqlite3_exec(st->writer->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
 	    NULL, NULL);
 	sq_conn_close(st->writer);
@@ -504,6 +583,24 @@ store_watch_start(struct store *st, void (*fn)(void *), void *arg,
 		    " start the watcher thread");
 	st->watching = true;
 	return 0;
+}
+
+int
+store_ping(struct store *st, struct err *err)
+{
+	struct store_tx *tx;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_begin(st, false, &tx, err) == -1)
+		return -1;
+	s = sq_stmt(tx, "SELECT count(*) FROM schema_migrations");
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		sq_fail(tx, rc, err);
+	sqlite3_reset(s);
+	store_end(tx, false, NULL);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int
