@@ -5,6 +5,8 @@
 #   make test       install what is missing, then every test, twice: plain
 #                   and under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (print figures, gate nothing)
+#   make install    install (PREFIX=/usr/local, DESTDIR=); make uninstall
+#   make deb        build/iotjobs_VERSION_ARCH.deb (debhelper)
 #   make fuzz       libFuzzer on every target for FUZZ_SECONDS each (clang)
 #   make gen        regenerate src/gen from the AWS models (MODELS=DIR)
 #   make gen-conf   regenerate etc/iotjobsd.conf and docs/man/ from conf.c
@@ -16,6 +18,16 @@ VERSION   := $(shell cat VERSION)
 # Where `make install` puts things (FHS); DESTDIR stages them elsewhere.
 PREFIX    ?= /usr/local
 SYSCONFDIR ?= /etc
+SBINDIR   ?= $(PREFIX)/sbin
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+MANDIR    ?= $(PREFIX)/share/man
+DOCDIR    ?= $(PREFIX)/share/doc/iotjobs
+# systemd's own folders under /usr (the package's), PREFIX's otherwise.
+SYSTEMD_UNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(shell \
+             pkg-config --variable=systemdsystemunitdir systemd \
+             2>/dev/null),/lib/systemd/system),$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib,$(PREFIX)/lib)/sysusers.d
 PYTHON    ?= python3
 CC        ?= cc
 V         ?= 0
@@ -29,7 +41,9 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
 CFLAGS    ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(VARIANT_CFLAGS) \
+# CPPFLAGS and LDFLAGS: the packager's (dpkg-buildflags' hardening).
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) \
+             $(VARIANT_CFLAGS) \
              -Isrc/common -Isrc -Isrc/daemon -Ibuild/gen $(PKG_CFLAGS) -MMD -MP
 LDLIBS    := $(PKG_LIBS) -lpthread -lm
 
@@ -65,13 +79,13 @@ REPLAY_BIN := $(patsubst %,$(BIN)/replay/%,$(FUZZ_TARGETS))
 
 .PHONY: all run test test-plain test-asan unit fuzz-replay fuzz fuzz-run \
         integration bench gen gen-check gen-conf gen-conf-check deps lint \
-        clean
+        clean install uninstall deb test-install
 all: $(BIN)/iotjobsd
 
 $(BIN)/iotjobsd: $(OBJ)/src/daemon/main.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(VARIANT_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(VARIANT_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The version and the configuration folder, baked into the binaries:
 # rewritten only when they change, so that nothing rebuilds needlessly.
@@ -194,9 +208,15 @@ test-asan:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) VARIANT=asan all unit fuzz-replay integration
 
+# make install and make deb, and what they install, run (tests/install/).
+test-install: all
+	cd tests/install && timeout 1500 $(PYTHON) -m unittest -v test_install \
+	    test_deb
+
 test: deps
 	$(MAKE) gen-check lint
 	$(MAKE) test-plain
+	$(MAKE) test-install
 	$(MAKE) test-asan
 	@echo "all tests passed (plain and asan+ubsan)"
 
@@ -240,6 +260,79 @@ run: deps all
 bench: deps all $(BENCH_BIN)
 	sh bench/run.sh
 
+# --- installing ---------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=STAGE]: the binaries, the
+# manual pages, the configuration file (never over an existing one), the
+# systemd unit (disabled) and its user. As root on this system (no
+# DESTDIR) it also creates that user; it enables nothing.
+INSTALL_MAN := docs/man/iotjobsd.8 docs/man/iotjobsd.conf.5
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/iotjobs
+	install -m 0755 $(BIN)/iotjobsd $(DESTDIR)$(SBINDIR)/iotjobsd
+	install -m 0644 docs/man/iotjobsd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/man/iotjobsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 etc/iotjobsd.conf docs/upgrading.md \
+	    $(DESTDIR)$(DOCDIR)/examples/
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf ]; then \
+	    echo "install: kept $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf" \
+	        "(the new example is in $(DOCDIR)/examples/)"; \
+	else install -m 0640 etc/iotjobsd.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf; fi
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    etc/systemd/iotjobsd.service.in >$(DESTDIR)$(SYSTEMD_UNITDIR)/iotjobsd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/iotjobsd.service
+	install -m 0644 etc/systemd/iotjobs.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/iotjobs.conf
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+	    command -v systemd-sysusers >/dev/null && \
+	        systemd-sysusers $(SYSUSERSDIR)/iotjobs.conf; \
+	    getent group iotjobs >/dev/null && \
+	        chgrp iotjobs $(SYSCONFDIR)/iotjobs/iotjobsd.conf; \
+	    [ -d /run/systemd/system ] && systemctl daemon-reload; \
+	    echo "install: done; then: systemctl enable --now iotjobsd"; \
+	fi; true
+
+# Removes what install wrote, but the configuration file when it was
+# changed, the user and the data (/var/lib/iotjobs): those are the admin's.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/iotjobsd \
+	    $(DESTDIR)$(MANDIR)/man8/iotjobsd.8 \
+	    $(DESTDIR)$(MANDIR)/man5/iotjobsd.conf.5 \
+	    $(DESTDIR)$(SYSTEMD_UNITDIR)/iotjobsd.service \
+	    $(DESTDIR)$(SYSUSERSDIR)/iotjobs.conf \
+	    $(DESTDIR)$(DOCDIR)/examples/iotjobsd.conf \
+	    $(DESTDIR)$(DOCDIR)/examples/upgrading.md
+	@if cmp -s etc/iotjobsd.conf $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf; \
+	then rm -f $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf ]; then \
+	    echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf" \
+	        "(changed)"; fi
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/iotjobs 2>/dev/null
+
+# make deb: build/iotjobs_VERSION_ARCH.deb with debhelper (debian/), built
+# in a copy of this tree (build/deb/) so that nothing lands beside it.
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB      := build/iotjobs_$(VERSION)_$(DEB_ARCH).deb
+
+deb:
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	    { echo "deb: debian/changelog is at $$v, VERSION at $(VERSION)"; \
+	    exit 1; }
+	rm -rf build/deb && mkdir -p build/deb/iotjobs-$(VERSION)
+	tar --exclude=./build --exclude=./node_modules --exclude=./.git \
+	    --exclude=./data -cf - . | tar -xf - -C build/deb/iotjobs-$(VERSION)
+	cd build/deb/iotjobs-$(VERSION) && \
+	    DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	    { tail -n 40 ../build.log; exit 1; }
+	mv build/deb/$(notdir $(DEB)) $(DEB)
+	@echo "deb: $(DEB) (log: build/deb/build.log)"
+
 # Banned calls (STYLE.md): unbounded copies and unchecked conversions.
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|strncpy|gets)\s*\(' \
@@ -250,4 +343,5 @@ lint:
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f \
+    -print 2>/dev/null)
