@@ -293,12 +293,25 @@ bench: deps all $(BENCH_BIN)
 # DESTDIR) it also creates that user; it enables nothing.
 INSTALL_MAN := docs/man/iotjobsd.8 docs/man/iotjobsd.conf.5
 
+# The broker side: the plugin in LIBDIR/iotjobs/ and etc/mosquitto/ as a
+# drop-in that Mosquitto does not load until renamed (conf.d/*.conf):
+# it needs a password file and a server certificate first (iotjobsd(8),
+# BROKER).
+MOSQ_DIR  ?= $(SYSCONFDIR)/mosquitto
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
 	    $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
-	    $(DESTDIR)$(SYSCONFDIR)/iotjobs
+	    $(DESTDIR)$(SYSCONFDIR)/iotjobs $(DESTDIR)$(LIBDIR)/iotjobs \
+	    $(DESTDIR)$(MOSQ_DIR)/conf.d $(DESTDIR)$(MOSQ_DIR)/iotjobs
 	install -m 0755 $(BIN)/iotjobsd $(DESTDIR)$(SBINDIR)/iotjobsd
+	install -m 0644 $(PLUGIN) $(DESTDIR)$(LIBDIR)/iotjobs/
+	sed -e 's|/usr/lib/iotjobs/|$(LIBDIR)/iotjobs/|' \
+	    -e 's|/etc/mosquitto/|$(MOSQ_DIR)/|' etc/mosquitto/mosquitto.conf \
+	    >$(DESTDIR)$(MOSQ_DIR)/conf.d/iotjobs.conf.example
+	chmod 0644 $(DESTDIR)$(MOSQ_DIR)/conf.d/iotjobs.conf.example
+	install -m 0644 etc/mosquitto/acl $(DESTDIR)$(MOSQ_DIR)/iotjobs/acl
 	install -m 0644 docs/man/iotjobsd.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/man/iotjobsd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 etc/iotjobsd.conf docs/upgrading.md \
@@ -326,6 +339,9 @@ install: all
 # changed, the user and the data (/var/lib/iotjobs): those are the admin's.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/iotjobsd \
+	    $(DESTDIR)$(LIBDIR)/iotjobs/$(notdir $(PLUGIN)) \
+	    $(DESTDIR)$(MOSQ_DIR)/conf.d/iotjobs.conf.example \
+	    $(DESTDIR)$(MOSQ_DIR)/iotjobs/acl \
 	    $(DESTDIR)$(MANDIR)/man8/iotjobsd.8 \
 	    $(DESTDIR)$(MANDIR)/man5/iotjobsd.conf.5 \
 	    $(DESTDIR)$(SYSTEMD_UNITDIR)/iotjobsd.service \
@@ -338,7 +354,8 @@ uninstall:
 	    echo "uninstall: kept $(DESTDIR)$(SYSCONFDIR)/iotjobs/iotjobsd.conf" \
 	        "(changed)"; fi
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) \
-	    $(DESTDIR)$(SYSCONFDIR)/iotjobs 2>/dev/null
+	    $(DESTDIR)$(SYSCONFDIR)/iotjobs $(DESTDIR)$(LIBDIR)/iotjobs \
+	    $(DESTDIR)$(MOSQ_DIR)/iotjobs 2>/dev/null
 
 # make deb: build/iotjobs_VERSION_ARCH.deb with debhelper (debian/), built
 # in a copy of this tree (build/deb/) so that nothing lands beside it.

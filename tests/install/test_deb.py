@@ -65,12 +65,18 @@ class DebTest(unittest.TestCase):
                      "./usr/share/man/man8/iotjobsd.8.gz",
                      "./usr/share/man/man5/iotjobsd.conf.5.gz",
                      "./usr/share/doc/iotjobs/copyright",
-                     "./usr/share/doc/iotjobs/examples/iotjobsd.conf"):
+                     "./usr/share/doc/iotjobs/examples/iotjobsd.conf",
+                     "./usr/lib/iotjobs/mosquitto_iotjobs.so",
+                     "./etc/mosquitto/conf.d/iotjobs.conf.example",
+                     "./etc/mosquitto/iotjobs/acl"):
             self.assertIn(" " + path + "\n", listing)
         self.assertRegex(listing, r"-rwxr-xr-x root/root .* "
                          r"\./usr/sbin/iotjobsd\n")
         with open(os.path.join(self.control, "conffiles")) as f:
-            self.assertEqual(f.read().split(), ["/etc/iotjobs/iotjobsd.conf"])
+            self.assertEqual(sorted(f.read().split()), [
+                "/etc/iotjobs/iotjobsd.conf",
+                "/etc/mosquitto/conf.d/iotjobs.conf.example",
+                "/etc/mosquitto/iotjobs/acl"])
         with open(os.path.join(self.root, "lib", "systemd", "system",
                                "iotjobsd.service")) as f:
             unit = f.read()

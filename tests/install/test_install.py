@@ -50,6 +50,9 @@ class InstallTest(unittest.TestCase):
             "usr/local/lib/systemd/system/iotjobsd.service": 0o644,
             "usr/local/lib/sysusers.d/iotjobs.conf": 0o644,
             "etc/iotjobs/iotjobsd.conf": 0o640,
+            "usr/local/lib/iotjobs/mosquitto_iotjobs.so": 0o644,
+            "etc/mosquitto/conf.d/iotjobs.conf.example": 0o644,
+            "etc/mosquitto/iotjobs/acl": 0o644,
         }
         for rel, m in expect.items():
             path = os.path.join(self.stage, rel)
@@ -60,6 +63,18 @@ class InstallTest(unittest.TestCase):
         with open(os.path.join(self.prefix, "lib", "sysusers.d",
                                "iotjobs.conf")) as f:
             self.assertIn("u iotjobs - ", f.read())
+
+    def test_the_broker_drop_in_names_what_is_installed(self):
+        path = os.path.join(self.stage, "etc", "mosquitto", "conf.d",
+                            "iotjobs.conf.example")
+        with open(path) as f:
+            lines = dict(ln.split(" ", 1) for ln in f.read().splitlines()
+                         if ln and not ln.startswith("#"))
+        self.assertEqual(lines["plugin"], "/usr/local/lib/iotjobs/"
+                         "mosquitto_iotjobs.so")
+        self.assertEqual(lines["acl_file"], "/etc/mosquitto/iotjobs/acl")
+        self.assertEqual(lines["plugin_opt_socket"],
+                         "/var/lib/iotjobs/broker.sock")
 
     def test_the_unit(self):
         with open(self.unit) as f:
