@@ -1,7 +1,7 @@
 # iotjobs: one Makefile, the map of the project.
 #
 #   make            build build/iotjobsd and build/mosquitto_iotjobs.so
-#   make run        install what is missing, build, run iotjobsd (./data)
+#   make run        install what running needs, build, run iotjobsd (./data)
 #   make test       install what is missing, then every test, twice: plain
 #                   and under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmarks (print figures, gate nothing)
@@ -13,6 +13,8 @@
 #
 # Objects go to build/<variant>/, binaries of the plain variant to build/.
 
+# The AWS service models that make gen reads (docs/internals/codegen.md);
+# they are not in the repository, and gen-check skips without them.
 MODELS    ?= ../shared/spec/models
 VERSION   := $(shell cat VERSION)
 # Where `make install` puts things (FHS); DESTDIR stages them elsewhere.
@@ -79,7 +81,7 @@ REPLAY_BIN := $(patsubst %,$(BIN)/replay/%,$(FUZZ_TARGETS))
 
 .PHONY: plugin all run test test-plain test-asan unit fuzz-replay fuzz fuzz-run \
         integration bench gen gen-check gen-conf gen-conf-check deps lint \
-        clean install uninstall deb test-install
+        deps-run clean install uninstall deb test-install
 all: $(BIN)/iotjobsd plugin
 
 # --- the Mosquitto plugin (src/plugin/) ---------------------------------------
@@ -213,7 +215,10 @@ gen-conf-check: $(BIN)/iotjobsd
 
 # --- tests ------------------------------------------------------------------
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh test
+
+deps-run:
+	@sh scripts/deps.sh run
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; timeout 300 $$t; done
@@ -280,7 +285,7 @@ fuzz-run: $(patsubst %,build/fuzz/bin/%,$(FUZZ))
 	            "input in build/fuzz/crash/$$t/"; exit 1; \
 	    fi; done
 
-run: deps all
+run: deps-run all
 	sh scripts/run.sh $(ARGS)
 
 bench: deps all $(BENCH_BIN)
@@ -376,11 +381,11 @@ deb:
 	mv build/deb/$(notdir $(DEB)) $(DEB)
 	@echo "deb: $(DEB) (log: build/deb/build.log)"
 
-# Banned calls (STYLE.md): unbounded copies and unchecked conversions.
+# Banned calls (docs/STYLE.md): unbounded copies and unchecked conversions.
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|strncpy|gets)\s*\(' \
 	    $$(find src tests/unit tests/fuzz -name '*.[ch]') || \
-	    { echo "banned function (see STYLE.md)"; exit 1; }
+	    { echo "banned function (see docs/STYLE.md)"; exit 1; }
 	@echo "lint ok"
 
 clean:
