@@ -239,10 +239,11 @@ test-asan:
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) VARIANT=asan all unit fuzz-replay integration
 
-# make install and make deb, and what they install, run (tests/install/).
+# make install, make deb and make run, and what they install or start
+# (tests/install/).
 test-install: all
 	cd tests/install && timeout 1500 $(PYTHON) -m unittest -v test_install \
-	    test_deb
+	    test_deb test_run
 
 test: deps
 	$(MAKE) gen-check lint
