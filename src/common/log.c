@@ -154,8 +154,8 @@ is_field(const char *word, size_t n, size_t *keylen)
 	if (n < 2 || word[0] < 'a' || word[0] > 'z')
 		return false;
 	for (k = 1; k < n && word[k] != '='; k++)
-		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_.-", word[k]) ==
-		    NULL)
+		if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_.-",
+		    word[k]) == NULL)
 			return false;
 	if (k == n)
 		return false;
@@ -223,7 +223,8 @@ log_vline(enum log_level lv, int errnum, const char *fmt, va_list ap)
 {
 	static const char *const prefix[] = {
 		[LOG_LEVEL_DEBUG] = "debug: ", [LOG_LEVEL_INFO] = "",
-		[LOG_LEVEL_WARNING] = "warning: ", [LOG_LEVEL_ERROR] = "fatal: ",
+		[LOG_LEVEL_WARNING] = "warning: ",
+		[LOG_LEVEL_ERROR] = "fatal: ",
 	};
 	char line[LOG_LINE_MAX], json[LOG_LINE_MAX * 6 + 2048];
 	struct log_out o = { json, 0, sizeof(json) - 1 };

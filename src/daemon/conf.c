@@ -430,7 +430,8 @@ conf_flags(struct conf *conf, int argc, char **argv, const struct option *lo,
 			continue;
 		}
 		if (c == ':') {
-			conf_problem(rep, "%s: needs a value", argv[optind - 1]);
+			conf_problem(rep, "%s: needs a value",
+			    argv[optind - 1]);
 			continue;
 		}
 		if (c == '?') {
@@ -446,8 +447,8 @@ conf_flags(struct conf *conf, int argc, char **argv, const struct option *lo,
 		if (conf_set(conf, o, o->kind == CONF_FLAG ? "1" : optarg) ==
 		    -1)
 			conf_problem(rep, "--%s: invalid value \"%s\": expected"
-			    " %s", o->flag, strstr(o->flag, "password") != NULL ?
-			    "(not shown)" : optarg, conf_expect(o, why,
+			    " %s", o->flag, strstr(o->flag, "password") !=
+			    NULL ? "(not shown)" : optarg, conf_expect(o, why,
 			    sizeof(why)));
 	}
 	if (optind < argc)

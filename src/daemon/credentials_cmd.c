@@ -54,9 +54,9 @@ credentials_cmd_usage(FILE *f)
 	    "each with an\n      IAM-style policy document (FILE, or - for "
 	    "standard input). create prints\n      the access key id and the "
 	    "secret, once; list never shows a secret.\n      Each takes "
-	    "--data-dir DIR (IOTJOBS_DATA_DIR, default ./data); the daemon\n"
-	    "      may be running. Secrets are sealed under DATA_DIR/"
-	    OPKEY_KEYFILE ".\n");
+	    "--data-dir DIR (else IOTJOBS_DATA_DIR, else the configuration\n"
+	    "      file's data-dir, else ./data); the daemon may be running.\n"
+	    "      Secrets are sealed under DATA_DIR/" OPKEY_KEYFILE ".\n");
 }
 
 bool

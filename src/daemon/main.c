@@ -54,7 +54,8 @@ print_first_start(const struct app *app, int port)
 	/* Under systemd, stdout is the journal: no secret goes there. */
 	if (getenv("JOURNAL_STREAM") != NULL) {
 		log_info("created an admin credential in %s/credentials.json"
-		    " (mode 0600): read the key pair there", app->conf->data_dir);
+		    " (mode 0600): read the key pair there",
+		    app->conf->data_dir);
 		return;
 	}
 	/* Printed once, on the start that created the credential. */

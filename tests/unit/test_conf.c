@@ -85,8 +85,8 @@ conf_file_reports_every_problem_with_its_line(void **state)
 		  "expected text or json", 1 },
 		{ "a = 1\nb = 2\nthreads = x\nlisten = y\n",
 		  "t.conf:1: unknown key \"a\"", 4 },
-		{ "--listen = 1.2.3.4:5\n", "t.conf:1: unknown key \"--listen\"",
-		  1 },
+		{ "--listen = 1.2.3.4:5\n",
+		  "t.conf:1: unknown key \"--listen\"", 1 },
 	};
 	size_t i;
 

@@ -32,6 +32,15 @@ extern const int sq_nmigrations;
 int sq_version_check(sqlite3 *db, const char *what, int *version,
     struct err *err);
 
+/*
+ * Applies to DB (the store file PATH) the migrations it lacks, each in a
+ * transaction of its own (several processes may open one store at once).
+ * *VERSION: the schema version after. -1 with ERR, DB unchanged by the
+ * migration that failed.
+ */
+int sq_migrate(sqlite3 *db, const char *path, int *version,
+    struct err *err);
+
 struct store_tx {
 	struct store *st;
 	struct sq_conn *conn;
