@@ -21,7 +21,8 @@
 #     IOTJOBS_BROKER_ENDPOINT says otherwise), whose server certificate
 #     iotjobsd's CA issues (D/tls/ca.crt: the CA devices trust).
 # Then it prints the command that provisions a device through the AWS API
-# (scripts/provision-device.sh). D defaults to ./data; the broker's files
+# (scripts/provision-device.sh). IOTJOBSD and IOTJOBS_PLUGIN name other
+# builds of the two. D defaults to ./data; the broker's files
 # live in D/mosquitto/. With IOTJOBS_MQTT set (or --mqtt among the
 # options), no broker is started and iotjobsd uses the one named there.
 # A second run on the same data folder, or on ports in use, stops at once
@@ -33,7 +34,8 @@ DATA=${IOTJOBS_DATA_DIR:-./data}
 BROKER_DIR=$DATA/mosquitto
 LISTEN=${IOTJOBS_BROKER_LISTEN:-127.0.0.1:1883}
 TLS_LISTEN=${IOTJOBS_BROKER_TLS_LISTEN:-127.0.0.1:8883}
-PLUGIN=build/mosquitto_iotjobs.so
+PLUGIN=${IOTJOBS_PLUGIN:-build/mosquitto_iotjobs.so}
+IOTJOBSD=${IOTJOBSD:-build/iotjobsd}
 USER_NAME=iotjobsd
 
 die() {
@@ -95,7 +97,7 @@ if [ "${1:-}" = device ]; then
 	    "sh scripts/provision-device.sh THING_NAME"
 fi
 
-[ -x build/iotjobsd ] || die "build/iotjobsd is missing (make all)"
+[ -x "$IOTJOBSD" ] || die "$IOTJOBSD is missing (make all)"
 
 # One make run per data folder: a second one stops here, before it touches
 # anything of the first, with one line saying what runs where. The lock
@@ -122,11 +124,12 @@ for a in "$@"; do
 	prev=$a
 done
 if [ -n "$external" ]; then
-	exec build/iotjobsd "$@"
+	exec "$IOTJOBSD" "$@"
 fi
 [ -f "$PLUGIN" ] || die "$PLUGIN is missing (make all)"
+PLUGIN_ABS=$(cd "$(dirname "$PLUGIN")" && pwd)/$(basename "$PLUGIN")
 if [ -z "$has_tls_listen" ] &&
-    build/iotjobsd --help 2>/dev/null | grep -q -- '--tls-listen'; then
+    "$IOTJOBSD" --help 2>/dev/null | grep -q -- '--tls-listen'; then
 	set -- --tls-listen 127.0.0.1:8443 "$@"
 fi
 
@@ -204,7 +207,7 @@ copy_server_cert() {
 write_config() {
 	awk -v plain="$BROKER_PORT $BROKER_HOST" -v tls="$TLS_PORT $TLS_HOST" \
 	    -v dir="$BROKER_ABS" -v data="$DATA_ABS" -v sock="$SOCKET" \
-	    -v plugin="$(pwd)/$PLUGIN" -v region="$REGION" \
+	    -v plugin="$PLUGIN_ABS" -v region="$REGION" \
 	    -v account="$ACCOUNT" '
 	/^listener / { n++; print "listener " (n == 1 ? plain : tls); next }
 	/^password_file / { print "password_file " dir "/passwd"; next }
@@ -285,7 +288,7 @@ IOTJOBS_DATA_DIR=$DATA \
 IOTJOBS_BROKER_SOCKET=$SOCKET \
 IOTJOBS_MQTT_USERNAME=$USER_NAME \
 IOTJOBS_MQTT_PASSWORD=$(cat "$BROKER_DIR/iotjobsd.password") \
-    build/iotjobsd --mqtt "mqtt://$connect_host:$BROKER_PORT" "$@" &
+    "$IOTJOBSD" --mqtt "mqtt://$connect_host:$BROKER_PORT" "$@" &
 daemon_pid=$!
 wait_file -S "$SOCKET" "$daemon_pid" ||
     die "iotjobsd did not open its broker socket $SOCKET"
