@@ -164,7 +164,8 @@ build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_OBJ)
 
 # --- benchmarks -------------------------------------------------------------
 BENCH_BIN := build/bench/iotjobs-load build/bench/bare build/bench/sqlite_raw \
-             build/bench/iotjobs-tls-load build/bench/policy
+             build/bench/iotjobs-tls-load build/bench/policy \
+             build/bench/thing_query
 SIGV4_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC))
 
 build/bench/iotjobs-load: bench/load.c $(SIGV4_OBJ)
@@ -176,6 +177,12 @@ build/bench/iotjobs-tls-load: bench/tls_load.c
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS) -lssl
 
 build/bench/policy: bench/policy.c $(SIGV4_OBJ)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/bench/thing_query: bench/thing_query.c $(SIGV4_OBJ) \
+    $(OBJ)/src/daemon/api/thing_query.o \
+    $(OBJ)/src/daemon/api/thing_query_eval.o
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
