@@ -25,6 +25,8 @@
 # builds of the two. D defaults to ./data; the broker's files
 # live in D/mosquitto/. With IOTJOBS_MQTT set (or --mqtt among the
 # options), no broker is started and iotjobsd uses the one named there.
+# A second run on the same data folder, or on ports in use, stops at once
+# with one line saying so, and changes nothing.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -97,6 +99,17 @@ fi
 
 [ -x "$IOTJOBSD" ] || die "$IOTJOBSD is missing (make all)"
 
+# One make run per data folder: a second one stops here, before it touches
+# anything of the first, with one line saying what runs where. The lock
+# lives as long as this script and what it started (they inherit it).
+mkdir -p "$DATA"
+exec 9>>"$DATA/run.lock"
+if ! flock -n 9; then
+	info=$(cat "$DATA/run.info" 2>/dev/null) ||
+	    info="another make run uses $DATA"
+	die "already running: $info; stop it first (Ctrl-C there)"
+fi
+
 external=${IOTJOBS_MQTT:-}
 has_tls_listen=""
 http=${IOTJOBS_LISTEN:-127.0.0.1:8080}
@@ -135,6 +148,29 @@ esac
 split_addr IOTJOBS_BROKER_TLS_LISTEN "$TLS_LISTEN"
 TLS_HOST=$host
 TLS_PORT=$port
+
+# HOST:PORT answers: something else listens there.
+in_use() {
+	python3 -c "import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), 0.5)" "$1" "$2" \
+	    2>/dev/null
+}
+
+# Another make run (of another data folder) or service on our ports.
+check_free() {
+	! in_use "$1" "$2" ||
+	    die "$1:$2 is in use (another make run, or another service):" \
+	    "stop it, or choose other ports (see the top of scripts/run.sh)"
+}
+http_port=${http##*:}
+http_connect=${http%:*}
+case $http_connect in
+0.0.0.0|'') http_connect=127.0.0.1 ;;
+esac
+check_free "$http_connect" "$http_port"
+check_free "$BROKER_HOST" "$BROKER_PORT"
+check_free 127.0.0.1 "$TLS_PORT"
+[ -n "$has_tls_listen" ] || check_free 127.0.0.1 8443
 
 mkdir -p "$DATA" "$BROKER_DIR"
 chmod 0700 "$DATA" 2>/dev/null || true
@@ -219,6 +255,11 @@ for a in "$@"; do
 done
 
 prepare_account
+# What the lock's holder runs, for the second make run's one line.
+info="make run (pid $$): iotjobsd on http://$http_connect:$http_port,"
+info="$info Mosquitto on $BROKER_HOST:$BROKER_PORT and"
+info="$info mqtts://$TLS_HOST:$TLS_PORT, data in $DATA_ABS"
+echo "$info" >"$DATA/run.info"
 
 broker_pid=""
 daemon_pid=""
@@ -228,7 +269,7 @@ stop() {
 	[ -z "$daemon_pid" ] || wait "$daemon_pid" 2>/dev/null || true
 	[ -z "$broker_pid" ] || kill -TERM "$broker_pid" 2>/dev/null || true
 	[ -z "$broker_pid" ] || wait "$broker_pid" 2>/dev/null || true
-	rm -f "$BROKER_DIR/mosquitto.pid"
+	rm -f "$BROKER_DIR/mosquitto.pid" "$DATA/run.info"
 }
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM

@@ -20,6 +20,7 @@
 #include "auth/authz.h"
 #include "clock.h"
 #include "http/admin.h"
+#include "http/health.h"
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
@@ -145,6 +146,11 @@ authenticate(struct app *app, const struct http_request *req,
 	ar.body_len = req->body_len;
 	if (auth_check(app->auth, &ar, clock_real(), who, err) == -1)
 		return -1;
+	/* As AWS: a key is good in every region, a signature in one. */
+	if (strcmp(who->region, app->conf->region) != 0)
+		return err_set_status(err, 403, ERR_INVALID_SIGNATURE,
+		    "Credential should be scoped to a valid region, not '%s'. ",
+		    who->region);
 	*plane = plane_of(who->service, err);
 	return *plane == PLANE_COUNT ? -1 : 0;
 }
@@ -299,7 +305,7 @@ http_dispatch(struct app *app, const struct http_request *req,
 	const char *opname = "-";
 	json_t *out = NULL;
 	int status = 200;
-	bool authenticated = false;
+	bool authenticated = false, probe = false;
 	char thing[130], job[130];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -315,6 +321,14 @@ http_dispatch(struct app *app, const struct http_request *req,
 	if (req->body_too_large) {
 		err_set(&err, ERR_INVALID_REQUEST, "The request body exceeds"
 		    " the limit of %zu bytes", app->conf->body_limit);
+		goto done;
+	}
+	if (health_is_route(req->raw_path)) {
+		opname = "health";
+		probe = true;
+		if (health_serve(app, req, &out, &status, &err) == -1)
+			goto done;
+		reply_json(rep, status, out);
 		goto done;
 	}
 	if (authenticate(app, req, &who, &plane, &err) == -1)
@@ -350,15 +364,19 @@ done:
 		reply_error(rep, plane == PLANE_COUNT ? PLANE_CONTROL : plane,
 		    &err);
 	json_decref(out);
-	log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
-	    " principal=%s thing=%s job=%s peer=%s us=%lld", rep->request_id,
-	    opname, plane == PLANE_DATA ? "data" : "control", req->method,
-	    rep->status, err.type != NULL ? " error=" : "",
-	    err.type != NULL ? err.type : "",
-	    log_principal(&who, authenticated),
-	    log_value(route_label(&m, "thingName"), thing, sizeof(thing)),
-	    log_value(route_label(&m, "jobId"), job, sizeof(job)),
-	    req->peer != NULL ? req->peer : "-", (long long)elapsed_us(&t0));
+	/* Probes come every few seconds: a line each only at debug level. */
+	if (!probe || log_is_enabled(LOG_LEVEL_DEBUG))
+		log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
+		    " principal=%s thing=%s job=%s peer=%s us=%lld",
+		    rep->request_id, opname, plane == PLANE_DATA ? "data" :
+		    "control", req->method, rep->status, err.type != NULL ?
+		    " error=" : "", err.type != NULL ? err.type : "",
+		    log_principal(&who, authenticated),
+		    log_value(route_label(&m, "thingName"), thing,
+		    sizeof(thing)),
+		    log_value(route_label(&m, "jobId"), job, sizeof(job)),
+		    req->peer != NULL ? req->peer : "-",
+		    (long long)elapsed_us(&t0));
 	router_match_release(&m);
 }
 
