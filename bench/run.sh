@@ -90,6 +90,23 @@ $B/iotjobs-tls-load handshakes "$tls_port" "$TLS_THREADS" "$SECONDS_EACH" \
 $B/iotjobs-tls-load get "$tls_port" "$TLS_THREADS" "$SECONDS_EACH" \
 	"$ca" "$work/device.crt" "$work/device.key" /things/bench-thing-0/jobs
 
+# Hostile load (bench/README.md, Hardening): a daemon of its own without a
+# per-address limit, so that one address really holds the whole flood.
+FLOOD_SECONDS=${BENCH_FLOOD_SECONDS:-12}
+hport=$(free_port)
+build/iotjobsd --listen "127.0.0.1:$hport" --data-dir "$work/hdata" \
+	--per-address-limit 0 2>"$work/hardening.log" & pids="$pids $!"
+hpid=$!
+wait_port "$hport"
+echo "-- hardening: signed ListThings on new connections, no flood"
+$B/iotjobs-flood flood "$hport" 0 0 5
+echo "-- hardening: the same with 5,000 slow-header and 5,000 idle" \
+    "connections held from 127.0.0.2"
+$B/iotjobs-flood flood "$hport" 5000 5000 "$FLOOD_SECONDS"
+echo "-- hardening: 4,096 unauthenticated bodies of 1 MB at once"
+$B/iotjobs-flood bodies "$hport" 4096 "$hpid"
+kill "$hpid"; wait "$hpid" 2>/dev/null || true
+
 # The job engine at a million things: opt in, it takes minutes and ~1 GB
 # of disk (bench/engine.sh).
 if [ "${BENCH_ENGINE:-0}" = 1 ]; then

@@ -49,9 +49,33 @@ const struct conf_opt conf_opts[] = {
 	{ "body-limit", "IOTJOBS_BODY_LIMIT", CONF_UINT, "1048576", 1024,
 	  64UL << 20, "largest request body accepted, in bytes" },
 	{ "request-timeout", "IOTJOBS_REQUEST_TIMEOUT", CONF_UINT, "30", 1,
-	  3600, "seconds an idle connection is kept" },
+	  3600, "seconds a kept-alive connection has, after an answer, to"
+	  " send its next complete request head" },
 	{ "threads", "IOTJOBS_THREADS", CONF_UINT, "4", 1, 256,
 	  "HTTP worker threads" },
+	{ "head-timeout", "IOTJOBS_HEAD_TIMEOUT", CONF_UINT, "10", 1, 3600,
+	  "seconds a new connection has to complete its TLS handshake and"
+	  " its first request head" },
+	{ "body-min-rate", "IOTJOBS_BODY_MIN_RATE", CONF_UINT, "1024", 1,
+	  1UL << 30, "bytes/s a request body must average once"
+	  " --head-timeout seconds have passed since its head" },
+	{ "max-connections", "IOTJOBS_MAX_CONNECTIONS", CONF_UINT, "0", 0,
+	  1000000, "open HTTP(S) connections; past it the oldest idle one is"
+	  " closed (0: the open-file limit, raised to its hard limit, less a"
+	  " reserve)" },
+	{ "per-address-limit", "IOTJOBS_PER_ADDRESS_LIMIT", CONF_UINT, "256",
+	  0, 1000000, "open connections per client address (0: no limit)" },
+	{ "per-address-exempt-loopback", NULL, CONF_FLAG, "0", 0, 1,
+	  "no per-address limit for loopback clients" },
+	{ "body-budget", "IOTJOBS_BODY_BUDGET", CONF_UINT, "67108864",
+	  1UL << 20, 1UL << 40, "bytes of request bodies buffered at once,"
+	  " all requests together; past it a body is refused with 503" },
+	{ "strict-permissions", NULL, CONF_FLAG, "0", 0, 1,
+	  "refuse to start when the data folder or a store file is readable"
+	  " by others" },
+	{ "broker-group", "IOTJOBS_BROKER_GROUP", CONF_TEXT, "", 0, 0,
+	  "group given the broker socket and the CA folder the broker reads"
+	  " (mode 0660, 0750; empty: iotjobsd's own group)" },
 	{ "verbose", NULL, CONF_FLAG, "0", 0, 1, "log more detail" },
 	{ "test-clock", "IOTJOBS_TEST_CLOCK", CONF_FLAG, "0", 0, 1,
 	  "tests only: serve GET/POST /_iotjobs/clock, which reads and"
@@ -208,6 +232,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->mqtt_share_group) },
 		{ "broker-socket", conf->broker_socket,
 		  sizeof(conf->broker_socket) },
+		{ "broker-group", conf->broker_group,
+		  sizeof(conf->broker_group) },
 		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
 		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
 	};
@@ -256,6 +282,16 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			conf->request_timeout = (unsigned)n;
 		else if (strcmp(o->flag, "mqtt-queue") == 0)
 			conf->mqtt_queue = n;
+		else if (strcmp(o->flag, "head-timeout") == 0)
+			conf->head_timeout = (unsigned)n;
+		else if (strcmp(o->flag, "body-min-rate") == 0)
+			conf->body_min_rate = n;
+		else if (strcmp(o->flag, "max-connections") == 0)
+			conf->max_connections = (unsigned)n;
+		else if (strcmp(o->flag, "per-address-limit") == 0)
+			conf->per_address_limit = (unsigned)n;
+		else if (strcmp(o->flag, "body-budget") == 0)
+			conf->body_budget = n;
 		else
 			conf->threads = (unsigned)n;
 		return 0;
@@ -267,6 +303,11 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			conf->mqtt_events = v[0] == '1' || v[0] == 't';
 		else if (strcmp(o->flag, "test-clock") == 0)
 			conf->test_clock = v[0] == '1' || v[0] == 't';
+		else if (strcmp(o->flag, "per-address-exempt-loopback") == 0)
+			conf->per_address_exempt_loopback = v[0] == '1' ||
+			    v[0] == 't';
+		else if (strcmp(o->flag, "strict-permissions") == 0)
+			conf->strict_permissions = v[0] == '1' || v[0] == 't';
 		else
 			conf->verbosity = v[0] == '1' || v[0] == 't';
 		return 0;

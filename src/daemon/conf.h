@@ -29,6 +29,15 @@ struct conf {
 	size_t body_limit;	/* bytes of request body accepted */
 	unsigned request_timeout;	/* seconds of idle connection */
 	unsigned threads;	/* HTTP worker threads */
+	/* Hostile load (http/conn_guard.h, docs/compatibility.md). */
+	unsigned head_timeout;	/* seconds to a connection's first head */
+	size_t body_min_rate;	/* bytes/s of a body after the grace */
+	unsigned max_connections;	/* 0: from the open-file limit */
+	unsigned per_address_limit;	/* 0: none */
+	bool per_address_exempt_loopback;
+	size_t body_budget;	/* bytes of bodies buffered at once */
+	bool strict_permissions;	/* refuse a data folder others read */
+	char broker_group[64];	/* group of what the broker reads; "": ours */
 	int verbosity;
 	bool test_clock;	/* --test-clock: GET/POST /_iotjobs/clock */
 	/* MQTT front end (mqtt/): off when mqtt_url is empty. */

@@ -14,11 +14,14 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,24 +43,29 @@
 #include "http/server.h"
 #include "log.h"
 #include "mqtt/mqtt.h"
+#include "perms.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
 #include "version.h"
 #include "xmalloc.h"
 
+/*
+ * The admin credential this start created: its secret is printed once,
+ * and only to a terminal; a service manager's journal or a redirected
+ * log gets the path of the 0600 file that holds it instead.
+ */
 static void
 print_first_start(const struct app *app, int port)
 {
 	const char *akid, *secret;
 
-	auth_admin_key(app->auth, &akid, &secret);
-	/* Under systemd, stdout is the journal: no secret goes there. */
-	if (getenv("JOURNAL_STREAM") != NULL) {
+	if (!isatty(STDOUT_FILENO)) {
 		log_info("created an admin credential in %s/credentials.json"
-		    " (mode 0600): read the key pair there",
-		    app->conf->data_dir);
+		    " (mode 0600); its secret is not printed: stdout is not a"
+		    " terminal", app->conf->data_dir);
 		return;
 	}
+	auth_admin_key(app->auth, &akid, &secret);
 	/* Printed once, on the start that created the credential. */
 	printf("iotjobsd: created an admin credential in %s/credentials.json"
 	    " (mode 0600).\nUse it with the AWS CLI, boto3 or the AWS SDKs:"
@@ -181,6 +189,41 @@ tls_release(struct http_tls *tls)
 	memset(tls, 0, sizeof(*tls));
 }
 
+/*
+ * Resources before anything is opened: files created 0600 and folders
+ * 0700 (perms.h); as many descriptors as the hard limit allows, since
+ * every HTTP connection is one (http/server.c derives its limit from
+ * it); request bodies in memory of their own, which free() gives back
+ * to the system at once, not heap that a flood would leave behind.
+ */
+static void
+process_setup(void)
+{
+	struct rlimit rl;
+
+	umask(077);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_cur == RLIM_INFINITY)
+			rl.rlim_cur = 1U << 20;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("cannot raise the open-file limit from %llu",
+			    (unsigned long long)was);
+	}
+	/* Fixed, so that glibc does not raise it after each free. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+}
+
+/* The store hook: the store gave up on its files; stop, exit non-zero. */
+static void
+on_store_failure(void *arg)
+{
+	(void)arg;
+	kill(getpid(), SIGTERM);
+}
+
 static void
 on_foreign_commit(void *arg)
 {
@@ -258,7 +301,7 @@ main(int argc, char **argv)
 	struct err err;
 	sigset_t set;
 	char prefix[160];
-	bool generated = false;
+	bool generated = false, failed;
 	int sig, leads;
 
 	if (credentials_cmd_is(argc, argv))
@@ -277,11 +320,15 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	process_setup();
 
+	if (perms_check(conf.data_dir, conf.strict_permissions, &err) == -1)
+		fatalx("%s", err.msg);
 	if (store_open(conf.data_dir, &app.st, &err) == -1 ||
 	    store_outbox_switch(app.st, conf.mqtt_url[0] != '\0',
 	    conf.mqtt_url[0] != '\0' && conf.mqtt_events, &err) == -1)
 		fatalx("%s", err.msg);
+	store_on_failure(app.st, on_store_failure, NULL);
 	if (auth_open(conf.data_dir, app.st, &app.auth, &generated,
 	    &err) == -1)
 		fatalx("%s", err.msg);
@@ -355,10 +402,11 @@ main(int argc, char **argv)
 	mqtt_stop(mqtt);
 	sched_stop();
 	authz_close(app.authz);
+	failed = store_failed(app.st);
 	store_close(app.st);
 	auth_close(app.auth);
 	tls_release(&tls);
 	ca_close(app.ca);
-	log_info("stopped");
-	return 0;
+	log_info("stopped%s", failed ? ": the store's files vanished" : "");
+	return failed ? EXIT_FAILURE : 0;
 }

@@ -34,6 +34,8 @@
 			"not match what was computed."
 #define MSG_BAD_TOKEN	"The security token included in the request is " \
 			"invalid."
+#define MSG_UNSIGNED	"UNSIGNED-PAYLOAD is not accepted for a request " \
+			"with a body: sign the SHA-256 of the body."
 
 static char tmpdir[256];
 
@@ -359,8 +361,12 @@ check_table(void **state)
 		{ .name = "content-sha256-not-hex", .sha = "abc",
 		    .type = ERR_INVALID_SIGNATURE,
 		    .msg = MSG_SHA_MISMATCH },
-		{ .name = "unsigned-payload", .sha = SIGV4_UNSIGNED_PAYLOAD,
-		    .body = "anything at all" },
+		/* The body must be what was signed: only an empty one is. */
+		{ .name = "unsigned-payload-with-a-body",
+		    .sha = SIGV4_UNSIGNED_PAYLOAD, .body = "anything at all",
+		    .type = ERR_INVALID_SIGNATURE, .msg = MSG_UNSIGNED },
+		{ .name = "unsigned-payload-empty-body",
+		    .sha = SIGV4_UNSIGNED_PAYLOAD, .body = "" },
 	};
 	struct auth *plain = open_env(NULL), *tok = open_env(TOKEN);
 	int64_t t0 = date_epoch(DATE);
@@ -569,9 +575,70 @@ check_presigned_query(void **state)
 	assert_string_equal(err.type, ERR_INVALID_SIGNATURE);
 	assert_string_equal(err.msg, "Request has expired");
 
+	/* The same signature does not cover a body. */
+	r.body = (const unsigned char *)"{}";
+	r.body_len = 2;
+	assert_int_equal(auth_check(a, &r, t0, &res, &err), -1);
+	assert_string_equal(err.type, ERR_INVALID_SIGNATURE);
+	assert_string_equal(err.msg, "A presigned request with a body must be "
+	    "signed over the SHA-256 of the body, not UNSIGNED-PAYLOAD.");
+	r.body = NULL;
+	r.body_len = 0;
+
 	aq[5].value = "6";
 	assert_int_equal(auth_check(a, &r, t0, &res, &err), -1);
 	assert_string_equal(err.msg, MSG_MISMATCH);
+	auth_close(a);
+}
+
+/*
+ * auth_precheck: what the head alone tells (key, scope, date), before a
+ * body is read; a wrong signature is for auth_check to find.
+ */
+static void
+precheck_judges_the_claim_not_the_signature(void **state)
+{
+	static const struct check_case ok = { .name = "base" };
+	static const struct check_case unknown = { .name = "unknown",
+	    .akid = "AKIAUNKNOWNKEY000000" };
+	static const struct check_case wrong = { .name = "wrong-secret",
+	    .secret = "not the secret" };
+	static const struct check_case scope = { .name = "scope",
+	    .service = "s3" };
+	struct auth *a = open_env(NULL);
+	int64_t t0 = date_epoch(DATE);
+	char service[64];
+	struct err err;
+	struct req q;
+
+	(void)state;
+	req_sign(&q, &ok);
+	assert_int_equal(auth_precheck(a, &q.r, t0, service, sizeof(service),
+	    &err), 0);
+	assert_string_equal(service, "iot-jobs-data");
+	req_sign(&q, &wrong);
+	assert_int_equal(auth_precheck(a, &q.r, t0, service, sizeof(service),
+	    &err), 0);
+	req_sign(&q, &unknown);
+	assert_int_equal(auth_precheck(a, &q.r, t0, service, sizeof(service),
+	    &err), -1);
+	assert_string_equal(err.type, ERR_UNRECOGNIZED_CLIENT);
+	req_sign(&q, &scope);
+	assert_int_equal(auth_precheck(a, &q.r, t0, service, sizeof(service),
+	    &err), -1);
+	assert_string_equal(err.type, ERR_INVALID_SIGNATURE);
+	req_sign(&q, &ok);
+	assert_int_equal(auth_precheck(a, &q.r, t0 + 301, service,
+	    sizeof(service), &err), -1);
+	assert_string_equal(err.type, ERR_INVALID_SIGNATURE);
+	q.r.nheaders--;		/* no Authorization */
+	assert_int_equal(auth_precheck(a, &q.r, t0, service, sizeof(service),
+	    &err), -1);
+	assert_string_equal(err.type, ERR_MISSING_AUTH);
+	q.h[q.r.nheaders++].value = "AWS4-HMAC-SHA256 Credential=x";
+	assert_int_equal(auth_precheck(a, &q.r, t0, service, sizeof(service),
+	    &err), -1);
+	assert_string_equal(err.type, ERR_INVALID_SIGNATURE);
 	auth_close(a);
 }
 
@@ -586,6 +653,7 @@ main(void)
 		cmocka_unit_test(check_header_level_errors),
 		cmocka_unit_test(check_accepts_http_date_header),
 		cmocka_unit_test(check_presigned_query),
+		cmocka_unit_test(precheck_judges_the_claim_not_the_signature),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -33,6 +33,11 @@
 			"documentation for details."
 #define MSG_SHA_MISMATCH "The provided 'x-amz-content-sha256' header does " \
 			"not match what was computed."
+#define MSG_UNSIGNED	"UNSIGNED-PAYLOAD is not accepted for a request " \
+			"with a body: sign the SHA-256 of the body."
+#define MSG_UNSIGNED_PRESIGNED "A presigned request with a body must be " \
+			"signed over the SHA-256 of the body, not " \
+			"UNSIGNED-PAYLOAD."
 
 static const char *const services[] = { "iot-jobs-data", "iot", "execute-api" };
 
@@ -445,6 +450,9 @@ payload_hash(const struct auth_request *r, char out[SIGV4_HEX_LEN + 1],
 	if (n > 1)
 		return invalid(err, MSG_SHA_MISMATCH);
 	if (v != NULL && strcmp(v, SIGV4_UNSIGNED_PAYLOAD) == 0) {
+		/* The body must be what was signed: only an empty one is. */
+		if (r->body_len > 0)
+			return invalid(err, MSG_UNSIGNED);
 		snprintf(out, SIGV4_HEX_LEN + 1, "%s", v);
 		return 0;
 	}
@@ -505,14 +513,49 @@ verify(const struct auth_key *k, const struct auth_request *r,
 	if (payload_hash(r, hash, &declared, err) == -1)
 		return -1;
 	m = signature_matches(k, r, c, hash, err);
-	/* botocore presigns UNSIGNED-PAYLOAD, the JS SDK the body hash. */
-	if (m == 0 && c->presigned && !declared)
+	/*
+	 * botocore presigns UNSIGNED-PAYLOAD, the JS SDK the body hash; only
+	 * the hash covers a body, so UNSIGNED-PAYLOAD only signs none.
+	 */
+	if (m == 0 && c->presigned && !declared) {
 		m = signature_matches(k, r, c, SIGV4_UNSIGNED_PAYLOAD, err);
+		if (m == 1 && r->body_len > 0)
+			return invalid(err, MSG_UNSIGNED_PRESIGNED);
+	}
 	if (m == -1)
 		return -1;
 	if (m == 0)
 		return invalid(err, MSG_MISMATCH);
 	return 0;
+}
+
+/* The claim of R, from its Authorization header or its presigned query. */
+static int
+claim_load(const struct auth_request *r, struct claim *c, struct err *err)
+{
+	const char *authz;
+	size_t n;
+
+	authz = header_get(r, "authorization", &n);
+	if (n > 1)
+		return invalid(err, "The request carries more than one "
+		    "Authorization header.");
+	if (authz != NULL)
+		return claim_from_header(r, authz, c, err);
+	if (query_get(r, "X-Amz-Algorithm") != NULL)
+		return claim_from_query(r, c, err);
+	return err_set_status(err, 403, ERR_MISSING_AUTH, MSG_MISSING);
+}
+
+static void
+claim_release(struct claim *c)
+{
+	if (c->token_buf != NULL) {
+		explicit_bzero(c->token_buf, AUTH_TOKEN_MAX + 2);
+		free(c->token_buf);
+		c->token_buf = NULL;
+	}
+	explicit_bzero(&c->az.signature, sizeof(c->az.signature));
 }
 
 int
@@ -521,30 +564,12 @@ auth_check(const struct auth *a, const struct auth_request *r,
 {
 	struct auth_key k;
 	struct claim c;
-	const char *authz;
-	size_t n;
 	int rc = -1;
 
 	memset(&c, 0, sizeof(c));
 	memset(&k, 0, sizeof(k));
 	memset(res, 0, sizeof(*res));
-	authz = header_get(r, "authorization", &n);
-	if (n > 1) {
-		invalid(err, "The request carries more than one Authorization "
-		    "header.");
-		goto out;
-	}
-	if (authz != NULL) {
-		if (claim_from_header(r, authz, &c, err) == -1)
-			goto out;
-	} else if (query_get(r, "X-Amz-Algorithm") != NULL) {
-		if (claim_from_query(r, &c, err) == -1)
-			goto out;
-	} else {
-		err_set_status(err, 403, ERR_MISSING_AUTH, MSG_MISSING);
-		goto out;
-	}
-	if (key_find(a, &c, &k, err) == -1 ||
+	if (claim_load(r, &c, err) == -1 || key_find(a, &c, &k, err) == -1 ||
 	    verify(&k, r, &c, now_real, err) == -1)
 		goto out;
 	res->who.kind = k.kind;
@@ -560,10 +585,28 @@ auth_check(const struct auth *a, const struct auth_request *r,
 	rc = 0;
 out:
 	auth_key_release(&k);
-	if (c.token_buf != NULL) {
-		explicit_bzero(c.token_buf, AUTH_TOKEN_MAX + 2);
-		free(c.token_buf);
-	}
-	explicit_bzero(&c.az.signature, sizeof(c.az.signature));
+	claim_release(&c);
+	return rc;
+}
+
+int
+auth_precheck(const struct auth *a, const struct auth_request *r,
+    int64_t now_real, char *service, size_t size, struct err *err)
+{
+	struct auth_key k;
+	struct claim c;
+	int rc = -1;
+
+	memset(&c, 0, sizeof(c));
+	memset(&k, 0, sizeof(k));
+	if (claim_load(r, &c, err) == -1 || key_find(a, &c, &k, err) == -1 ||
+	    check_token(&k, &c, err) == -1 || check_scope(&c, err) == -1 ||
+	    check_time(&c, now_real, err) == -1)
+		goto out;
+	snprintf(service, size, "%s", c.az.scope.service);
+	rc = 0;
+out:
+	auth_key_release(&k);
+	claim_release(&c);
 	return rc;
 }

@@ -100,4 +100,16 @@ void auth_admin_key(const struct auth *a, const char **access_key_id,
 int auth_check(const struct auth *a, const struct auth_request *r,
     int64_t now_real, struct auth_result *res, struct err *err);
 
+/*
+ * What auth_check() can tell from R's head alone, before its body is
+ * read (R's body members are ignored): the Authorization header or the
+ * presigned query parses, names the admin key or an ACTIVE operator key
+ * with the session token it needs, its scope is valid and its date within
+ * the skew (or the presigned expiry). The signature is not checked: that
+ * needs the body. 0 with the scope's service in SERVICE (of SIZE bytes),
+ * or -1 with ERR set as auth_check() sets it. Thread-safe.
+ */
+int auth_precheck(const struct auth *a, const struct auth_request *r,
+    int64_t now_real, char *service, size_t size, struct err *err);
+
 #endif

@@ -357,7 +357,7 @@ ca_create(const char *dir, const char *cert_path, const char *key_path,
 	}
 	if (ca_make(kb, cb, err) == -1 ||
 	    ca_bio_put(kb, key_path, 0600, false, err) != 0 ||
-	    ca_bio_put(cb, cert_path, 0644, false, err) != 0)
+	    ca_bio_put(cb, cert_path, 0640, false, err) != 0)
 		goto out;
 	log_info("ca: created a CA in %s (EC P-256, %d days)", dir,
 	    CA_SELF_DAYS);

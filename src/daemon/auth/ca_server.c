@@ -203,7 +203,7 @@ server_issue(struct ca *ca, const char *cn, GENERAL_NAMES *san,
 	}
 	/* The key first: a certificate never names a key not yet there. */
 	if (ca_bio_put(kb, key_path, 0600, true, err) == -1 ||
-	    ca_bio_put(cb, cert_path, 0644, true, err) == -1)
+	    ca_bio_put(cb, cert_path, 0640, true, err) == -1)
 		goto out;
 	rc = 0;
 out:

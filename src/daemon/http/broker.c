@@ -23,6 +23,7 @@
 
 #include "auth/identity.h"
 #include "log.h"
+#include "perms.h"
 #include "store/store.h"
 #include "store/store_broker.h"
 #include "store/store_identity.h"
@@ -65,7 +66,10 @@ broker_read_file(const char *path)
 	return buf;
 }
 
-/* Writes TEXT to DIR/NAME (mode 0644) unless it holds TEXT already. */
+/*
+ * Writes TEXT to DIR/NAME (mode 0640: the broker reads it through the
+ * folder's group, never as "others") unless it holds TEXT already.
+ */
 static int
 broker_ca_write(const char *dir, const char *name, const char *text,
     struct err *err)
@@ -86,11 +90,11 @@ broker_ca_write(const char *dir, const char *name, const char *text,
 	free(old);
 	if (same)
 		return 0;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd == -1)
 		return err_set(err, ERR_INTERNAL_FAILURE, "cannot write %s: %s",
 		    tmp, strerror(errno));
-	if (fchmod(fd, 0644) == -1 || write(fd, text, len) != (ssize_t)len ||
+	if (fchmod(fd, 0640) == -1 || write(fd, text, len) != (ssize_t)len ||
 	    fsync(fd) == -1) {
 		close(fd);
 		unlink(tmp);
@@ -245,12 +249,15 @@ broker_ca_sync(struct app *app, bool force, struct err *err)
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", app->conf->data_dir,
 	    BROKER_CA_DIR);
-	if ((mkdir(dir, 0755) == -1 && errno != EEXIST) ||
-	    chmod(dir, 0755) == -1) {
+	/* Set-group-ID: its files take the group the folder is given. */
+	if ((mkdir(dir, 02750) == -1 && errno != EEXIST) ||
+	    chmod(dir, 02750) == -1) {
 		rc = err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: %s",
 		    dir, strerror(errno));
 		goto out;
 	}
+	if ((rc = perms_share(dir, app->conf->broker_group, err)) == -1)
+		goto out;
 	json_array_foreach(pems, i, v)
 		if ((rc = broker_ca_add(dir, json_string_value(v), names, seen,
 		    err)) == -1)

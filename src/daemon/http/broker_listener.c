@@ -19,6 +19,7 @@
 #include "auth/ca.h"
 #include "http/broker.h"
 #include "log.h"
+#include "perms.h"
 
 #define BROKER_THREADS		2
 #define BROKER_TIMEOUT_S	30
@@ -181,6 +182,12 @@ broker_listener_start(struct app *app, struct broker_listener **out,
 	if (fd == -2) {
 		log_info("broker socket %s: served by another iotjobsd", path);
 		return 0;
+	}
+	if (perms_share_folders(app->conf->data_dir, app->conf->broker_group,
+	    err) == -1 || perms_share(path, app->conf->broker_group,
+	    err) == -1) {
+		close(fd);
+		return -1;
 	}
 	bl = calloc(1, sizeof(*bl));
 	if (bl == NULL)

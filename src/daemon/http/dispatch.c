@@ -27,8 +27,8 @@
 #include "store/store.h"
 #include "xmalloc.h"
 
-static void
-request_id(char *buf, size_t size)
+void
+http_request_id(char *buf, size_t size)
 {
 	unsigned char b[16];
 
@@ -312,10 +312,10 @@ http_dispatch(struct app *app, const struct http_request *req,
 	memset(rep, 0, sizeof(*rep));
 	memset(&m, 0, sizeof(m));
 	err_clear(&err);
-	request_id(rep->request_id, sizeof(rep->request_id));
+	http_request_id(rep->request_id, sizeof(rep->request_id));
 	if (req->too_many_fields) {
-		err_set(&err, ERR_INVALID_REQUEST, "too many headers or query"
-		    " parameters");
+		err_set(&err, ERR_INVALID_REQUEST, "The request has more than"
+		    " %d headers or query parameters", HTTP_MAX_FIELDS);
 		goto done;
 	}
 	if (req->body_too_large) {
@@ -399,4 +399,57 @@ http_reply_release(struct http_reply *rep)
 {
 	free(rep->body);
 	rep->body = NULL;
+}
+
+int
+http_dispatch_precheck(struct app *app, const struct http_request *req,
+    enum plane *plane, struct err *err)
+{
+	struct auth_request ar;
+	char service[64];
+	size_t i;
+
+	*plane = PLANE_CONTROL;
+	if (req->too_many_fields)
+		return err_set(err, ERR_INVALID_REQUEST, "The request has more"
+		    " than %d headers or query parameters", HTTP_MAX_FIELDS);
+	if (req->body_too_large)
+		return err_set(err, ERR_INVALID_REQUEST, "The request body"
+		    " exceeds the limit of %zu bytes", app->conf->body_limit);
+	if (req->client_cert_id != NULL && !has_header(req, "Authorization")) {
+		for (i = 0; i < req->nquery; i++)
+			if (strcmp(req->query[i].name, "X-Amz-Signature") == 0)
+				break;
+		/* The TLS handshake proved the key; the store decides. */
+		if (i == req->nquery)
+			return 0;
+	}
+	memset(&ar, 0, sizeof(ar));
+	ar.method = req->method;
+	ar.raw_path = req->raw_path;
+	ar.query = req->query;
+	ar.nquery = req->nquery;
+	ar.headers = req->headers;
+	ar.nheaders = req->nheaders;
+	if (auth_precheck(app->auth, &ar, clock_real(), service,
+	    sizeof(service), err) == -1)
+		return -1;
+	if (strcmp(service, "iot-jobs-data") == 0)
+		*plane = PLANE_DATA;
+	return 0;
+}
+
+void
+http_dispatch_refuse(struct app *app, const struct http_request *req,
+    enum plane plane, const struct err *err, struct http_reply *rep)
+{
+	(void)app;
+	memset(rep, 0, sizeof(*rep));
+	http_request_id(rep->request_id, sizeof(rep->request_id));
+	reply_error(rep, plane, err);
+	log_info("request id=%s op=- plane=%s method=%s status=%d error=%s"
+	    " principal=- thing=- job=- peer=%s us=0 refused=head",
+	    rep->request_id, plane == PLANE_DATA ? "data" : "control",
+	    req->method, rep->status, err->type,
+	    req->peer != NULL ? req->peer : "-");
 }

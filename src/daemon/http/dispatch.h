@@ -12,6 +12,10 @@
 
 #include "app.h"
 #include "auth/auth.h"
+#include "gen/model.h"
+
+/* Headers, and query parameters, a request may have (each). */
+#define HTTP_MAX_FIELDS	64
 
 struct http_request {
 	const char *method;
@@ -44,6 +48,25 @@ struct http_reply {
 
 void http_dispatch(struct app *app, const struct http_request *req,
     struct http_reply *rep);
+
+/*
+ * What can be decided about REQ from its head alone, before its body is
+ * read (REQ's body members are unused): too many fields, a body declared
+ * over --body-limit, and, unless a client certificate speaks for it, the
+ * SigV4 claim (auth_precheck: its key, scope and date; the signature
+ * needs the body). 0 when the body may be read; -1 with ERR, the answer
+ * to give instead. *PLANE is the credential scope's plane when it names
+ * one (for the error's status), else the control plane.
+ */
+int http_dispatch_precheck(struct app *app, const struct http_request *req,
+    enum plane *plane, struct err *err);
+
+/* REP answers REQ with ERR, an AWS error of PLANE; the request is logged. */
+void http_dispatch_refuse(struct app *app, const struct http_request *req,
+    enum plane plane, const struct err *err, struct http_reply *rep);
+
+/* A new request id (a random UUID) into BUF. */
+void http_request_id(char *buf, size_t size);
 void http_reply_release(struct http_reply *rep);
 
 /* Replaces REP by the error for a batch whose COMMIT failed. */

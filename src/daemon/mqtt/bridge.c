@@ -487,6 +487,45 @@ throttle(struct mqtt *m, const struct mosquitto_message *msg)
 	json_decref(token);
 }
 
+/*
+ * A request past AWS IoT's limits (a 256-byte topic, a 128 KB payload) is
+ * refused as it comes, without a copy and without parsing its payload:
+ * InvalidRequest on its rejected topic when that topic can be built (the
+ * payload is not read, so the reply carries no clientToken), else a
+ * logged line. True when MSG was such a request.
+ */
+static bool
+refuse_oversized(struct mqtt *m, const struct mosquitto_message *msg)
+{
+	char reply_topic[TOPIC_MAX + 16];
+	size_t tlen = strlen(msg->topic);
+	struct err err;
+	json_t *payload;
+
+	if (tlen <= TOPIC_AWS_MAX && msg->payloadlen <= MQTT_PAYLOAD_MAX)
+		return false;
+	err_clear(&err);
+	if (tlen > TOPIC_AWS_MAX)
+		err_set(&err, MQTT_INVALID_REQUEST, "The topic of %zu bytes"
+		    " exceeds the limit of %d bytes", tlen, TOPIC_AWS_MAX);
+	else
+		err_set(&err, MQTT_INVALID_REQUEST, "The payload of %d bytes"
+		    " exceeds the limit of %d bytes", msg->payloadlen,
+		    MQTT_PAYLOAD_MAX);
+	if (command_topic_is(msg->topic) || topic_reply(msg->topic, 0,
+	    reply_topic, sizeof(reply_topic)) == -1) {
+		log_warnx("mqtt: dropped a request on %.80s%s: %s",
+		    msg->topic, tlen > 80 ? "..." : "", err.msg);
+		return true;
+	}
+	payload = reply_rejected(&err, clock_now(), NULL, NULL);
+	mqtt_publish(m, reply_topic, payload, msg->qos > 1 ? 1 : msg->qos);
+	json_decref(payload);
+	log_info("mqtt request topic=%.80s%s rejected code=%s: %s",
+	    msg->topic, tlen > 80 ? "..." : "", MQTT_INVALID_REQUEST, err.msg);
+	return true;
+}
+
 static void
 on_message(struct mosquitto *mosq, void *arg,
     const struct mosquitto_message *msg, const mosquitto_property *props)
@@ -501,6 +540,8 @@ on_message(struct mosquitto *mosq, void *arg,
 	topic_parse(msg->topic, &t);
 	if ((t.kind == TOPIC_NOT_JOBS && !command_topic_is(msg->topic)) ||
 	    t.kind == TOPIC_SERVICE)
+		return;
+	if (refuse_oversized(m, msg))
 		return;
 	pthread_mutex_lock(&m->lock);
 	full = m->qlen >= m->app->conf->mqtt_queue;

@@ -14,6 +14,9 @@
 #define TOPIC_THING_MAX	128	/* ThingName (model) */
 #define TOPIC_JOB_MAX	64	/* JobId (model) */
 #define TOPIC_MAX	512	/* longest topic built here */
+/* AWS IoT's limits per message: topic bytes, payload bytes. */
+#define TOPIC_AWS_MAX	256
+#define MQTT_PAYLOAD_MAX	(128 * 1024)
 
 enum topic_kind {
 	TOPIC_NOT_JOBS,		/* outside $aws/things/+/jobs/: ignored */

@@ -35,12 +35,17 @@
 #define SQ_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
 #define SQ_HOOKS_MAX	8
 #define SQ_WATCH_MS	100	/* store_watch_start: polling period */
+#define SQ_FILES_MS	1000	/* the path check of the store's files */
 
 /* Deferred acknowledgement of this thread's writes (store_defer_begin). */
 static __thread bool sq_defer;
 static __thread uint64_t sq_defer_batch;
 
 static void *sq_committer(void *arg);
+static void sq_files_open(struct store *st);
+static int sq_files_guard(struct store *st);
+static void sq_files_idle_check(struct store *st);
+static void sq_files_tell(struct store *st);
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
 static const char sql_savepoint[] = "SAVEPOINT req";
@@ -93,6 +98,18 @@ struct store {
 	pthread_cond_t watch_cond;
 	void (*watch_fn)(void *);
 	void *watch_arg;
+	/*
+	 * The files opened (sq_files_*): descriptors of our own on the
+	 * database and its WAL, never closed while SQLite has them open (a
+	 * close would drop SQLite's POSIX locks), and their identity.
+	 */
+	int db_fd, wal_fd;		/* -1: none */
+	struct stat db_sb, wal_sb;
+	int64_t files_checked_ms;	/* last check by path */
+	bool failed;			/* under write_lock: writes refused */
+	bool fail_told;			/* the failure hook ran */
+	void (*fail_fn)(void *);
+	void *fail_arg;
 };
 
 static int
@@ -258,6 +275,7 @@ store_open(const char *dir, struct store **out, struct err *err)
 		    "data folder path too long");
 	}
 	st->lead_fd = -1;
+	st->db_fd = st->wal_fd = -1;
 	pthread_mutex_init(&st->write_lock, NULL);
 	pthread_mutex_init(&st->list_lock, NULL);
 	pthread_cond_init(&st->watch_cond, NULL);
@@ -274,6 +292,7 @@ store_open(const char *dir, struct store **out, struct err *err)
 		free(st);
 		return -1;
 	}
+	sq_files_open(st);
 	if (pthread_create(&st->committer, NULL, sq_committer, st) != 0)
 		fatal("store: cannot start the committer thread");
 	*out = st;
@@ -314,6 +333,11 @@ store_close(struct store *st)
 	sqlite3_exec(st->writer->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
 	    NULL, NULL);
 	sq_conn_close(st->writer);
+	/* SQLite has closed the files: ours may go (and with it no lock). */
+	if (st->db_fd != -1)
+		close(st->db_fd);
+	if (st->wal_fd != -1)
+		close(st->wal_fd);
 	pthread_key_delete(st->reader_key);
 	if (st->lead_fd != -1)
 		close(st->lead_fd);	/* another node may lead now */
@@ -354,6 +378,214 @@ store_lead_try(struct store *st, struct err *err)
 	close(st->lead_fd);
 	st->lead_fd = -1;
 	return 0;
+}
+
+/*
+ * A store that vanishes. Deleting the WAL (or the whole folder) under a
+ * running daemon leaves SQLite writing into files no path names: commits
+ * succeed, and kill -9 or a restart loses them, together with every
+ * earlier commit not yet checkpointed. So before a batch is acknowledged
+ * the committer looks at the files (sq_files_guard): our descriptors of
+ * the database and the WAL must still be linked (fstat, every batch), and
+ * once a second their paths must still name them (stat; this also runs
+ * when no write comes). On a mismatch the store refuses every write from
+ * then on, saves what it can, and tells its owner (store_on_failure),
+ * which exits non-zero so that a service manager starts it again on the
+ * real files:
+ *   WAL unlinked, database linked: a FULL checkpoint copies every commit
+ *     (this batch's too) from the unlinked WAL into the database, so
+ *     nothing acknowledged is lost and this batch may be acknowledged;
+ *   database unlinked: VACUUM INTO writes everything committed to
+ *     iotjobs.db.recovered-EPOCH beside it, when the folder is still
+ *     there; the batch is refused;
+ *   a path naming another file (moved, replaced): the data is where it
+ *     was moved; the batch is refused.
+ */
+
+/* Opens our descriptor of PATH, recording its identity; -1 if absent. */
+static int
+sq_file_watch(const char *path, struct stat *sb)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd != -1 && fstat(fd, sb) == -1) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static void
+sq_files_open(struct store *st)
+{
+	char wal[PATH_MAX + 8];
+
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	st->db_fd = sq_file_watch(st->path, &st->db_sb);
+	st->wal_fd = sq_file_watch(wal, &st->wal_sb);
+	st->files_checked_ms = 0;
+}
+
+static bool
+sq_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+enum sq_vanish { SQ_FILES_OK, SQ_WAL_GONE, SQ_DB_GONE, SQ_MOVED };
+
+/* What became of the files; FULL: by path too. WHY says it for the log. */
+static enum sq_vanish
+sq_files_state(struct store *st, bool full, char *why, size_t size)
+{
+	char wal[PATH_MAX + 8];
+	struct stat sb;
+
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (st->db_fd != -1 && fstat(st->db_fd, &sb) == 0 &&
+	    sb.st_nlink == 0) {
+		snprintf(why, size, "%s was deleted", st->path);
+		return SQ_DB_GONE;
+	}
+	if (st->wal_fd == -1) {
+		/* Created since the store opened: watch it from now on. */
+		st->wal_fd = sq_file_watch(wal, &st->wal_sb);
+	} else if (fstat(st->wal_fd, &sb) == 0 && sb.st_nlink == 0) {
+		snprintf(why, size, "%s was deleted", wal);
+		return SQ_WAL_GONE;
+	}
+	if (!full)
+		return SQ_FILES_OK;
+	if (st->db_fd != -1 && (stat(st->path, &sb) == -1 ||
+	    !sq_same_file(&sb, &st->db_sb))) {
+		snprintf(why, size, "%s is no longer the file opened (%s)",
+		    st->path, errno == ENOENT ? "gone" : "replaced");
+		return SQ_MOVED;
+	}
+	if (st->wal_fd != -1 && (stat(wal, &sb) == -1 ||
+	    !sq_same_file(&sb, &st->wal_sb))) {
+		snprintf(why, size, "%s is no longer the file opened (%s)",
+		    wal, errno == ENOENT ? "gone" : "replaced");
+		return SQ_MOVED;
+	}
+	return SQ_FILES_OK;
+}
+
+/* Saves what the vanished files hold, as far as KIND allows. */
+static int
+sq_files_rescue(struct store *st, enum sq_vanish kind)
+{
+	sqlite3 *db = st->writer->db;
+	int nlog = -1, nckpt = -1, rc;
+	char copy[PATH_MAX + 32], *sql;
+
+	if (kind == SQ_WAL_GONE) {
+		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+		    &nlog, &nckpt);
+		if (rc == SQLITE_OK && nlog == nckpt) {
+			log_warnx("store: every commit of the deleted WAL is in"
+			    " %s (%d frames checkpointed)", st->path, nckpt);
+			return SQLITE_OK;
+		}
+		log_warnx("store: the checkpoint of the deleted WAL failed"
+		    " (%s, %d of %d frames): commits since the last"
+		    " checkpoint are lost", sqlite3_errstr(rc), nckpt, nlog);
+		return SQLITE_IOERR;
+	}
+	if (kind == SQ_DB_GONE) {
+		snprintf(copy, sizeof(copy), "%s.recovered-%lld", st->path,
+		    (long long)clock_real());
+		sql = sqlite3_mprintf("VACUUM INTO %Q", copy);
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+		sqlite3_free(sql);
+		if (rc == SQLITE_OK)
+			log_warnx("store: everything committed is in %s: move"
+			    " it to %s (with no -wal or -shm beside it) before"
+			    " starting again", copy, st->path);
+		else
+			log_warnx("store: cannot save the deleted store to %s:"
+			    " %s", copy, sqlite3_errmsg(db));
+		/* The WAL at the path must not replay onto a new database. */
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+		    NULL, NULL);
+	}
+	return SQLITE_IOERR;
+}
+
+/*
+ * The check before a batch is acknowledged (write_lock held, the batch
+ * committed): SQLITE_OK to acknowledge it, else the result to fail it
+ * with.
+ */
+static int
+sq_files_guard(struct store *st)
+{
+	struct timespec ts;
+	int64_t now;
+	enum sq_vanish kind;
+	char why[PATH_MAX + 64];
+	bool full;
+	int rc;
+
+	if (st->failed)
+		return SQLITE_IOERR;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	full = now - st->files_checked_ms >= SQ_FILES_MS;
+	if (full)
+		st->files_checked_ms = now;
+	kind = sq_files_state(st, full, why, sizeof(why));
+	if (kind == SQ_FILES_OK)
+		return SQLITE_OK;
+	log_warnx("store: %s under the running daemon: writes are refused"
+	    " from now on, and iotjobsd exits so that it is started again on"
+	    " the real files", why);
+	rc = sq_files_rescue(st, kind);
+	st->failed = true;
+	return rc;
+}
+
+/* The committer, idle for a second: the check without a batch. */
+static void
+sq_files_idle_check(struct store *st)
+{
+	pthread_mutex_lock(&st->write_lock);
+	if (!st->writer_open)
+		(void)sq_files_guard(st);
+	pthread_mutex_unlock(&st->write_lock);
+	sq_files_tell(st);
+}
+
+/* Runs the failure hook once, outside every lock of the store. */
+static void
+sq_files_tell(struct store *st)
+{
+	bool tell;
+
+	pthread_mutex_lock(&st->write_lock);
+	tell = st->failed && !st->fail_told;
+	st->fail_told = st->fail_told || tell;
+	pthread_mutex_unlock(&st->write_lock);
+	if (tell && st->fail_fn != NULL)
+		st->fail_fn(st->fail_arg);
+}
+
+void
+store_on_failure(struct store *st, void (*fn)(void *), void *arg)
+{
+	st->fail_fn = fn;
+	st->fail_arg = arg;
+}
+
+bool
+store_failed(struct store *st)
+{
+	bool failed;
+
+	pthread_mutex_lock(&st->write_lock);
+	failed = st->failed;
+	pthread_mutex_unlock(&st->write_lock);
+	return failed;
 }
 
 /* PRAGMA data_version through S: changes when another connection commits. */
@@ -521,6 +753,15 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 		st->writers++;
 		pthread_mutex_unlock(&st->gc_lock);
 		pthread_mutex_lock(&st->write_lock);
+		if (st->failed) {
+			pthread_mutex_unlock(&st->write_lock);
+			sq_writer_done(st, 0);
+			free(tx);
+			return err_set(err, ERR_UNAVAILABLE, "The store's files"
+			    " were removed or replaced under the running"
+			    " service, which is restarting; retry the"
+			    " request.");
+		}
 		tx->conn = st->writer;
 		tx->db = tx->conn->db;
 		rc = SQLITE_OK;
@@ -582,6 +823,8 @@ sq_commit_batch(struct store *st, uint64_t *batch)
 		}
 		st->writer_open = false;
 	}
+	if (rc == SQLITE_OK)
+		rc = sq_files_guard(st);
 	pthread_mutex_unlock(&st->write_lock);
 	return rc;
 }
@@ -601,8 +844,17 @@ sq_committer(void *arg)
 
 	pthread_mutex_lock(&st->gc_lock);
 	for (;;) {
-		while (!sq_commit_due(st) && !st->stopping)
-			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
+		while (!sq_commit_due(st) && !st->stopping) {
+			struct timespec ts = clock_deadline_ms(SQ_FILES_MS);
+
+			/* Idle too, the files are looked at once a second. */
+			if (pthread_cond_timedwait(&st->gc_cond, &st->gc_lock,
+			    &ts) != 0) {
+				pthread_mutex_unlock(&st->gc_lock);
+				sq_files_idle_check(st);
+				pthread_mutex_lock(&st->gc_lock);
+			}
+		}
 		if (st->stopping && st->joined <= st->committed &&
 		    st->writers == 0)
 			break;
@@ -620,6 +872,7 @@ sq_committer(void *arg)
 		pthread_mutex_unlock(&st->gc_lock);
 		for (i = 0; i < st->nhooks; i++)
 			st->hooks[i].fn(st->hooks[i].arg);
+		sq_files_tell(st);
 		pthread_mutex_lock(&st->gc_lock);
 	}
 	pthread_mutex_unlock(&st->gc_lock);

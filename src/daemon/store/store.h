@@ -74,6 +74,15 @@ int store_lead_try(struct store *st, struct err *err);
 int store_watch_start(struct store *st, void (*fn)(void *), void *arg,
     struct err *err);
 
+/*
+ * The store's files vanished under it (deleted, moved or replaced): it
+ * refuses every write since (ServiceUnavailableException), and calls
+ * FN(ARG) once, from its committer thread, so that its owner exits and is
+ * started again on the real files. store_failed() tells whether it did.
+ */
+void store_on_failure(struct store *st, void (*fn)(void *), void *arg);
+bool store_failed(struct store *st);
+
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
 

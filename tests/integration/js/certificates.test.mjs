@@ -279,7 +279,8 @@ describe("certificates (JS v3 clients)", () => {
 		const mode = (p) => fs.statSync(p).mode & 0o777;
 		assert.equal(mode(path.join(d.dataDir, "tls")), 0o700);
 		assert.equal(mode(path.join(d.dataDir, "tls", "ca.key")), 0o600);
-		assert.equal(mode(caFile), 0o644);
+		// Public, but never world-readable: shared by group.
+		assert.equal(mode(caFile), 0o640);
 	});
 
 	test("CreateCertificateFromCsr: an openssl req CSR", async () => {

@@ -6,6 +6,7 @@ SIGTERM that lets a request in flight finish."""
 import http.client
 import json
 import os
+import pty
 import signal
 import stat
 import subprocess
@@ -134,15 +135,21 @@ class FrontEndTest(DaemonTestCase):
 
 
 class FirstStartTest(unittest.TestCase):
-    """Without IOTJOBS_* keys the daemon creates one and says so once."""
+    """Without IOTJOBS_* keys the daemon creates one and says so once: the
+    secret to a terminal only; otherwise the log names the 0600 file."""
 
-    def run_once(self, data_dir, port):
+    def run_once(self, data_dir, port, tty=False):
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("IOTJOBS_")}
+        master = slave = None
+        if tty:
+            master, slave = pty.openpty()
         proc = subprocess.Popen(
             [daemon_path(), "--listen", "127.0.0.1:%d" % port,
              "--data-dir", data_dir], env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            stdout=slave if tty else subprocess.PIPE, stderr=subprocess.PIPE)
+        if tty:
+            os.close(slave)
         deadline = time.monotonic() + 10
         while not os.path.exists(os.path.join(data_dir, "credentials.json")):
             self.assertLess(time.monotonic(), deadline)
@@ -151,12 +158,23 @@ class FirstStartTest(unittest.TestCase):
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=10)
         self.assertEqual(proc.returncode, 0, err)
-        return out.decode()
+        if tty:
+            out = b""
+            while True:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            os.close(master)
+        return out.decode(), err.decode()
 
-    def test_credentials_created_0600_and_printed_once(self):
+    def test_credentials_created_0600_and_printed_once_to_a_terminal(self):
         with tempfile.TemporaryDirectory() as tmp:
             data = os.path.join(tmp, "data")
-            out = self.run_once(data, free_port())
+            out, _ = self.run_once(data, free_port(), tty=True)
             path = os.path.join(data, "credentials.json")
             self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
             with open(path) as f:
@@ -165,8 +183,19 @@ class FirstStartTest(unittest.TestCase):
                           creds["accessKeyId"], out)
             self.assertIn("export AWS_SECRET_ACCESS_KEY=%s" %
                           creds["secretAccessKey"], out)
-            again = self.run_once(data, free_port())
+            again, _ = self.run_once(data, free_port(), tty=True)
             self.assertNotIn("AWS_SECRET_ACCESS_KEY", again)
+
+    def test_secret_not_printed_when_stdout_is_not_a_terminal(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = os.path.join(tmp, "data")
+            out, err = self.run_once(data, free_port())
+            path = os.path.join(data, "credentials.json")
+            with open(path) as f:
+                creds = json.load(f)
+            self.assertNotIn(creds["secretAccessKey"], out + err)
+            self.assertIn("created an admin credential in %s" % path, err)
+            self.assertIn("mode 0600", err)
 
 
 class GracefulStopTest(unittest.TestCase):
