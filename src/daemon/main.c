@@ -293,6 +293,7 @@ main(int argc, char **argv)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);
+	app.mqtt = mqtt;
 	if (leads) {
 		if (store_watch_start(app.st, on_foreign_commit, NULL,
 		    &err) == -1)

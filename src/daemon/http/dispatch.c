@@ -273,6 +273,7 @@ run_op(struct app *app, const struct http_request *req,
 	ctx.st = app->st;
 	ctx.ca = app->ca;
 	ctx.conf = app->conf;
+	ctx.app = app;
 	ctx.who = &who->who;
 	ctx.plane = plane;
 	ctx.now = clock_now();
@@ -321,10 +322,11 @@ http_dispatch(struct app *app, const struct http_request *req,
 		goto done;
 	authenticated = true;
 	if (admin_is_route(req->raw_path)) {
-		opname = "admin";
+		opname = admin_op_name(req);
 		if (plane == PLANE_COUNT)
 			plane = PLANE_CONTROL;
-		if (admin_serve(app, req, &who.who, &out, &err) == -1)
+		if (admin_serve(app, req, &who.who, rep->request_id, &out,
+		    &err) == -1)
 			goto done;
 		if (out == NULL)
 			out = json_object();

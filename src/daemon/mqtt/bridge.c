@@ -121,6 +121,12 @@ mqtt_connected(struct mqtt *m)
 	return up;
 }
 
+bool
+mqtt_is_connected(struct mqtt *m)
+{
+	return m != NULL && mqtt_connected(m);
+}
+
 int
 mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
     int qos)

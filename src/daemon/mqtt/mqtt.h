@@ -30,6 +30,9 @@ int mqtt_start(struct app *app, bool lead, struct mqtt **out,
 /* This node has become the leader (M NULL: no broker): start its work. */
 void mqtt_lead(struct mqtt *m);
 
+/* Whether M (NULL: no broker configured) is connected to its broker. */
+bool mqtt_is_connected(struct mqtt *m);
+
 /* Stops the front end (NULL is fine); call before closing the store. */
 void mqtt_stop(struct mqtt *m);
 

@@ -506,6 +506,18 @@ store_watch_start(struct store *st, void (*fn)(void *), void *arg,
 	return 0;
 }
 
+bool
+store_leads(struct store *st)
+{
+	return st->lead_fd != -1;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
 int
 store_schema_version(struct store *st)
 {

@@ -73,6 +73,12 @@ int store_lead_try(struct store *st, struct err *err);
 int store_watch_start(struct store *st, void (*fn)(void *), void *arg,
     struct err *err);
 
+/* Whether this process leads (store_lead_try returned 1). */
+bool store_leads(struct store *st);
+
+/* The database file's path, borrowed for the life of ST. */
+const char *store_path(const struct store *st);
+
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
 
