@@ -154,6 +154,9 @@ void cli_cmd_help(const struct cli_cmd *cmd, FILE *f);
 /* The command named NOUN VERB, for its own -h. */
 const struct cli_cmd *cli_cmd_find(const char *noun, const char *verb);
 
+/* The text of a pause or resume answer R. */
+void cli_job_pause_print(const json_t *r);
+
 int cmd_status(struct cli_conf *c, int argc, char **argv);
 int cmd_job_pause(struct cli_conf *c, int argc, char **argv);
 int cmd_job_resume(struct cli_conf *c, int argc, char **argv);

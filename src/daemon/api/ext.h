@@ -37,4 +37,15 @@ int ext_explain(struct api_ctx *ctx, json_t *in, json_t **out,
 int ext_audit(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err);
 
+/* Who WHO is, for pausedBy and the audit log: a key id, cert/ID. */
+void ext_principal_name(const struct principal *who, char *buf,
+    size_t size);
+
+/* ResourceNotFoundException for the job JOB_ID; returns -1. */
+int ext_job_missing(const char *job_id, struct err *err);
+
+/* jobExecutionsRolloutConfig of CONFIG as {"type": constant|exponential|
+ * none, ...its numbers}: a new object. */
+json_t *ext_rollout_config(const json_t *config);
+
 #endif

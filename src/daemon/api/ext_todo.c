@@ -9,9 +9,6 @@ name(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err) \
 	(void)ctx; (void)in; (void)out; \
 	return err_set_status(err, 501, ERR_NOT_IMPLEMENTED, #name); \
 }
-TODO(ext_rollout)
-TODO(ext_pause)
-TODO(ext_resume)
 TODO(ext_plan)
 TODO(ext_explain)
 TODO(ext_audit)

@@ -214,15 +214,6 @@ engine_timeout_if_due(struct store_tx *tx, struct store_exec *e,
 
 /* --- membership ----------------------------------------------------------- */
 
-/* Whether the job's rollout goes through the rollout queue. */
-static bool
-uses_queue(const json_t *config)
-{
-	return cfg_get(config, "jobExecutionsRolloutConfig", NULL) != NULL ||
-	    json_array_size(cfg_get(config, "schedulingConfig",
-	    "maintenanceWindows")) > 0;
-}
-
 /* Queues or plans one execution of job JOB_ID on THING. */
 static int
 member_queue(struct store_tx *tx, const char *job_id, const char *thing,
@@ -234,9 +225,10 @@ member_queue(struct store_tx *tx, const char *job_id, const char *thing,
 
 	if ((rc = store_job_engine_get(tx, job_id, &j, err)) != 1)
 		return rc;
-	if (uses_queue(j.config)) {
+	if (engine_uses_queue(j.config) || j.paused_at != 0) {
 		rc = store_job_plan_thing(tx, job_id, thing, err);
-		if (rc == 0 && j.rollout_at == 0) {
+		/* Paused: the resume arms the tick. */
+		if (rc == 0 && j.rollout_at == 0 && j.paused_at == 0) {
 			j.rollout_at = now;	/* the scheduler releases it */
 			rc = store_job_engine_put(tx, &j, now, err);
 		}
