@@ -10,5 +10,4 @@ name(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err) \
 	return err_set_status(err, 501, ERR_NOT_IMPLEMENTED, #name); \
 }
 TODO(ext_plan)
-TODO(ext_explain)
 TODO(ext_audit)

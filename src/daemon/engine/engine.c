@@ -48,8 +48,8 @@ retry_budget(const json_t *list, const char *type)
  * type while that type's retries are not used up, else ALL while the
  * chain's retries in total are not.
  */
-static bool
-retry_allowed(const json_t *config, const struct store_exec *e)
+bool
+engine_retry_allowed(const json_t *config, const struct store_exec *e)
 {
 	json_t *list = cfg_get(config, "jobExecutionsRetryConfig",
 	    "criteriaList");
@@ -147,7 +147,7 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 		if (found == -1)
 			return -1;
 		retry = found == 1 && strcmp(j.status, "IN_PROGRESS") == 0 &&
-		    retry_allowed(j.config, e);
+		    engine_retry_allowed(j.config, e);
 		/* No abortConfig: abort_check would read the job again for
 		 * nothing (a million timeouts in a row, say). */
 		aborts = found == 1 && cfg_get(j.config, "abortConfig",

@@ -103,6 +103,12 @@ int engine_next_deadline(struct store *st, int64_t *at, struct err *err);
  */
 json_t *engine_scheduled_rollouts(const json_t *config, int64_t now);
 
+/*
+ * Whether E (FAILED or TIMED_OUT) of a job with CONFIG gets a retry
+ * (jobExecutionsRetryConfig): the rule engine_exec_changed applies.
+ */
+bool engine_retry_allowed(const json_t *config, const struct store_exec *e);
+
 /* Whether a job with CONFIG notifies its things through the rollout
  * queue (a rollout rate, maintenance windows) rather than all at once. */
 bool engine_uses_queue(const json_t *config);

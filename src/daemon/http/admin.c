@@ -26,6 +26,7 @@
 #include "auth/authz.h"
 #include "clock.h"
 #include "engine/sched.h"
+#include "http/audit.h"
 
 #define PREFIX		"/_iotjobs/"
 #define CLOCK_PATH	"/_iotjobs/clock"
@@ -252,6 +253,7 @@ admin_serve(struct app *app, const struct http_request *req,
 {
 	const struct admin_route *r;
 	char label[LABEL_MAX];
+	struct http_audit audit;
 	struct api_ctx ctx;
 	json_t *in = NULL;
 	int rc;
@@ -264,7 +266,11 @@ admin_serve(struct app *app, const struct http_request *req,
 		    "Not Found: %s %s", req->method, req->raw_path);
 	if (route_input(req, label, &in, err) == -1)
 		return -1;
+	http_audit_init(&audit, r->action, who, in, req->peer, rid,
+	    clock_now());
 	if (route_authz(app, r, req, who, in, err) == -1) {
+		if (http_audit_is_refusal(err))
+			http_audit_done(app, &audit, -1, err);
 		json_decref(in);
 		return -1;
 	}
@@ -277,7 +283,11 @@ admin_serve(struct app *app, const struct http_request *req,
 	ctx.plane = PLANE_CONTROL;
 	ctx.now = clock_now();
 	ctx.request_id = rid;
+	if (r->write)
+		http_audit_arm(&audit);
 	rc = r->fn(&ctx, in, out, err);
+	if (r->write)
+		http_audit_done(app, &audit, rc, err);
 	json_decref(in);
 	return rc;
 }

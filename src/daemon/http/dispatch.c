@@ -20,6 +20,7 @@
 #include "auth/authz.h"
 #include "clock.h"
 #include "http/admin.h"
+#include "http/audit.h"
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
@@ -244,8 +245,10 @@ run_op(struct app *app, const struct http_request *req,
 	const struct api_op *impl;
 	const char *errtype = validate_errtype(m->op);
 	struct authz_request zr;
+	struct http_audit audit;
 	struct api_ctx ctx;
 	json_t *in = NULL;
+	bool write;
 	int rc;
 
 	impl = api_op_find(plane, m->op->name);
@@ -265,10 +268,15 @@ run_op(struct app *app, const struct http_request *req,
 	zr.op = m->op->name;
 	zr.in = in;
 	zr.source_ip = req->peer;
+	http_audit_init(&audit, m->op->name, &who->who, in, req->peer, rid,
+	    clock_now());
 	if (authz_check(app->authz, &zr, err) == -1) {
+		if (http_audit_is_refusal(err))
+			http_audit_done(app, &audit, -1, err);
 		json_decref(in);
 		return -1;
 	}
+	write = http_audit_is_write(m->op);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = app->st;
 	ctx.ca = app->ca;
@@ -280,7 +288,11 @@ run_op(struct app *app, const struct http_request *req,
 	ctx.request_id = rid;
 	if (defer)
 		store_defer_begin();
+	if (write)
+		http_audit_arm(&audit);
 	rc = impl->fn(&ctx, in, out, err);
+	if (write)
+		http_audit_done(app, &audit, rc, err);
 	if (defer)
 		*batch = store_defer_end();
 	json_decref(in);

@@ -771,9 +771,14 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		free(tx);
 		return 0;
 	}
-	rc = sq_run(tx, sql_release);
+	/* The audit record of this thread's request joins its change. */
+	if (sq_audit_pending(tx, err) == -1)
+		rc = SQLITE_ERROR;
+	else
+		rc = sq_run(tx, sql_release);
 	if (rc != SQLITE_OK) {
-		sq_fail(tx, rc, err);
+		if (err == NULL || err->type == NULL)
+			sq_fail(tx, rc, err);
 		sq_run(tx, sql_rollback_to);
 		sq_run(tx, sql_release);
 		pthread_mutex_unlock(&st->write_lock);

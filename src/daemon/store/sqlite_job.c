@@ -1075,14 +1075,15 @@ static const char sql_reaches[] =
     " SELECT g.parent_name, anc.depth + 1 FROM thing_groups g"
     " JOIN anc ON g.name = anc.name"
     " WHERE g.parent_name IS NOT NULL AND anc.depth < 64)"
-    " SELECT 1 FROM job_targets t WHERE t.job_id = ?1"
+    " SELECT t.target_arn FROM job_targets t WHERE t.job_id = ?1"
     " AND (t.target_arn = ?2 || 'thing/' || ?3"
     " OR t.target_arn IN (SELECT ?2 || 'thinggroup/' || name FROM anc))"
     " LIMIT 1";
 
 int
-store_job_reaches(struct store_tx *tx, const char *job_id,
-    const char *arn_prefix, const char *thing, struct err *err)
+store_job_reach_via(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, char *via, size_t size,
+    struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_reaches);
 	int rc;
@@ -1091,10 +1092,20 @@ store_job_reaches(struct store_tx *tx, const char *job_id,
 	sq_bind_text(s, 2, arn_prefix);
 	sq_bind_text(s, 3, thing);
 	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && via != NULL)
+		col_copy(s, 0, via, size);
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : sq_fail(tx, rc, err);
+}
+
+int
+store_job_reaches(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, struct err *err)
+{
+	return store_job_reach_via(tx, job_id, arn_prefix, thing, NULL, 0,
+	    err);
 }
 
 static const char sql_plan_thing[] =

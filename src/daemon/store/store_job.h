@@ -267,6 +267,12 @@ int store_job_member_jobs(struct store_tx *tx, const char *group_arn,
 int store_job_reaches(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, const char *thing, struct err *err);
 
+/* As store_job_reaches; when 1, the target that reaches THING into VIA
+ * (SIZE bytes; VIA may be NULL). */
+int store_job_reach_via(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, char *via, size_t size,
+    struct err *err);
+
 /* Queues THING at the end of JOB_ID's rollout queue. */
 int store_job_plan_thing(struct store_tx *tx, const char *job_id,
     const char *thing, struct err *err);
