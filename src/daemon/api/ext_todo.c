@@ -9,5 +9,4 @@ name(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err) \
 	(void)ctx; (void)in; (void)out; \
 	return err_set_status(err, 501, ERR_NOT_IMPLEMENTED, #name); \
 }
-TODO(ext_plan)
 TODO(ext_audit)
