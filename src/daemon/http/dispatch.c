@@ -224,14 +224,19 @@ elapsed_us(const struct timespec *t0)
 /*
  * Operations whose answer may be held (the connection suspended, no thread
  * held) until the COMMIT of their writes: one write transaction and no
- * read back after it. The device's hot path.
+ * read back after it. The device's hot path, and the registry writes of a
+ * bulk import (iotjobs thing import), which would otherwise wait for the
+ * disk with a worker thread each.
  */
 static bool
 op_defers(const struct model_op *op)
 {
-	return op->plane == PLANE_DATA &&
-	    (strcmp(op->name, "UpdateJobExecution") == 0 ||
-	    strcmp(op->name, "StartNextPendingJobExecution") == 0);
+	if (op->plane == PLANE_CONTROL)
+		return strcmp(op->name, "CreateThing") == 0 ||
+		    strcmp(op->name, "UpdateThing") == 0 ||
+		    strcmp(op->name, "AddThingToThingGroup") == 0;
+	return strcmp(op->name, "UpdateJobExecution") == 0 ||
+	    strcmp(op->name, "StartNextPendingJobExecution") == 0;
 }
 
 /* Runs the matched operation; 0 with *OUT, or -1 with ERR. */
