@@ -61,6 +61,11 @@ $B/iotjobs-load get "$port" "$CONNS" "$SECONDS_EACH"
 echo "-- iotjobsd: device round trips (StartNext, then Update SUCCEEDED)"
 $B/iotjobs-load roundtrip "$port" "$CONNS" "$SECONDS_EACH"
 
+# The operator's bulk import: 100,000 things (bench/import.sh).
+if [ "${BENCH_IMPORT:-100000}" != 0 ]; then
+	sh bench/import.sh
+fi
+
 # The job engine at a million things: opt in, it takes minutes and ~1 GB
 # of disk (bench/engine.sh).
 if [ "${BENCH_ENGINE:-0}" = 1 ]; then

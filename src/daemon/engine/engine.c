@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "store/store_job.h"
 
 /* Member PATH (dot-separated) of CONFIG, or NULL. */
@@ -237,6 +238,8 @@ member_queue(struct store_tx *tx, const char *job_id, const char *thing,
 		if (rc == 0)
 			rc = store_job_release_batch(tx, job_id, -1, now, &n,
 			    err);
+		if (rc == 0)
+			metrics_releases(n);
 	}
 	store_job_engine_release(&j);
 	return rc;
@@ -363,9 +366,11 @@ due_execs(struct store_tx *tx, int64_t now, int *done, struct err *err)
 
 	if (store_exec_due(tx, now, ENGINE_BATCH, collect, &l, err) == -1)
 		goto out;
-	for (i = 0; i < l.n; i++)
+	for (i = 0; i < l.n; i++) {
+		metrics_sched_lag(now - l.v[i].timeout_at);
 		if (engine_timeout(tx, &l.v[i], l.v[i].timeout_at, err) == -1)
 			goto out;
+	}
 	*done += (int)l.n;
 	rc = 0;
 out:

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/cron.h"
+#include "metrics.h"
 #include "store/store_job.h"
 
 #define TICK		60	/* rates are per minute */
@@ -242,6 +243,7 @@ tick(struct store_tx *tx, const char *job_id, int64_t now, struct err *err)
 		rc = -1;
 		goto out;
 	}
+	metrics_releases(n);
 	j.rollout_sent += n;
 	j.rollout_rate = r.rate;
 	j.rollout_mark = r.mark;
@@ -374,8 +376,10 @@ engine_job_wake(struct store_tx *tx, const char *job_id,
 		store_job_engine_release(&j);
 		return rc == -1 ? -1 : 0;
 	}
-	if (j.rollout_at != 0 && j.rollout_at <= now)
+	if (j.rollout_at != 0 && j.rollout_at <= now) {
+		metrics_sched_lag(now - j.rollout_at);
 		rc = tick(tx, job_id, now, err);
+	}
 	store_job_engine_release(&j);
 	return rc == -1 ? -1 : 0;
 }

@@ -24,6 +24,7 @@
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
+#include "metrics.h"
 #include "store/store.h"
 #include "xmalloc.h"
 
@@ -98,15 +99,50 @@ plane_of(const char *service, struct err *err)
 	return PLANE_COUNT;
 }
 
-static bool
-has_header(const struct http_request *req, const char *name)
+static const char *
+header_value(const struct http_request *req, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < req->nheaders; i++)
 		if (strcasecmp(req->headers[i].name, name) == 0)
-			return true;
-	return false;
+			return req->headers[i].value;
+	return NULL;
+}
+
+static bool
+has_header(const struct http_request *req, const char *name)
+{
+	return header_value(req, name) != NULL;
+}
+
+/*
+ * GET /metrics on the main listener: no SigV4, but only for a loopback
+ * peer or the holder of --metrics-token (--metrics-listen serves anyone).
+ */
+static int
+serve_metrics(struct app *app, const struct http_request *req,
+    struct http_reply *rep, struct err *err)
+{
+	char *text;
+	size_t len;
+
+	if (strcmp(req->method, "GET") != 0)
+		return err_set_status(err, 405, ERR_INVALID_REQUEST,
+		    "%s /metrics: use GET", req->method);
+	if (!metrics_allowed(app, req->peer, header_value(req,
+	    "Authorization")))
+		return err_set_status(err, 403, ERR_ACCESS_DENIED, "GET"
+		    " /metrics from %s: only loopback peers and holders of"
+		    " --metrics-token (Authorization: Bearer TOKEN) may read"
+		    " it here; --metrics-listen serves anyone",
+		    req->peer != NULL ? req->peer : "an unknown peer");
+	metrics_render(app, &text, &len);
+	rep->status = 200;
+	rep->body = text;
+	rep->body_len = len;
+	rep->content_type = METRICS_CONTENT_TYPE;
+	return 0;
 }
 
 /*
@@ -335,6 +371,11 @@ http_dispatch(struct app *app, const struct http_request *req,
 		    " the limit of %zu bytes", app->conf->body_limit);
 		goto done;
 	}
+	if (strcmp(req->raw_path, "/metrics") == 0) {
+		opname = "metrics";
+		serve_metrics(app, req, rep, &err);
+		goto done;
+	}
 	if (authenticate(app, req, &who, &plane, &err) == -1)
 		goto done;
 	authenticated = true;
@@ -369,6 +410,8 @@ done:
 		reply_error(rep, plane == PLANE_COUNT ? PLANE_CONTROL : plane,
 		    &err);
 	json_decref(out);
+	metrics_request(plane == PLANE_DATA ? PLANE_DATA : PLANE_CONTROL,
+	    opname, rep->status, elapsed_us(&t0));
 	log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
 	    " principal=%s thing=%s job=%s peer=%s us=%lld", rep->request_id,
 	    opname, plane == PLANE_DATA ? "data" : "control", req->method,

@@ -25,6 +25,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "sqlite_int.h"
 #include "xmalloc.h"
 
@@ -197,6 +198,7 @@ sq_fail(struct store_tx *tx, int rc, struct err *err)
 {
 	const char *msg = sqlite3_errmsg(tx->db);
 
+	metrics_store_error();
 	log_warnx("store: sqlite error %d: %s", rc, msg);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
@@ -665,8 +667,9 @@ static void *
 sq_committer(void *arg)
 {
 	struct store *st = arg;
+	struct timespec t0, t1;
 	uint64_t batch;
-	int rc, i;
+	int rc, i, size;
 
 	pthread_mutex_lock(&st->gc_lock);
 	for (;;) {
@@ -679,8 +682,13 @@ sq_committer(void *arg)
 			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
 			continue;
 		}
+		size = st->batch_size;
 		pthread_mutex_unlock(&st->gc_lock);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = sq_commit_batch(st, &batch);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_commit(size, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		pthread_mutex_lock(&st->gc_lock);
 		st->batch_rc[batch % SQ_BATCH_RING] = rc;
 		st->committed = batch;
