@@ -1,6 +1,6 @@
 # iotjobs: one Makefile, the map of the project.
 #
-#   make            build build/iotjobsd
+#   make            build build/iotjobsd and build/mosquitto_iotjobs.so
 #   make run        install what is missing, build, run iotjobsd (./data)
 #   make test       install what is missing, then every test, twice: plain
 #                   and under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -67,9 +67,35 @@ FUZZ_TARGETS := $(basename $(notdir $(filter-out tests/fuzz/replay.c, \
               $(wildcard tests/fuzz/*.c))))
 REPLAY_BIN := $(patsubst %,$(BIN)/replay/%,$(FUZZ_TARGETS))
 
-.PHONY: all run test test-plain test-asan unit fuzz-replay fuzz fuzz-run \
+.PHONY: plugin all run test test-plain test-asan unit fuzz-replay fuzz fuzz-run \
         integration bench gen gen-check deps lint clean
-all: $(BIN)/iotjobsd $(BIN)/iotjobs
+all: $(BIN)/iotjobsd $(BIN)/iotjobs plugin
+
+# --- the Mosquitto plugin (src/plugin/) ---------------------------------------
+# Loaded by the stock broker, so always built plain (a sanitizer runtime
+# cannot be loaded into an uninstrumented mosquitto), position-independent,
+# with the one policy evaluator of src/common.
+PLUGIN        := build/mosquitto_iotjobs.so
+PLUGIN_SRC    := $(wildcard src/plugin/*.c) src/common/policy.c src/common/err.c
+PLUGIN_OBJ    := $(patsubst %.c,build/pic/%.o,$(PLUGIN_SRC))
+PLUGIN_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -fPIC \
+                 -fvisibility=hidden -Isrc/common -Isrc/plugin \
+                 $(shell pkg-config --cflags jansson libcrypto libcurl \
+                 libmosquitto 2>/dev/null) -MMD -MP
+PLUGIN_LIBS   := $(shell pkg-config --libs jansson libcrypto libcurl \
+                 2>/dev/null) -lpthread
+
+plugin: $(PLUGIN)
+
+$(PLUGIN): $(PLUGIN_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) -shared -o $@ $^ $(PLUGIN_LIBS)
+
+build/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -c -o $@ $<
 
 $(BIN)/iotjobsd: $(OBJ)/src/daemon/main.o $(LIB_OBJ)
 	@mkdir -p $(dir $@)

@@ -66,8 +66,8 @@ mport=$(free_port)
 sed -e "s|^listener .*|listener $mport 127.0.0.1|" \
     -e "s|^password_file .*|password_file $work/passwd|" \
     -e "s|^acl_file .*|acl_file $work/acl|" \
-    etc/mosquitto/mosquitto.conf >"$work/mosquitto.conf"
-cp etc/mosquitto/acl "$work/acl"
+    tests/integration/harness/mosquitto/password.conf >"$work/mosquitto.conf"
+cp tests/integration/harness/mosquitto/acl "$work/acl"
 chmod 0644 "$work/mosquitto.conf" "$work/acl"
 export BENCH_IOTJOBSD_PASSWORD=bench-iotjobsd
 echo "iotjobsd:$BENCH_IOTJOBSD_PASSWORD" >"$work/passwd.plain"

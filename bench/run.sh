@@ -51,7 +51,9 @@ export AWS_SECRET_ACCESS_KEY=benchbenchbenchbenchbenchbenchbenchbench
 export IOTJOBS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID
 export IOTJOBS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY
 port=$(free_port)
+tls_port=$(free_port)
 build/iotjobsd --listen "127.0.0.1:$port" --data-dir "$work/data" \
+	--tls-listen "127.0.0.1:$tls_port" \
 	2>"$work/iotjobsd.log" & pids="$pids $!"
 wait_port "$port"
 echo "-- setup: $CONNS things in a group, $JOBS jobs for the group"
@@ -60,6 +62,28 @@ echo "-- iotjobsd: signed GetPendingJobExecutions"
 $B/iotjobs-load get "$port" "$CONNS" "$SECONDS_EACH"
 echo "-- iotjobsd: device round trips (StartNext, then Update SUCCEEDED)"
 $B/iotjobs-load roundtrip "$port" "$CONNS" "$SECONDS_EACH"
+
+# HTTPS with client certificates: one provisioned device on iotjobsd's
+# HTTPS listener, beside bare libmicrohttpd over TLS with the same
+# certificates (the ceiling: a handshake and a fixed reply, nothing else).
+TLS_THREADS=${BENCH_TLS_THREADS:-16}
+python3 bench/provision.py "http://127.0.0.1:$port" "$work"
+ca="$work/data/tls/ca.crt"
+bare_tls=$(free_port)
+$B/bare "$bare_tls" 4 "$work/data/tls/https.crt" "$work/data/tls/https.key" \
+	"$ca" & pids="$pids $!"; bare_pid=$!
+wait_port "$bare_tls"
+echo "-- ceiling: bare libmicrohttpd over TLS, client certificate"
+$B/iotjobs-tls-load handshakes "$bare_tls" "$TLS_THREADS" "$SECONDS_EACH" \
+	"$ca" "$work/device.crt" "$work/device.key" /
+$B/iotjobs-tls-load get "$bare_tls" "$TLS_THREADS" "$SECONDS_EACH" \
+	"$ca" "$work/device.crt" "$work/device.key" /
+kill "$bare_pid"; wait "$bare_pid" 2>/dev/null || true
+echo "-- iotjobsd: GetPendingJobExecutions over HTTPS, certificate principal"
+$B/iotjobs-tls-load handshakes "$tls_port" "$TLS_THREADS" "$SECONDS_EACH" \
+	"$ca" "$work/device.crt" "$work/device.key" /things/bench-thing-0/jobs
+$B/iotjobs-tls-load get "$tls_port" "$TLS_THREADS" "$SECONDS_EACH" \
+	"$ca" "$work/device.crt" "$work/device.key" /things/bench-thing-0/jobs
 
 # The operator's bulk import: 100,000 things (bench/import.sh).
 if [ "${BENCH_IMPORT:-100000}" != 0 ]; then

@@ -13,7 +13,8 @@ set -eu
 PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libssl-dev libpcre2-dev libcmocka-dev python3 python3-boto3
 awscli nodejs npm mosquitto libmosquitto-dev postgresql libpq-dev sqlite3
-libcbor-dev openssl libgnutls28-dev curl libcurl4-openssl-dev prometheus"
+libcbor-dev openssl libgnutls28-dev curl mosquitto-dev libcurl4-openssl-dev
+mosquitto-clients prometheus"
 
 cd "$(dirname "$0")/.."
 

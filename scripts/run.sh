@@ -1,32 +1,37 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# `make run`: iotjobsd with a local Mosquitto beside it, so that MQTT
-# devices work out of the box. Run from the repository root (make does).
+# `make run`: iotjobsd with a local Mosquitto beside it, devices
+# authenticated by their X.509 certificates and authorized by their AWS IoT
+# policies (the iotjobs plugin, build/mosquitto_iotjobs.so). Run from the
+# repository root (make does).
 #
-#   sh scripts/run.sh [IOTJOBSD OPTIONS...]
-#       Starts Mosquitto with the shipped configuration (etc/mosquitto/) on
-#       IOTJOBS_BROKER_LISTEN (HOST:PORT, default 127.0.0.1:1883), then
-#       build/iotjobsd --mqtt mqtt://HOST:PORT logged in as "iotjobsd".
-#       Ctrl-C or SIGTERM stops both.
-#   sh scripts/run.sh device THING_NAME [PASSWORD]
-#       Gives a device a broker account (username = thing name; the ACL
-#       lets it use only $aws/things/THING_NAME/...) and makes the running
-#       broker reload. Prints the password (generated when not given).
+#   IOTJOBS_DATA_DIR=D IOTJOBS_BROKER_LISTEN=H:P1 \
+#   IOTJOBS_BROKER_TLS_LISTEN=H:P2 sh scripts/run.sh [IOTJOBSD OPTIONS...]
 #
-# The broker's files live in DATA_DIR/mosquitto/ (IOTJOBS_DATA_DIR, default
-# ./data): its configuration, the ACL, the password file and iotjobsd's own
-# broker password (iotjobsd.password, created on first start). With
-# IOTJOBS_MQTT set (or --mqtt among the options), no broker is started and
-# iotjobsd uses the one named there.
+# runs in the foreground until SIGTERM or Ctrl-C, which stop both:
+#   - build/iotjobsd with the options given (--tls-listen 127.0.0.1:8443 is
+#     added when iotjobsd has that option and none was given), its broker
+#     socket at D/broker.sock, logged in to the broker as "iotjobsd" with a
+#     password on the plain listener;
+#   - Mosquitto with the shipped configuration (etc/mosquitto/): the plain
+#     listener on P1 (loopback only: iotjobsd's own login; default
+#     127.0.0.1:1883) and the devices' TLS listener on H:P2 (default
+#     127.0.0.1:8883; iotjobsd's --broker-endpoint unless
+#     IOTJOBS_BROKER_ENDPOINT says otherwise), whose server certificate
+#     iotjobsd's CA issues (D/tls/ca.crt: the CA devices trust).
+# Then it prints the command that provisions a device through the AWS API
+# (scripts/provision-device.sh). D defaults to ./data; the broker's files
+# live in D/mosquitto/. With IOTJOBS_MQTT set (or --mqtt among the
+# options), no broker is started and iotjobsd uses the one named there.
 set -eu
 cd "$(dirname "$0")/.."
 
 DATA=${IOTJOBS_DATA_DIR:-./data}
 BROKER_DIR=$DATA/mosquitto
 LISTEN=${IOTJOBS_BROKER_LISTEN:-127.0.0.1:1883}
-BROKER_HOST=${LISTEN%:*}
-BROKER_PORT=${LISTEN##*:}
+TLS_LISTEN=${IOTJOBS_BROKER_TLS_LISTEN:-127.0.0.1:8883}
+PLUGIN=build/mosquitto_iotjobs.so
 USER_NAME=iotjobsd
 
 die() {
@@ -34,44 +39,21 @@ die() {
 	exit 1
 }
 
+# HOST:PORT into $host and $port, or die naming VARIABLE.
+split_addr() {
+	host=${2%:*}
+	port=${2##*:}
+	case $port in
+	''|*[!0-9]*) die "$1: expected HOST:PORT, got $2" ;;
+	esac
+	[ "$host" != "$2" ] && [ -n "$host" ] || die "$1: expected HOST:PORT"
+	host=${host#[}
+	host=${host%]}
+}
+
 # 24 random characters for a password.
 new_password() {
 	od -An -N18 -tx1 /dev/urandom | tr -d ' \n' | cut -c1-24
-}
-
-# Mosquitto run as root drops to the "mosquitto" user before it reads the
-# password and ACL files: let that user reach them.
-let_broker_read() {
-	[ "$(id -u)" -eq 0 ] || return 0
-	id mosquitto >/dev/null 2>&1 || return 0
-	chmod 0711 "$DATA"
-	chown -R mosquitto "$BROKER_DIR"
-	chmod 0600 "$BROKER_DIR/iotjobsd.password"
-	chown root "$BROKER_DIR/iotjobsd.password"
-}
-
-# The broker folder: shipped configuration with its listener and file
-# paths moved here; the ACL as shipped; iotjobsd's account on first start.
-prepare_broker() {
-	mkdir -p "$DATA" "$BROKER_DIR"
-	chmod 0700 "$DATA" 2>/dev/null || true
-	abs=$(cd "$BROKER_DIR" && pwd)
-	sed -e "s|^listener .*|listener $BROKER_PORT $BROKER_HOST|" \
-	    -e "s|^password_file .*|password_file $abs/passwd|" \
-	    -e "s|^acl_file .*|acl_file $abs/acl|" \
-	    etc/mosquitto/mosquitto.conf >"$BROKER_DIR/mosquitto.conf"
-	cp etc/mosquitto/acl "$BROKER_DIR/acl"
-	if [ ! -s "$BROKER_DIR/iotjobsd.password" ]; then
-		(umask 077 && new_password >"$BROKER_DIR/iotjobsd.password")
-		echo "run: created the broker account \"$USER_NAME\"" \
-		    "($BROKER_DIR/iotjobsd.password)"
-	fi
-	[ -f "$BROKER_DIR/passwd" ] || : >"$BROKER_DIR/passwd"
-	mosquitto_passwd -b "$BROKER_DIR/passwd" "$USER_NAME" \
-	    "$(cat "$BROKER_DIR/iotjobsd.password")"
-	chmod 0644 "$BROKER_DIR/mosquitto.conf" "$BROKER_DIR/acl" \
-	    "$BROKER_DIR/passwd"
-	let_broker_read
 }
 
 mosquitto_bin() {
@@ -84,53 +66,156 @@ mosquitto_bin() {
 wait_port() {
 	i=0
 	while [ $i -lt 100 ]; do
-		python3 -c "import socket; socket.create_connection(('$1', $2), 0.2)" \
+		python3 -c "import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), 0.2)" "$1" "$2" \
 		    2>/dev/null && return 0
-		kill -0 "$broker_pid" 2>/dev/null || return 1
+		kill -0 "$3" 2>/dev/null || return 1
 		sleep 0.1
 		i=$((i + 1))
 	done
 	return 1
 }
 
-add_device() {
-	[ $# -ge 1 ] && [ -n "$1" ] || die "usage: run.sh device THING_NAME [PASSWORD]"
-	[ "$1" != "$USER_NAME" ] || die "\"$USER_NAME\" is iotjobsd's account"
-	[ -f "$BROKER_DIR/passwd" ] || die "no $BROKER_DIR/passwd: start make run first"
-	pw=${2:-$(new_password)}
-	mosquitto_passwd -b "$BROKER_DIR/passwd" "$1" "$pw"
-	let_broker_read
-	if [ -s "$BROKER_DIR/mosquitto.pid" ] &&
-	    kill -HUP "$(cat "$BROKER_DIR/mosquitto.pid")" 2>/dev/null; then
-		echo "run: broker reloaded"
-	fi
-	echo "thing $1: MQTT username $1, password $pw"
+# Waits for the file test $1 $2 (e.g. -S socket) while process $3 lives.
+wait_file() {
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$1" "$2" ] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
 }
 
 if [ "${1:-}" = device ]; then
-	shift
-	add_device "$@"
-	exit 0
+	die "devices authenticate with certificates now:" \
+	    "sh scripts/provision-device.sh THING_NAME"
 fi
 
 [ -x build/iotjobsd ] || die "build/iotjobsd is missing (make all)"
 
 external=${IOTJOBS_MQTT:-}
+has_tls_listen=""
+http=${IOTJOBS_LISTEN:-127.0.0.1:8080}
+prev=""
 for a in "$@"; do
 	case $a in
 	--mqtt|--mqtt=*) external=yes ;;
+	--tls-listen|--tls-listen=*) has_tls_listen=yes ;;
+	--listen=*) http=${a#--listen=} ;;
 	esac
+	[ "$prev" != --listen ] || http=$a
+	prev=$a
 done
 if [ -n "$external" ]; then
 	exec build/iotjobsd "$@"
 fi
+[ -f "$PLUGIN" ] || die "$PLUGIN is missing (make all)"
+if [ -z "$has_tls_listen" ] &&
+    build/iotjobsd --help 2>/dev/null | grep -q -- '--tls-listen'; then
+	set -- --tls-listen 127.0.0.1:8443 "$@"
+fi
 
-case $BROKER_PORT in
-''|*[!0-9]*) die "IOTJOBS_BROKER_LISTEN: expected HOST:PORT, got $LISTEN" ;;
+split_addr IOTJOBS_BROKER_LISTEN "$LISTEN"
+BROKER_HOST=$host
+BROKER_PORT=$port
+# Nobody but iotjobsd logs in with a password: loopback only.
+case $BROKER_HOST in
+127.*|::1|localhost) ;;
+*)
+	echo "run: the password listener stays on loopback:" \
+	    "127.0.0.1:$BROKER_PORT, not $LISTEN" >&2
+	BROKER_HOST=127.0.0.1
+	;;
 esac
-[ "$BROKER_HOST" != "$LISTEN" ] || die "IOTJOBS_BROKER_LISTEN: expected HOST:PORT"
+split_addr IOTJOBS_BROKER_TLS_LISTEN "$TLS_LISTEN"
+TLS_HOST=$host
+TLS_PORT=$port
 
-prepare_broker
+mkdir -p "$DATA" "$BROKER_DIR"
+chmod 0700 "$DATA" 2>/dev/null || true
+DATA_ABS=$(cd "$DATA" && pwd)
+BROKER_ABS=$DATA_ABS/mosquitto
+SOCKET=$DATA_ABS/broker.sock
+
+# iotjobsd's account in the broker's password file, created on first start.
+prepare_account() {
+	if [ ! -s "$BROKER_DIR/iotjobsd.password" ]; then
+		(umask 077 && new_password >"$BROKER_DIR/iotjobsd.password")
+		echo "run: created the broker account \"$USER_NAME\"" \
+		    "($BROKER_DIR/iotjobsd.password)"
+	fi
+	: >"$BROKER_DIR/passwd"
+	mosquitto_passwd -b "$BROKER_DIR/passwd" "$USER_NAME" \
+	    "$(cat "$BROKER_DIR/iotjobsd.password")"
+}
+
+# The broker's server certificate: the one iotjobsd's CA issued
+# (D/tls/broker.crt and broker.key, for the --broker-endpoint host,
+# localhost and 127.0.0.1), copied for the broker's user.
+copy_server_cert() {
+	for ext in crt key; do
+		[ -s "$DATA/tls/broker.$ext" ] ||
+		    die "iotjobsd made no $DATA/tls/broker.$ext"
+		(umask 077 && cp "$DATA/tls/broker.$ext" \
+		    "$BROKER_DIR/server.$ext")
+	done
+	chmod 0644 "$BROKER_DIR/server.crt"
+}
+
+# The shipped configuration, the lines marked "rewritten" moved here.
+write_config() {
+	awk -v plain="$BROKER_PORT $BROKER_HOST" -v tls="$TLS_PORT $TLS_HOST" \
+	    -v dir="$BROKER_ABS" -v data="$DATA_ABS" -v sock="$SOCKET" \
+	    -v plugin="$(pwd)/$PLUGIN" -v region="$REGION" \
+	    -v account="$ACCOUNT" '
+	/^listener / { n++; print "listener " (n == 1 ? plain : tls); next }
+	/^password_file / { print "password_file " dir "/passwd"; next }
+	/^acl_file / { print "acl_file " dir "/acl"; next }
+	/^plugin / { print "plugin " plugin; next }
+	/^plugin_opt_socket / { print "plugin_opt_socket " sock; next }
+	/^plugin_opt_region / { print "plugin_opt_region " region; next }
+	/^plugin_opt_account / { print "plugin_opt_account " account; next }
+	/^capath / { print "capath " data "/tls/broker-ca"; next }
+	/^certfile / { print "certfile " dir "/server.crt"; next }
+	/^keyfile / { print "keyfile " dir "/server.key"; next }
+	{ print }' etc/mosquitto/mosquitto.conf >"$BROKER_DIR/mosquitto.conf"
+	cp etc/mosquitto/acl "$BROKER_DIR/acl"
+	chmod 0644 "$BROKER_DIR/mosquitto.conf" "$BROKER_DIR/acl" \
+	    "$BROKER_DIR/passwd"
+}
+
+# Mosquitto run as root drops to the "mosquitto" user before it reads
+# anything: let that user traverse the data folder (never list it), read
+# its own files and reach the broker socket (mode 0660) through its group.
+let_broker_in() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	id mosquitto >/dev/null 2>&1 || return 0
+	chmod 0711 "$DATA" "$DATA/tls"
+	chown -R mosquitto "$BROKER_DIR"
+	chown root "$BROKER_DIR/iotjobsd.password"
+	chmod 0600 "$BROKER_DIR/iotjobsd.password" "$BROKER_DIR/server.key"
+	chgrp mosquitto "$SOCKET"
+}
+
+# The region and account of the ARNs: iotjobsd's.
+REGION=${IOTJOBS_REGION:-us-east-1}
+ACCOUNT=${IOTJOBS_ACCOUNT_ID:-123456789012}
+prev=""
+for a in "$@"; do
+	case $prev in
+	--region) REGION=$a ;;
+	--account-id) ACCOUNT=$a ;;
+	esac
+	case $a in
+	--region=*) REGION=${a#--region=} ;;
+	--account-id=*) ACCOUNT=${a#--account-id=} ;;
+	esac
+	prev=$a
+done
+
+prepare_account
 
 broker_pid=""
 daemon_pid=""
@@ -146,22 +231,48 @@ trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap stop EXIT
 
-"$(mosquitto_bin)" -c "$BROKER_DIR/mosquitto.conf" &
-broker_pid=$!
-echo "$broker_pid" >"$BROKER_DIR/mosquitto.pid"
-wait_port "$BROKER_HOST" "$BROKER_PORT" ||
-    die "mosquitto did not start listening on $LISTEN"
-echo "run: mosquitto on mqtt://$LISTEN (devices: sh scripts/run.sh device THING_NAME)"
-
 connect_host=$BROKER_HOST
-case $connect_host in
-0.0.0.0) connect_host=127.0.0.1 ;;
+[ "$connect_host" != localhost ] || connect_host=127.0.0.1
+# iotjobsd first: the plugin needs its socket, the broker its CA folder.
+# Its MQTT client connects when the broker is up (it retries).
+endpoint_host=$TLS_HOST
+case $endpoint_host in
+0.0.0.0|::) endpoint_host=$(hostname) ;;
 esac
+IOTJOBS_BROKER_ENDPOINT=${IOTJOBS_BROKER_ENDPOINT:-$endpoint_host:$TLS_PORT} \
+IOTJOBS_DATA_DIR=$DATA \
+IOTJOBS_BROKER_SOCKET=$SOCKET \
 IOTJOBS_MQTT_USERNAME=$USER_NAME \
 IOTJOBS_MQTT_PASSWORD=$(cat "$BROKER_DIR/iotjobsd.password") \
     build/iotjobsd --mqtt "mqtt://$connect_host:$BROKER_PORT" "$@" &
 daemon_pid=$!
+wait_file -S "$SOCKET" "$daemon_pid" ||
+    die "iotjobsd did not open its broker socket $SOCKET"
+copy_server_cert
+write_config
+let_broker_in
+
+"$(mosquitto_bin)" -c "$BROKER_DIR/mosquitto.conf" &
+broker_pid=$!
+echo "$broker_pid" >"$BROKER_DIR/mosquitto.pid"
+wait_port "$connect_host" "$BROKER_PORT" "$broker_pid" ||
+    die "mosquitto did not start listening on $BROKER_HOST:$BROKER_PORT"
+# Both listeners open together (a TLS probe would only log an error).
+
+http_host=${http%:*}
+case $http_host in
+0.0.0.0|'') http_host=127.0.0.1 ;;
+esac
+cat <<MSG
+run: mosquitto: devices on mqtts://$TLS_HOST:$TLS_PORT with their certificate
+run: the CA devices trust: $DATA_ABS/tls/ca.crt
+run: provision a device (AWS API: thing, keys and certificate, policy):
+  AWS_ENDPOINT_URL=http://$http_host:${http##*:} IOTJOBS_DATA_DIR=$DATA \\
+      sh scripts/provision-device.sh THING_NAME
+MSG
+
 # A signal interrupts wait; the trap then stops both.
+rc=0
 wait "$daemon_pid" || rc=$?
 daemon_pid=""
-exit "${rc:-0}"
+exit "$rc"

@@ -4,14 +4,17 @@
  * and group listings (store_token_decode) and of the command listings
  * (command_token_decode), base64 payloads and results
  * (command_b64_decode), and percent-decoding of paths and queries
- * (uri_decode). A listing token that decodes must name a key whose own
- * token decodes to the same key.
+ * (uri_decode), and the markers of the policy and principal listings
+ * (marker_decode). A listing token that decodes must name a key whose own
+ * token decodes to the same key; a marker that decodes is the marker of
+ * its key.
  */
 #include "fuzz.h"
 
 #include <string.h>
 
 #include "api/command.h"
+#include "api/marker.h"
 #include "err.h"
 #include "http/router.h"
 #include "store/store_thing.h"
@@ -22,6 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = fuzz_cstr(data, size);
 	char key[STORE_NAME_MAX + 1], key2[STORE_NAME_MAX + 1];
 	char back[STORE_TOKEN_MAX];
+	char mkey[MARKER_KEY_MAX + 1], mback[MARKER_MAX];
 	unsigned char *bin;
 	struct err err;
 	size_t len;
@@ -45,6 +49,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		free(bin);
 	} else if (bin != NULL)
+		abort();
+	if (marker_decode(text, "marker", mkey, &err) == 0) {
+		marker_encode(mkey, mback);
+		if (strcmp(mback, text) != 0)
+			abort();
+	} else if (mkey[0] != '\0')
 		abort();
 	dec = uri_decode((const char *)data, size);
 	if (dec != NULL && strlen(dec) > size)

@@ -222,6 +222,35 @@ authz_every_named_resource_must_be_allowed(void **state)
 }
 
 static void
+authz_arn_members_are_resources(void **state)
+{
+	struct principal who;
+	struct authz_request r;
+	struct err err;
+	json_t *in = json_pack("{s:s, s:s}", "policyName", "p1", "target",
+	    ARN "cert/" CERT_B);
+
+	(void)state;
+	memset(&who, 0, sizeof(who));
+	who.kind = PRINCIPAL_CERT;
+	snprintf(who.cert_id, sizeof(who.cert_id), "%s", CERT_A);
+	memset(&r, 0, sizeof(r));
+	r.who = &who;
+	r.plane = PLANE_CONTROL;
+	r.op = "AttachPolicy";
+	r.in = in;
+	/* The policy is allowed; the target certificate is not. */
+	policy_row("attach", "{\"Version\":\"2012-10-17\",\"Statement\":{"
+	    "\"Effect\":\"Allow\",\"Action\":\"iot:AttachPolicy\","
+	    "\"Resource\":\"" ARN "policy/*\"}}", ARN "cert/" CERT_A);
+	sleep(1);
+	err_clear(&err);
+	assert_int_equal(authz_check(z, &r, &err), -1);
+	assert_non_null(strstr(err.msg, "cert/" CERT_B));
+	json_decref(in);
+}
+
+static void
 authz_thing_group_policies_apply_through_ancestors(void **state)
 {
 	struct err err;
@@ -311,6 +340,7 @@ main(void)
 		cmocka_unit_test(
 		    authz_deny_on_the_topic_form_beats_the_thing_allow),
 		cmocka_unit_test(authz_every_named_resource_must_be_allowed),
+		cmocka_unit_test(authz_arn_members_are_resources),
 		cmocka_unit_test(
 		    authz_thing_group_policies_apply_through_ancestors),
 		cmocka_unit_test(authz_unusable_certificates_are_refused),

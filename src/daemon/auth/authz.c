@@ -318,6 +318,11 @@ static const struct {
 	{ "thingGroupName", "thinggroup" },
 	{ "thingName", "thing" },
 	{ "thingTypeName", "thingtype" },
+	/* Already ARNs: AttachPolicy's target, AttachThingPrincipal's
+	 * principal, the tag operations' resourceArn. */
+	{ "target", NULL },
+	{ "principal", NULL },
+	{ "resourceArn", NULL },
 };
 
 static void
@@ -352,7 +357,8 @@ op_resources(const struct conf *conf, const struct authz_request *r,
 		    res_members[i].member));
 		/* A thing's type is a property here, not a second target. */
 		if (v == NULL || (strcmp(res_members[i].member,
-		    "thingTypeName") == 0 && thing != NULL))
+		    "thingTypeName") == 0 && thing != NULL) ||
+		    (res_members[i].type == NULL && strncmp(v, "arn:", 4) != 0))
 			continue;
 		res_add(rs, conf, res_members[i].type, v, NULL);
 	}

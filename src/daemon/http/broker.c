@@ -100,8 +100,8 @@ broker_ca_write(const char *dir, const char *name, const char *text,
 	close(fd);
 	if (rename(tmp, path) == -1) {
 		unlink(tmp);
-		return err_set(err, ERR_INTERNAL_FAILURE, "cannot rename %s: %s",
-		    tmp, strerror(errno));
+		return err_set(err, ERR_INTERNAL_FAILURE, "cannot rename %s: "
+		    "%s", tmp, strerror(errno));
 	}
 	return 0;
 }
@@ -183,21 +183,29 @@ out:
 	return rc;
 }
 
-/* The generation and the PEMs of the ACTIVE CAs: iotjobsd's own first. */
+/* The authorization generation into *GEN. */
+static int
+broker_generation_read(struct app *app, int64_t *gen, struct err *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	if (store_begin(app->st, false, &tx, err) == -1)
+		return -1;
+	rc = store_authz_generation(tx, gen, err);
+	store_end(tx, false, NULL);
+	return rc;
+}
+
+/* The generation and the PEMs of the ACTIVE CA certificates (iotjobsd's
+ * own CA is one: ca_register puts it in the store). */
 static int
 broker_ca_collect(struct app *app, json_t *pems, int64_t *gen,
     struct err *err)
 {
-	char path[PATH_MAX + 32];
 	struct store_tx *tx;
-	char *own;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/tls/ca.crt", app->conf->data_dir);
-	own = broker_read_file(path);
-	if (own != NULL)
-		json_array_append_new(pems, json_string(own));
-	free(own);
 	if (store_begin(app->st, false, &tx, err) == -1)
 		return -1;
 	rc = store_authz_generation(tx, gen, err);
@@ -218,11 +226,17 @@ broker_ca_sync(struct app *app, bool force, struct err *err)
 	int rc = -1;
 
 	pthread_mutex_lock(&ca_lock);
+	if (!force) {
+		if (broker_generation_read(app, &gen, err) == -1)
+			goto out;
+		rc = 0;
+		if (gen == ca_synced_gen)
+			goto out;
+	}
+	rc = -1;
 	if (broker_ca_collect(app, pems, &gen, err) == -1)
 		goto out;
 	rc = 0;
-	if (!force && gen == ca_synced_gen)
-		goto out;
 	snprintf(dir, sizeof(dir), "%s/tls", app->conf->data_dir);
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		rc = err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: %s",
@@ -256,15 +270,9 @@ out:
 static int
 broker_generation(struct app *app, json_t **out, struct err *err)
 {
-	struct store_tx *tx;
 	int64_t gen;
-	int rc;
 
-	if (store_begin(app->st, false, &tx, err) == -1)
-		return -1;
-	rc = store_authz_generation(tx, &gen, err);
-	store_end(tx, false, NULL);
-	if (rc == -1)
+	if (broker_generation_read(app, &gen, err) == -1)
 		return -1;
 	if (broker_ca_sync(app, false, err) == -1)
 		log_warnx("broker: %s", err->msg);

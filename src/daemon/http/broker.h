@@ -12,10 +12,10 @@
  *        "policies": [documents]}: the identity of certificate ID for a
  *       device connecting with client id CID (auth/identity.h).
  *
- * Both keep the broker's CA folder (DATA_DIR/tls/broker-ca/, an OpenSSL
- * hashed directory: <subject hash>.N) equal to the ACTIVE CA
- * certificates: iotjobsd's own CA (DATA_DIR/tls/ca.crt) and the
- * registered ones.
+ * The generation route keeps the broker's CA folder (DATA_DIR/tls/
+ * broker-ca/, an OpenSSL hashed directory: <subject hash>.N) equal to the
+ * ACTIVE CA certificates of the store: iotjobsd's own CA (registered at
+ * start) and the ones registered with RegisterCACertificate.
  */
 #ifndef IOTJOBS_HTTP_BROKER_H
 #define IOTJOBS_HTTP_BROKER_H

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "auth/ca.h"
 #include "http/broker.h"
 #include "log.h"
 
@@ -83,6 +84,37 @@ broker_on_request(void *cls, struct MHD_Connection *c, const char *url,
 	return broker_reply(c, status, out);
 }
 
+/*
+ * The broker's TLS server certificate, DATA_DIR/tls/broker.crt and
+ * broker.key, issued by iotjobsd's CA for the --broker-endpoint host (when
+ * set), localhost and 127.0.0.1; reissued as ca_server_cert() says.
+ */
+static int
+broker_server_cert(struct app *app, struct err *err)
+{
+	const struct conf *conf = app->conf;
+	char cert[PATH_MAX + 32], key[PATH_MAX + 32], host[256];
+	const char *hosts[3];
+	const char *colon = strrchr(conf->broker_endpoint, ':');
+	size_t n = 0, len;
+
+	len = colon != NULL ? (size_t)(colon - conf->broker_endpoint) :
+	    strlen(conf->broker_endpoint);
+	if (len > 0 && len < sizeof(host)) {
+		memcpy(host, conf->broker_endpoint, len);
+		host[len] = '\0';
+		if (strcmp(host, "localhost") != 0 &&
+		    strcmp(host, "127.0.0.1") != 0)
+			hosts[n++] = host;
+	}
+	hosts[n++] = "localhost";
+	hosts[n++] = "127.0.0.1";
+	snprintf(cert, sizeof(cert), "%s/tls/broker.crt", conf->data_dir);
+	snprintf(key, sizeof(key), "%s/tls/broker.key", conf->data_dir);
+	return ca_server_cert(app->ca, hosts, n, cert, key, err) == -1 ? -1 :
+	    0;
+}
+
 /* A listening socket at PATH, mode 0660; -1 with ERR; -2 when another
  * process serves PATH. */
 static int
@@ -141,7 +173,8 @@ broker_listener_start(struct app *app, struct broker_listener **out,
 	*out = NULL;
 	if (path[0] == '\0')
 		return 0;
-	if (broker_ca_sync(app, true, err) == -1)
+	if (broker_ca_sync(app, true, err) == -1 ||
+	    (app->ca != NULL && broker_server_cert(app, err) == -1))
 		return -1;
 	if ((fd = broker_bind(path, err)) == -1)
 		return -1;

@@ -13,9 +13,12 @@
 
 struct broker_listener;
 
-/* Binds APP's broker socket (replacing a stale one) and serves it; also
- * writes the broker's CA folder once. *OUT is NULL when the socket path
- * is empty (listener off). */
+/*
+ * Binds APP's broker socket (replacing a stale one) and serves it; first
+ * writes the broker's CA folder and its server certificate (DATA_DIR/tls/
+ * broker.crt and broker.key, from iotjobsd's CA). *OUT is NULL when the
+ * socket path is empty (listener off) or another iotjobsd serves it.
+ */
 int broker_listener_start(struct app *app, struct broker_listener **out,
     struct err *err);
 

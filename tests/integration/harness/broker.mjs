@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 //
 // Starts a real Mosquitto for the MQTT integration tests, on a free
-// 127.0.0.1 port, with the repository's shipped configuration
-// (etc/mosquitto/mosquitto.conf and acl): the lines that name the
-// listener, the password file and the ACL file are pointed at a temporary
-// folder; everything else is used as shipped. Accounts: "iotjobsd" (the
-// daemon's, password IOTJOBSD_PASSWORD) and the devices the test adds
-// (username = thing name). Started by the test itself, never as a service.
+// 127.0.0.1 port. Started by the test itself, never as a service.
 //
-// startTlsBroker does the same with etc/mosquitto/mosquitto-tls.conf
-// (client certificates; the username is the certificate's common name),
-// with a CA and certificates made by the openssl command at start.
+// startBroker: the test-only password configuration (mosquitto/password.conf
+// and mosquitto/acl beside this file): the lines that name the listener,
+// the password file and the ACL file are pointed at a temporary folder.
+// Accounts: "iotjobsd" (the daemon's, password IOTJOBSD_PASSWORD) and the
+// devices the test adds (username = thing name). For the suites that are
+// not about device identity.
+//
+// startTlsBroker does the same with mosquitto/tls-username.conf (client
+// certificates; the username is the certificate's common name), with a CA
+// and certificates made by the openssl command at start: iotjobsd's own
+// mqtts:// client.
+//
+// startPluginBroker: the shipped configuration (etc/mosquitto/) with the
+// iotjobs plugin, beside a running iotjobsd (see its comment).
 
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -30,6 +36,8 @@ export const IOTJOBSD_PASSWORD = "iotjobsd-test-password";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const ETC = path.join(here, "..", "..", "..", "etc", "mosquitto");
+// The test-only configurations.
+const TEST_ETC = path.join(here, "mosquitto");
 
 const live = new Set();
 process.on("exit", () => {
@@ -80,14 +88,14 @@ async function launch(confPath, logPath, port, log) {
 }
 
 // Mosquitto with config CONF (written to DIR/mosquitto.conf, beside the
-// shipped ACL) on PORT, started. Returns { log, signal, stop, restart,
+// ACL ACLDIR/acl) on PORT, started. Returns { log, signal, stop, restart,
 // close }; signal(SIG) is false when the broker is stopped; close() also
 // removes DIR unless IOTJOBS_KEEP is set.
-async function runBroker(dir, conf, port) {
+async function runBroker(dir, conf, port, aclDir = TEST_ETC) {
 	const confPath = path.join(dir, "mosquitto.conf");
 	const logPath = path.join(dir, "mosquitto.log");
 	fs.writeFileSync(confPath, conf, { mode: 0o644 });
-	fs.copyFileSync(path.join(ETC, "acl"), path.join(dir, "acl"));
+	fs.copyFileSync(path.join(aclDir, "acl"), path.join(dir, "acl"));
 	fs.chmodSync(path.join(dir, "acl"), 0o644);
 	const log = () => {
 		try {
@@ -125,9 +133,10 @@ async function runBroker(dir, conf, port) {
 	};
 }
 
-// The shipped config with its listener and file paths moved to DIR.
+// The test password config with its listener and file paths moved to DIR.
 export function brokerConfig(dir, port) {
-	const text = fs.readFileSync(path.join(ETC, "mosquitto.conf"), "utf8");
+	const text = fs.readFileSync(path.join(TEST_ETC, "password.conf"),
+	    "utf8");
 	let seen = 0;
 	const out = text.split("\n").map((line) => {
 		if (/^listener\s/.test(line)) {
@@ -145,7 +154,7 @@ export function brokerConfig(dir, port) {
 		return line;
 	});
 	if (seen !== 3)
-		throw new Error("etc/mosquitto/mosquitto.conf lacks listener, " +
+		throw new Error("mosquitto/password.conf lacks listener, " +
 		    "password_file or acl_file");
 	return out.join("\n");
 }
@@ -262,7 +271,7 @@ export function inbox(client) {
 	return box;
 }
 
-// --- client certificates (etc/mosquitto/mosquitto-tls.conf) ------------
+// --- client certificates as usernames (mosquitto/tls-username.conf) -----
 
 // Extensions of the test certificates (openssl req/x509 -config/-extfile).
 const OPENSSL_CNF = `[req]
@@ -315,10 +324,10 @@ function makeCert(dir, base, cn, issuer, ext) {
 	    key: path.join(dir, `${base}.key`) };
 }
 
-// The shipped mosquitto-tls.conf with its listener, CA, server
+// The test config tls-username.conf with its listener, CA, server
 // certificate, server key and ACL paths moved to DIR.
 export function tlsBrokerConfig(dir, port) {
-	const text = fs.readFileSync(path.join(ETC, "mosquitto-tls.conf"),
+	const text = fs.readFileSync(path.join(TEST_ETC, "tls-username.conf"),
 	    "utf8");
 	const moved = {
 		listener: `${port} 127.0.0.1`,
@@ -333,17 +342,17 @@ export function tlsBrokerConfig(dir, port) {
 		if (m === null || !(m[1] in moved))
 			return line;
 		if (seen.has(m[1]))
-			throw new Error(`mosquitto-tls.conf: ${m[1]} twice`);
+			throw new Error(`tls-username.conf: ${m[1]} twice`);
 		seen.add(m[1]);
 		return `${m[1]} ${moved[m[1]]}`;
 	});
 	if (seen.size !== Object.keys(moved).length)
-		throw new Error("etc/mosquitto/mosquitto-tls.conf lacks one of " +
+		throw new Error("mosquitto/tls-username.conf lacks one of " +
 		    Object.keys(moved).join(", "));
 	return out.join("\n");
 }
 
-// Starts Mosquitto with mosquitto-tls.conf on a free port, with a fresh
+// Starts Mosquitto with tls-username.conf on a free port, with a fresh
 // CA ("ca"), a server certificate for 127.0.0.1 and localhost, and
 // iotjobsd's client certificate (CN=iotjobsd). Returns { port, url, dir,
 // log, ca, otherCa, iotjobsd: { cert, key }, deviceCert, restart, stop,
@@ -421,4 +430,219 @@ export async function connectCertDevice(broker, identity, opts = {}) {
 		throw e;
 	}
 	return client;
+}
+
+// --- the shipped configuration with the iotjobs plugin ---------------------
+
+const PLUGIN = path.resolve(process.env.IOTJOBS_PLUGIN ??
+    path.join(here, "..", "..", "..", "build", "mosquitto_iotjobs.so"));
+
+// The shipped mosquitto.conf with every line marked "rewritten" moved:
+// PLAIN and TLS are the two listeners' ports; DIR holds the broker's
+// files; DATA is iotjobsd's data folder (its socket, its CA folder).
+export function pluginBrokerConfig({ dir, data, socket, plain, tls, region,
+    account }) {
+	const text = fs.readFileSync(path.join(ETC, "mosquitto.conf"), "utf8");
+	const moved = {
+		password_file: path.join(dir, "passwd"),
+		acl_file: path.join(dir, "acl"),
+		plugin: PLUGIN,
+		plugin_opt_socket: socket,
+		plugin_opt_region: region,
+		plugin_opt_account: account,
+		capath: path.join(data, "tls", "broker-ca"),
+		certfile: path.join(dir, "server.crt"),
+		keyfile: path.join(dir, "server.key"),
+	};
+	const seen = new Set();
+	let listeners = 0;
+	const out = text.split("\n").map((line) => {
+		const m = /^(\w+)\s/.exec(line);
+		if (m === null)
+			return line;
+		if (m[1] === "listener") {
+			listeners++;
+			return listeners === 1 ? `listener ${plain} 127.0.0.1` :
+			    `listener ${tls} 127.0.0.1`;
+		}
+		if (!(m[1] in moved))
+			return line;
+		seen.add(m[1]);
+		return `${m[1]} ${moved[m[1]]}`;
+	});
+	if (listeners !== 2 || seen.size !== Object.keys(moved).length)
+		throw new Error("etc/mosquitto/mosquitto.conf: expected two " +
+		    `listeners and ${Object.keys(moved).join(", ")}`);
+	return out.join("\n");
+}
+
+// The uid and gid of the "mosquitto" user when we are root (Mosquitto
+// started as root runs as that user), else null.
+function brokerUser() {
+	if (process.getuid() !== 0)
+		return null;
+	try {
+		const uid = Number(execFileSync("id", ["-u", "mosquitto"]));
+		const gid = Number(execFileSync("id", ["-g", "mosquitto"]));
+		return { uid, gid };
+	} catch {
+		return null;
+	}
+}
+
+// Lets the broker's user reach iotjobsd D's socket and CA folder: the
+// socket's group becomes the broker's (mode 0660 stays), the folders on
+// the way are made traversable (never readable) by others.
+export function shareWithBroker(d, socket) {
+	const u = brokerUser();
+	if (u === null)
+		return;
+	for (const p of [path.dirname(d.dataDir), d.dataDir,
+	    path.join(d.dataDir, "tls")])
+		if (fs.existsSync(p))
+			fs.chmodSync(p, fs.statSync(p).mode & 0o7777 | 0o711);
+	if (fs.existsSync(socket))
+		fs.chownSync(socket, 0, u.gid);
+}
+
+// iotjobsd's CA (D/tls/ca.crt and ca.key, made at its first start).
+export function daemonCa(d) {
+	const tls = path.join(d.dataDir, "tls");
+	return { cert: path.join(tls, "ca.crt"),
+	    key: path.join(tls, "ca.key") };
+}
+
+// A key and certificate for CN in DIR (base name BASE) signed by the CA
+// ISSUER ({ cert, key } files) with extensions EXT of OPENSSL_CNF.
+// Returns { cert, key, pem, id }: id is the hex SHA-256 of the DER (the
+// certificate id iotjobsd knows it by).
+export function signedCert(dir, base, cn, issuer, ext = "test_client") {
+	if (!fs.existsSync(path.join(dir, "openssl.cnf")))
+		fs.writeFileSync(path.join(dir, "openssl.cnf"), OPENSSL_CNF);
+	openssl(dir, ["req", "-new", "-config", "openssl.cnf", "-newkey", "ec",
+	    "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+	    "-keyout", `${base}.key`, "-subj", `/CN=${cn}`,
+	    "-out", `${base}.csr`]);
+	openssl(dir, ["x509", "-req", "-in", `${base}.csr`,
+	    "-CA", issuer.cert, "-CAkey", issuer.key,
+	    "-set_serial", `0x${randomBytes(8).toString("hex")}`,
+	    "-days", "2", "-extfile", "openssl.cnf", "-extensions", ext,
+	    "-out", `${base}.crt`]);
+	fs.rmSync(path.join(dir, `${base}.csr`));
+	for (const f of [`${base}.key`, `${base}.crt`])
+		fs.chmodSync(path.join(dir, f), 0o644);
+	const cert = path.join(dir, `${base}.crt`);
+	const pem = fs.readFileSync(cert, "utf8");
+	const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ""),
+	    "base64");
+	return { cert, key: path.join(dir, `${base}.key`), pem,
+	    id: createHash("sha256").update(der).digest("hex") };
+}
+
+// Waits until iotjobsd's CA folder holds a certificate (iotjobsd writes
+// it at start and whenever the plugin asks for the generation).
+async function waitCaFolder(d, ms = 5000) {
+	const dir = path.join(d.dataDir, "tls", "broker-ca");
+	const deadline = Date.now() + ms;
+	while (!(fs.existsSync(dir) && fs.readdirSync(dir).some(
+	    (f) => /^[0-9a-f]{8}\.\d+$/.test(f)))) {
+		if (Date.now() > deadline)
+			throw new Error(`no CA certificate in ${dir}`);
+		await sleep(50);
+	}
+}
+
+// Starts the whole stack as scripts/run.sh does: iotjobsd (startDaemon
+// of harness.mjs, given here as START, with OPTS) logged in with a
+// password on the plain listener, and Mosquitto with the shipped
+// configuration and the plugin, its TLS listener's certificate signed by
+// iotjobsd's CA. Returns { d, broker }: broker has port (plain), tlsPort,
+// url (mqtt://, iotjobsd's), ca (the CA file devices trust), caKey, dir,
+// log, deviceCert(cn, { foreign }), restart, stop, close (the daemon too).
+export async function startPluginStack(start, opts = {}) {
+	const plain = await freePort();
+	const tls = await freePort();
+	const url = `mqtt://127.0.0.1:${plain}`;
+	const d = await start({ ...opts, args: ["--mqtt", url,
+	    "--mqtt-username", IOTJOBSD_USER, "--mqtt-password",
+	    IOTJOBSD_PASSWORD, ...(opts.args ?? [])] });
+	const socket = path.join(d.dataDir, "broker.sock");
+	const ca = daemonCa(d);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iotjobs-mqp-"));
+	fs.chmodSync(dir, 0o755);
+	// The server certificate iotjobsd's CA issued (broker socket on),
+	// copied for the broker's user as scripts/run.sh does.
+	for (const ext of ["crt", "key"]) {
+		fs.copyFileSync(path.join(d.dataDir, "tls", `broker.${ext}`),
+		    path.join(dir, `server.${ext}`));
+		fs.chmodSync(path.join(dir, `server.${ext}`), 0o644);
+	}
+	const p = path.join(dir, "passwd");
+	fs.writeFileSync(p, `${IOTJOBSD_USER}:${IOTJOBSD_PASSWORD}\n`,
+	    { mode: 0o644 });
+	execFileSync("mosquitto_passwd", ["-U", p]);
+	fs.chmodSync(p, 0o644);
+	shareWithBroker(d, socket);
+	const conf = pluginBrokerConfig({ dir, data: d.dataDir, socket, plain,
+	    tls, region: opts.region ?? "us-east-1",
+	    account: opts.account ?? "123456789012" });
+	const b = await runBroker(dir, conf, tls, ETC);
+	await waitCaFolder(d);
+	// iotjobsd started first: its next attempt (backoff 1 s) connects.
+	const deadline = Date.now() + 8000;
+	while (!/mqtt: connected to/.test(d.log(10000))) {
+		if (Date.now() > deadline)
+			throw new Error("iotjobsd did not connect:\n" +
+			    d.log());
+		await sleep(50);
+	}
+	let n = 0;
+	const broker = {
+		port: plain,
+		tlsPort: tls,
+		url,
+		dir,
+		ca: ca.cert,
+		caKey: ca.key,
+		socket,
+		log: b.log,
+		deviceCert(cn, { foreign = false } = {}) {
+			const issuer = foreign ? foreignCa(dir) : ca;
+			return signedCert(dir, `device-${++n}`, cn, issuer);
+		},
+		// After a daemon restart: the new socket to the broker's group.
+		share: () => shareWithBroker(d, socket),
+		restart: b.restart,
+		stop: b.stop,
+		async close() {
+			await d.close();
+			await b.close();
+		},
+	};
+	return { d, broker };
+}
+
+// A new self-signed CA BASE.crt / BASE.key in DIR for CN: { cert, key }.
+export function newCa(dir, base, cn) {
+	if (!fs.existsSync(path.join(dir, "openssl.cnf")))
+		fs.writeFileSync(path.join(dir, "openssl.cnf"), OPENSSL_CNF);
+	return makeCert(dir, base, cn, undefined);
+}
+
+// A CA of DIR that iotjobsd does not know.
+function foreignCa(dir) {
+	if (!fs.existsSync(path.join(dir, "foreign-ca.crt"))) {
+		fs.writeFileSync(path.join(dir, "openssl.cnf"), OPENSSL_CNF);
+		makeCert(dir, "foreign-ca", "unregistered CA", undefined);
+	}
+	return { cert: path.join(dir, "foreign-ca.crt"),
+	    key: path.join(dir, "foreign-ca.key") };
+}
+
+// A device client (MQTT 5 by default) of the plugin broker BROKER
+// presenting IDENTITY ({ cert, key } files). Resolves once connected;
+// rejects with the error that ended the attempt (TLS or MQTT) otherwise.
+export async function connectPluginDevice(broker, identity, opts = {}) {
+	return connectCertDevice({ port: broker.tlsPort, ca: broker.ca },
+	    identity, opts);
 }

@@ -3,8 +3,10 @@
 
     python3 tests/integration/harness/with_daemon.py CMD [ARG...]
 
-Starts a Daemon (see daemon.py), runs CMD with IOTJOBS_ENDPOINT and the
-AWS_* credential variables of the test admin set, isolated from any
+Starts a Daemon (see daemon.py) with an HTTPS listener too, runs CMD with
+IOTJOBS_ENDPOINT, IOTJOBS_TLS_PORT (the HTTPS listener's port),
+IOTJOBS_TEST_DATA_DIR (the daemon's data folder) and the AWS_* credential
+variables of the test admin set, isolated from any
 ~/.aws configuration and with client retries off, then stops the daemon.
 Exits with CMD's status, or 1 when the daemon did not exit 0.
 """
@@ -17,7 +19,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
 
 from harness.daemon import (ACCESS_KEY_ID, REGION,  # noqa: E402
-                            SECRET_ACCESS_KEY, Daemon, DaemonError)
+                            SECRET_ACCESS_KEY, Daemon, DaemonError,
+                            free_port)
 
 
 def client_env(endpoint):
@@ -46,9 +49,13 @@ def main(argv):
     if not argv:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    d = Daemon()
+    tls_port = free_port()
+    d = Daemon(args=["--tls-listen", "127.0.0.1:%d" % tls_port])
+    env = client_env(d.endpoint)
+    env["IOTJOBS_TLS_PORT"] = str(tls_port)
+    env["IOTJOBS_TEST_DATA_DIR"] = d.data_dir
     try:
-        rc = subprocess.call(argv, env=client_env(d.endpoint))
+        rc = subprocess.call(argv, env=env)
     except BaseException:
         d.kill9()
         raise

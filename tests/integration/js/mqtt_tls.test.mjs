@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 //
-// The MQTT front end over TLS with client certificates: a real Mosquitto
-// started with the shipped etc/mosquitto/mosquitto-tls.conf and acl
-// (harness/broker.mjs startTlsBroker; the CA and certificates are made
-// with openssl at start), iotjobsd connected with --mqtt mqtts://
+// iotjobsd's MQTT client over TLS with a client certificate: a real
+// Mosquitto started with the test-only harness/mosquitto/tls-username.conf
+// and acl (harness/broker.mjs startTlsBroker; the CA and certificates are
+// made with openssl at start), iotjobsd connected with --mqtt mqtts://
 // --mqtt-ca --mqtt-cert --mqtt-key, devices on the npm mqtt client whose
 // certificate's common name is their thing name: a job run over TLS, the
 // per-thing ACL keyed on the certificate, certificates the broker refuses,
 // a broker restart, and an iotjobsd that does not trust the broker.
+// Device identity with policies (the iotjobs plugin): mqtt_plugin.test.mjs.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

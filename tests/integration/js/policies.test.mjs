@@ -5,8 +5,6 @@
 // paginators over marker/nextMarker and nextToken, the version and
 // default-version rules, attachments both ways, and what the SDK sends
 // that boto3 refuses to (page sizes out of range, names too long).
-// Certificates come from CreateKeysAndCertificate; while it answers 501
-// the tests that need one are skipped, saying so.
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -97,7 +95,6 @@ async function collect(paginator, key, map = (x) => x) {
 
 describe("policies and thing principals (JS v3 clients)", () => {
 	let d, iot;
-	let certSkip = null;	// why certificates cannot be made, if so
 
 	const send = (cmd) => iot.send(cmd);
 
@@ -120,22 +117,11 @@ describe("policies and thing principals (JS v3 clients)", () => {
 		return name;
 	}
 
-	// A certificate's ARN, or null (and the reason in certSkip).
 	async function createCert() {
-		try {
-			const out = await send(
-			    new CreateKeysAndCertificateCommand({
-				    setAsActive: true,
-			    }));
-			return out.certificateArn;
-		} catch (err) {
-			if (err.$metadata?.httpStatusCode !== 501)
-				throw err;
-			certSkip = "CreateKeysAndCertificate answers 501 in " +
-			    "this tree: certificates come with the " +
-			    "certificate work";
-			return null;
-		}
+		const out = await send(new CreateKeysAndCertificateCommand({
+			setAsActive: true,
+		}));
+		return out.certificateArn;
 	}
 
 	before(async () => {
@@ -413,10 +399,8 @@ describe("policies and thing principals (JS v3 clients)", () => {
 	});
 
 	test("thing principals: exclusive attachment, lists, DeleteThing",
-	    async (t) => {
+	    async () => {
 		const cert = await createCert();
-		if (cert === null)
-			return t.skip(certSkip);
 		const things = [];
 		for (let i = 0; i < 3; i++)
 			things.push(await createThing());

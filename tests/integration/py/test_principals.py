@@ -2,15 +2,12 @@
 """Thing principals through boto3's 'iot' client: AttachThingPrincipal
 (EXCLUSIVE_THING and NON_EXCLUSIVE_THING), DetachThingPrincipal,
 ListThingPrincipals(V2), ListPrincipalThings(V2), DeleteThing refused
-while a principal is attached, and policies attached to certificates.
-
-Certificates come from CreateKeysAndCertificate: on a tree where it still
-answers 501 the tests that need one are skipped, saying so."""
+while a principal is attached, and policies attached to certificates
+(made by CreateKeysAndCertificate)."""
 
 import unittest
 
 import botocore
-from botocore.exceptions import ClientError
 
 from harness import ACCOUNT_ID, REGION, DaemonTestCase, unique_name
 
@@ -25,15 +22,8 @@ def cert_arn(cert_id):
 
 def make_cert(case):
     """A new ACTIVE certificate of CASE's daemon: its ARN."""
-    try:
-        out = case.iot.create_keys_and_certificate(setAsActive=True)
-    except ClientError as e:
-        if e.response["Error"]["Code"] == "NotImplementedException":
-            case.skipTest("CreateKeysAndCertificate answers 501 in this "
-                          "tree: certificates come with the certificate "
-                          "work")
-        raise
-    return out["certificateArn"]
+    return case.iot.create_keys_and_certificate(
+        setAsActive=True)["certificateArn"]
 
 
 class PrincipalTestCase(DaemonTestCase):
@@ -232,6 +222,10 @@ class PrincipalTest(PrincipalTestCase):
         self.assertEqual([p["policyName"] for p in self.iot.
                           list_attached_policies(target=cert)["policies"]],
                          [name])
+        self.assertEqual([p["policyName"] for p in self.iot.
+                          list_attached_policies(target=cert,
+                                                 recursive=True)
+                          ["policies"]], [name])
         self.assertEqual(self.iot.list_targets_for_policy(
             policyName=name)["targets"], [cert])
         self.assertEqual([p["policyName"] for p in self.iot.
@@ -244,6 +238,23 @@ class PrincipalTest(PrincipalTestCase):
             self.iot.delete_policy(policyName=name)
         self.iot.detach_policy(policyName=name, target=cert)
         self.iot.delete_policy(policyName=name)
+
+    def test_at_most_ten_policies_per_certificate(self):
+        cert = self.cert()
+        doc = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+               '"Action":"iot:Connect","Resource":"*"}]}')
+        names = [unique_name("pol") for _ in range(11)]
+        for n in names:
+            self.iot.create_policy(policyName=n, policyDocument=doc)
+        for n in names[:10]:
+            self.iot.attach_policy(policyName=n, target=cert)
+        with self.assertRaises(
+                self.iot.exceptions.LimitExceededException) as cm:
+            self.iot.attach_policy(policyName=names[10], target=cert)
+        self.assertError(cm, "LimitExceededException", 410, cert)
+        self.iot.attach_policy(policyName=names[0], target=cert)
+        self.assertEqual(len(self.iot.list_attached_policies(
+            target=cert)["policies"]), 10)
 
 
 class ExclusiveTest(PrincipalTestCase):
