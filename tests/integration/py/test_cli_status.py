@@ -8,6 +8,7 @@ error, quickly), unknown commands."""
 
 import os
 import socket
+import subprocess
 import tempfile
 import time
 import unittest
@@ -147,6 +148,31 @@ class CliStatusTest(DaemonTestCase):
         self.assertEqual(r.returncode, 0)
         for words in COMMANDS:
             self.assertIn(" ".join(words), r.stdout)
+
+    def test_bash_completion(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        comp = os.path.join(here, "..", "..", "..", "etc", "bash-completion",
+                            "iotjobs")
+
+        def complete(*words):
+            script = ('source "%s"; COMP_WORDS=(%s); COMP_CWORD=%d;'
+                      ' _iotjobs; echo "${COMPREPLY[*]}"' % (
+                          comp, " ".join("'%s'" % w for w in words),
+                          len(words) - 1))
+            r = subprocess.run(["bash", "-c", script], capture_output=True,
+                               text=True, timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return r.stdout.split()
+
+        self.assertEqual(complete("iotjobs", "jo"), ["job"])
+        self.assertEqual(complete("iotjobs", "job", ""),
+                         ["watch", "plan", "pause", "resume"])
+        self.assertEqual(complete("iotjobs", "--output", "json", "audit",
+                                  "ve"), ["verify"])
+        self.assertIn("--fail-on", complete("iotjobs", "job", "watch", "j",
+                                            "--f"))
+        self.assertEqual(complete("iotjobs", "status", "--output", "j"),
+                         ["json"])
 
     def test_unknown_command_and_bad_output(self):
         r = cli.run(self.daemon, "frobnicate")

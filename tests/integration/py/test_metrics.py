@@ -40,9 +40,16 @@ def value(samples, name, **labels):
 class MetricsTest(DaemonTestCase):
 
     test_clock = True
-    metrics_port = free_port()
-    daemon_args = ("--metrics-listen", "127.0.0.1:%d" % metrics_port,
-                   "--metrics-token", "tok-123")
+
+    @classmethod
+    def setUpClass(cls):
+        # Chosen here, not at import: another suite's daemon could take
+        # a port picked long before this one binds it.
+        cls.metrics_port = free_port()
+        cls.daemon_args = ("--metrics-listen",
+                           "127.0.0.1:%d" % cls.metrics_port,
+                           "--metrics-token", "tok-123")
+        super().setUpClass()
 
     def scrape(self, endpoint=None):
         r = raw_request(endpoint or self.daemon.endpoint, "GET", "/metrics")
