@@ -146,8 +146,7 @@ rollout_wait(const struct store_job_engine *j, int64_t now, json_t *out)
 	int64_t next = 0, done = 0, first;
 
 	engine_rollout_of(j, &r);
-	engine_rollout_step(&r, j->rollout_at > now ? j->rollout_at : now,
-	    &t);
+	engine_rollout_step(&r, now, &t);
 	if (t.rate >= 0 && !t.window_closed && j->waiting > 0)
 		json_object_set_new(out, "currentRatePerMinute",
 		    json_integer(t.rate));

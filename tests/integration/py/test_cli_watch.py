@@ -187,6 +187,17 @@ class CliWatchTest(DaemonTestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("scheduled start at " + time.strftime(
             "%Y-%m-%d %H:%M:%SZ", time.gmtime(start)), r.stdout)
+        w = time.gmtime(self.daemon.now() + 7200)
+        win = unique_name("j")
+        r = self.daemon.signed_request("PUT", "/jobs/" + win, body={
+            "targets": [ARN + "thing/" + names[0]], "document": "{}",
+            "schedulingConfig": {"maintenanceWindows": [{
+                "startTime": "cron(%d %d * * ? *)" % (w.tm_min, w.tm_hour),
+                "durationInMinutes": 30}]}}, service="iot")
+        self.assertEqual(r.status, 200, r.body)
+        r = cli.run(self.daemon, "job", "watch", win, "--once")
+        self.assertIn("outside its maintenance windows until " +
+                      time.strftime("%Y-%m-%d %H:%M:00Z", w), r.stdout)
         r = cli.run(self.daemon, "job", "watch", "nope")
         cli.assert_fails(self, r, "ResourceNotFoundException")
         r = cli.run(self.daemon, "job", "watch", job_id, "--fail-on", "BAD")
