@@ -6,7 +6,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 N=${BENCH_IMPORT:-100000}
-PAR=${BENCH_IMPORT_PARALLEL:-64}
+PAR=${BENCH_IMPORT_PARALLEL:-4}
 work=$(mktemp -d /tmp/iotjobs-import-XXXXXX)
 pid=""
 cleanup() {

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iotjobs thing import FILE: makes the things of FILE (import_file.c) exist
- * as it says, through the ordinary AWS operations (so authorization, the
- * audit log and CONTINUOUS jobs see every change): the registry and the
- * members of FILE's groups are read first (ListThings,
- * ListThingsInThingGroup, CreateThingGroup for a missing group), then
- * only what differs is written, --parallel requests at a time: CreateThing,
- * UpdateThing (attributes replaced) and AddThingToThingGroup.
+ * as it says, in batches of 250 through POST /_iotjobs/things/import
+ * (api/ext_import.c: CreateThing's, UpdateThing's and
+ * AddThingToThingGroup's checks, authorization, CONTINUOUS-job hook and
+ * audit, one transaction a batch), --parallel batches in flight; the
+ * file's thing groups are created first (CreateThingGroup) when missing.
  *
  * Idempotent: a second run finds everything unchanged. Resumable: the
  * number of lines fully done is kept in a progress file; a run stopped by
@@ -26,109 +25,7 @@
 
 #define TRIES_MAX	4	/* of a request the service did not answer */
 #define FAILURES_SHOWN	20
-#define PAGE		"250"
-
-/* --- a string map (name -> canonical attributes, or membership) -------- */
-
-struct smap {
-	char **keys, **vals;
-	size_t cap, n;
-};
-
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void smap_put(struct smap *m, const char *key, const char *val);
-
-static void
-smap_grow(struct smap *m)
-{
-	struct smap old = *m;
-	size_t i;
-
-	m->cap = old.cap == 0 ? 1024 : old.cap * 2;
-	m->n = 0;
-	m->keys = calloc(m->cap, sizeof(*m->keys));
-	m->vals = calloc(m->cap, sizeof(*m->vals));
-	if (m->keys == NULL || m->vals == NULL)
-		abort();
-	for (i = 0; i < old.cap; i++)
-		if (old.keys[i] != NULL) {
-			smap_put(m, old.keys[i], old.vals[i]);
-			free(old.keys[i]);
-			free(old.vals[i]);
-		}
-	free(old.keys);
-	free(old.vals);
-}
-
-static void
-smap_put(struct smap *m, const char *key, const char *val)
-{
-	size_t i;
-
-	if (2 * (m->n + 1) > m->cap)
-		smap_grow(m);
-	for (i = hash_str(key) % m->cap; m->keys[i] != NULL;
-	    i = (i + 1) % m->cap)
-		if (strcmp(m->keys[i], key) == 0) {
-			free(m->vals[i]);
-			m->vals[i] = strdup(val);
-			return;
-		}
-	m->keys[i] = strdup(key);
-	m->vals[i] = strdup(val);
-	m->n++;
-}
-
-static const char *
-smap_get(const struct smap *m, const char *key)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return NULL;
-	for (i = hash_str(key) % m->cap; m->keys[i] != NULL;
-	    i = (i + 1) % m->cap)
-		if (strcmp(m->keys[i], key) == 0)
-			return m->vals[i];
-	return NULL;
-}
-
-static void
-smap_release(struct smap *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++) {
-		free(m->keys[i]);
-		free(m->vals[i]);
-	}
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
-
-static char *
-attrs_key(const json_t *attrs)
-{
-	char *s = json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
-
-	return s != NULL ? s : strdup("{}");
-}
-
-static void
-member_key(const char *group, const char *thing, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s\n%s", group, thing);
-}
+#define BATCH		250	/* things a request */
 
 /* --- the run ------------------------------------------------------------ */
 
@@ -136,8 +33,6 @@ struct imp {
 	struct cli_conf *c;
 	struct cli_multi *m;
 	struct import_list items;
-	struct smap things;	/* existing name -> attrs_key */
-	struct smap members;	/* "group\nthing" -> "" */
 	size_t prefix;		/* items[0..prefix) are done */
 	size_t resumed;		/* items done by an earlier run */
 	size_t count[5];	/* by outcome */
@@ -149,14 +44,12 @@ struct imp {
 	struct timespec t0, drawn;
 };
 
-/* One request of one item, kept for its retries. */
-struct imp_req {
+/* One request: up to BATCH items, kept for its retries. */
+struct imp_batch {
 	struct imp *imp;
-	size_t idx;
-	char method[8];
-	char path[CLI_URL_MAX];
+	size_t idx[BATCH];	/* the items sent, in order */
+	size_t n;
 	json_t *body;
-	enum { REQ_WRITE, REQ_GROUP } kind;
 	int tries;
 };
 
@@ -170,35 +63,6 @@ since(const struct timespec *t0)
 	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void req_send(struct imp_req *r);
-
-static void
-item_done(struct imp *imp, struct import_item *it)
-{
-	if (it->inflight > 0)
-		return;
-	if (it->aborted)
-		return;		/* left for the next run */
-	if (it->error != NULL)
-		it->outcome = IMPORT_FAILED;
-	else if (it->create)
-		it->outcome = IMPORT_CREATED;
-	else
-		it->outcome = it->changed ? IMPORT_UPDATED : IMPORT_UNCHANGED;
-	imp->count[it->outcome]++;
-}
-
-static void
-item_error(struct import_item *it, const struct cli_err *e)
-{
-	char buf[1200];
-
-	if (it->error != NULL)
-		return;
-	snprintf(buf, sizeof(buf), "%s: %s", e->type, e->msg);
-	it->error = strdup(buf);
-}
-
 static bool
 is_transient(long status, const struct cli_err *e)
 {
@@ -208,195 +72,129 @@ is_transient(long status, const struct cli_err *e)
 }
 
 static void
-groups_add(struct imp *imp, size_t idx)
+item_set(struct imp *imp, struct import_item *it, enum import_outcome o)
 {
-	struct import_item *it = &imp->items.v[idx];
-	char key[600];
-	json_t *g;
-	size_t i;
+	it->outcome = o;
+	imp->count[o]++;
+}
 
-	json_array_foreach(it->groups, i, g) {
-		struct imp_req *r;
+static void batch_send(struct imp_batch *b);
 
-		member_key(json_string_value(g), it->name, key, sizeof(key));
-		if (smap_get(&imp->members, key) != NULL)
-			continue;
-		r = calloc(1, sizeof(*r));
-		if (r == NULL)
-			abort();
-		r->imp = imp;
-		r->idx = idx;
-		r->kind = REQ_GROUP;
-		snprintf(r->method, sizeof(r->method), "PUT");
-		snprintf(r->path, sizeof(r->path),
-		    "/thing-groups/addThingToThingGroup");
-		r->body = json_pack("{s:O, s:s}", "thingGroupName", g,
-		    "thingName", it->name);
-		it->inflight++;
-		req_send(r);
+static void
+item_result(struct imp *imp, struct import_item *it, const json_t *r)
+{
+	const char *o = cli_str(r, "outcome", "failed");
+	char buf[1200];
+
+	if (strcmp(o, "created") == 0) {
+		item_set(imp, it, IMPORT_CREATED);
+	} else if (strcmp(o, "updated") == 0) {
+		item_set(imp, it, IMPORT_UPDATED);
+	} else if (strcmp(o, "unchanged") == 0) {
+		item_set(imp, it, IMPORT_UNCHANGED);
+	} else {
+		snprintf(buf, sizeof(buf), "%s: %s", cli_str(r, "errorType",
+		    "Error"), cli_str(r, "message", "(no message)"));
+		it->error = strdup(buf);
+		item_set(imp, it, IMPORT_FAILED);
 	}
 }
 
 static void
 on_answer(void *arg, long status, json_t *body, const struct cli_err *e)
 {
-	struct imp_req *r = arg;
-	struct imp *imp = r->imp;
-	struct import_item *it = &imp->items.v[r->idx];
-
-	(void)body;
-	if (e != NULL && is_transient(status, e) && imp->stopped[0] == '\0') {
-		if (++r->tries < TRIES_MAX) {
-			usleep(50000U << r->tries);
-			req_send(r);
-			return;
-		}
-		snprintf(imp->stopped, sizeof(imp->stopped), "%s: %s",
-		    e->type, e->msg);
-	}
-	it->inflight--;
-	if (e != NULL && is_transient(status, e)) {
-		it->aborted = true;
-	} else if (e != NULL) {
-		item_error(it, e);
-	} else {
-		it->changed = true;
-		if (r->kind == REQ_WRITE)
-			groups_add(imp, r->idx);
-	}
-	json_decref(r->body);
-	free(r);
-	item_done(imp, it);
-}
-
-static void
-req_send(struct imp_req *r)
-{
-	cli_multi_add(r->imp->m, r->method, r->path, NULL, r->body,
-	    on_answer, r);
-}
-
-/* Starts item IDX: a write when it is missing or differs, then groups. */
-static void
-item_start(struct imp *imp, size_t idx)
-{
-	struct import_item *it = &imp->items.v[idx];
-	const char *have;
-	char enc[CLI_URL_MAX / 2], *want;
-	struct imp_req *r;
-
-	if (it->error != NULL) {
-		item_done(imp, it);
-		return;
-	}
-	have = smap_get(&imp->things, it->name);
-	want = attrs_key(it->attrs);
-	if (have != NULL && strcmp(have, want) == 0) {
-		free(want);
-		it->inflight++;
-		groups_add(imp, idx);
-		it->inflight--;
-		item_done(imp, it);
-		return;
-	}
-	free(want);
-	if (cli_urlenc(it->name, enc, sizeof(enc)) == -1) {
-		it->error = strdup("thing name too long");
-		item_done(imp, it);
-		return;
-	}
-	r = calloc(1, sizeof(*r));
-	if (r == NULL)
-		abort();
-	r->imp = imp;
-	r->idx = idx;
-	r->kind = REQ_WRITE;
-	snprintf(r->path, sizeof(r->path), "/things/%s", enc);
-	if (have == NULL) {
-		snprintf(r->method, sizeof(r->method), "POST");
-		r->body = json_pack("{s:{s:O}}", "attributePayload",
-		    "attributes", it->attrs);
-		it->create = true;
-	} else {
-		snprintf(r->method, sizeof(r->method), "PATCH");
-		r->body = json_pack("{s:{s:O, s:b}}", "attributePayload",
-		    "attributes", it->attrs, "merge", 0);
-	}
-	it->inflight++;
-	req_send(r);
-}
-
-/* --- before: what exists ---------------------------------------------- */
-
-/* Every page of GET PATH (+ query) into FN, following nextToken. */
-static int
-pages(struct imp *imp, const char *path, const char *list,
-    void (*fn)(struct imp *, const json_t *, const char *), const char *arg,
-    struct cli_err *e)
-{
-	char q[2048], tok[1024];
-	const char *next = NULL;
-	json_t *r = NULL, *v;
+	struct imp_batch *b = arg;
+	struct imp *imp = b->imp;
+	const json_t *res = json_object_get(body, "results");
+	char buf[1200];
 	size_t i;
 
-	do {
-		if (next != NULL && cli_urlenc(next, tok, sizeof(tok)) == -1)
-			return cli_err_set(e, "InputError", "nextToken too"
-			    " long");
-		snprintf(q, sizeof(q), "maxResults=" PAGE "%s%s",
-		    next != NULL ? "&nextToken=" : "", next != NULL ? tok : "");
-		json_decref(r);
-		if (cli_call(imp->c, "GET", path, q, NULL, &r, e) == -1)
-			return -1;
-		json_array_foreach(json_object_get(r, list), i, v)
-			fn(imp, v, arg);
-		next = json_string_value(json_object_get(r, "nextToken"));
-	} while (next != NULL);
-	json_decref(r);
-	return 0;
+	if (e != NULL && is_transient(status, e) && imp->stopped[0] == '\0' &&
+	    ++b->tries < TRIES_MAX) {
+		usleep(50000U << b->tries);
+		batch_send(b);
+		return;
+	}
+	if (e != NULL && is_transient(status, e)) {
+		/* Left pending: the next run does them. */
+		if (imp->stopped[0] == '\0')
+			snprintf(imp->stopped, sizeof(imp->stopped), "%s: %s",
+			    e->type, e->msg);
+	} else {
+		for (i = 0; i < b->n; i++) {
+			struct import_item *it = &imp->items.v[b->idx[i]];
+
+			if (e == NULL && json_array_size(res) == b->n) {
+				item_result(imp, it, json_array_get(res, i));
+				continue;
+			}
+			snprintf(buf, sizeof(buf), "%s: %s", e != NULL ?
+			    e->type : "BadAnswer", e != NULL ? e->msg :
+			    "the answer does not list every thing");
+			it->error = strdup(buf);
+			item_set(imp, it, IMPORT_FAILED);
+		}
+	}
+	json_decref(b->body);
+	free(b);
 }
 
 static void
-thing_seen(struct imp *imp, const json_t *t, const char *arg)
+batch_send(struct imp_batch *b)
 {
-	const json_t *a = json_object_get(t, "attributes");
-	char *k = attrs_key(a != NULL ? a : json_object());
-
-	(void)arg;
-	smap_put(&imp->things, cli_str(t, "thingName", ""), k);
-	free(k);
+	cli_multi_add(b->imp->m, "POST", "/_iotjobs/things/import", NULL,
+	    b->body, on_answer, b);
 }
 
-static void
-member_seen(struct imp *imp, const json_t *t, const char *group)
+/* Sends the next batch of items from FROM on; returns where it stopped. */
+static size_t
+batch_start(struct imp *imp, size_t from)
 {
-	char key[600];
+	struct imp_batch *b = calloc(1, sizeof(*b));
+	json_t *things = json_array();
+	size_t i;
 
-	member_key(group, json_string_value(t), key, sizeof(key));
-	smap_put(&imp->members, key, "");
+	if (b == NULL)
+		abort();
+	b->imp = imp;
+	for (i = from; i < imp->items.n && b->n < BATCH; i++) {
+		struct import_item *it = &imp->items.v[i];
+
+		if (it->error != NULL) {
+			item_set(imp, it, IMPORT_FAILED);
+			continue;
+		}
+		json_array_append_new(things, json_pack("{s:s, s:O, s:O}",
+		    "thingName", it->name, "attributes", it->attrs, "groups",
+		    it->groups));
+		b->idx[b->n++] = i;
+	}
+	if (b->n == 0) {
+		json_decref(things);
+		free(b);
+		return i;
+	}
+	b->body = json_pack("{s:o}", "things", things);
+	batch_send(b);
+	return i;
 }
 
-/* The registry, and FILE's groups (created when missing) with members. */
+/* The file's thing groups, created when missing (CreateThingGroup). */
 static int
-prefetch(struct imp *imp, struct cli_err *e)
+groups_create(struct imp *imp, struct cli_err *e)
 {
-	struct smap groups = { NULL, NULL, 0, 0 };
+	json_t *seen = json_object(), *g, *body = json_object();
 	char path[CLI_URL_MAX], enc[CLI_URL_MAX / 2];
+	const char *name;
 	struct cli_err ge;
-	json_t *g, *body = json_object();
 	size_t i, k;
 	int rc = -1;
 
-	if (pages(imp, "/things", "things", thing_seen, NULL, e) == -1)
-		goto out;
 	for (i = 0; i < imp->items.n; i++)
 		json_array_foreach(imp->items.v[i].groups, k, g)
-			smap_put(&groups, json_string_value(g), "");
-	for (i = 0; i < groups.cap; i++) {
-		const char *name = groups.keys[i];
-
-		if (name == NULL)
-			continue;
+			if (json_is_string(g))
+				json_object_set(seen, json_string_value(g), g);
+	json_object_foreach(seen, name, g) {
 		if (cli_urlenc(name, enc, sizeof(enc)) == -1) {
 			cli_err_set(e, "InputError", "group name too long");
 			goto out;
@@ -410,14 +208,11 @@ prefetch(struct imp *imp, struct cli_err *e)
 			    ge.msg);
 			goto out;
 		}
-		snprintf(path, sizeof(path), "/thing-groups/%s/things", enc);
-		if (pages(imp, path, "things", member_seen, name, e) == -1)
-			goto out;
 	}
 	rc = 0;
 out:
+	json_decref(seen);
 	json_decref(body);
-	smap_release(&groups);
 	return rc;
 }
 
@@ -457,7 +252,6 @@ static void
 prefix_advance(struct imp *imp)
 {
 	while (imp->prefix < imp->items.n &&
-	    imp->items.v[imp->prefix].inflight == 0 &&
 	    imp->items.v[imp->prefix].outcome != IMPORT_PENDING)
 		imp->prefix++;
 }
@@ -591,7 +385,7 @@ cmd_thing_import(struct cli_conf *c, int argc, char **argv)
 	struct cli_err e;
 	const char *state = NULL;
 	char state_buf[4200];
-	int parallel = 16, csv = -1, rc;
+	int parallel = 4, csv = -1, rc;
 	bool restart = false;
 	size_t i;
 
@@ -620,18 +414,16 @@ cmd_thing_import(struct cli_conf *c, int argc, char **argv)
 	imp.prefix = imp.resumed;
 	for (i = 0; i < imp.resumed; i++)
 		imp.items.v[i].outcome = IMPORT_UNCHANGED;
-	if (prefetch(&imp, &e) == -1) {
+	if (groups_create(&imp, &e) == -1) {
 		rc = cli_fail("thing import", &e);
 		goto out;
 	}
 	imp.m = cli_multi_new(c, parallel);
-	for (i = imp.resumed; i < imp.items.n && imp.stopped[0] == '\0';
-	    i++) {
-		item_start(&imp, i);
-		cli_multi_run(imp.m, parallel);
+	for (i = imp.resumed; i < imp.items.n && imp.stopped[0] == '\0';) {
+		i = batch_start(&imp, i);
+		cli_multi_run(imp.m, parallel - 1);
 		prefix_advance(&imp);
-		if (i % 1000 == 999)
-			state_save(&imp);
+		state_save(&imp);
 		progress(&imp, false);
 	}
 	cli_multi_run(imp.m, 0);
@@ -645,7 +437,5 @@ cmd_thing_import(struct cli_conf *c, int argc, char **argv)
 out:
 	cli_multi_free(imp.m);
 	import_list_release(&imp.items);
-	smap_release(&imp.things);
-	smap_release(&imp.members);
 	return rc;
 }

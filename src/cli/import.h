@@ -16,10 +16,6 @@ struct import_item {
 	json_t *groups;		/* array of group names */
 	char *error;		/* why it failed, or NULL */
 	enum import_outcome outcome;
-	int inflight;		/* requests of this item not answered */
-	bool changed;		/* a write was made */
-	bool create;		/* the thing did not exist */
-	bool aborted;		/* the service stopped answering: not done */
 };
 
 struct import_list {

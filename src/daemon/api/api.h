@@ -31,6 +31,7 @@ struct api_ctx {
 	enum plane plane;
 	int64_t now;			/* epoch seconds on the jobs' clock */
 	const char *request_id;
+	const char *peer;		/* the client's address, or NULL */
 	int status;	/* success status to send; 0: the model's (200) */
 };
 

@@ -33,6 +33,10 @@ int ext_plan(struct api_ctx *ctx, json_t *in, json_t **out,
 int ext_explain(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err);
 
+/* POST /_iotjobs/things/import: a batch of things, one transaction. */
+int ext_import(struct api_ctx *ctx, json_t *in, json_t **out,
+    struct err *err);
+
 /* GET /_iotjobs/audit?since=&thingName=&jobId=&after=&limit=. */
 int ext_audit(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err);

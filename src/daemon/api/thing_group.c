@@ -611,9 +611,9 @@ resolve_name(const struct api_ctx *ctx, const json_t *in,
 }
 
 /* Adds THING (existing) to GROUP (existing) with the job hook. */
-static int
-member_add_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
-    const char *thing, struct err *err)
+int
+thing_group_join_tx(struct api_ctx *ctx, struct store_tx *tx,
+    const char *group, const char *thing, bool *joined, struct err *err)
 {
 	struct group_chain chain;
 	char arn[ERR_ARN_MAX];
@@ -625,6 +625,8 @@ member_add_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
 		return -1;
 	if (store_member_add(tx, group, thing, &added, err) == -1)
 		return -1;
+	if (joined != NULL)
+		*joined = added;
 	if (!added)
 		return 0;
 	if (n >= THING_GROUPS_MAX)
@@ -681,7 +683,7 @@ member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
 	if (rc == 0)
 		rc = thing_exists(tx, thing, err);
 	if (rc == 0 && add)
-		rc = member_add_tx(ctx, tx, group, thing, err);
+		rc = thing_group_join_tx(ctx, tx, group, thing, NULL, err);
 	else if (rc == 0)
 		rc = member_remove_tx(ctx, tx, group, thing, err);
 	if (store_end(tx, rc == 0, err) == -1)
@@ -729,8 +731,8 @@ thing_groups_update_tx(struct api_ctx *ctx, struct store_tx *tx,
 			return -1;
 	json_array_foreach(add, i, v)
 		if (group_exists(tx, json_string_value(v), err) == -1 ||
-		    member_add_tx(ctx, tx, json_string_value(v), thing,
-		    err) == -1)
+		    thing_group_join_tx(ctx, tx, json_string_value(v), thing,
+		    NULL, err) == -1)
 			return -1;
 	if (json_array_size(del) == 0)
 		return 0;

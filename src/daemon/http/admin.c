@@ -16,6 +16,7 @@
  *   POST /_iotjobs/plan (CreateJob's input)       iotjobs:PlanJob
  *   GET  /_iotjobs/explain?thingName=&jobId=      iotjobs:ExplainExecution
  *   GET  /_iotjobs/audit?since=&thingName=...     iotjobs:ListAuditRecords
+ *   POST /_iotjobs/things/import {"things": [...]} iotjobs:ImportThings
  */
 #include "http/admin.h"
 
@@ -59,6 +60,9 @@ static const struct admin_route admin_routes[] = {
 	  false, ext_explain },
 	{ "GET", "/_iotjobs/audit", "iotjobs:ListAuditRecords", RES_ANY, false,
 	  ext_audit },
+	/* Audited per thing by the handler, in its transaction. */
+	{ "POST", "/_iotjobs/things/import", "iotjobs:ImportThings", RES_ANY,
+	  false, ext_import },
 };
 #define ADMIN_NROUTES (sizeof(admin_routes) / sizeof(admin_routes[0]))
 
@@ -283,6 +287,7 @@ admin_serve(struct app *app, const struct http_request *req,
 	ctx.plane = PLANE_CONTROL;
 	ctx.now = clock_now();
 	ctx.request_id = rid;
+	ctx.peer = req->peer;
 	if (r->write)
 		http_audit_arm(&audit);
 	rc = r->fn(&ctx, in, out, err);

@@ -327,6 +327,7 @@ run_op(struct app *app, const struct http_request *req,
 	ctx.plane = plane;
 	ctx.now = clock_now();
 	ctx.request_id = rid;
+	ctx.peer = req->peer;
 	if (defer)
 		store_defer_begin();
 	if (write)

@@ -729,6 +729,26 @@ store_batch_status(struct store *st, uint64_t batch)
 	return rc;
 }
 
+static const char sql_item[] = "SAVEPOINT item";
+static const char sql_item_release[] = "RELEASE item";
+static const char sql_item_rollback[] = "ROLLBACK TO item";
+
+int
+store_item_begin(struct store_tx *tx, struct err *err)
+{
+	int rc = sq_run(tx, sql_item);
+
+	return rc == SQLITE_OK ? 0 : sq_fail(tx, rc, err);
+}
+
+void
+store_item_end(struct store_tx *tx, bool keep)
+{
+	if (!keep)
+		sq_run(tx, sql_item_rollback);
+	sq_run(tx, sql_item_release);
+}
+
 void
 store_on_commit(struct store *st, void (*fn)(void *), void *arg)
 {

@@ -118,6 +118,40 @@ class CliImportTest(DaemonTestCase):
         self.assertEqual(sorted(e["thingArn"].rsplit("/", 1)[1]
                                 for e in r["executionSummaries"]), names)
 
+    def test_each_thing_is_authorized_and_audited(self):
+        policy = os.path.join(self.daemon.workdir, "imp.json")
+        with open(policy, "w") as f:
+            json.dump({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "iotjobs:ImportThings",
+                 "Resource": "*"},
+                {"Effect": "Allow", "Action": "iot:CreateThing",
+                 "Resource": ARN + "thing/ok-*"}]}, f)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("IOTJOBS_")}
+        env["IOTJOBS_DATA_DIR"] = self.daemon.data_dir
+        out = subprocess.run([self.daemon.binary, "credentials", "create",
+                              "--name", unique_name("op"), "--policy-file",
+                              policy, "--output", "json"], env=env,
+                             capture_output=True, text=True, timeout=30)
+        key = json.loads(out.stdout)
+        ok, no = "ok-" + unique_name("a"), "no-" + unique_name("b")
+        path = self.write("auth.csv", ["name", ok, no])
+        r = cli.run(self.daemon, "thing", "import", path, env={
+            "AWS_ACCESS_KEY_ID": key["accessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": key["secretAccessKey"]})
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("created 1, updated 0, unchanged 0, failed 1",
+                      r.stdout)
+        self.assertIn("line 3 %s: AccessDeniedException" % no, r.stdout)
+        (a,) = cli.run_json(self, self.daemon, "audit", "--thing",
+                            ok)["records"]
+        self.assertEqual((a["operation"], a["result"], a["principal"]),
+                         ("iotjobs:ImportThing", "OK", key["accessKeyId"]))
+        self.assertEqual(json.loads(a["detail"])["outcome"], "created")
+        (b,) = cli.run_json(self, self.daemon, "audit", "--thing",
+                            no)["records"]
+        self.assertEqual(b["result"], "AccessDeniedException")
+
     def test_progress_bar_on_a_terminal(self):
         p = unique_name("tty")
         path = self.write("t.csv", ["name"] + ["%s-%d" % (p, i)
@@ -149,14 +183,14 @@ class CliImportResumeTest(DaemonTestCase):
 
     def test_killed_daemon_stops_the_run_and_it_resumes(self):
         p = unique_name("r")
-        n = 400
+        n = 20000
         path = os.path.join(self.daemon.workdir, "big.csv")
         with open(path, "w") as f:
             f.write("name,groups\n")
             for i in range(n):
-                f.write("%s-%04d,%s-g\n" % (p, i, p))
+                f.write("%s-%05d,%s-g\n" % (p, i, p))
         proc = subprocess.Popen([cli.cli_path(), "thing", "import", path,
-                                 "--parallel", "2",
+                                 "--parallel", "1",
                                  "--cli-connect-timeout", "1"],
                                 env=cli.cli_env(self.daemon),
                                 stdout=subprocess.PIPE,
@@ -164,7 +198,7 @@ class CliImportResumeTest(DaemonTestCase):
         deadline = time.monotonic() + 30
         while True:
             r = self.iot.list_things(maxResults=250)
-            if len(r["things"]) >= 60 or time.monotonic() > deadline:
+            if len(r["things"]) >= 250 or time.monotonic() > deadline:
                 break
             time.sleep(0.02)
         self.daemon.kill9()
@@ -190,7 +224,7 @@ class CliImportResumeTest(DaemonTestCase):
                 thingGroupName=p + "-g", maxResults=250,
                 nextToken=things["nextToken"])
             got += things["things"]
-        self.assertEqual(sorted(got), ["%s-%04d" % (p, i) for i in range(n)])
+        self.assertEqual(sorted(got), ["%s-%05d" % (p, i) for i in range(n)])
 
 
 if __name__ == "__main__":

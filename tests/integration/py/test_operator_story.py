@@ -94,7 +94,7 @@ class OperatorStoryTest(DaemonTestCase):
                           "iotjobs:ResumeJob"])
         things = cli.run_json(self, self.daemon, "audit")["records"]
         self.assertEqual(sorted(r["thing"] for r in things
-                                if r["operation"] == "CreateThing"), names)
+                                if r["operation"] == "iotjobs:ImportThing"), names)
         r = cli.run(self.daemon, "audit", "verify")
         self.assertEqual(r.returncode, 0, r.stderr)
 
