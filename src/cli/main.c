@@ -46,7 +46,7 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "thing", "import", cmd_thing_import, "FILE [--parallel N]"
 	  " [--restart]",
 	  "create things from CSV or JSON lines (name, attributes, groups)",
-	  "  --parallel N   requests in flight (default 16)\n"
+	  "  --parallel N   requests of 250 things in flight (default 4)\n"
 	  "  --state PATH   progress file (default FILE.import-state)\n"
 	  "  --restart      ignore the progress file and start again\n"
 	  "  --format F     csv or jsonl (default: from the file name)\n" },
