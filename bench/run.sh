@@ -45,6 +45,11 @@ $B/sqlite_raw "$work" 3
 echo "-- policy evaluator (ceiling: strcmp over the same statements)"
 $B/policy
 
+# What each dynamic thing group adds to a thing change: one parse and one
+# evaluation of its query (bench/thing_query.c).
+echo "-- dynamic group queries: parse and match per thing change"
+$B/thing_query
+
 # iotjobsd.
 export AWS_ACCESS_KEY_ID=AKIABENCH00000000001
 export AWS_SECRET_ACCESS_KEY=benchbenchbenchbenchbenchbenchbenchbench
@@ -94,6 +99,12 @@ fi
 # of disk (bench/engine.sh).
 if [ "${BENCH_ENGINE:-0}" = 1 ]; then
 	sh bench/engine.sh
+fi
+
+# Dynamic thing groups at a million things: opt in, it takes a minute or
+# two and ~300 MB of disk (bench/dyngroup.sh).
+if [ "${BENCH_DYNAMIC:-0}" = 1 ]; then
+	sh bench/dyngroup.sh
 fi
 
 # MQTT: 10,000 device connections to a local Mosquitto (bench/mqtt.sh).

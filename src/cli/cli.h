@@ -17,7 +17,7 @@
 
 #include "version.h"
 
-#define CLI_VERSION	IOTJOBS_VERSION
+#define CLI_VERSION	version_string()
 #define CLI_DEFAULT_ENDPOINT	"http://127.0.0.1:8080"
 #define CLI_DEFAULT_REGION	"us-east-1"
 #define CLI_URL_MAX	1024

@@ -418,7 +418,8 @@ metrics_render(struct app *app, char **out, size_t *len)
 
 	text_init(&t);
 	family(&t, "iotjobs_build_info", "gauge", "The iotjobsd version.");
-	put(&t, "iotjobs_build_info{version=\"%s\"} 1\n", IOTJOBS_VERSION);
+	put(&t, "iotjobs_build_info{version=\"%s\"} 1\n",
+	    version_string());
 	gauge(&t, "iotjobs_leader", "1 when this node leads the nodes of its"
 	    " store (runs the scheduler).", store_leads(app->st) ? 1 : 0);
 	requests_put(&t);
@@ -427,7 +428,8 @@ metrics_render(struct app *app, char **out, size_t *len)
 	counter(&t, "iotjobs_store_errors_total", "Store statements that"
 	    " failed.", atomic_load(&store_errors));
 	gauge(&t, "iotjobs_mqtt_connected", "1 while connected to the MQTT"
-	    " broker.", mqtt_is_connected(app->mqtt) ? 1 : 0);
+	    " broker.", app->mqtt != NULL && mqtt_is_connected(app->mqtt) ?
+	    1 : 0);
 	counter(&t, "iotjobs_mqtt_messages_received_total", "MQTT messages"
 	    " received.", atomic_load(&mqtt_in));
 	counter(&t, "iotjobs_mqtt_messages_sent_total", "MQTT messages"

@@ -52,6 +52,7 @@ struct api_op {
 /* Each resource file exports its table, ended by a { NULL } row. */
 extern const struct api_op api_thing_ops[];
 extern const struct api_op api_group_ops[];
+extern const struct api_op api_group_member_ops[];
 extern const struct api_op api_job_ops[];
 extern const struct api_op api_exec_ops[];
 extern const struct api_op api_template_ops[];
@@ -62,6 +63,9 @@ extern const struct api_op api_policy_attach_ops[];
 extern const struct api_op api_principal_ops[];
 extern const struct api_op api_cert_ops[];
 extern const struct api_op api_ca_ops[];
+extern const struct api_op api_dyngroup_ops[];
+extern const struct api_op api_thing_type_ops[];
+extern const struct api_op api_tag_ops[];
 
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "api/cert_int.h"
+#include "api/tags.h"
 #include "auth/ca.h"
 #include "auth/xcert.h"
 #include "clock.h"
@@ -203,14 +204,16 @@ cacert_insert_tx(struct api_ctx *ctx, struct store_tx *tx, const json_t *in,
 	    "ENABLE" : "DISABLE");
 	snprintf(row.mode, sizeof(row.mode), "%s", mode);
 	row.registration_config = json_object_get(in, "registrationConfig");
-	row.tags = json_object_get(in, "tags");
+	row.tags = NULL;	/* the tags table has them (tags_create) */
 	row.subject = ca->subject;
 	row.not_before = ca->not_before;
 	row.not_after = ca->not_after;
 	row.customer_version = 1;
 	store_uuid_new(row.generation_id);
 	row.created_at = row.modified_at = ctx->now;
-	if (store_ca_insert(tx, &row, err) == -1)
+	if (store_ca_insert(tx, &row, err) == -1 ||
+	    tags_create(tx, "cacert", row.id, json_object_get(in, "tags"),
+	    err) == -1)
 		return -1;
 	return store_authz_bump(tx, err);
 }
@@ -227,6 +230,7 @@ cacert_register(struct api_ctx *ctx, json_t *in, json_t **out,
 
 	if (cacert_mode_check(in, &mode, err) == -1 ||
 	    cert_regconfig_check(in, err) == -1 ||
+	    tags_check(json_object_get(in, "tags"), err) == -1 ||
 	    xcert_parse(api_in_str(in, "caCertificate"), "caCertificate",
 	    clock_real(), &ca, err) == -1)
 		return -1;
@@ -433,7 +437,8 @@ cacert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		err_set(err, ERR_CERT_STATE, "The CA certificate %s is "
 		    "iotjobsd's own CA, which signs the certificates it "
 		    "creates: it cannot be deleted", id);
-	else if (found == 1 && (rc = store_ca_delete(tx, id, err)) == 0)
+	else if (found == 1 && (rc = store_ca_delete(tx, id, err)) == 0 &&
+	    (rc = tags_drop(tx, "cacert", id, err)) == 0)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);

@@ -7,7 +7,8 @@
  * attributes replaced) and AddThingToThingGroup would do: the same model
  * checks (validate_input on their input shapes), the same authorization
  * (authz_check of those operations on the thing and the group), the same
- * membership step with its CONTINUOUS-job hook (thing_group_join_tx);
+ * dynamic-group and membership steps with their CONTINUOUS-job hooks
+ * (dyngroup_thing_changed, thing_group_join_tx);
  * and one audit record per thing changed or refused, in the same
  * transaction. Answer: {"results": [{"thingName", "outcome": created |
  * updated | unchanged | failed, "errorType", "message"}]}, in order.
@@ -37,6 +38,7 @@ struct import_one {
 	const json_t *groups;
 	char principal[160];
 	json_t *joined;		/* groups joined */
+	bool moved;		/* a dynamic group membership changed */
 };
 
 /* The model's checks and the authorization of operation OP on IN. */
@@ -111,7 +113,9 @@ apply(struct import_one *o, struct err *err)
 		snprintf(t.name, sizeof(t.name), "%s", o->name);
 		t.attributes = store_attrs_apply(NULL, o->attrs, false);
 		t.created_at = o->ctx->now;
-		if (store_thing_insert(o->tx, &t, err) == -1)
+		if (store_thing_insert(o->tx, &t, err) == -1 ||
+		    dyngroup_thing_changed(o->ctx, o->tx, &t, &o->moved,
+		    err) == -1)
 			goto fail_release;
 		outcome = "created";
 		found = 1;
@@ -119,22 +123,15 @@ apply(struct import_one *o, struct err *err)
 		json_decref(t.attributes);
 		t.attributes = store_attrs_apply(NULL, o->attrs, false);
 		t.version++;
-		if (store_thing_update(o->tx, &t, err) == -1)
+		if (store_thing_update(o->tx, &t, err) == -1 ||
+		    dyngroup_thing_changed(o->ctx, o->tx, &t, &o->moved,
+		    err) == -1)
 			goto fail_release;
 		outcome = "updated";
 	}
 	json_array_foreach(o->groups, i, g) {
-		struct store_group grp;
-		int has = store_group_get(o->tx, json_string_value(g), &grp,
-		    err);
-
-		if (has == 1)
-			store_group_release(&grp);
-		if (has == 0)
-			err_set(err, ERR_NOT_FOUND, "Thing group %s does not"
-			    " exist", json_string_value(g));
-		if (has != 1 || thing_group_join_tx(o->ctx, o->tx,
-		    json_string_value(g), o->name, &joined, err) == -1)
+		if (thing_group_join_tx(o->ctx, o->tx, json_string_value(g),
+		    o->name, &joined, err) == -1)
 			goto fail_release;
 		if (joined) {
 			json_array_append(o->joined, g);
@@ -220,8 +217,9 @@ import_one(struct import_one *o, const json_t *item, bool *joins)
 	    strcmp(outcome, "unchanged") != 0))
 		audit_one(o, outcome != NULL ? "OK" : err.type,
 		    outcome != NULL ? outcome : "failed");
-	if (json_array_size(o->joined) > 0)
+	if (json_array_size(o->joined) > 0 || o->moved)
 		*joins = true;
+	o->moved = false;
 	json_decref((json_t *)o->attrs);
 	json_decref((json_t *)o->groups);
 	json_decref(o->joined);

@@ -58,7 +58,7 @@ ext_status(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		    "kind", "broker-socket", "address", conf->broker_socket));
 	*out = json_pack("{s:s, s:I, s:b, s:s, s:s, s:{s:s, s:s, s:i, s:I},"
 	    " s:{s:b, s:s, s:b}, s:b, s:o}",
-	    "version", IOTJOBS_VERSION,
+	    "version", version_string(),
 	    "now", (json_int_t)clock_now(),
 	    "testClock", conf->test_clock,
 	    "region", conf->region,
@@ -68,7 +68,8 @@ ext_status(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	    "sizeBytes", (json_int_t)size,
 	    "broker", "configured", conf->mqtt_url[0] != '\0',
 	    "url", conf->mqtt_url,
-	    "connected", mqtt_is_connected(ctx->app->mqtt),
+	    "connected", ctx->app->mqtt != NULL &&
+	    mqtt_is_connected(ctx->app->mqtt),
 	    "leader", store_leads(ctx->st),
 	    "listeners", listeners);
 	return 0;

@@ -12,6 +12,7 @@
 static const struct api_op *const api_tables[] = {
 	api_thing_ops,
 	api_group_ops,
+	api_group_member_ops,
 	api_job_ops,
 	api_exec_ops,
 	api_template_ops,
@@ -22,6 +23,9 @@ static const struct api_op *const api_tables[] = {
 	api_principal_ops,
 	api_cert_ops,
 	api_ca_ops,
+	api_dyngroup_ops,
+	api_thing_type_ops,
+	api_tag_ops,
 };
 
 const struct api_op *

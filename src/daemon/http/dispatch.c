@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "http/admin.h"
 #include "http/audit.h"
+#include "http/health.h"
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
@@ -182,6 +183,11 @@ authenticate(struct app *app, const struct http_request *req,
 	ar.body_len = req->body_len;
 	if (auth_check(app->auth, &ar, clock_real(), who, err) == -1)
 		return -1;
+	/* As AWS: a key is good in every region, a signature in one. */
+	if (strcmp(who->region, app->conf->region) != 0)
+		return err_set_status(err, 403, ERR_INVALID_SIGNATURE,
+		    "Credential should be scoped to a valid region, not '%s'. ",
+		    who->region);
 	*plane = plane_of(who->service, err);
 	return *plane == PLANE_COUNT ? -1 : 0;
 }
@@ -260,19 +266,14 @@ elapsed_us(const struct timespec *t0)
 /*
  * Operations whose answer may be held (the connection suspended, no thread
  * held) until the COMMIT of their writes: one write transaction and no
- * read back after it. The device's hot path, and the registry writes of a
- * bulk import (iotjobs thing import), which would otherwise wait for the
- * disk with a worker thread each.
+ * read back after it. The device's hot path.
  */
 static bool
 op_defers(const struct model_op *op)
 {
-	if (op->plane == PLANE_CONTROL)
-		return strcmp(op->name, "CreateThing") == 0 ||
-		    strcmp(op->name, "UpdateThing") == 0 ||
-		    strcmp(op->name, "AddThingToThingGroup") == 0;
-	return strcmp(op->name, "UpdateJobExecution") == 0 ||
-	    strcmp(op->name, "StartNextPendingJobExecution") == 0;
+	return op->plane == PLANE_DATA &&
+	    (strcmp(op->name, "UpdateJobExecution") == 0 ||
+	    strcmp(op->name, "StartNextPendingJobExecution") == 0);
 }
 
 /* Runs the matched operation; 0 with *OUT, or -1 with ERR. */
@@ -354,7 +355,7 @@ http_dispatch(struct app *app, const struct http_request *req,
 	const char *opname = "-";
 	json_t *out = NULL;
 	int status = 200;
-	bool authenticated = false;
+	bool authenticated = false, probe = false;
 	char thing[130], job[130];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -375,6 +376,14 @@ http_dispatch(struct app *app, const struct http_request *req,
 	if (strcmp(req->raw_path, "/metrics") == 0) {
 		opname = "metrics";
 		serve_metrics(app, req, rep, &err);
+		goto done;
+	}
+	if (health_is_route(req->raw_path)) {
+		opname = "health";
+		probe = true;
+		if (health_serve(app, req, &out, &status, &err) == -1)
+			goto done;
+		reply_json(rep, status, out);
 		goto done;
 	}
 	if (authenticate(app, req, &who, &plane, &err) == -1)
@@ -413,15 +422,19 @@ done:
 	json_decref(out);
 	metrics_request(plane == PLANE_DATA ? PLANE_DATA : PLANE_CONTROL,
 	    opname, rep->status, elapsed_us(&t0));
-	log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
-	    " principal=%s thing=%s job=%s peer=%s us=%lld", rep->request_id,
-	    opname, plane == PLANE_DATA ? "data" : "control", req->method,
-	    rep->status, err.type != NULL ? " error=" : "",
-	    err.type != NULL ? err.type : "",
-	    log_principal(&who, authenticated),
-	    log_value(route_label(&m, "thingName"), thing, sizeof(thing)),
-	    log_value(route_label(&m, "jobId"), job, sizeof(job)),
-	    req->peer != NULL ? req->peer : "-", (long long)elapsed_us(&t0));
+	/* Probes come every few seconds: a line each only at debug level. */
+	if (!probe || log_is_enabled(LOG_LEVEL_DEBUG))
+		log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
+		    " principal=%s thing=%s job=%s peer=%s us=%lld",
+		    rep->request_id, opname, plane == PLANE_DATA ? "data" :
+		    "control", req->method, rep->status, err.type != NULL ?
+		    " error=" : "", err.type != NULL ? err.type : "",
+		    log_principal(&who, authenticated),
+		    log_value(route_label(&m, "thingName"), thing,
+		    sizeof(thing)),
+		    log_value(route_label(&m, "jobId"), job, sizeof(job)),
+		    req->peer != NULL ? req->peer : "-",
+		    (long long)elapsed_us(&t0));
 	router_match_release(&m);
 }
 

@@ -125,7 +125,7 @@ mqtt_connected(struct mqtt *m)
 bool
 mqtt_is_connected(struct mqtt *m)
 {
-	return m != NULL && mqtt_connected(m);
+	return mqtt_connected(m);
 }
 
 size_t

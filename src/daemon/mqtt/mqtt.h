@@ -31,7 +31,7 @@ int mqtt_start(struct app *app, bool lead, struct mqtt **out,
 /* This node has become the leader (M NULL: no broker): start its work. */
 void mqtt_lead(struct mqtt *m);
 
-/* Whether M (NULL: no broker configured) is connected to its broker. */
+/* True while M's connection to the broker is up (the ready probe). */
 bool mqtt_is_connected(struct mqtt *m);
 
 /* Requests waiting for a worker (0 for NULL). */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SQLite backend core: opening the database file in the data folder (WAL,
- * synchronous=FULL), applying the versioned migrations of schema/sqlite/,
- * connections and transactions. Each thread reads through a connection of
+ * synchronous=FULL), applying the versioned migrations of schema/sqlite/
+ * (sqlite_migrate.c), connections and transactions. Each thread reads through a connection of
  * its own. Writes go through one connection with group commit: a write
  * transaction is a SAVEPOINT inside the writer's open transaction, and its
  * store_end() returns only once a COMMIT covering it is on disk. One COMMIT
@@ -29,14 +29,6 @@
 #include "sqlite_int.h"
 #include "xmalloc.h"
 
-/* Embedded migrations (build/gen/schema_sqlite.c, from schema/sqlite/). */
-struct sq_migration {
-	int version;
-	const char *name;
-	const char *sql;
-};
-extern const struct sq_migration sq_migrations[];
-extern const int sq_nmigrations;
 
 #define SQ_CACHE_SLOTS	256	/* statement cache, open addressing */
 #define SQ_BUSY_MS	10000
@@ -251,80 +243,6 @@ sq_run(struct store_tx *tx, const char *sql)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/* The newest migration applied to C's database, in *VERSION. */
-static int
-sq_schema_version(struct sq_conn *c, int *version)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0)"
-	    " FROM schema_migrations", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return -1;
-	}
-	*version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return 0;
-}
-
-static int
-sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
-{
-	const struct sq_migration *m = NULL;
-	int version = 0, i;
-	char *emsg = NULL;
-	char note[512];
-
-	if (sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations"
-	    " (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-	    " applied_at INTEGER NOT NULL)", NULL, NULL, NULL) != SQLITE_OK ||
-	    sq_schema_version(c, &version) == -1)
-		goto fail;
-	for (i = 0; i < sq_nmigrations; i++) {
-		m = &sq_migrations[i];
-		if (m->version <= version)
-			continue;
-		if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL,
-		    &emsg) != SQLITE_OK)
-			goto fail;
-		/* Another process sharing the folder may have been first. */
-		if (sq_schema_version(c, &version) == -1)
-			goto fail;
-		if (m->version <= version) {
-			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-			continue;
-		}
-		snprintf(note, sizeof(note), "INSERT INTO schema_migrations"
-		    " VALUES (%d, '%s', strftime('%%s','now'))", m->version,
-		    m->name);
-		if (sqlite3_exec(c->db, m->sql, NULL, NULL, &emsg) !=
-		    SQLITE_OK ||
-		    sqlite3_exec(c->db, note, NULL, NULL, &emsg) != SQLITE_OK ||
-		    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &emsg) !=
-		    SQLITE_OK)
-			goto fail;
-		log_info("store: applied migration %04d-%s", m->version,
-		    m->name);
-		version = m->version;
-	}
-	st->schema_version = version;
-	return 0;
-fail:
-	if (m != NULL)
-		err_set(err, ERR_INTERNAL_FAILURE, "store migration %04d-%s"
-		    " failed: %s", m->version, m->name, emsg != NULL ? emsg :
-		    sqlite3_errmsg(c->db));
-	else
-		err_set(err, ERR_INTERNAL_FAILURE, "store migration: %s",
-		    sqlite3_errmsg(c->db));
-	sqlite3_free(emsg);
-	if (!sqlite3_get_autocommit(c->db))
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-}
-
 int
 store_open(const char *dir, struct store **out, struct err *err)
 {
@@ -351,7 +269,8 @@ store_open(const char *dir, struct store **out, struct err *err)
 	st->open_batch = 1;
 	pthread_key_create(&st->reader_key, NULL);
 	if (sq_conn_open(st, &st->writer, err) == -1 ||
-	    sq_migrate(st, st->writer, err) == -1) {
+	    sq_migrate(st->writer->db, st->path, &st->schema_version,
+	    err) == -1) {
 		if (st->writer != NULL)
 			sq_conn_close(st->writer);
 		free(st);
@@ -388,6 +307,12 @@ store_close(struct store *st)
 	}
 	if (st->writer_open)
 		sqlite3_exec(st->writer->db, "COMMIT", NULL, NULL, NULL);
+	/*
+	 * Best effort, without waiting: TRUNCATE waits for every other
+	 * connection, and a standby node sharing the folder has some open
+	 * for as long as it runs (a stop would take the busy timeout).
+	 */
+	sqlite3_busy_timeout(st->writer->db, 0);
 	sqlite3_exec(st->writer->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
 	    NULL, NULL);
 	sq_conn_close(st->writer);
@@ -518,6 +443,24 @@ const char *
 store_path(const struct store *st)
 {
 	return st->path;
+}
+
+int
+store_ping(struct store *st, struct err *err)
+{
+	struct store_tx *tx;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_begin(st, false, &tx, err) == -1)
+		return -1;
+	s = sq_stmt(tx, "SELECT count(*) FROM schema_migrations");
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		sq_fail(tx, rc, err);
+	sqlite3_reset(s);
+	store_end(tx, false, NULL);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int

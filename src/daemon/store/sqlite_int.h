@@ -14,6 +14,33 @@
 
 struct sq_conn;
 
+/* Embedded migrations (build/gen/schema_sqlite.c, from schema/sqlite/). */
+struct sq_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct sq_migration sq_migrations[];
+extern const int sq_nmigrations;
+
+/*
+ * The schema version of DB (the store file WHAT) in *VERSION; -1 with ERR
+ * when DB is no store, or when its schema is newer than this binary
+ * knows (the message says which migration it needs, and which iotjobs
+ * release wrote it).
+ */
+int sq_version_check(sqlite3 *db, const char *what, int *version,
+    struct err *err);
+
+/*
+ * Applies to DB (the store file PATH) the migrations it lacks, each in a
+ * transaction of its own (several processes may open one store at once).
+ * *VERSION: the schema version after. -1 with ERR, DB unchanged by the
+ * migration that failed.
+ */
+int sq_migrate(sqlite3 *db, const char *path, int *version,
+    struct err *err);
+
 struct store_tx {
 	struct store *st;
 	struct sq_conn *conn;

@@ -1064,6 +1064,28 @@ store_job_member_jobs(struct store_tx *tx, const char *group_arn,
 	return 0;
 }
 
+/* Index job_targets_arn, then the jobs' job_id key. */
+static const char sql_continuous_targets[] =
+    "SELECT 1 FROM job_targets t JOIN jobs j ON j.job_id = t.job_id"
+    " WHERE t.target_arn = ?1 AND j.status = 'IN_PROGRESS'"
+    " AND j.target_selection = 'CONTINUOUS' LIMIT 1";
+
+int
+store_job_continuous_targets(struct store_tx *tx, const char *arn,
+    bool *any, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_continuous_targets);
+	int rc;
+
+	sq_bind_text(s, 1, arn);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	*any = rc == SQLITE_ROW;
+	return 0;
+}
+
 /*
  * ?1 job, ?2 ARN prefix, ?3 thing: the thing's groups and their
  * ancestors; a target naming the thing or one of them.

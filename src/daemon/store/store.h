@@ -12,6 +12,7 @@
 #define IOTJOBS_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -89,5 +90,45 @@ const char *store_path(const struct store *st);
 
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
+
+/*
+ * The newest schema version this binary knows. store_open() refuses a
+ * store whose schema is newer: versions only move forward.
+ */
+int store_schema_known(void);
+
+/* Reads the store: 0 when a read transaction answers, else -1 with ERR. */
+int store_ping(struct store *st, struct err *err);
+
+/* A file of the data folder kept in a backup beside the store. */
+struct store_file {
+	const char *path;	/* relative to the data folder */
+	unsigned mode;		/* permission bits */
+	const unsigned char *data;
+	size_t len;
+};
+
+/*
+ * Copies the store of data folder DIR into a new file TO (which must not
+ * exist) while other processes keep writing: SQLite's online backup, a
+ * snapshot of the last COMMIT, so that every write acknowledged before
+ * the call is in it. FILES (the data folder's other files: credentials,
+ * the CA) are kept inside the copy. TO is written in full and synced
+ * before it appears under its name. *VERSION: the schema version copied.
+ */
+int store_backup(const char *dir, const char *to,
+    const struct store_file *files, size_t nfiles, int *version,
+    struct err *err);
+
+/*
+ * Makes FROM (a file of store_backup) the store of DIR, a folder that
+ * exists and is empty: checks FROM (an iotjobs store, intact, of a schema
+ * this binary knows), hands each kept file to FN(ARG, file) to write, then
+ * writes DIR's store. *VERSION: the schema version restored (the daemon
+ * applies newer migrations at its next start).
+ */
+int store_restore(const char *from, const char *dir,
+    int (*fn)(void *arg, const struct store_file *f, struct err *err),
+    void *arg, int *version, struct err *err);
 
 #endif

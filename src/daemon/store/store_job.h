@@ -57,7 +57,7 @@ struct store_job {
 	 * name: documentSource, presignedUrlConfig, jobExecutionsRolloutConfig,
 	 * abortConfig, timeoutConfig, jobExecutionsRetryConfig,
 	 * schedulingConfig, namespaceId, jobTemplateArn, documentParameters,
-	 * destinationPackageVersions, tags.
+	 * destinationPackageVersions (tags: the tags table, 0018).
 	 */
 	json_t *config;
 	bool force_canceled;
@@ -259,6 +259,13 @@ int store_job_rollout_drop(struct store_tx *tx, const char *job_id,
  */
 int store_job_member_jobs(struct store_tx *tx, const char *group_arn,
     const char *thing, char ***ids, size_t *n, struct err *err);
+
+/*
+ * Whether an IN_PROGRESS CONTINUOUS job targets ARN into *ANY: when none
+ * does, things joining that group need no engine_member_added call.
+ */
+int store_job_continuous_targets(struct store_tx *tx, const char *arn,
+    bool *any, struct err *err);
 
 /*
  * Whether THING still reaches a target of JOB_ID (directly or through a
