@@ -80,13 +80,13 @@ class CliStatusTest(DaemonTestCase):
             "[ops]\n# the test key\naws_access_key_id = %s\n"
             "aws_secret_access_key = %s\n" % (ACCESS_KEY_ID,
                                               SECRET_ACCESS_KEY),
-            "[profile ops]\nregion = eu-west-1\nendpoint_url = %s\n"
+            "[profile ops]\nregion = us-east-1\nendpoint_url = %s\n"
             "s3 =\n  max_concurrent_requests = 2\n" % self.daemon.endpoint)
         r = cli.run(None, "status", creds=False,
                     env=dict(files, AWS_PROFILE="ops"))
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("shared credentials file, profile ops", r.stdout)
-        self.assertIn("region eu-west-1 (profile region)", r.stdout)
+        self.assertIn("region us-east-1 (profile region)", r.stdout)
         self.assertIn("(profile endpoint_url)", r.stdout)
 
     def test_explicit_profile_beats_environment_keys(self):
