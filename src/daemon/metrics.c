@@ -2,10 +2,10 @@
 /*
  * The metrics registry and the /metrics exposition (metrics.h). Requests
  * are counted in a fixed table keyed by (plane, operation, status), the
- * operation being one of the model's or admin.c's static names, so its
- * size is bounded; every other series is a fixed atomic counter or
- * histogram. Store series are read at scrape time in one read
- * transaction.
+ * operation being one of the model's or admin.c's static names (their
+ * text decides the series), so its size is bounded; every other series
+ * is a fixed atomic counter or histogram. Store series are read at
+ * scrape time in one read transaction.
  */
 #include "metrics.h"
 
@@ -81,11 +81,21 @@ hist_add(struct hist *h, const double *le, size_t n, double v)
 	h->sum += v;
 }
 
+/* By the name's text: two copies of one literal are one series. */
 static size_t
 slot_hash(const char *op, int plane, int status, size_t size)
 {
-	return (((uintptr_t)op >> 3) * 31 + (size_t)plane * 7 +
-	    (size_t)status) % size;
+	size_t h = 5381;
+
+	for (; *op != '\0'; op++)
+		h = h * 33 + (unsigned char)*op;
+	return (h * 31 + (size_t)plane * 7 + (size_t)status) % size;
+}
+
+static bool
+same_op(const char *a, const char *b)
+{
+	return a == b || strcmp(a, b) == 0;
 }
 
 void
@@ -102,7 +112,8 @@ metrics_request(enum plane plane, const char *op, int status, int64_t us)
 			reg.req[i].plane = (int)plane;
 			reg.req[i].status = status;
 		}
-		if (reg.req[i].op == op && reg.req[i].plane == (int)plane &&
+		if (same_op(reg.req[i].op, op) &&
+		    reg.req[i].plane == (int)plane &&
 		    reg.req[i].status == status) {
 			reg.req[i].n++;
 			break;
@@ -114,7 +125,8 @@ metrics_request(enum plane plane, const char *op, int status, int64_t us)
 			reg.lat[i].op = op;
 			reg.lat[i].plane = (int)plane;
 		}
-		if (reg.lat[i].op == op && reg.lat[i].plane == (int)plane) {
+		if (same_op(reg.lat[i].op, op) &&
+		    reg.lat[i].plane == (int)plane) {
 			hist_add(&reg.lat[i].h, lat_le, LAT_N,
 			    (double)us / 1e6);
 			break;
