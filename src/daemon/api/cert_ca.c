@@ -98,11 +98,7 @@ regcode_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 		    "delete");
 	else if (found == 1)
 		rc = store_regcode_delete(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -302,26 +298,8 @@ cacert_describe(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 cacert_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	struct store_cert_page pg;
-	struct store_tx *tx;
-	json_t *items;
-	bool more = false;
-	int rc;
-
-	if (cert_page_init(in, &pg, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	items = json_array();
-	rc = store_ca_list(tx, api_in_str(in, "templateName"), &pg, items,
-	    &more, err);
-	store_end(tx, false, NULL);
-	if (rc == -1) {
-		json_decref(items);
-		return -1;
-	}
-	*out = cert_page_answer(ctx, items, more, true);
-	return 0;
+	return cert_list_answer(ctx, in, store_ca_list, api_in_str(in,
+	    "templateName"), true, out, err);
 }
 
 /*
@@ -399,11 +377,7 @@ cacert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -442,11 +416,7 @@ cacert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 const struct api_op api_ca_ops[] = {

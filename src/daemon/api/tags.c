@@ -250,11 +250,7 @@ tag_resource(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = err_set(err, ERR_LIMIT_EXCEEDED, "tags: %s would have %lld"
 		    " tags; a resource can have at most %d", arn,
 		    (long long)n, TAGS_MAX);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 static int
@@ -284,11 +280,7 @@ untag_resource(struct api_ctx *ctx, json_t *in, json_t **out,
 	rc = tag_target_exists(tx, arn, &t, err);
 	if (rc == 0)
 		rc = store_tags_remove(tx, t.resource, keys, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /* nextToken: "T1." and the hex of the last key returned. */

@@ -371,11 +371,7 @@ type_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = type_delete_tx(ctx, tx, api_in_str(in, "thingTypeName"), err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 const struct api_op api_thing_type_ops[] = {

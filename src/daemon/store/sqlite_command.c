@@ -150,12 +150,7 @@ one_row(struct store_tx *tx, sqlite3_stmt *s,
 
 	if (rc == SQLITE_ROW && arg != NULL)
 		fn(s, arg);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 /* --- commands ---------------------------------------------------------- */

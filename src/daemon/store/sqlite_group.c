@@ -243,18 +243,8 @@ static int
 count_one(struct store_tx *tx, sqlite3_stmt *s, const char *text,
     int64_t *n, struct err *err)
 {
-	int rc;
-
 	sq_bind_text(s, 1, text);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return sq_fail(tx, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc,
-		    err);
-	}
-	*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return sq_int64(tx, s, n, err);
 }
 
 int
@@ -262,30 +252,6 @@ store_group_children(struct store_tx *tx, const char *name, int64_t *n,
     struct err *err)
 {
 	return count_one(tx, sq_stmt(tx, sql_group_children), name, n, err);
-}
-
-/*
- * Steps S (its parameters bound, ?2 = limit + 1) appending column 0 of
- * up to PG->limit rows to OUT; *MORE when a further row exists.
- */
-static int
-collect_names(struct store_tx *tx, sqlite3_stmt *s,
-    const struct store_page *pg, json_t *out, bool *more, struct err *err)
-{
-	int rc, n = 0;
-
-	*more = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == pg->limit) {
-			*more = true;
-			break;
-		}
-		json_array_append_new(out, json_string(sq_col_text(s, 0)));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
 }
 
 static void
@@ -316,7 +282,7 @@ store_group_list(struct store_tx *tx, const struct store_page *pg,
 	sq_bind_text(s, 4, upper);
 	if (parent != NULL)
 		sq_bind_text(s, 5, parent);
-	return collect_names(tx, s, pg, out, more, err);
+	return sq_page(tx, s, pg->limit, NULL, NULL, out, more, err);
 }
 
 int
@@ -359,7 +325,7 @@ store_member_groups(struct store_tx *tx, const char *thing,
 
 	bind_page(s, pg);
 	sq_bind_text(s, 3, thing);
-	return collect_names(tx, s, pg, out, more, err);
+	return sq_page(tx, s, pg->limit, NULL, NULL, out, more, err);
 }
 
 int
@@ -371,7 +337,7 @@ store_member_things(struct store_tx *tx, const char *group, bool recursive,
 
 	bind_page(s, pg);
 	sq_bind_text(s, 3, group);
-	return collect_names(tx, s, pg, out, more, err);
+	return sq_page(tx, s, pg->limit, NULL, NULL, out, more, err);
 }
 
 int
@@ -392,17 +358,7 @@ store_dyngroup_all(struct store_tx *tx, json_t *out, struct err *err)
 int
 store_dyngroup_count(struct store_tx *tx, int64_t *n, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql_dyngroup_count);
-	int rc = sqlite3_step(s);
-
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return sq_fail(tx, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc,
-		    err);
-	}
-	*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return sq_int64(tx, sq_stmt(tx, sql_dyngroup_count), n, err);
 }
 
 int
@@ -411,13 +367,7 @@ store_member_groups_kind(struct store_tx *tx, const char *thing,
 {
 	sqlite3_stmt *s = sq_stmt(tx, dynamic ? sql_member_groups_dynamic :
 	    sql_member_groups_static);
-	int rc;
 
 	sq_bind_text(s, 1, thing);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(out, json_string(sq_col_text(s, 0)));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
+	return sq_texts(tx, s, out, err);
 }

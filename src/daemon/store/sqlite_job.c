@@ -235,12 +235,7 @@ store_job_target_exists(struct store_tx *tx, bool group, const char *name,
 
 	sq_bind_text(s, 1, name);
 	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 static const char sql_job_insert[] =
@@ -716,12 +711,7 @@ store_job_group_by_id(struct store_tx *tx, const char *group_id,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		snprintf(name, 129, "%s", sq_col_text(s, 0));
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 /* --- the job engine --------------------------------------------------- */

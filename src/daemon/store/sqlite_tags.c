@@ -79,18 +79,18 @@ store_tags_count(struct store_tx *tx, const char *resource, int64_t *n,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_tags_count);
-	int rc;
 
 	sq_bind_text(s, 1, resource);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return sq_fail(tx, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc,
-		    err);
-	}
-	*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return sq_int64(tx, s, n, err);
+}
+
+/* The {"Key", "Value"} item of a row of S. */
+static json_t *
+tag_row(sqlite3_stmt *s, const void *arg)
+{
+	(void)arg;
+	return json_pack("{s:s, s:s}", "Key", sq_col_text(s, 0), "Value",
+	    sq_col_text(s, 1));
 }
 
 int
@@ -98,22 +98,9 @@ store_tags_list(struct store_tx *tx, const char *resource, const char *after,
     int limit, json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_tags_list);
-	int rc, n = 0;
 
 	sq_bind_text(s, 1, resource);
 	sq_bind_text(s, 2, after != NULL ? after : "");
 	sqlite3_bind_int(s, 3, limit + 1);
-	*more = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == limit) {
-			*more = true;
-			break;
-		}
-		json_array_append_new(out, json_pack("{s:s, s:s}", "Key",
-		    sq_col_text(s, 0), "Value", sq_col_text(s, 1)));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
+	return sq_page(tx, s, limit, tag_row, NULL, out, more, err);
 }
