@@ -39,6 +39,10 @@ PKGS      := libmicrohttpd jansson sqlite3 libcrypto libpcre2-8 libmosquitto \
              libcbor gnutls libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The iotjobs command: libcurl and jansson, nothing of the daemon's.
+CLI_PKGS   := libcurl jansson libcrypto
+CLI_PKG_CFLAGS := $(shell pkg-config --cflags $(CLI_PKGS) 2>/dev/null)
+CLI_PKG_LIBS   := $(shell pkg-config --libs $(CLI_PKGS) 2>/dev/null)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
              -Wmissing-prototypes -Wformat=2 -Wvla
@@ -73,6 +77,11 @@ DAEMON_SRC := $(filter-out src/daemon/main.c, \
 SCHEMA     := $(sort $(wildcard src/daemon/store/schema/sqlite/*.sql))
 LIB_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC) $(GEN_SRC) $(DAEMON_SRC)) \
               $(OBJ)/gen/schema_sqlite.o
+CLI_SRC    := $(wildcard src/cli/*.c)
+CLI_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(CLI_SRC))
+# src/cli sees src/common only: no -Isrc/daemon, so a daemon header fails.
+CLI_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(VARIANT_CFLAGS) \
+              -Isrc/common $(CLI_PKG_CFLAGS) -MMD -MP
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
 FUZZ_TARGETS := $(basename $(notdir $(filter-out tests/fuzz/replay.c, \
@@ -82,7 +91,7 @@ REPLAY_BIN := $(patsubst %,$(BIN)/replay/%,$(FUZZ_TARGETS))
 .PHONY: plugin all run test test-plain test-asan unit fuzz-replay fuzz fuzz-run \
         integration bench gen gen-check gen-conf gen-conf-check deps lint \
         deps-run clean install uninstall deb test-install
-all: $(BIN)/iotjobsd plugin
+all: $(BIN)/iotjobsd $(BIN)/iotjobs plugin
 
 # --- the Mosquitto plugin (src/plugin/) ---------------------------------------
 # Loaded by the stock broker, so always built plain (a sanitizer runtime
@@ -127,6 +136,16 @@ build/gen/build_info.h: FORCE
 $(OBJ)/src/common/version.o $(OBJ)/src/daemon/conf.o: build/gen/build_info.h
 
 FORCE:
+
+$(BIN)/iotjobs: $(CLI_OBJ) $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(VARIANT_LDFLAGS) -o $@ $^ $(CLI_PKG_LIBS) -lm
+
+$(OBJ)/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CLI_CFLAGS) -c -o $@ $<
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -239,8 +258,9 @@ fuzz-replay: $(REPLAY_BIN)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	    timeout 300 $(BIN)/replay/$$t tests/fuzz/corpus/$$t; done
 
-integration: $(BIN)/iotjobsd
-	IOTJOBSD=$(abspath $(BIN)/iotjobsd) timeout 1500 sh tests/integration/run.sh
+integration: $(BIN)/iotjobsd $(BIN)/iotjobs
+	IOTJOBSD=$(abspath $(BIN)/iotjobsd) IOTJOBS_CLI=$(abspath $(BIN)/iotjobs) \
+	    timeout 1500 sh tests/integration/run.sh
 
 test-plain:
 	$(MAKE) VARIANT=plain all unit fuzz-replay integration

@@ -107,6 +107,11 @@ echo "-- hardening: 4,096 unauthenticated bodies of 1 MB at once"
 $B/iotjobs-flood bodies "$hport" 4096 "$hpid"
 kill "$hpid"; wait "$hpid" 2>/dev/null || true
 
+# The operator's bulk import: 100,000 things (bench/import.sh).
+if [ "${BENCH_IMPORT:-100000}" != 0 ]; then
+	sh bench/import.sh
+fi
+
 # The job engine at a million things: opt in, it takes minutes and ~1 GB
 # of disk (bench/engine.sh).
 if [ "${BENCH_ENGINE:-0}" = 1 ]; then

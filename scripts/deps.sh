@@ -24,9 +24,10 @@ libsystemd-dev libmosquitto-dev mosquitto-dev libcurl4-openssl-dev mosquitto
 mosquitto-clients python3 awscli"
 
 # sqlite3: bench/engine.sh writes its fleet with it; openssl and curl: the
-# TLS broker and HTTPS device tests; the rest: make deb and its checks.
+# TLS broker and HTTPS device tests; prometheus: promtool checks /metrics
+# (no smaller Debian package ships it); the rest: make deb and its checks.
 TEST_PACKAGES="libcmocka-dev python3-boto3 nodejs npm sqlite3 openssl curl
-debhelper lintian fakeroot dpkg-dev systemd man-db"
+debhelper lintian fakeroot dpkg-dev systemd man-db prometheus"
 
 set_name=${1:-test}
 case $set_name in

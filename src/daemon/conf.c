@@ -108,6 +108,14 @@ const struct conf_opt conf_opts[] = {
 	  "DATA_DIR/tls/ca.crt, created on first start)" },
 	{ "ca-key", "IOTJOBS_CA_KEY", CONF_TEXT, "", 0, 0,
 	  "unencrypted private key of --ca-cert (with it only)" },
+	{ "metrics-listen", "IOTJOBS_METRICS_LISTEN", CONF_ADDR, "", 0, 0,
+	  "HOST:PORT serving GET /metrics to anyone (empty: off; /metrics on"
+	  " --listen answers loopback peers and --metrics-token holders)" },
+	{ "metrics-token", "IOTJOBS_METRICS_TOKEN", CONF_TEXT, "", 0, 0,
+	  "bearer token that opens /metrics on --listen to other hosts"
+	  " (prefer the environment variable)" },
+	{ "metrics-jobs", "IOTJOBS_METRICS_JOBS", CONF_UINT, "20", 0, 1000,
+	  "the most recent jobs /metrics shows per-job series for" },
 	{ "log-format", "IOTJOBS_LOG_FORMAT", CONF_CHOICE, "text", 0, 0,
 	  "text or json: json writes each log line as one JSON object" },
 	{ "log-level", "IOTJOBS_LOG_LEVEL", CONF_CHOICE, "info", 0, 0,
@@ -183,9 +191,12 @@ conf_addr(struct conf *conf, const char *flag, const char *text)
 	unsigned long port;
 	size_t hlen;
 
-	if (strcmp(flag, "tls-listen") == 0) {
-		host = conf->tls_listen_host;
-		portp = &conf->tls_listen_port;
+	if (strcmp(flag, "tls-listen") == 0 ||
+	    strcmp(flag, "metrics-listen") == 0) {
+		host = flag[0] == 't' ? conf->tls_listen_host :
+		    conf->metrics_listen_host;
+		portp = flag[0] == 't' ? &conf->tls_listen_port :
+		    &conf->metrics_listen_port;
 		if (text[0] == '\0') {
 			host[0] = '\0';
 			*portp = -1;
@@ -236,6 +247,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->broker_group) },
 		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
 		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
+		{ "metrics-token", conf->metrics_token,
+		  sizeof(conf->metrics_token) },
 	};
 	size_t i;
 
@@ -292,6 +305,8 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			conf->per_address_limit = (unsigned)n;
 		else if (strcmp(o->flag, "body-budget") == 0)
 			conf->body_budget = n;
+		else if (strcmp(o->flag, "metrics-jobs") == 0)
+			conf->metrics_jobs = (unsigned)n;
 		else
 			conf->threads = (unsigned)n;
 		return 0;

@@ -56,6 +56,12 @@ struct conf {
 	/* iotjobsd's CA (auth/ca.c): both empty for DATA_DIR/tls/ca.*. */
 	char ca_cert[PATH_MAX];
 	char ca_key[PATH_MAX];
+	/* /metrics (http/metrics.c): its own listener (port -1: off), the
+	 * bearer token that opens it on --listen, per-job series kept. */
+	char metrics_listen_host[256];
+	int metrics_listen_port;
+	char metrics_token[256];
+	unsigned metrics_jobs;
 	/* Logging (common/log.h); -v makes the level LOG_LEVEL_DEBUG. */
 	enum log_format log_format;
 	enum log_level log_level;

@@ -38,6 +38,7 @@
 #include "credentials_cmd.h"
 #include "engine/sched.h"
 #include "http/broker_listener.h"
+#include "http/metrics_listener.h"
 #include "http/health.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -292,6 +293,7 @@ main(int argc, char **argv)
 	struct app app;
 	struct http_server *srv;
 	struct broker_listener *broker;
+	struct metrics_listener *metrics;
 	struct mqtt *mqtt;
 	struct standby sb = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -353,10 +355,12 @@ main(int argc, char **argv)
 		fatalx("%s", err.msg);
 	if (http_server_start(&app, conf.tls_listen_port >= 0 ? &tls : NULL,
 	    &srv, &err) == -1 ||
-	    broker_listener_start(&app, &broker, &err) == -1)
+	    broker_listener_start(&app, &broker, &err) == -1 ||
+	    metrics_listener_start(&app, &metrics, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);
+	app.mqtt = mqtt;
 	health_set_mqtt(mqtt);
 	if (leads) {
 		if (store_watch_start(app.st, on_foreign_commit, NULL,
@@ -377,6 +381,10 @@ main(int argc, char **argv)
 	/* DescribeEndpoint answers the ports bound (--listen HOST:0). */
 	conf.listen_port = http_server_port(srv);
 	conf.tls_listen_port = http_server_tls_port(srv);
+	conf.metrics_listen_port = metrics_listener_port(metrics);
+	if (metrics != NULL)
+		log_info("serving /metrics on %s:%d", conf.metrics_listen_host,
+		    conf.metrics_listen_port);
 	if (http_server_tls_port(srv) >= 0)
 		log_info("listening for HTTPS on %s:%d",
 		    conf.tls_listen_host, http_server_tls_port(srv));
@@ -398,6 +406,7 @@ main(int argc, char **argv)
 	}
 	http_server_stop(srv);
 	broker_listener_stop(broker);
+	metrics_listener_stop(metrics);
 	health_set_mqtt(NULL);
 	mqtt_stop(mqtt);
 	sched_stop();

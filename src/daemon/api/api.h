@@ -18,6 +18,7 @@
 #include "err.h"
 #include "gen/model.h"
 
+struct app;
 struct ca;
 struct store;
 struct store_tx;
@@ -26,10 +27,12 @@ struct api_ctx {
 	struct store *st;
 	struct ca *ca;			/* signs device certificates */
 	const struct conf *conf;	/* region, account id */
+	struct app *app;		/* the daemon (status, metrics) */
 	const struct principal *who;	/* who signed the request */
 	enum plane plane;
 	int64_t now;			/* epoch seconds on the jobs' clock */
 	const char *request_id;
+	const char *peer;		/* the client's address, or NULL */
 	int status;	/* success status to send; 0: the model's (200) */
 };
 

@@ -122,7 +122,8 @@ member_make_room(struct store_tx *tx, const char *thing, bool override,
  */
 static int
 member_add_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
-    const char *thing, bool override, bool *left, struct err *err)
+    const char *thing, bool override, bool *left, bool *joined,
+    struct err *err)
 {
 	struct group_chain chain;
 	char arn[ERR_ARN_MAX];
@@ -134,6 +135,8 @@ member_add_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
 		return -1;
 	if (store_member_add(tx, group, thing, &added, err) == -1)
 		return -1;
+	if (joined != NULL)
+		*joined = added;
 	if (!added)
 		return 0;
 	if (n >= THING_GROUPS_MAX &&
@@ -169,6 +172,21 @@ member_changed(struct api_ctx *ctx, struct store_tx *tx, const char *thing,
 	return rc;
 }
 
+int
+thing_group_join_tx(struct api_ctx *ctx, struct store_tx *tx,
+    const char *group, const char *thing, bool *joined, struct err *err)
+{
+	bool left = false;
+
+	*joined = false;
+	if (static_group_check(tx, group, err) == -1 ||
+	    member_add_tx(ctx, tx, group, thing, false, &left, joined,
+	    err) == -1)
+		return -1;
+	return *joined || left ? member_changed(ctx, tx, thing, left, err) :
+	    0;
+}
+
 static int
 member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
 {
@@ -189,7 +207,8 @@ member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
 		rc = thing_check_exists(tx, thing, err);
 	if (rc == 0 && add)
 		rc = member_add_tx(ctx, tx, group, thing, json_is_true(
-		    json_object_get(in, "overrideDynamicGroups")), &left, err);
+		    json_object_get(in, "overrideDynamicGroups")), &left, NULL,
+		    err);
 	else if (rc == 0)
 		rc = store_member_remove(tx, group, thing, err);
 	if (rc == 0)
@@ -243,7 +262,7 @@ thing_groups_update_tx(struct api_ctx *ctx, struct store_tx *tx,
 	json_array_foreach(add, i, v)
 		if (static_group_check(tx, json_string_value(v), err) == -1 ||
 		    member_add_tx(ctx, tx, json_string_value(v), thing,
-		    override, &left, err) == -1)
+		    override, &left, NULL, err) == -1)
 			return -1;
 	return member_changed(ctx, tx, thing, left, err);
 }

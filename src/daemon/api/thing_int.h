@@ -84,4 +84,13 @@ int dyngroup_thing_changed(struct api_ctx *ctx, struct store_tx *tx,
 int dyngroup_regroup(struct api_ctx *ctx, struct store_tx *tx,
     const json_t *things, bool *changed, struct err *err);
 
+/*
+ * AddThingToThingGroup's step in TX (thing_group_member.c): THING
+ * (existing) joins the static GROUP, at most THING_GROUPS_MAX groups
+ * (no overrideDynamicGroups), and the dynamic groups and CONTINUOUS jobs
+ * follow. *JOINED: false when it already was a member.
+ */
+int thing_group_join_tx(struct api_ctx *ctx, struct store_tx *tx,
+    const char *group, const char *thing, bool *joined, struct err *err);
+
 #endif

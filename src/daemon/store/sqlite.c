@@ -25,6 +25,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "sqlite_int.h"
 #include "xmalloc.h"
 
@@ -206,6 +207,7 @@ sq_fail(struct store_tx *tx, int rc, struct err *err)
 {
 	const char *msg = sqlite3_errmsg(tx->db);
 
+	metrics_store_error();
 	log_warnx("store: sqlite error %d: %s", rc, msg);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
@@ -663,6 +665,18 @@ store_watch_start(struct store *st, void (*fn)(void *), void *arg,
 	return 0;
 }
 
+bool
+store_leads(struct store *st)
+{
+	return st->lead_fd != -1;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
 int
 store_ping(struct store *st, struct err *err)
 {
@@ -839,8 +853,9 @@ static void *
 sq_committer(void *arg)
 {
 	struct store *st = arg;
+	struct timespec t0, t1;
 	uint64_t batch;
-	int rc, i;
+	int rc, i, size;
 
 	pthread_mutex_lock(&st->gc_lock);
 	for (;;) {
@@ -862,8 +877,13 @@ sq_committer(void *arg)
 			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
 			continue;
 		}
+		size = st->batch_size;
 		pthread_mutex_unlock(&st->gc_lock);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = sq_commit_batch(st, &batch);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_commit(size, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		pthread_mutex_lock(&st->gc_lock);
 		st->batch_rc[batch % SQ_BATCH_RING] = rc;
 		st->committed = batch;
@@ -903,6 +923,26 @@ store_batch_status(struct store *st, uint64_t batch)
 	    st->batch_rc[batch % SQ_BATCH_RING] == SQLITE_OK ? 1 : -1;
 	pthread_mutex_unlock(&st->gc_lock);
 	return rc;
+}
+
+static const char sql_item[] = "SAVEPOINT item";
+static const char sql_item_release[] = "RELEASE item";
+static const char sql_item_rollback[] = "ROLLBACK TO item";
+
+int
+store_item_begin(struct store_tx *tx, struct err *err)
+{
+	int rc = sq_run(tx, sql_item);
+
+	return rc == SQLITE_OK ? 0 : sq_fail(tx, rc, err);
+}
+
+void
+store_item_end(struct store_tx *tx, bool keep)
+{
+	if (!keep)
+		sq_run(tx, sql_item_rollback);
+	sq_run(tx, sql_item_release);
 }
 
 void
@@ -955,9 +995,14 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		free(tx);
 		return 0;
 	}
-	rc = sq_run(tx, sql_release);
+	/* The audit record of this thread's request joins its change. */
+	if (sq_audit_pending(tx, err) == -1)
+		rc = SQLITE_ERROR;
+	else
+		rc = sq_run(tx, sql_release);
 	if (rc != SQLITE_OK) {
-		sq_fail(tx, rc, err);
+		if (err == NULL || err->type == NULL)
+			sq_fail(tx, rc, err);
 		sq_run(tx, sql_rollback_to);
 		sq_run(tx, sql_release);
 		pthread_mutex_unlock(&st->write_lock);

@@ -51,6 +51,12 @@ struct store_tx {
 };
 
 /*
+ * Writes this thread's pending audit record (store_audit_set) into the
+ * write transaction TX before its RELEASE; 0 when none is pending.
+ */
+int sq_audit_pending(struct store_tx *tx, struct err *err);
+
+/*
  * A prepared statement for SQL (a string literal: the cache is keyed by its
  * address), reset and with bindings cleared, owned by the connection's
  * cache: never finalize it. Fatal when SQL does not compile (a programmer

@@ -35,6 +35,22 @@ sq_db_version(sqlite3 *db, int *version)
 	return 0;
 }
 
+/* Whether migration VERSION is recorded in DB. */
+static bool
+sq_applied(sqlite3 *db, int version)
+{
+	sqlite3_stmt *s;
+	bool yes;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations"
+	    " WHERE version = ?", -1, &s, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_int(s, 1, version);
+	yes = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return yes;
+}
+
 int
 store_schema_known(void)
 {
@@ -121,17 +137,21 @@ sq_migrate(sqlite3 *db, const char *path, int *out, struct err *err)
 		goto fail;
 	if (sq_version_check(db, path, &version, err) == -1)
 		return -1;
+	/*
+	 * Each migration not recorded yet is applied, not only those past
+	 * the newest recorded: branches merge with migration numbers out of
+	 * order (0018 may land after 0021), and a store that has 0021 must
+	 * still get 0018.
+	 */
 	for (i = 0; i < sq_nmigrations; i++) {
 		m = &sq_migrations[i];
-		if (m->version <= version)
+		if (sq_applied(db, m->version))
 			continue;
 		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
 		    &emsg) != SQLITE_OK)
 			goto fail;
 		/* Another process sharing the folder may have been first. */
-		if (sq_db_version(db, &version) == -1)
-			goto fail;
-		if (m->version <= version) {
+		if (sq_applied(db, m->version)) {
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			continue;
 		}
@@ -147,8 +167,9 @@ sq_migrate(sqlite3 *db, const char *path, int *out, struct err *err)
 			goto fail;
 		log_info("store: applied migration %04d-%s", m->version,
 		    m->name);
-		version = m->version;
 	}
+	if (sq_db_version(db, &version) == -1)
+		goto fail;
 	*out = version;
 	return 0;
 fail:

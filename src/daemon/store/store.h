@@ -38,6 +38,14 @@ int store_begin(struct store *st, bool write, struct store_tx **tx,
 int store_end(struct store_tx *tx, bool commit, struct err *err);
 
 /*
+ * A nested savepoint inside the write transaction TX, for a handler that
+ * applies many independent items in one transaction: store_item_end
+ * keeps (KEEP) or undoes what was written since store_item_begin.
+ */
+int store_item_begin(struct store_tx *tx, struct err *err);
+void store_item_end(struct store_tx *tx, bool keep);
+
+/*
  * Calls FN(ARG) on the committer thread after every COMMIT of a batch of
  * writes (successful or not). Register before serving; at most 8 hooks.
  */
@@ -82,6 +90,12 @@ int store_watch_start(struct store *st, void (*fn)(void *), void *arg,
  */
 void store_on_failure(struct store *st, void (*fn)(void *), void *arg);
 bool store_failed(struct store *st);
+
+/* Whether this process leads (store_lead_try returned 1). */
+bool store_leads(struct store *st);
+
+/* The database file's path, borrowed for the life of ST. */
+const char *store_path(const struct store *st);
 
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
