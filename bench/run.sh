@@ -45,6 +45,11 @@ $B/sqlite_raw "$work" 3
 echo "-- policy evaluator (ceiling: strcmp over the same statements)"
 $B/policy
 
+# What each dynamic thing group adds to a thing change: one parse and one
+# evaluation of its query (bench/thing_query.c).
+echo "-- dynamic group queries: parse and match per thing change"
+$B/thing_query
+
 # iotjobsd.
 export AWS_ACCESS_KEY_ID=AKIABENCH00000000001
 export AWS_SECRET_ACCESS_KEY=benchbenchbenchbenchbenchbenchbenchbench
@@ -102,10 +107,21 @@ echo "-- hardening: 4,096 unauthenticated bodies of 1 MB at once"
 $B/iotjobs-flood bodies "$hport" 4096 "$hpid"
 kill "$hpid"; wait "$hpid" 2>/dev/null || true
 
+# The operator's bulk import: 100,000 things (bench/import.sh).
+if [ "${BENCH_IMPORT:-100000}" != 0 ]; then
+	sh bench/import.sh
+fi
+
 # The job engine at a million things: opt in, it takes minutes and ~1 GB
 # of disk (bench/engine.sh).
 if [ "${BENCH_ENGINE:-0}" = 1 ]; then
 	sh bench/engine.sh
+fi
+
+# Dynamic thing groups at a million things: opt in, it takes a minute or
+# two and ~300 MB of disk (bench/dyngroup.sh).
+if [ "${BENCH_DYNAMIC:-0}" = 1 ]; then
+	sh bench/dyngroup.sh
 fi
 
 # MQTT: 10,000 device connections to a local Mosquitto (bench/mqtt.sh).

@@ -1,20 +1,41 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 #
-# Installs what building and testing iotjobs needs, and nothing else:
-# the Debian packages below, then the npm test clients of package-lock.json.
-# A quick no-op when everything is present. Run by `make deps` (and so by
-# `make run` and `make test`) from the repository root.
+# Installs what iotjobs needs, and nothing else, in two sets:
+#
+#   sh scripts/deps.sh run     what `make run` needs: building iotjobsd
+#                              and the broker plugin, Mosquitto with its
+#                              clients (the README's examples use them),
+#                              and the AWS CLI that scripts/provision-
+#                              device.sh drives
+#   sh scripts/deps.sh [test]  the run set, then what `make test` (and
+#                              `make bench`) add: the C unit test library,
+#                              the client tests (boto3, the npm clients of
+#                              package-lock.json), the packaging checks
+#
+# A quick no-op when everything is present. Run by `make deps-run` (and so
+# `make run`) and by `make deps` (and so `make test`) from the repository
+# root. docs/DESIGN.md says why each package.
 set -eu
 
-# The one list of Debian packages iotjobs needs (build, store backends,
-# MQTT broker, C unit tests, client tests, the sqlite3 CLI with which
-# bench/engine.sh writes its fleet). DESIGN.md says why each.
-PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libssl-dev libpcre2-dev libcmocka-dev python3 python3-boto3
-awscli nodejs npm mosquitto libmosquitto-dev postgresql libpq-dev sqlite3
-libcbor-dev openssl libgnutls28-dev curl mosquitto-dev libcurl4-openssl-dev
-mosquitto-clients"
+RUN_PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev
+libsqlite3-dev libssl-dev libpcre2-dev libcbor-dev libgnutls28-dev
+libsystemd-dev libmosquitto-dev mosquitto-dev libcurl4-openssl-dev mosquitto
+mosquitto-clients python3 awscli"
+
+# sqlite3: bench/engine.sh writes its fleet with it; openssl and curl: the
+# TLS broker and HTTPS device tests; prometheus: promtool checks /metrics
+# (no smaller Debian package ships it); the rest: make deb and its checks.
+TEST_PACKAGES="libcmocka-dev python3-boto3 nodejs npm sqlite3 openssl curl
+debhelper lintian fakeroot dpkg-dev systemd man-db prometheus"
+
+set_name=${1:-test}
+case $set_name in
+run)	PACKAGES=$RUN_PACKAGES ;;
+test)	PACKAGES="$RUN_PACKAGES $TEST_PACKAGES" ;;
+*)	echo "deps: unknown set \"$set_name\" (run, test)" >&2
+	exit 2 ;;
+esac
 
 cd "$(dirname "$0")/.."
 
@@ -52,6 +73,8 @@ if [ -n "$missing" ]; then
 	apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 fi
+
+[ "$set_name" = test ] || exit 0
 
 # npm ci when node_modules is absent or older than the lock file. npm ci
 # rewrites node_modules/.package-lock.json, whose time is the stamp.

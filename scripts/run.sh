@@ -21,9 +21,12 @@
 #     IOTJOBS_BROKER_ENDPOINT says otherwise), whose server certificate
 #     iotjobsd's CA issues (D/tls/ca.crt: the CA devices trust).
 # Then it prints the command that provisions a device through the AWS API
-# (scripts/provision-device.sh). D defaults to ./data; the broker's files
+# (scripts/provision-device.sh). IOTJOBSD and IOTJOBS_PLUGIN name other
+# builds of the two. D defaults to ./data; the broker's files
 # live in D/mosquitto/. With IOTJOBS_MQTT set (or --mqtt among the
 # options), no broker is started and iotjobsd uses the one named there.
+# A second run on the same data folder, or on ports in use, stops at once
+# with one line saying so, and changes nothing.
 set -eu
 cd "$(dirname "$0")/.."
 # Whatever this creates is its owner's alone (the broker reads its own).
@@ -33,7 +36,8 @@ DATA=${IOTJOBS_DATA_DIR:-./data}
 BROKER_DIR=$DATA/mosquitto
 LISTEN=${IOTJOBS_BROKER_LISTEN:-127.0.0.1:1883}
 TLS_LISTEN=${IOTJOBS_BROKER_TLS_LISTEN:-127.0.0.1:8883}
-PLUGIN=build/mosquitto_iotjobs.so
+PLUGIN=${IOTJOBS_PLUGIN:-build/mosquitto_iotjobs.so}
+IOTJOBSD=${IOTJOBSD:-build/iotjobsd}
 USER_NAME=iotjobsd
 
 die() {
@@ -95,7 +99,18 @@ if [ "${1:-}" = device ]; then
 	    "sh scripts/provision-device.sh THING_NAME"
 fi
 
-[ -x build/iotjobsd ] || die "build/iotjobsd is missing (make all)"
+[ -x "$IOTJOBSD" ] || die "$IOTJOBSD is missing (make all)"
+
+# One make run per data folder: a second one stops here, before it touches
+# anything of the first, with one line saying what runs where. The lock
+# lives as long as this script and what it started (they inherit it).
+mkdir -p "$DATA"
+exec 9>>"$DATA/run.lock"
+if ! flock -n 9; then
+	info=$(cat "$DATA/run.info" 2>/dev/null) ||
+	    info="another make run uses $DATA"
+	die "already running: $info; stop it first (Ctrl-C there)"
+fi
 
 external=${IOTJOBS_MQTT:-}
 has_tls_listen=""
@@ -111,11 +126,12 @@ for a in "$@"; do
 	prev=$a
 done
 if [ -n "$external" ]; then
-	exec build/iotjobsd "$@"
+	exec "$IOTJOBSD" "$@"
 fi
 [ -f "$PLUGIN" ] || die "$PLUGIN is missing (make all)"
+PLUGIN_ABS=$(cd "$(dirname "$PLUGIN")" && pwd)/$(basename "$PLUGIN")
 if [ -z "$has_tls_listen" ] &&
-    build/iotjobsd --help 2>/dev/null | grep -q -- '--tls-listen'; then
+    "$IOTJOBSD" --help 2>/dev/null | grep -q -- '--tls-listen'; then
 	set -- --tls-listen 127.0.0.1:8443 "$@"
 fi
 
@@ -134,6 +150,29 @@ esac
 split_addr IOTJOBS_BROKER_TLS_LISTEN "$TLS_LISTEN"
 TLS_HOST=$host
 TLS_PORT=$port
+
+# HOST:PORT answers: something else listens there.
+in_use() {
+	python3 -c "import socket, sys
+socket.create_connection((sys.argv[1], int(sys.argv[2])), 0.5)" "$1" "$2" \
+	    2>/dev/null
+}
+
+# Another make run (of another data folder) or service on our ports.
+check_free() {
+	! in_use "$1" "$2" ||
+	    die "$1:$2 is in use (another make run, or another service):" \
+	    "stop it, or choose other ports (see the top of scripts/run.sh)"
+}
+http_port=${http##*:}
+http_connect=${http%:*}
+case $http_connect in
+0.0.0.0|'') http_connect=127.0.0.1 ;;
+esac
+check_free "$http_connect" "$http_port"
+check_free "$BROKER_HOST" "$BROKER_PORT"
+check_free 127.0.0.1 "$TLS_PORT"
+[ -n "$has_tls_listen" ] || check_free 127.0.0.1 8443
 
 mkdir -p "$DATA" "$BROKER_DIR"
 chmod 0700 "$DATA" 2>/dev/null || true
@@ -169,7 +208,7 @@ copy_server_cert() {
 write_config() {
 	awk -v plain="$BROKER_PORT $BROKER_HOST" -v tls="$TLS_PORT $TLS_HOST" \
 	    -v dir="$BROKER_ABS" -v data="$DATA_ABS" -v sock="$SOCKET" \
-	    -v plugin="$(pwd)/$PLUGIN" -v region="$REGION" \
+	    -v plugin="$PLUGIN_ABS" -v region="$REGION" \
 	    -v account="$ACCOUNT" '
 	/^listener / { n++; print "listener " (n == 1 ? plain : tls); next }
 	/^password_file / { print "password_file " dir "/passwd"; next }
@@ -220,6 +259,11 @@ for a in "$@"; do
 done
 
 prepare_account
+# What the lock's holder runs, for the second make run's one line.
+info="make run (pid $$): iotjobsd on http://$http_connect:$http_port,"
+info="$info Mosquitto on $BROKER_HOST:$BROKER_PORT and"
+info="$info mqtts://$TLS_HOST:$TLS_PORT, data in $DATA_ABS"
+echo "$info" >"$DATA/run.info"
 
 broker_pid=""
 daemon_pid=""
@@ -229,7 +273,7 @@ stop() {
 	[ -z "$daemon_pid" ] || wait "$daemon_pid" 2>/dev/null || true
 	[ -z "$broker_pid" ] || kill -TERM "$broker_pid" 2>/dev/null || true
 	[ -z "$broker_pid" ] || wait "$broker_pid" 2>/dev/null || true
-	rm -f "$BROKER_DIR/mosquitto.pid"
+	rm -f "$BROKER_DIR/mosquitto.pid" "$DATA/run.info"
 }
 trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
@@ -249,7 +293,7 @@ IOTJOBS_BROKER_SOCKET=$SOCKET \
 IOTJOBS_BROKER_GROUP=$(broker_group || :) \
 IOTJOBS_MQTT_USERNAME=$USER_NAME \
 IOTJOBS_MQTT_PASSWORD=$(cat "$BROKER_DIR/iotjobsd.password") \
-    build/iotjobsd --mqtt "mqtt://$connect_host:$BROKER_PORT" "$@" &
+    "$IOTJOBSD" --mqtt "mqtt://$connect_host:$BROKER_PORT" "$@" &
 daemon_pid=$!
 wait_file -S "$SOCKET" "$daemon_pid" ||
     die "iotjobsd did not open its broker socket $SOCKET"

@@ -28,6 +28,7 @@
 #define ERR_INTERNAL_SERVER	"InternalServerException"
 #define ERR_UNAUTHORIZED	"UnauthorizedException"
 #define ERR_NOT_IMPLEMENTED	"NotImplementedException"
+#define ERR_INVALID_QUERY	"InvalidQueryException"
 /* Certificates and CA certificates (the iot model's security API). */
 #define ERR_CERT_STATE		"CertificateStateException"
 #define ERR_CERT_VALIDATION	"CertificateValidationException"

@@ -7,6 +7,7 @@
 #include "conf.h"
 
 struct ca;
+struct mqtt;
 struct store;
 struct authz;
 
@@ -16,6 +17,7 @@ struct app {
 	struct auth *auth;
 	struct authz *authz;	/* every authorization decision */
 	struct ca *ca;		/* iotjobsd's CA (auth/ca.h) */
+	struct mqtt *mqtt;	/* NULL: no broker (set once, at start) */
 };
 
 #endif

@@ -1,32 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * iotjobsd's settings: defaults, then environment variables (IOTJOBS_*),
- * then flags. One table lists every option with its default and help line.
+ * iotjobsd's settings: defaults, then the configuration file, then
+ * environment variables (IOTJOBS_*), then flags. One table lists every
+ * option with its default and help line; --help, the example file
+ * etc/iotjobsd.conf and the option lists of iotjobsd(8) and
+ * iotjobsd.conf(5) are printed from it (conf_print_template), so that
+ * none of them can drift from the code.
  */
 #include "conf.h"
+#include "conf_int.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "backup_cmd.h"
+#include "build_info.h"
 #include "credentials_cmd.h"
-#include "log.h"
+#include "version.h"
+#include "xmalloc.h"
 
-enum conf_kind { CONF_ADDR, CONF_PATH, CONF_STR, CONF_UINT, CONF_FLAG,
-    CONF_TEXT };
-
-struct conf_opt {
-	const char *flag;	/* long option name */
-	const char *env;	/* environment variable, or NULL */
-	enum conf_kind kind;
-	const char *def;	/* default, as text */
-	unsigned long min, max;	/* CONF_UINT bounds */
-	const char *help;
-};
-
-static const struct conf_opt conf_opts[] = {
+const struct conf_opt conf_opts[] = {
 	{ "listen", "IOTJOBS_LISTEN", CONF_ADDR, "127.0.0.1:8080", 0, 0,
 	  "HOST:PORT to serve HTTP on (both APIs)" },
 	{ "tls-listen", "IOTJOBS_TLS_LISTEN", CONF_ADDR, "", 0, 0,
@@ -45,7 +43,7 @@ static const struct conf_opt conf_opts[] = {
 	{ "data-dir", "IOTJOBS_DATA_DIR", CONF_PATH, "./data", 0, 0,
 	  "folder of the SQLite store and the credentials file" },
 	{ "region", "IOTJOBS_REGION", CONF_STR, "us-east-1", 0, 0,
-	  "AWS region used in ARNs" },
+	  "AWS region used in ARNs; requests must be signed for it" },
 	{ "account-id", "IOTJOBS_ACCOUNT_ID", CONF_STR, "123456789012", 0, 0,
 	  "12-digit AWS account id used in every ARN" },
 	{ "body-limit", "IOTJOBS_BODY_LIMIT", CONF_UINT, "1048576", 1024,
@@ -110,9 +108,24 @@ static const struct conf_opt conf_opts[] = {
 	  "DATA_DIR/tls/ca.crt, created on first start)" },
 	{ "ca-key", "IOTJOBS_CA_KEY", CONF_TEXT, "", 0, 0,
 	  "unencrypted private key of --ca-cert (with it only)" },
+	{ "metrics-listen", "IOTJOBS_METRICS_LISTEN", CONF_ADDR, "", 0, 0,
+	  "HOST:PORT serving GET /metrics to anyone (empty: off; /metrics on"
+	  " --listen answers loopback peers and --metrics-token holders)" },
+	{ "metrics-token", "IOTJOBS_METRICS_TOKEN", CONF_TEXT, "", 0, 0,
+	  "bearer token that opens /metrics on --listen to other hosts"
+	  " (prefer the environment variable)" },
+	{ "metrics-jobs", "IOTJOBS_METRICS_JOBS", CONF_UINT, "20", 0, 1000,
+	  "the most recent jobs /metrics shows per-job series for" },
+	{ "log-format", "IOTJOBS_LOG_FORMAT", CONF_CHOICE, "text", 0, 0,
+	  "text or json: json writes each log line as one JSON object" },
+	{ "log-level", "IOTJOBS_LOG_LEVEL", CONF_CHOICE, "info", 0, 0,
+	  "debug, info, warning or error: the least severe lines written"
+	  " (info logs one line per request; -v is debug)" },
 };
 #define CONF_NOPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
+const size_t conf_nopts = CONF_NOPTS;
 
+/* The configuration file read when neither --config nor IOTJOBS_CONFIG says. */
 static void
 conf_usage(FILE *f)
 {
@@ -128,12 +141,28 @@ conf_usage(FILE *f)
 		    o->help, "", o->env != NULL ? o->env : "",
 		    o->env != NULL ? ", " : "", o->def);
 	}
+	fprintf(f, "  --%-18s %s\n  %20s (%s, %s when it exists)\n",
+	    "config FILE", "the configuration file (empty: none)", "",
+	    "IOTJOBS_CONFIG", CONF_FILE_DEFAULT);
+	fprintf(f, "  --%-18s %s\n", "check-config", "report every problem of"
+	    " the settings (file, environment,\n"
+	    "                       options) and exit: 0 when there is none");
+	fprintf(f, "  --%-18s %s\n", "print-config-template[=conf|man5|man8]",
+	    "");
+	fprintf(f, "  %20s %s\n", "", "print the example configuration file"
+	    " (or the option lists\n                       of the manual pages)"
+	    " made from this table and exit");
+	fprintf(f, "  --%-18s %s\n", "version", "print the version and exit");
 	fprintf(f, "  --%-18s %s\n", "help", "print this help and exit");
+	fprintf(f, "\nThe file holds one \"key = value\" per line, the keys"
+	    " being the options above;\nthe environment overrides it, and the"
+	    " options override both. See iotjobsd.conf(5).\n");
 	fprintf(f, "\nThe admin credential comes from IOTJOBS_ACCESS_KEY_ID and"
 	    " IOTJOBS_SECRET_ACCESS_KEY;\nwhen unset, one is generated on first"
 	    " start and kept in DATA_DIR/credentials.json.\n"
 	    "\ncommands (run beside the daemon, or without it):\n");
 	credentials_cmd_usage(f);
+	backup_cmd_usage(f);
 }
 
 static int
@@ -162,9 +191,12 @@ conf_addr(struct conf *conf, const char *flag, const char *text)
 	unsigned long port;
 	size_t hlen;
 
-	if (strcmp(flag, "tls-listen") == 0) {
-		host = conf->tls_listen_host;
-		portp = &conf->tls_listen_port;
+	if (strcmp(flag, "tls-listen") == 0 ||
+	    strcmp(flag, "metrics-listen") == 0) {
+		host = flag[0] == 't' ? conf->tls_listen_host :
+		    conf->metrics_listen_host;
+		portp = flag[0] == 't' ? &conf->tls_listen_port :
+		    &conf->metrics_listen_port;
 		if (text[0] == '\0') {
 			host[0] = '\0';
 			*portp = -1;
@@ -215,6 +247,8 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		  sizeof(conf->broker_group) },
 		{ "ca-cert", conf->ca_cert, sizeof(conf->ca_cert) },
 		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
+		{ "metrics-token", conf->metrics_token,
+		  sizeof(conf->metrics_token) },
 	};
 	size_t i;
 
@@ -226,7 +260,7 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 	return NULL;
 }
 
-static int
+int
 conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 {
 	unsigned long n;
@@ -271,6 +305,8 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			conf->per_address_limit = (unsigned)n;
 		else if (strcmp(o->flag, "body-budget") == 0)
 			conf->body_budget = n;
+		else if (strcmp(o->flag, "metrics-jobs") == 0)
+			conf->metrics_jobs = (unsigned)n;
 		else
 			conf->threads = (unsigned)n;
 		return 0;
@@ -296,6 +332,10 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 			return -1;
 		snprintf(buf, size, "%s", v);
 		return 0;
+	case CONF_CHOICE:
+		if (strcmp(o->flag, "log-format") == 0)
+			return log_format_parse(v, &conf->log_format);
+		return log_level_parse(v, &conf->log_level);
 	}
 	return -1;
 }
@@ -316,59 +356,257 @@ conf_broker_socket(struct conf *conf)
 	}
 }
 
-void
-conf_load(struct conf *conf, int argc, char **argv)
+
+/* What the command line asks besides settings, and the file it names. */
+struct conf_args {
+	const char *config;	/* --config, or NULL */
+	const char *template;	/* --print-config-template FORMAT */
+	bool check;		/* --check-config */
+};
+
+enum {
+	OPT_HELP = 'h', OPT_VERBOSE = 'v', OPT_VERSION = 'V',
+	OPT_CONFIG = 256, OPT_CHECK, OPT_TEMPLATE,
+};
+
+static void
+conf_longopts(struct option *lo)
 {
-	struct option longopts[CONF_NOPTS + 2];
 	size_t i;
+
+	for (i = 0; i < CONF_NOPTS; i++) {
+		lo[i].name = conf_opts[i].flag;
+		lo[i].has_arg = conf_opts[i].kind == CONF_FLAG ? no_argument :
+		    required_argument;
+		lo[i].flag = NULL;
+		lo[i].val = 0;
+	}
+	lo[i++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	lo[i++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+	lo[i++] = (struct option){ "config", required_argument, NULL,
+	    OPT_CONFIG };
+	lo[i++] = (struct option){ "check-config", no_argument, NULL,
+	    OPT_CHECK };
+	lo[i++] = (struct option){ "print-config-template", optional_argument,
+	    NULL, OPT_TEMPLATE };
+	lo[i] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* First pass: the actions (--help, --version exit here) and --config. */
+static void
+conf_scan(int argc, char **argv, const struct option *lo,
+    struct conf_args *a)
+{
 	int c, idx;
 
+	memset(a, 0, sizeof(*a));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hvV", lo, &idx)) != -1) {
+		switch (c) {
+		case OPT_HELP:
+			conf_usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			version_print("iotjobsd");
+			exit(0);
+		case OPT_CONFIG:
+			a->config = optarg;
+			break;
+		case OPT_CHECK:
+			a->check = true;
+			break;
+		case OPT_TEMPLATE:
+			a->template = optarg != NULL ? optarg : "conf";
+			break;
+		default:
+			break;	/* the second pass reports what is wrong */
+		}
+	}
+}
+
+/* The file to read: --config, else IOTJOBS_CONFIG, else the default. */
+static const char *
+conf_file_path(const char *flag)
+{
+	const char *env = getenv("IOTJOBS_CONFIG");
+
+	if (flag != NULL)
+		return flag[0] != '\0' ? flag : NULL;
+	if (env != NULL)
+		return env[0] != '\0' ? env : NULL;
+	return access(CONF_FILE_DEFAULT, F_OK) == 0 ? CONF_FILE_DEFAULT : NULL;
+}
+
+static void
+conf_defaults(struct conf *conf)
+{
+	size_t i;
+
 	memset(conf, 0, sizeof(*conf));
+	for (i = 0; i < CONF_NOPTS; i++)
+		if (conf_set(conf, &conf_opts[i], conf_opts[i].def) == -1)
+			fatalx("bad default for --%s", conf_opts[i].flag);
+}
+
+static void
+conf_env(struct conf *conf, struct conf_report *rep)
+{
+	char why[64];
+	size_t i;
+
 	for (i = 0; i < CONF_NOPTS; i++) {
 		const struct conf_opt *o = &conf_opts[i];
 		const char *env = o->env != NULL ? getenv(o->env) : NULL;
 
-		if (conf_set(conf, o, o->def) == -1)
-			fatalx("bad default for --%s", o->flag);
 		if (env != NULL && env[0] != '\0' &&
 		    conf_set(conf, o, env) == -1)
-			fatalx("invalid %s: \"%s\"", o->env, env);
-		longopts[i].name = o->flag;
-		longopts[i].has_arg = o->kind == CONF_FLAG ? no_argument :
-		    required_argument;
-		longopts[i].flag = NULL;
-		longopts[i].val = 0;
+			conf_problem(rep, "%s: invalid value \"%s\": expected "
+			    "%s", o->env, strstr(o->flag, "password") != NULL ?
+			    "(not shown)" : env, conf_expect(o, why,
+			    sizeof(why)));
 	}
-	longopts[CONF_NOPTS] = (struct option){ "help", no_argument, NULL,
-	    'h' };
-	longopts[CONF_NOPTS + 1] = (struct option){ NULL, 0, NULL, 0 };
-	while ((c = getopt_long(argc, argv, "hv", longopts, &idx)) != -1) {
+}
+
+/* Second pass: the settings given as flags, over everything else. */
+static void
+conf_flags(struct conf *conf, int argc, char **argv, const struct option *lo,
+    struct conf_report *rep)
+{
+	char why[64];
+	int c, idx;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hvV", lo, &idx)) != -1) {
 		const struct conf_opt *o;
 
-		if (c == 'h') {
-			conf_usage(stdout);
-			exit(0);
-		}
-		if (c == 'v') {
+		if (c == OPT_VERBOSE) {
 			conf->verbosity++;
 			continue;
 		}
-		if (c != 0) {
-			conf_usage(stderr);
-			exit(2);
+		if (c == ':') {
+			conf_problem(rep, "%s: needs a value",
+			    argv[optind - 1]);
+			continue;
 		}
+		if (c == '?') {
+			char opt[3] = { '-', (char)optopt, '\0' };
+
+			conf_problem(rep, "unknown option %s", optopt != 0 ?
+			    opt : argv[optind - 1]);
+			continue;
+		}
+		if (c != 0)
+			continue;	/* the actions, seen by conf_scan */
 		o = &conf_opts[idx];
 		if (conf_set(conf, o, o->kind == CONF_FLAG ? "1" : optarg) ==
-		    -1) {
-			fprintf(stderr, "iotjobsd: invalid --%s \"%s\"\n",
-			    o->flag, optarg != NULL ? optarg : "");
+		    -1)
+			conf_problem(rep, "--%s: invalid value \"%s\": expected"
+			    " %s", o->flag, strstr(o->flag, "password") !=
+			    NULL ? "(not shown)" : optarg, conf_expect(o, why,
+			    sizeof(why)));
+	}
+	if (optind < argc)
+		conf_problem(rep, "unexpected argument \"%s\"", argv[optind]);
+}
+
+/* Settings that are each valid but not together. */
+static void
+conf_check_pairs(const struct conf *conf, struct conf_report *rep)
+{
+	if ((conf->tls_cert[0] == '\0') != (conf->tls_key[0] == '\0'))
+		conf_problem(rep, "tls-cert and tls-key go together");
+	if (conf->ca_key[0] != '\0' && conf->ca_cert[0] == '\0')
+		conf_problem(rep, "ca-key needs ca-cert");
+}
+
+static void
+conf_report_print(const struct conf_report *rep)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n && i < CONF_PROBLEMS_MAX; i++)
+		fprintf(stderr, "iotjobsd: %s\n", rep->msg[i]);
+	if (rep->n > CONF_PROBLEMS_MAX)
+		fprintf(stderr, "iotjobsd: ... and %zu more problems\n",
+		    rep->n - CONF_PROBLEMS_MAX);
+}
+
+void
+conf_load(struct conf *conf, int argc, char **argv)
+{
+	struct option longopts[CONF_NOPTS + 6];
+	struct conf_report *rep = xcalloc(1, sizeof(*rep));
+	struct conf_args a;
+	const char *path;
+
+	conf_longopts(longopts);
+	conf_scan(argc, argv, longopts, &a);
+	if (a.template != NULL) {
+		if (conf_print_template(stdout, a.template) == -1) {
+			fprintf(stderr, "iotjobsd: --print-config-template is "
+			    "conf, man5 or man8, not \"%s\"\n", a.template);
 			exit(2);
 		}
+		exit(0);
 	}
-	if (optind != argc) {
-		fprintf(stderr, "iotjobsd: unexpected argument \"%s\"\n",
-		    argv[optind]);
+	conf_defaults(conf);
+	path = conf_file_path(a.config);
+	if (path != NULL) {
+		conf_read_file(conf, path, rep);
+		snprintf(conf->config, sizeof(conf->config), "%s", path);
+	}
+	conf_env(conf, rep);
+	conf_flags(conf, argc, argv, longopts, rep);
+	conf_check_pairs(conf, rep);
+	if (conf->verbosity > 0)
+		conf->log_level = LOG_LEVEL_DEBUG;
+	if (a.check) {
+		conf_report_print(rep);
+		if (rep->n == 0)
+			printf("iotjobsd: the settings are valid (%s)\n",
+			    path != NULL ? path : "no configuration file");
+		exit(rep->n == 0 ? 0 : 1);
+	}
+	if (rep->n != 0) {
+		conf_report_print(rep);
+		fprintf(stderr, "iotjobsd: not started (iotjobsd --help lists "
+		    "the options)\n");
 		exit(2);
 	}
+	free(rep);
 	conf_broker_socket(conf);
+}
+
+int
+conf_data_dir(const char *flag, char *out, size_t size, struct err *err)
+{
+	const char *env = getenv("IOTJOBS_DATA_DIR"), *path, *dir;
+	struct conf_report *rep;
+	struct conf *conf;
+	int rc = 0;
+
+	if (flag != NULL || (env != NULL && env[0] != '\0')) {
+		dir = flag != NULL ? flag : env;
+		if (dir[0] == '\0' || strlen(dir) >= size)
+			return err_set(err, ERR_INVALID_REQUEST, "invalid "
+			    "--data-dir \"%s\"", dir);
+		snprintf(out, size, "%s", dir);
+		return 0;
+	}
+	conf = xmalloc(sizeof(*conf));
+	rep = xcalloc(1, sizeof(*rep));
+	conf_defaults(conf);
+	path = conf_file_path(NULL);
+	if (path != NULL && conf_read_file(conf, path, rep) != 0)
+		rc = err_set(err, ERR_INVALID_REQUEST, "%s (iotjobsd "
+		    "--check-config lists every problem)", rep->msg[0]);
+	else if (strlen(conf->data_dir) >= size)
+		rc = err_set(err, ERR_INVALID_REQUEST, "data-dir too long");
+	else
+		snprintf(out, size, "%s", conf->data_dir);
+	free(rep);
+	free(conf);
+	return rc;
 }

@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* iotjobsd's settings, from flags and environment variables. */
+/*
+ * iotjobsd's settings, from the configuration file, environment variables
+ * and flags (each overriding the one before).
+ */
 #ifndef IOTJOBS_CONF_H
 #define IOTJOBS_CONF_H
 
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "err.h"
+#include "log.h"
 
 struct conf {
 	char listen_host[256];
@@ -50,9 +56,34 @@ struct conf {
 	/* iotjobsd's CA (auth/ca.c): both empty for DATA_DIR/tls/ca.*. */
 	char ca_cert[PATH_MAX];
 	char ca_key[PATH_MAX];
+	/* /metrics (http/metrics.c): its own listener (port -1: off), the
+	 * bearer token that opens it on --listen, per-job series kept. */
+	char metrics_listen_host[256];
+	int metrics_listen_port;
+	char metrics_token[256];
+	unsigned metrics_jobs;
+	/* Logging (common/log.h); -v makes the level LOG_LEVEL_DEBUG. */
+	enum log_format log_format;
+	enum log_level log_level;
+	char config[PATH_MAX];	/* the configuration file read, or "" */
 };
 
-/* Fills CONF from the environment and ARGV; exits on --help or bad flags. */
+/*
+ * Fills CONF from the defaults, the configuration file (--config FILE,
+ * else IOTJOBS_CONFIG, else SYSCONFDIR/iotjobs/iotjobsd.conf when it
+ * exists), the environment and ARGV, in that order. Exits: 0 after
+ * --help, --version, --print-config-template and a clean --check-config;
+ * 1 after --check-config found problems; 2 when a setting is wrong (each
+ * problem printed on stderr, with its file and line).
+ */
 void conf_load(struct conf *conf, int argc, char **argv);
+
+/*
+ * The data folder a subcommand (credentials, backup, restore) works on:
+ * FLAG (its --data-dir, NULL when not given), else IOTJOBS_DATA_DIR, else
+ * data-dir of the configuration file the daemon would read, else ./data.
+ * -1 with ERR when the file has problems.
+ */
+int conf_data_dir(const char *flag, char *out, size_t size, struct err *err);
 
 #endif

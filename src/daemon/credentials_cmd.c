@@ -25,6 +25,7 @@
 
 #include "auth/opkey.h"
 #include "clock.h"
+#include "conf.h"
 #include "log.h"
 #include "policy.h"
 #include "store/store.h"
@@ -32,7 +33,6 @@
 
 #define CMD		"iotjobsd credentials"
 #define DATA_DIR_ENV	"IOTJOBS_DATA_DIR"
-#define DATA_DIR_DEF	"./data"	/* as the daemon's --data-dir */
 /* A policy file is read whole; OPKEY_POLICY_MAX bounds what it may say. */
 #define POLICY_FILE_MAX	65536
 
@@ -54,9 +54,9 @@ credentials_cmd_usage(FILE *f)
 	    "each with an\n      IAM-style policy document (FILE, or - for "
 	    "standard input). create prints\n      the access key id and the "
 	    "secret, once; list never shows a secret.\n      Each takes "
-	    "--data-dir DIR (IOTJOBS_DATA_DIR, default ./data); the daemon\n"
-	    "      may be running. Secrets are sealed under DATA_DIR/"
-	    OPKEY_KEYFILE ".\n");
+	    "--data-dir DIR (else IOTJOBS_DATA_DIR, else the configuration\n"
+	    "      file's data-dir, else ./data); the daemon may be running.\n"
+	    "      Secrets are sealed under DATA_DIR/" OPKEY_KEYFILE ".\n");
 }
 
 bool
@@ -98,12 +98,11 @@ opts_parse(int argc, char **argv, struct cmd_opts *o, int *first_operand)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = getenv(DATA_DIR_ENV);
+	const char *dir = NULL;
+	struct err err;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	if (dir == NULL || dir[0] == '\0')
-		dir = DATA_DIR_DEF;
 	optind = 1;
 	opterr = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -134,9 +133,10 @@ opts_parse(int argc, char **argv, struct cmd_opts *o, int *first_operand)
 			return 2;
 		}
 	}
-	if (dir[0] == '\0' || strlen(dir) >= sizeof(o->data_dir))
-		return usage_error("invalid --data-dir \"%s\"", dir);
-	snprintf(o->data_dir, sizeof(o->data_dir), "%s", dir);
+	/* --data-dir, else IOTJOBS_DATA_DIR, the configuration file, ./data */
+	err_clear(&err);
+	if (conf_data_dir(dir, o->data_dir, sizeof(o->data_dir), &err) == -1)
+		return usage_error("%s", err.msg);
 	*first_operand = optind;
 	return 0;
 }

@@ -25,16 +25,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "api/validate.h"
 #include "app.h"
 #include "auth/auth.h"
 #include "auth/authz.h"
 #include "auth/ca.h"
+#include "backup_cmd.h"
 #include "clock.h"
 #include "conf.h"
 #include "credentials_cmd.h"
 #include "engine/sched.h"
 #include "http/broker_listener.h"
+#include "http/metrics_listener.h"
+#include "http/health.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log.h"
@@ -42,6 +47,7 @@
 #include "perms.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
+#include "version.h"
 #include "xmalloc.h"
 
 /*
@@ -61,6 +67,7 @@ print_first_start(const struct app *app, int port)
 		return;
 	}
 	auth_admin_key(app->auth, &akid, &secret);
+	/* Printed once, on the start that created the credential. */
 	printf("iotjobsd: created an admin credential in %s/credentials.json"
 	    " (mode 0600).\nUse it with the AWS CLI, boto3 or the AWS SDKs:"
 	    "\n\n"
@@ -263,6 +270,7 @@ standby_main(void *arg)
 		rc = store_lead_try(sb->app->st, &err);
 		if (rc == 1) {
 			log_info("leading: the previous leader is gone");
+			health_set_leader(true);
 			if (lead(sb->app, sb->mqtt, &err) == -1)
 				fatalx("%s", err.msg);
 			return NULL;
@@ -285,6 +293,7 @@ main(int argc, char **argv)
 	struct app app;
 	struct http_server *srv;
 	struct broker_listener *broker;
+	struct metrics_listener *metrics;
 	struct mqtt *mqtt;
 	struct standby sb = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -299,8 +308,11 @@ main(int argc, char **argv)
 
 	if (credentials_cmd_is(argc, argv))
 		return credentials_cmd_main(argc, argv);
+	if (backup_cmd_is(argc, argv))
+		return backup_cmd_main(argc, argv);
 	conf_load(&conf, argc, argv);
 	log_init("iotjobsd", conf.verbosity);
+	log_configure(conf.log_format, conf.log_level);
 	err_clear(&err);
 	memset(&app, 0, sizeof(app));
 	app.conf = &conf;
@@ -337,15 +349,19 @@ main(int argc, char **argv)
 	if ((leads = store_lead_try(app.st, &err)) == -1 ||
 	    sched_init(app.st, prefix, conf.test_clock, &err) == -1)
 		fatalx("%s", err.msg);
+	health_set_leader(leads);
 	/* Before the listener: deadlines missed while down run first. */
 	if (leads && (sched_run_now(&err) == -1 || sched_start(&err) == -1))
 		fatalx("%s", err.msg);
 	if (http_server_start(&app, conf.tls_listen_port >= 0 ? &tls : NULL,
 	    &srv, &err) == -1 ||
-	    broker_listener_start(&app, &broker, &err) == -1)
+	    broker_listener_start(&app, &broker, &err) == -1 ||
+	    metrics_listener_start(&app, &metrics, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);
+	app.mqtt = mqtt;
+	health_set_mqtt(mqtt);
 	if (leads) {
 		if (store_watch_start(app.st, on_foreign_commit, NULL,
 		    &err) == -1)
@@ -358,20 +374,28 @@ main(int argc, char **argv)
 		if (pthread_create(&sb.thread, NULL, standby_main, &sb) != 0)
 			fatal("pthread_create");
 	}
-	log_info("listening on %s:%d data-dir=%s region=%s account=%s",
-	    conf.listen_host, http_server_port(srv), conf.data_dir,
-	    conf.region, conf.account_id);
+	log_info("listening on %s:%d version=%s config=%s data-dir=%s"
+	    " region=%s account=%s", conf.listen_host, http_server_port(srv),
+	    version_string(), conf.config[0] != '\0' ? conf.config : "-",
+	    conf.data_dir, conf.region, conf.account_id);
 	/* DescribeEndpoint answers the ports bound (--listen HOST:0). */
 	conf.listen_port = http_server_port(srv);
 	conf.tls_listen_port = http_server_tls_port(srv);
+	conf.metrics_listen_port = metrics_listener_port(metrics);
+	if (metrics != NULL)
+		log_info("serving /metrics on %s:%d", conf.metrics_listen_host,
+		    conf.metrics_listen_port);
 	if (http_server_tls_port(srv) >= 0)
 		log_info("listening for HTTPS on %s:%d",
 		    conf.tls_listen_host, http_server_tls_port(srv));
 	if (generated)
 		print_first_start(&app, http_server_port(srv));
+	/* Type=notify: systemd counts the service started from here. */
+	sd_notify(0, "READY=1");
 
 	if (sigwait(&set, &sig) != 0)
 		fatal("sigwait");
+	sd_notify(0, "STOPPING=1");
 	log_info("signal %d: stopping", sig);
 	if (!leads) {
 		pthread_mutex_lock(&sb.lock);
@@ -382,6 +406,8 @@ main(int argc, char **argv)
 	}
 	http_server_stop(srv);
 	broker_listener_stop(broker);
+	metrics_listener_stop(metrics);
+	health_set_mqtt(NULL);
 	mqtt_stop(mqtt);
 	sched_stop();
 	authz_close(app.authz);

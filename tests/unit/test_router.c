@@ -86,8 +86,12 @@ router_rejects_unknown_and_bad(void **state)
 		const char *method, *path, *type;
 	} cases[] = {
 		{ "GET", "/nope", ERR_NOT_FOUND },
+		{ "GET", "/", ERR_NOT_FOUND },
 		{ "PATCH", "/things/t1/jobs", ERR_NOT_FOUND },
 		{ "GET", "relative", ERR_NOT_FOUND },
+		/* A slash at the end is an empty label, not no segment. */
+		{ "GET", "/things/t1/jobs/", ERR_NOT_FOUND },
+		{ "GET", "/things//jobs", ERR_NOT_FOUND },
 		{ "GET", "/things/t%2/jobs", ERR_INVALID_REQUEST },
 		{ "GET", "/things/t%00/jobs", ERR_INVALID_REQUEST },
 	};
@@ -103,6 +107,25 @@ router_rejects_unknown_and_bad(void **state)
 		    cases[i].path, &m, &err), -1);
 		assert_string_equal(err.type, cases[i].type);
 	}
+}
+
+/* POST /things/ names no thing: not RegisterThing (POST /things). */
+static void
+router_trailing_slash_is_an_empty_label(void **state)
+{
+	struct route_match m;
+	struct err err;
+
+	(void)state;
+	err_clear(&err);
+	assert_int_equal(router_find(PLANE_CONTROL, "POST", "/things/", &m,
+	    &err), -1);
+	assert_string_equal(err.type, ERR_NOT_FOUND);
+	assert_int_equal(err.status, 404);
+	assert_int_equal(router_find(PLANE_CONTROL, "POST", "/things", &m,
+	    &err), 0);
+	assert_string_equal(m.op->name, "RegisterThing");
+	router_match_release(&m);
 }
 
 static void
@@ -125,6 +148,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(router_matches_both_planes),
 		cmocka_unit_test(router_rejects_unknown_and_bad),
+		cmocka_unit_test(router_trailing_slash_is_an_empty_label),
 		cmocka_unit_test(uri_decode_is_strict),
 	};
 

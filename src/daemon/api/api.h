@@ -18,17 +18,21 @@
 #include "err.h"
 #include "gen/model.h"
 
+struct app;
 struct ca;
 struct store;
+struct store_tx;
 
 struct api_ctx {
 	struct store *st;
 	struct ca *ca;			/* signs device certificates */
 	const struct conf *conf;	/* region, account id */
+	struct app *app;		/* the daemon (status, metrics) */
 	const struct principal *who;	/* who signed the request */
 	enum plane plane;
 	int64_t now;			/* epoch seconds on the jobs' clock */
 	const char *request_id;
+	const char *peer;		/* the client's address, or NULL */
 	int status;	/* success status to send; 0: the model's (200) */
 };
 
@@ -49,6 +53,7 @@ struct api_op {
 /* Each resource file exports its table, ended by a { NULL } row. */
 extern const struct api_op api_thing_ops[];
 extern const struct api_op api_group_ops[];
+extern const struct api_op api_group_member_ops[];
 extern const struct api_op api_job_ops[];
 extern const struct api_op api_exec_ops[];
 extern const struct api_op api_template_ops[];
@@ -59,6 +64,9 @@ extern const struct api_op api_policy_attach_ops[];
 extern const struct api_op api_principal_ops[];
 extern const struct api_op api_cert_ops[];
 extern const struct api_op api_ca_ops[];
+extern const struct api_op api_dyngroup_ops[];
+extern const struct api_op api_thing_type_ops[];
+extern const struct api_op api_tag_ops[];
 
 /* The implementation of operation NAME of PLANE, or NULL. */
 const struct api_op *api_op_find(enum plane plane, const char *name);
@@ -69,5 +77,13 @@ const char *api_in_str(const json_t *in, const char *member);
 /* ARNs of this deployment (region and account from ctx->conf). */
 void api_arn(const struct api_ctx *ctx, const char *type, const char *name,
     char *buf, size_t size);
+
+/*
+ * Ends the write transaction TX of a handler that answers {}: commits when
+ * RC is 0, else rolls back; on success sets *OUT. Returns RC, or -1 with
+ * ERR when the commit failed.
+ */
+int api_end_empty(struct store_tx *tx, int rc, json_t **out,
+    struct err *err);
 
 #endif

@@ -465,10 +465,9 @@ cert_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	return 0;
 }
 
-/* ListCertificates (CA_ID NULL) and ListCertificatesByCA. */
-static int
-cert_list_of(struct api_ctx *ctx, json_t *in, const char *ca_id,
-    json_t **out, struct err *err)
+int
+cert_list_answer(struct api_ctx *ctx, const json_t *in, cert_list_fn *list,
+    const char *filter, bool ca, json_t **out, struct err *err)
 {
 	struct store_cert_page pg;
 	struct store_tx *tx;
@@ -481,20 +480,21 @@ cert_list_of(struct api_ctx *ctx, json_t *in, const char *ca_id,
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
 	items = json_array();
-	rc = store_cert_list(tx, ca_id, &pg, items, &more, err);
+	rc = list(tx, filter, &pg, items, &more, err);
 	store_end(tx, false, NULL);
 	if (rc == -1) {
 		json_decref(items);
 		return -1;
 	}
-	*out = cert_page_answer(ctx, items, more, false);
+	*out = cert_page_answer(ctx, items, more, ca);
 	return 0;
 }
 
 static int
 cert_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	return cert_list_of(ctx, in, NULL, out, err);
+	return cert_list_answer(ctx, in, store_cert_list, NULL, false, out,
+	    err);
 }
 
 static int
@@ -504,7 +504,8 @@ cert_list_by_ca(struct api_ctx *ctx, json_t *in, json_t **out,
 	char id[STORE_CERT_ID_LEN + 1];
 
 	cert_id_arg(in, "caCertificateId", id);
-	return cert_list_of(ctx, in, id, out, err);
+	return cert_list_answer(ctx, in, store_cert_list, id, false, out,
+	    err);
 }
 
 /*
@@ -561,11 +562,7 @@ cert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	}
 	if (found == 1)
 		store_cert_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -623,11 +620,7 @@ cert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = cert_delete_tx(ctx, tx, &c, force, err);
 	if (found == 1)
 		store_cert_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 const struct api_op api_cert_ops[] = {

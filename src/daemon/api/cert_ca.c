@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "api/cert_int.h"
+#include "api/tags.h"
 #include "auth/ca.h"
 #include "auth/xcert.h"
 #include "clock.h"
@@ -97,11 +98,7 @@ regcode_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 		    "delete");
 	else if (found == 1)
 		rc = store_regcode_delete(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -203,14 +200,16 @@ cacert_insert_tx(struct api_ctx *ctx, struct store_tx *tx, const json_t *in,
 	    "ENABLE" : "DISABLE");
 	snprintf(row.mode, sizeof(row.mode), "%s", mode);
 	row.registration_config = json_object_get(in, "registrationConfig");
-	row.tags = json_object_get(in, "tags");
+	row.tags = NULL;	/* the tags table has them (tags_create) */
 	row.subject = ca->subject;
 	row.not_before = ca->not_before;
 	row.not_after = ca->not_after;
 	row.customer_version = 1;
 	store_uuid_new(row.generation_id);
 	row.created_at = row.modified_at = ctx->now;
-	if (store_ca_insert(tx, &row, err) == -1)
+	if (store_ca_insert(tx, &row, err) == -1 ||
+	    tags_create(tx, "cacert", row.id, json_object_get(in, "tags"),
+	    err) == -1)
 		return -1;
 	return store_authz_bump(tx, err);
 }
@@ -227,6 +226,7 @@ cacert_register(struct api_ctx *ctx, json_t *in, json_t **out,
 
 	if (cacert_mode_check(in, &mode, err) == -1 ||
 	    cert_regconfig_check(in, err) == -1 ||
+	    tags_check(json_object_get(in, "tags"), err) == -1 ||
 	    xcert_parse(api_in_str(in, "caCertificate"), "caCertificate",
 	    clock_real(), &ca, err) == -1)
 		return -1;
@@ -298,26 +298,8 @@ cacert_describe(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 cacert_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	struct store_cert_page pg;
-	struct store_tx *tx;
-	json_t *items;
-	bool more = false;
-	int rc;
-
-	if (cert_page_init(in, &pg, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	items = json_array();
-	rc = store_ca_list(tx, api_in_str(in, "templateName"), &pg, items,
-	    &more, err);
-	store_end(tx, false, NULL);
-	if (rc == -1) {
-		json_decref(items);
-		return -1;
-	}
-	*out = cert_page_answer(ctx, items, more, true);
-	return 0;
+	return cert_list_answer(ctx, in, store_ca_list, api_in_str(in,
+	    "templateName"), true, out, err);
 }
 
 /*
@@ -395,11 +377,7 @@ cacert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -433,15 +411,12 @@ cacert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		err_set(err, ERR_CERT_STATE, "The CA certificate %s is "
 		    "iotjobsd's own CA, which signs the certificates it "
 		    "creates: it cannot be deleted", id);
-	else if (found == 1 && (rc = store_ca_delete(tx, id, err)) == 0)
+	else if (found == 1 && (rc = store_ca_delete(tx, id, err)) == 0 &&
+	    (rc = tags_drop(tx, "cacert", id, err)) == 0)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 const struct api_op api_ca_ops[] = {

@@ -40,6 +40,19 @@ int cert_page_init(const json_t *in, struct store_cert_page *pg,
 json_t *cert_page_answer(const struct api_ctx *ctx, json_t *items,
     bool more, bool ca);
 
+/* store_cert_list() and store_ca_list(): FILTER is a CA id or template. */
+typedef int cert_list_fn(struct store_tx *tx, const char *filter,
+    const struct store_cert_page *pg, json_t *out, bool *more,
+    struct err *err);
+
+/*
+ * A whole listing: the page of IN, LIST's rows for FILTER in a read
+ * transaction, then cert_page_answer() (CA tells which ARNs) into *OUT.
+ */
+int cert_list_answer(struct api_ctx *ctx, const json_t *in,
+    cert_list_fn *list, const char *filter, bool ca, json_t **out,
+    struct err *err);
+
 /* The {"notBefore", "notAfter"} object of a validity. */
 json_t *cert_validity(int64_t not_before, int64_t not_after);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/tags.h"
 #include "engine/sched.h"
 #include "store/store_command.h"
 #include "xmalloc.h"
@@ -29,7 +30,7 @@
 /* The definition members kept verbatim in commands.def. */
 static const char *const def_members[] = {
 	"payload", "payloadTemplate", "preprocessor", "mandatoryParameters",
-	"roleArn", "tags", NULL,
+	"roleArn", NULL,
 };
 
 static int
@@ -86,7 +87,9 @@ command_create(struct api_ctx *ctx, json_t *in, json_t **out,
 
 	if (ns == NULL)
 		ns = NS_IOT;
-	if (create_check(in, ns, err) == -1)
+	if (create_check(in, ns, err) == -1 ||
+	    tags_check_as(json_object_get(in, "tags"), ERR_VALIDATION,
+	    err) == -1)
 		return -1;
 	memset(&c, 0, sizeof(c));
 	snprintf(c.command_id, sizeof(c.command_id), "%s",
@@ -110,8 +113,9 @@ command_create(struct api_ctx *ctx, json_t *in, json_t **out,
 		rc = err_set(err, ERR_CONFLICT, "Command %s already exists",
 		    c.command_id);
 		err_set_resource(err, c.command_id, arn);
-	} else if (rc == 0)
-		rc = store_command_insert(tx, &c, err);
+	} else if (rc == 0 && (rc = store_command_insert(tx, &c, err)) == 0)
+		rc = tags_create(tx, "command", c.command_id,
+		    json_object_get(in, "tags"), err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	if (rc == 0)
@@ -177,8 +181,7 @@ command_get(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	json_object_set_new(*out, "namespace", json_string(c.namespace));
 	set_opt_str(*out, "description", c.description);
 	for (i = 0; def_members[i] != NULL; i++)
-		if (strcmp(def_members[i], "tags") != 0 &&
-		    json_object_get(c.def, def_members[i]) != NULL)
+		if (json_object_get(c.def, def_members[i]) != NULL)
 			json_object_set(*out, def_members[i],
 			    json_object_get(c.def, def_members[i]));
 	store_command_release(&c);
@@ -349,7 +352,8 @@ delete_in_tx(struct api_ctx *ctx, struct store_tx *tx, const char *id,
 		return rc;
 	since = c.deprecated ? c.deprecated_at : ctx->now;
 	if (since + CMD_DELETE_WAIT <= ctx->now)
-		rc = store_command_delete(tx, id, err) == -1 ? -1 : 0;
+		rc = store_command_delete(tx, id, err) == -1 ||
+		    tags_drop(tx, "command", id, err) == -1 ? -1 : 0;
 	else {
 		*pending = true;
 		if (c.delete_at == 0) {

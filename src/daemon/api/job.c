@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/job_int.h"
+#include "api/tags.h"
 #include "engine/engine.h"
 #include "engine/sched.h"
 #include "store/store_job.h"
@@ -427,8 +428,8 @@ delete_in_tx(struct store_tx *tx, json_t *in, struct err *err)
 		rc = err_set(err, ERR_STATE_TRANSITION, "Job %s is %s: only a"
 		    " COMPLETED or CANCELED job can be deleted without"
 		    " force=true", job.job_id, job.status);
-	else
-		rc = store_job_delete(tx, job.job_id, err);
+	else if ((rc = store_job_delete(tx, job.job_id, err)) == 0)
+		rc = tags_drop(tx, "job", job.job_id, err);
 	store_job_release(&job);
 	return rc;
 }

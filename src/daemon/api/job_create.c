@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/tags.h"
 #include "engine/engine.h"
 #include "engine/sched.h"
 #include "store/store_job.h"
@@ -23,7 +24,7 @@ static const char *const create_config_members[] = {
 	"presignedUrlConfig", "jobExecutionsRolloutConfig", "abortConfig",
 	"timeoutConfig", "jobExecutionsRetryConfig", "schedulingConfig",
 	"namespaceId", "jobTemplateArn", "documentParameters",
-	"destinationPackageVersions", "tags", NULL,
+	"destinationPackageVersions", NULL,
 };
 
 static char *
@@ -71,6 +72,8 @@ create_check(const struct api_ctx *ctx, json_t *in, json_t **targets,
 	if (check_document(in, err) == -1)
 		return -1;
 	if (job_config_check(ctx, in, err) == -1)
+		return -1;
+	if (tags_check(json_object_get(in, "tags"), err) == -1)
 		return -1;
 	if (job_targets_check(ctx, json_object_get(in, "targets"), NULL,
 	    targets, err) == -1)
@@ -121,11 +124,24 @@ create_row(const struct api_ctx *ctx, json_t *in, json_t *targets,
 	job->targets = targets;
 }
 
-static int
-create_in_tx(struct api_ctx *ctx, struct store_tx *tx, struct store_job *job,
+int
+job_create_prepare(struct api_ctx *ctx, json_t *in, struct store_job *job,
     struct err *err)
 {
-	char arn[JOB_ARN_MAX], prefix[JOB_ARN_PREFIX_MAX];
+	json_t *targets = NULL;
+
+	if (template_apply(ctx, in, err) == -1 ||
+	    create_check(ctx, in, &targets, err) == -1)
+		return -1;
+	create_row(ctx, in, targets, job);
+	return 0;
+}
+
+int
+job_create_insert(struct api_ctx *ctx, struct store_tx *tx,
+    const struct store_job *job, struct err *err)
+{
+	char arn[JOB_ARN_MAX];
 	int rc;
 
 	rc = store_job_get(tx, job->job_id, NULL, err);
@@ -138,8 +154,19 @@ create_in_tx(struct api_ctx *ctx, struct store_tx *tx, struct store_job *job,
 		err_set_resource(err, job->job_id, arn);
 		return -1;
 	}
-	if (job_targets_exist(ctx, tx, job->targets, err) == -1 ||
-	    store_job_insert(tx, job, err) == -1)
+	if (job_targets_exist(ctx, tx, job->targets, err) == -1)
+		return -1;
+	return store_job_insert(tx, job, err);
+}
+
+static int
+create_in_tx(struct api_ctx *ctx, struct store_tx *tx, struct store_job *job,
+    const json_t *tags, struct err *err)
+{
+	char prefix[JOB_ARN_PREFIX_MAX];
+
+	if (job_create_insert(ctx, tx, job, err) == -1 ||
+	    tags_create(tx, "job", job->job_id, tags, err) == -1)
 		return -1;
 	job_arn_prefix(ctx, prefix, sizeof(prefix));
 	return engine_job_created(tx, job->job_id, prefix, ctx->now, err);
@@ -151,18 +178,15 @@ job_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	char arn[JOB_ARN_MAX];
 	struct store_job job;
 	struct store_tx *tx;
-	json_t *targets = NULL;
 	int rc;
 
-	if (template_apply(ctx, in, err) == -1 ||
-	    create_check(ctx, in, &targets, err) == -1)
+	if (job_create_prepare(ctx, in, &job, err) == -1)
 		return -1;
-	create_row(ctx, in, targets, &job);
 	if (store_begin(ctx->st, true, &tx, err) == -1) {
 		store_job_release(&job);
 		return -1;
 	}
-	rc = create_in_tx(ctx, tx, &job, err);
+	rc = create_in_tx(ctx, tx, &job, json_object_get(in, "tags"), err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	if (rc == 0) {

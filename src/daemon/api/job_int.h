@@ -31,6 +31,24 @@ extern const char *const job_update_members[];
 int job_create(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err);
 
+struct store_job;
+
+/*
+ * CreateJob's checks of the validated input IN (a job template applied,
+ * the document, the configuration, the targets) and the job row they
+ * make, into *JOB (released by the caller on success).
+ */
+int job_create_prepare(struct api_ctx *ctx, json_t *in, struct store_job *job,
+    struct err *err);
+
+/*
+ * CreateJob's insert in TX: ResourceAlreadyExistsException when the job
+ * exists, ResourceNotFoundException for a target that does not; then the
+ * row and its targets (no execution yet: the engine's to do).
+ */
+int job_create_insert(struct api_ctx *ctx, struct store_tx *tx,
+    const struct store_job *job, struct err *err);
+
 /* "arn:aws:iot:REGION:ACCOUNT:" of this deployment into BUF. */
 void job_arn_prefix(const struct api_ctx *ctx, char *buf, size_t size);
 

@@ -14,6 +14,8 @@
 
 #include <openssl/evp.h>
 
+#include "store/store_thing.h"
+
 void
 marker_encode(const char *key, char buf[MARKER_MAX])
 {
@@ -89,4 +91,36 @@ marker_decode_pos(const char *marker, const char *member, int64_t *time,
 	*time = (int64_t)v;
 	snprintf(key, MARKER_KEY_MAX + 1, "%s", end + 1);
 	return 0;
+}
+
+int
+marker_page_init(const json_t *in, const char *size_member, int def,
+    const char *token_member, struct store_page *pg,
+    char key[MARKER_KEY_MAX + 1], struct err *err)
+{
+	const json_t *size = json_object_get(in, size_member);
+	const char *marker = json_string_value(json_object_get(in,
+	    token_member));
+
+	pg->limit = json_is_integer(size) ? (int)json_integer_value(size) :
+	    def;
+	pg->after = NULL;
+	if (marker == NULL)
+		return 0;
+	if (marker_decode(marker, token_member, key, err) == -1)
+		return -1;
+	pg->after = key;
+	return 0;
+}
+
+void
+marker_page_next(json_t *out, const char *member, const char *last,
+    bool more)
+{
+	char marker[MARKER_MAX];
+
+	if (!more || last == NULL)
+		return;
+	marker_encode(last, marker);
+	json_object_set_new(out, member, json_string(marker));
 }

@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/store.h"
+
 static const struct api_op *const api_tables[] = {
 	api_thing_ops,
 	api_group_ops,
+	api_group_member_ops,
 	api_job_ops,
 	api_exec_ops,
 	api_template_ops,
@@ -22,6 +25,9 @@ static const struct api_op *const api_tables[] = {
 	api_principal_ops,
 	api_cert_ops,
 	api_ca_ops,
+	api_dyngroup_ops,
+	api_thing_type_ops,
+	api_tag_ops,
 };
 
 const struct api_op *
@@ -49,4 +55,14 @@ const char *
 api_in_str(const json_t *in, const char *member)
 {
 	return json_string_value(json_object_get(in, member));
+}
+
+int
+api_end_empty(struct store_tx *tx, int rc, json_t **out, struct err *err)
+{
+	if (store_end(tx, rc == 0, err) == -1)
+		rc = -1;
+	if (rc == 0)
+		*out = json_object();
+	return rc;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "api/marker.h"
+#include "api/tags.h"
 #include "api/policy_int.h"
 #include "policy.h"
 #include "store/store_identity.h"
@@ -157,9 +158,10 @@ policy_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	char arn[ERR_ARN_MAX];
 	struct store_policy p;
 	struct store_tx *tx;
-	int rc, found;
+	int rc = -1, found;
 
-	if (policy_doc_check(doc, err) == -1)
+	if (policy_doc_check(doc, err) == -1 ||
+	    tags_check(json_object_get(in, "tags"), err) == -1)
 		return -1;
 	policy_arn(ctx, name, arn, sizeof(arn));
 	memset(&p, 0, sizeof(p));
@@ -175,14 +177,15 @@ policy_create(struct api_ctx *ctx, json_t *in, json_t **out,
 		rc = err_set(err, ERR_ALREADY_EXISTS, "Policy cannot be"
 		    " created: a policy named %s already exists", name);
 		err_set_resource(err, NULL, arn);
-	} else if (found == 0) {
-		rc = store_policy_insert(tx, &p, doc, err);
-	} else {
+	} else if (found == 0 &&
+	    (rc = store_policy_insert(tx, &p, doc, err)) == 0) {
+		rc = tags_create(tx, "policy", name, json_object_get(in,
+		    "tags"), err);
+	} else if (found == -1) {
 		rc = -1;
 	}
 	if (policy_tx_end(tx, rc, err) == -1)
 		return -1;
-	/* tags: schema 0012 has nowhere to keep them (compatibility.md). */
 	*out = json_pack("{s:s, s:s, s:s, s:s}", "policyName", name,
 	    "policyArn", arn, "policyDocument", doc, "policyVersionId", "1");
 	return 0;
@@ -311,8 +314,9 @@ policy_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 		rc = policy_missing(name, err);
 	else if (found == -1)
 		rc = -1;
-	else if ((rc = policy_delete_check(tx, name, err)) == 0)
-		rc = store_policy_delete(tx, name, err);
+	else if ((rc = policy_delete_check(tx, name, err)) == 0 &&
+	    (rc = store_policy_delete(tx, name, err)) == 0)
+		rc = tags_drop(tx, "policy", name, err);
 	if (policy_tx_end(tx, rc, err) == -1)
 		return -1;
 	*out = json_object();

@@ -64,11 +64,7 @@ attach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = attach_tx(ctx, tx, api_in_str(in, "policyName"), &t, member, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -100,11 +96,7 @@ detach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
 		rc = store_policy_detach(tx, name, t.arn, &removed, err);
 	if (rc == 0 && removed)
 		rc = store_authz_bump(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 static int
@@ -135,34 +127,12 @@ principal_policy_detach(struct api_ctx *ctx, json_t *in, json_t **out,
 	return detach(ctx, in, out, "principal", true, err);
 }
 
-/* Reads marker and pageSize of IN into the name-order page PG. */
-static int
-page_init(const json_t *in, struct store_page *pg,
-    char key[MARKER_KEY_MAX + 1], struct err *err)
-{
-	const char *marker = api_in_str(in, "marker");
-
-	pg->limit = policy_page_size(in);
-	pg->after = NULL;
-	if (marker == NULL)
-		return 0;
-	if (marker_decode(marker, "marker", key, err) == -1)
-		return -1;
-	pg->after = key;
-	return 0;
-}
-
 /* Sets nextMarker of OUT after the last string of KEYS when MORE. */
 static void
 page_next(json_t *out, const json_t *keys, bool more)
 {
-	size_t n = json_array_size(keys);
-	char marker[MARKER_MAX];
-
-	if (!more || n == 0)
-		return;
-	marker_encode(json_string_value(json_array_get(keys, n - 1)), marker);
-	json_object_set_new(out, "nextMarker", json_string(marker));
+	marker_page_next(out, "nextMarker", json_string_value(json_array_get(
+	    keys, json_array_size(keys) - 1)), more);
 }
 
 /* Policy names (strings, or objects of "name") into Policy objects. */
@@ -216,7 +186,8 @@ attached_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	int rc;
 
 	if (target_parse(ctx, api_in_str(in, "target"), true, "target", &t,
-	    err) == -1 || page_init(in, &pg, key, err) == -1)
+	    err) == -1 || marker_page_init(in, "pageSize",
+	    POLICY_PAGE_DEFAULT, "marker", &pg, key, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -242,7 +213,8 @@ targets_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	bool more = false;
 	int found;
 
-	if (page_init(in, &pg, key, err) == -1)
+	if (marker_page_init(in, "pageSize",
+	    POLICY_PAGE_DEFAULT, "marker", &pg, key, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;

@@ -102,11 +102,7 @@ principal_attach(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = attach_tx(ctx, tx, api_in_str(in, "thingName"), &t, type, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return api_end_empty(tx, rc, out, err);
 }
 
 static int
@@ -130,30 +126,7 @@ principal_detach(struct api_ctx *ctx, json_t *in, json_t **out,
 		    err);
 	if (rc == 0 && removed)
 		rc = store_authz_bump(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
-}
-
-/* Reads maxResults and nextToken of IN into PG. */
-static int
-page_init(const json_t *in, struct store_page *pg,
-    char key[MARKER_KEY_MAX + 1], struct err *err)
-{
-	const json_t *max = json_object_get(in, "maxResults");
-	const char *token = api_in_str(in, "nextToken");
-
-	pg->limit = json_is_integer(max) ? (int)json_integer_value(max) :
-	    PRINCIPAL_PAGE_DEFAULT;
-	pg->after = NULL;
-	if (token == NULL)
-		return 0;
-	if (marker_decode(token, "nextToken", key, err) == -1)
-		return -1;
-	pg->after = key;
-	return 0;
+	return api_end_empty(tx, rc, out, err);
 }
 
 /*
@@ -164,9 +137,8 @@ static void
 listing_out(json_t **out, const char *list, json_t *rows, const char *key,
     bool v2, bool more)
 {
-	size_t n = json_array_size(rows), i;
-	char token[MARKER_MAX];
 	json_t *names, *row;
+	size_t i;
 
 	if (v2) {
 		*out = json_pack("{s:O}", list, rows);
@@ -176,10 +148,8 @@ listing_out(json_t **out, const char *list, json_t *rows, const char *key,
 			json_array_append(names, json_object_get(row, key));
 		*out = json_pack("{s:o}", list, names);
 	}
-	if (!more || n == 0)
-		return;
-	marker_encode(api_in_str(json_array_get(rows, n - 1), key), token);
-	json_object_set_new(*out, "nextToken", json_string(token));
+	marker_page_next(*out, "nextToken", api_in_str(json_array_get(rows,
+	    json_array_size(rows) - 1), key), more);
 }
 
 static int
@@ -194,7 +164,8 @@ thing_principals(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 	bool more = false;
 	int rc;
 
-	if (page_init(in, &pg, key, err) == -1)
+	if (marker_page_init(in, "maxResults",
+	    PRINCIPAL_PAGE_DEFAULT, "nextToken", &pg, key, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -225,7 +196,8 @@ principal_things(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 	int rc;
 
 	if (target_parse(ctx, api_in_str(in, "principal"), false,
-	    "principal", &t, err) == -1 || page_init(in, &pg, key, err) == -1)
+	    "principal", &t, err) == -1 || marker_page_init(in, "maxResults",
+	    PRINCIPAL_PAGE_DEFAULT, "nextToken", &pg, key, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;

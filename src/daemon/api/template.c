@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/job_int.h"
+#include "api/tags.h"
 #include "store/store_job.h"
 #include "store/store_template.h"
 #include "xmalloc.h"
@@ -27,7 +28,7 @@
 /*
  * The configuration members a template keeps and CreateJob inherits, in
  * the order DescribeJobTemplate returns them. maintenanceWindows goes to
- * the job's schedulingConfig; tags stay with the template.
+ * the job's schedulingConfig; tags are the template's own (tags.c).
  */
 static const char *const template_config_members[] = {
 	"presignedUrlConfig", "jobExecutionsRolloutConfig", "abortConfig",
@@ -297,7 +298,10 @@ create_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	}
 	if (job_arn != NULL && from_job(ctx, tx, job_arn, t, err) == -1)
 		return -1;
-	return store_template_insert(tx, t, err);
+	if (store_template_insert(tx, t, err) == -1)
+		return -1;
+	return tags_create(tx, "jobtemplate", t->template_id,
+	    json_object_get(in, "tags"), err);
 }
 
 static int
@@ -311,7 +315,8 @@ template_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	size_t i;
 	int rc;
 
-	if (create_check(ctx, in, err) == -1)
+	if (create_check(ctx, in, err) == -1 ||
+	    tags_check(json_object_get(in, "tags"), err) == -1)
 		return -1;
 	memset(&t, 0, sizeof(t));
 	snprintf(t.template_id, sizeof(t.template_id), "%s",
@@ -321,7 +326,6 @@ template_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	t.config = json_object();
 	for (i = 0; template_config_members[i] != NULL; i++)
 		inherit(t.config, in, template_config_members[i]);
-	inherit(t.config, in, "tags");
 	t.created_at = ctx->now;
 	if (store_begin(ctx->st, true, &tx, err) == -1) {
 		store_template_release(&t);
@@ -469,7 +473,7 @@ template_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 		rc = err_set(err, ERR_NOT_FOUND, "Job template %s does not"
 		    " exist", id);
 	else if (rc == 1)
-		rc = 0;
+		rc = tags_drop(tx, "jobtemplate", id, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	return rc;

@@ -3,8 +3,11 @@
  * Things of the registry, control plane (WIRE.md 11.2): CreateThing,
  * DescribeThing, UpdateThing, DeleteThing, ListThings, as the iot model
  * and https://docs.aws.amazon.com/iot/latest/apireference/ describe them.
- * Thing types and billing groups are not implemented: naming one fails as
- * AWS fails for one that does not exist.
+ * A thing may have a thing type (thing_type.c): one that exists and, for
+ * a thing that takes it on, is not deprecated. Every change of a thing
+ * reaches the dynamic groups in its transaction (dyngroup_thing_changed).
+ * Billing groups are not implemented: naming one fails as AWS fails for
+ * one that does not exist.
  */
 #include "api/api.h"
 
@@ -13,11 +16,15 @@
 
 #include "api/thing_int.h"
 #include "engine/engine.h"
+#include "engine/sched.h"
 #include "store/store_principal.h"
 #include "store/store_thing.h"
+#include "store/store_thing_type.h"
 
-/* AWS: a thing without a thing type has at most three attributes. */
+/* AWS: a thing without a thing type has at most three attributes... */
 #define THING_ATTRS_MAX		3
+/* ... and one with a thing type at most fifty. */
+#define THING_TYPED_ATTRS_MAX	50
 /* ListThings page size when maxResults is absent (AWS does not say). */
 #define THING_PAGE_DEFAULT	50
 
@@ -38,32 +45,74 @@ thing_page_init(const json_t *in, struct store_page *pg,
 }
 
 static int
-thing_type_missing(const char *type, struct err *err)
-{
-	return err_set(err, ERR_NOT_FOUND, "Thing type %s does not exist "
-	    "(thingTypeName): iotjobs does not implement thing types", type);
-}
-
-static int
 thing_missing(const char *name, struct err *err)
 {
 	return err_set(err, ERR_NOT_FOUND, "Thing %s does not exist", name);
 }
 
-static int
-attrs_check_count(const json_t *attrs, struct err *err)
+int
+thing_check_exists(struct store_tx *tx, const char *name, struct err *err)
 {
-	if (json_object_size(attrs) > THING_ATTRS_MAX)
-		return err_set(err, ERR_INVALID_REQUEST, "attributePayload."
-		    "attributes: a thing without a thing type can have at most"
-		    " %d attributes, not %zu", THING_ATTRS_MAX,
-		    json_object_size(attrs));
+	struct store_thing t;
+	int found = store_thing_get(tx, name, &t, err);
+
+	if (found == 1)
+		store_thing_release(&t);
+	if (found == 0)
+		return thing_missing(name, err);
+	return found == 1 ? 0 : -1;
+}
+
+/*
+ * TYPE may be given to a thing that had CURRENT ("" none): it exists and,
+ * unless the thing has it already, is not deprecated. 0, or -1 with ERR.
+ */
+static int
+thing_type_check(struct store_tx *tx, const char *type, const char *current,
+    struct err *err)
+{
+	struct store_thing_type tt;
+	bool deprecated;
+	int found;
+
+	found = store_thing_type_get(tx, type, &tt, err);
+	if (found == -1)
+		return -1;
+	if (found == 0)
+		return err_set(err, ERR_NOT_FOUND, "Thing type %s does not"
+		    " exist (thingTypeName)", type);
+	deprecated = tt.deprecated_at != 0;
+	store_thing_type_release(&tt);
+	if (deprecated && strcmp(type, current) != 0)
+		return err_set(err, ERR_INVALID_REQUEST, "Thing type %s is"
+		    " deprecated: no thing can take it on (thingTypeName)",
+		    type);
 	return 0;
 }
 
-/* Creates T, or finds the identical thing; 0, or -1 with ERR. */
+/* The attribute limit of a thing with (TYPED) or without a type. */
 static int
-thing_create_tx(struct api_ctx *ctx, struct store_thing *t,
+attrs_check_count(const json_t *attrs, bool typed, struct err *err)
+{
+	size_t n = json_object_size(attrs);
+
+	if (!typed && n > THING_ATTRS_MAX)
+		return err_set(err, ERR_INVALID_REQUEST, "attributePayload."
+		    "attributes: a thing without a thing type can have at most"
+		    " %d attributes, not %zu", THING_ATTRS_MAX, n);
+	if (n > THING_TYPED_ATTRS_MAX)
+		return err_set(err, ERR_INVALID_REQUEST, "attributePayload."
+		    "attributes: a thing can have at most %d attributes, not"
+		    " %zu", THING_TYPED_ATTRS_MAX, n);
+	return 0;
+}
+
+/*
+ * Creates T, or finds the identical thing; 0, or -1 with ERR. *CHANGED
+ * tells whether dynamic group memberships moved.
+ */
+static int
+thing_create_tx(struct api_ctx *ctx, struct store_thing *t, bool *changed,
     struct err *err)
 {
 	struct store_tx *tx;
@@ -85,7 +134,12 @@ thing_create_tx(struct api_ctx *ctx, struct store_thing *t,
 		    " in account with different attributes", t->name);
 		err_set_resource(err, cur.thing_id, arn);
 	} else if (found == 0) {
-		rc = store_thing_insert(tx, t, err);
+		rc = t->type_name[0] != '\0' ? thing_type_check(tx,
+		    t->type_name, "", err) : 0;
+		if (rc == 0)
+			rc = store_thing_insert(tx, t, err);
+		if (rc == 0)
+			rc = dyngroup_thing_changed(ctx, tx, t, changed, err);
 	} else {
 		rc = -1;
 	}
@@ -105,22 +159,25 @@ thing_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	json_t *payload = json_object_get(in, "attributePayload");
 	struct store_thing t;
 	char arn[ERR_ARN_MAX];
+	bool changed = false;
 	int rc;
 
-	if (type != NULL)
-		return thing_type_missing(type, err);
 	if (billing != NULL)
 		return err_set(err, ERR_NOT_FOUND, "Billing group %s does not"
 		    " exist (billingGroupName): iotjobs does not implement"
 		    " billing groups", billing);
 	memset(&t, 0, sizeof(t));
 	snprintf(t.name, sizeof(t.name), "%s", name);
+	snprintf(t.type_name, sizeof(t.type_name), "%s",
+	    type != NULL ? type : "");
 	t.attributes = store_attrs_apply(NULL,
 	    json_object_get(payload, "attributes"), false);
 	t.created_at = ctx->now;
-	rc = attrs_check_count(t.attributes, err);
+	rc = attrs_check_count(t.attributes, type != NULL, err);
 	if (rc == 0)
-		rc = thing_create_tx(ctx, &t, err);
+		rc = thing_create_tx(ctx, &t, &changed, err);
+	if (rc == 0 && changed)
+		sched_poke();
 	if (rc == 0) {
 		api_arn(ctx, "thing", t.name, arn, sizeof(arn));
 		*out = json_pack("{s:s, s:s, s:s}", "thingName", t.name,
@@ -169,29 +226,37 @@ version_conflict(const char *what, const char *name, int64_t have,
 	    (long long)have, (long long)json_integer_value(expected));
 }
 
-/* Applies the UpdateThing input IN to T; 0, or -1 with ERR. */
+/* Applies the UpdateThing input IN to T in TX; 0, or -1 with ERR. */
 static int
-thing_apply(struct store_thing *t, const json_t *in, struct err *err)
+thing_apply(struct store_tx *tx, struct store_thing *t, const json_t *in,
+    struct err *err)
 {
 	const json_t *expected = json_object_get(in, "expectedVersion");
 	const json_t *payload = json_object_get(in, "attributePayload");
+	const char *type = api_in_str(in, "thingTypeName");
 	json_t *attrs;
 
 	if (json_is_integer(expected) &&
 	    json_integer_value(expected) != t->version)
 		return version_conflict("thing", t->name, t->version,
 		    expected, err);
+	if (type != NULL) {
+		if (thing_type_check(tx, type, t->type_name, err) == -1)
+			return -1;
+		snprintf(t->type_name, sizeof(t->type_name), "%s", type);
+	}
+	if (json_is_true(json_object_get(in, "removeThingType")))
+		t->type_name[0] = '\0';
 	if (payload != NULL) {
 		attrs = store_attrs_apply(t->attributes,
 		    json_object_get(payload, "attributes"),
 		    json_is_true(json_object_get(payload, "merge")));
 		json_decref(t->attributes);
 		t->attributes = attrs;
-		if (attrs_check_count(attrs, err) == -1)
-			return -1;
 	}
-	if (json_is_true(json_object_get(in, "removeThingType")))
-		t->type_name[0] = '\0';
+	if (attrs_check_count(t->attributes, t->type_name[0] != '\0',
+	    err) == -1)
+		return -1;
 	t->version++;
 	return 0;
 }
@@ -200,13 +265,15 @@ static int
 thing_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *name = api_in_str(in, "thingName");
-	const char *type = api_in_str(in, "thingTypeName");
 	struct store_tx *tx;
 	struct store_thing t;
+	bool changed = false;
 	int rc, found;
 
-	if (type != NULL)
-		return thing_type_missing(type, err);
+	if (api_in_str(in, "thingTypeName") != NULL &&
+	    json_is_true(json_object_get(in, "removeThingType")))
+		return err_set(err, ERR_INVALID_REQUEST, "thingTypeName and"
+		    " removeThingType cannot be given together");
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	found = store_thing_get(tx, name, &t, err);
@@ -214,12 +281,15 @@ thing_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = thing_missing(name, err);
 	else if (found == -1)
 		rc = -1;
-	else if ((rc = thing_apply(&t, in, err)) == 0)
-		rc = store_thing_update(tx, &t, err);
+	else if ((rc = thing_apply(tx, &t, in, err)) == 0 &&
+	    (rc = store_thing_update(tx, &t, err)) == 0)
+		rc = dyngroup_thing_changed(ctx, tx, &t, &changed, err);
 	if (found == 1)
 		store_thing_release(&t);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
+	if (rc == 0 && changed)
+		sched_poke();
 	if (rc == 0)
 		*out = json_object();
 	return rc;
@@ -271,10 +341,7 @@ thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const char *attr_name = api_in_str(in, "attributeName");
-	const char *attr_value = api_in_str(in, "attributeValue");
-	bool prefix = json_is_true(json_object_get(in,
-	    "usePrefixAttributeValue"));
+	struct store_thing_filter f;
 	char after[STORE_NAME_MAX + 1], arn[ERR_ARN_MAX];
 	struct store_page pg;
 	struct store_tx *tx;
@@ -283,25 +350,24 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	bool more = false;
 	int rc;
 
-	if (attr_value != NULL && attr_name == NULL)
+	f.attr_name = api_in_str(in, "attributeName");
+	f.attr_value = api_in_str(in, "attributeValue");
+	f.prefix = json_is_true(json_object_get(in,
+	    "usePrefixAttributeValue"));
+	f.type_name = api_in_str(in, "thingTypeName");
+	if (f.attr_value != NULL && f.attr_name == NULL)
 		return err_set(err, ERR_INVALID_REQUEST, "attributeValue needs"
 		    " attributeName");
 	if (thing_page_init(in, &pg, after, err) == -1)
 		return -1;
+	if (store_begin(ctx->st, false, &tx, err) == -1)
+		return -1;
 	things = json_array();
-	/* Without thing types no thing has one: a type filter finds none. */
-	if (api_in_str(in, "thingTypeName") == NULL) {
-		if (store_begin(ctx->st, false, &tx, err) == -1) {
-			json_decref(things);
-			return -1;
-		}
-		rc = store_thing_list(tx, &pg, attr_name, attr_value, prefix,
-		    things, &more, err);
-		store_end(tx, false, NULL);
-		if (rc == -1) {
-			json_decref(things);
-			return -1;
-		}
+	rc = store_thing_list(tx, &pg, &f, things, &more, err);
+	store_end(tx, false, NULL);
+	if (rc == -1) {
+		json_decref(things);
+		return -1;
 	}
 	json_array_foreach(things, i, item) {
 		api_arn(ctx, "thing", api_in_str(item, "thingName"), arn,

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Static thing groups and membership, control plane (WIRE.md 11.2):
- * Create/Describe/Update/Delete/ListThingGroups, Add/RemoveThingFrom-
- * ThingGroup, UpdateThingGroupsForThing, ListThingsInThingGroup,
- * ListThingGroupsForThing. Limits from the AWS IoT developer guide
+ * Static thing groups, control plane (WIRE.md 11.2): Create/Describe/
+ * Update/Delete/ListThingGroups, ListThingsInThingGroup,
+ * ListThingGroupsForThing; membership changes are thing_group_member.c's.
+ * Limits from the AWS IoT developer guide
  * (thing-groups.html): a thing is in at most 10 groups, a hierarchy is at
  * most 7 deep, a group has at most 100 direct children. A thing that joins
  * a group may join CONTINUOUS jobs of the group and its ancestors
- * (engine_member_added / engine_member_left, same transaction).
+ * (engine_member_added / engine_member_left, same transaction). Dynamic
+ * groups (thing_group_dynamic.c) share Describe, List and the listings of
+ * members; the operations that set members or parents refuse them, as
+ * AWS does, and static membership changes reach the dynamic groups whose
+ * queries read thingGroupNames.
  */
 #include "api/api.h"
 
@@ -15,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/tags.h"
 #include "api/thing_int.h"
 #include "engine/engine.h"
 #include "engine/sched.h"
@@ -24,20 +29,8 @@
 #include "store/store_thing.h"
 #include "xmalloc.h"
 
-#define GROUP_DEPTH_MAX		7
 #define GROUP_CHILDREN_MAX	100
-#define GROUP_ATTRS_MAX		50
-#define THING_GROUPS_MAX	10
 #define GROUP_MEMBERS_WALK	1000000	/* members read by DeleteThingGroup */
-
-static int member_left(struct api_ctx *ctx, struct store_tx *tx,
-    const char *thing, struct err *err);
-
-/* A group and its ancestors, the group first. */
-struct group_chain {
-	char names[GROUP_DEPTH_MAX + 1][STORE_NAME_MAX + 1];
-	int n;
-};
 
 /* Sets the nextToken of OUT after the last name of NAMES when MORE. */
 static void
@@ -60,9 +53,8 @@ group_missing(const char *name, struct err *err)
 	    name);
 }
 
-/* Walks from group NAME (which exists) up to its root into *CHAIN. */
-static int
-group_chain_get(struct store_tx *tx, const char *name,
+int
+thing_group_chain(struct store_tx *tx, const char *name,
     struct group_chain *chain, struct err *err)
 {
 	struct store_group g;
@@ -122,13 +114,25 @@ group_parent_check(struct store_tx *tx, const char *parent,
     struct err *err)
 {
 	struct group_chain chain;
+	struct store_group g;
 	int64_t children;
+	bool dynamic;
+	int found;
 
-	if (group_chain_get(tx, parent, &chain, err) == -1)
+	found = store_group_get(tx, parent, &g, err);
+	if (found == -1)
 		return -1;
-	if (chain.n == 0)
+	if (found == 0)
 		return err_set(err, ERR_NOT_FOUND, "Thing group %s"
 		    " (parentGroupName) does not exist", parent);
+	dynamic = g.query != NULL;
+	store_group_release(&g);
+	if (dynamic)
+		return err_set(err, ERR_INVALID_REQUEST, "parentGroupName: %s"
+		    " is a dynamic thing group, which cannot be a parent",
+		    parent);
+	if (thing_group_chain(tx, parent, &chain, err) == -1)
+		return -1;
 	if (chain.n >= GROUP_DEPTH_MAX)
 		return err_set(err, ERR_INVALID_REQUEST, "parentGroupName: a"
 		    " thing group hierarchy can be at most %d levels deep",
@@ -142,10 +146,10 @@ group_parent_check(struct store_tx *tx, const char *parent,
 	return 0;
 }
 
-/* Creates G, or finds the identical group; 0, or -1 with ERR. */
+/* Creates G with TAGS, or finds the identical group; 0, or -1 with ERR. */
 static int
 group_create_tx(struct api_ctx *ctx, struct store_group *g,
-    struct err *err)
+    const json_t *tags, struct err *err)
 {
 	struct store_tx *tx;
 	struct store_group cur;
@@ -154,7 +158,8 @@ group_create_tx(struct api_ctx *ctx, struct store_group *g,
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	found = store_group_get(tx, g->name, &cur, err);
-	if (found == 1 && strcmp(cur.parent_name, g->parent_name) == 0 &&
+	if (found == 1 && cur.query == NULL &&
+	    strcmp(cur.parent_name, g->parent_name) == 0 &&
 	    str_equal(cur.description, g->description) &&
 	    json_equal(cur.attributes, g->attributes)) {
 		memcpy(g->group_id, cur.group_id, sizeof(g->group_id));
@@ -167,8 +172,9 @@ group_create_tx(struct api_ctx *ctx, struct store_group *g,
 		    " in current account with different properties", g->name);
 		err_set_resource(err, cur.group_id, arn);
 	} else if (found == 0 && (g->parent_name[0] == '\0' ||
-	    group_parent_check(tx, g->parent_name, err) == 0)) {
-		rc = store_group_insert(tx, g, err);
+	    group_parent_check(tx, g->parent_name, err) == 0) &&
+	    store_group_insert(tx, g, err) == 0) {
+		rc = tags_create(tx, "thinggroup", g->name, tags, err);
 	}
 	if (found == 1)
 		store_group_release(&cur);
@@ -177,8 +183,8 @@ group_create_tx(struct api_ctx *ctx, struct store_group *g,
 	return rc;
 }
 
-static int
-attrs_check_count(const json_t *attrs, struct err *err)
+int
+thing_group_attrs_check(const json_t *attrs, struct err *err)
 {
 	if (json_object_size(attrs) > GROUP_ATTRS_MAX)
 		return err_set(err, ERR_INVALID_REQUEST,
@@ -207,9 +213,12 @@ group_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	g.attributes = store_attrs_apply(NULL, json_object_get(
 	    json_object_get(props, "attributePayload"), "attributes"), false);
 	g.created_at = ctx->now;
-	rc = attrs_check_count(g.attributes, err);
+	rc = thing_group_attrs_check(g.attributes, err);
 	if (rc == 0)
-		rc = group_create_tx(ctx, &g, err);
+		rc = tags_check(json_object_get(in, "tags"), err);
+	if (rc == 0)
+		rc = group_create_tx(ctx, &g, json_object_get(in, "tags"),
+		    err);
 	if (rc == 0) {
 		api_arn(ctx, "thinggroup", g.name, arn, sizeof(arn));
 		*out = json_pack("{s:s, s:s, s:s}", "thingGroupName", g.name,
@@ -265,7 +274,7 @@ group_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
 	found = store_group_get(tx, name, &g, err);
-	if (found == 1 && group_chain_get(tx, name, &chain, err) == -1) {
+	if (found == 1 && thing_group_chain(tx, name, &chain, err) == -1) {
 		store_group_release(&g);
 		found = -1;
 	}
@@ -280,6 +289,13 @@ group_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	    "thingGroupArn", arn, "version", (json_int_t)g.version,
 	    "thingGroupProperties", group_properties(&g),
 	    "thingGroupMetadata", group_metadata(ctx, &g, &chain));
+	/* Membership is built in the creating transaction: always ACTIVE. */
+	if (g.query != NULL)
+		json_object_update_new(*out, json_pack("{s:s, s:s, s:s, s:s}",
+		    "queryString", g.query, "queryVersion",
+		    g.query_version != NULL ? g.query_version : "2017-09-30",
+		    "indexName", g.index_name != NULL ? g.index_name :
+		    "AWS_Things", "status", "ACTIVE"));
 	store_group_release(&g);
 	return 0;
 }
@@ -293,9 +309,8 @@ version_conflict(const char *name, int64_t have, const json_t *expected,
 	    (long long)have, (long long)json_integer_value(expected));
 }
 
-/* Applies the UpdateThingGroup input IN to G; 0, or -1 with ERR. */
-static int
-group_apply(struct store_group *g, const json_t *in, struct err *err)
+int
+thing_group_apply(struct store_group *g, const json_t *in, struct err *err)
 {
 	const json_t *expected = json_object_get(in, "expectedVersion");
 	const json_t *props = json_object_get(in, "thingGroupProperties");
@@ -316,7 +331,7 @@ group_apply(struct store_group *g, const json_t *in, struct err *err)
 		    json_is_true(json_object_get(payload, "merge")));
 		json_decref(g->attributes);
 		g->attributes = attrs;
-		if (attrs_check_count(attrs, err) == -1)
+		if (thing_group_attrs_check(attrs, err) == -1)
 			return -1;
 	}
 	g->version++;
@@ -338,7 +353,11 @@ group_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = group_missing(name, err);
 	else if (found == -1)
 		rc = -1;
-	else if ((rc = group_apply(&g, in, err)) == 0)
+	else if (g.query != NULL)
+		rc = err_set(err, ERR_INVALID_REQUEST, "Thing group %s is a"
+		    " dynamic thing group: UpdateDynamicThingGroup changes it",
+		    name);
+	else if ((rc = thing_group_apply(&g, in, err)) == 0)
 		rc = store_group_update(tx, &g, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
@@ -347,6 +366,17 @@ group_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (found == 1)
 		store_group_release(&g);
 	return rc;
+}
+
+int
+thing_group_left(struct api_ctx *ctx, struct store_tx *tx, const char *thing,
+    struct err *err)
+{
+	char prefix[ENGINE_ARN_PREFIX_MAX];
+
+	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:",
+	    ctx->conf->region, ctx->conf->account_id);
+	return engine_member_left(tx, thing, prefix, ctx->now, err);
 }
 
 /* The things of group NAME lost it: CONTINUOUS jobs follow (engine). */
@@ -358,7 +388,7 @@ group_members_left(struct api_ctx *ctx, struct store_tx *tx,
 	size_t i;
 
 	json_array_foreach(things, i, v)
-		if (member_left(ctx, tx, json_string_value(v), err) == -1)
+		if (thing_group_left(ctx, tx, json_string_value(v), err) == -1)
 			return -1;
 	return 0;
 }
@@ -380,43 +410,70 @@ group_policies_drop(struct api_ctx *ctx, struct store_tx *tx,
 	return n > 0 ? store_authz_bump(tx, err) : 0;
 }
 
+/* The kind of G is the one the operation deletes: 0, or -1 with ERR. */
 static int
-group_delete_tx(struct api_ctx *ctx, struct store_tx *tx, const char *name,
-    const json_t *expected, struct err *err)
+group_kind_check(const struct store_group *g, bool dynamic, struct err *err)
+{
+	if (dynamic && g->query == NULL)
+		return err_set(err, ERR_INVALID_REQUEST, "Thing group %s is a"
+		    " static thing group: DeleteThingGroup deletes it",
+		    g->name);
+	if (!dynamic && g->query != NULL)
+		return err_set(err, ERR_INVALID_REQUEST, "Thing group %s is a"
+		    " dynamic thing group: DeleteDynamicThingGroup deletes it",
+		    g->name);
+	return 0;
+}
+
+/* Group NAME goes, with its members (who leave it) and its tags. */
+static int
+group_drop(struct api_ctx *ctx, struct store_tx *tx, const char *name,
+    bool dynamic, struct err *err)
 {
 	struct store_page pg = { NULL, GROUP_MEMBERS_WALK };
-	json_t *things;
-	bool more;
+	json_t *things = json_array();
+	bool more, changed = false;
+	int rc = -1;
+
+	if (store_member_things(tx, name, false, &pg, things, &more,
+	    err) == -1 || store_group_delete(tx, name, err) == -1 ||
+	    group_policies_drop(ctx, tx, name, err) == -1 ||
+	    tags_drop(tx, "thinggroup", name, err) == -1 ||
+	    group_members_left(ctx, tx, things, err) == -1)
+		goto out;
+	/* Without the group, thingGroupNames queries may answer otherwise. */
+	rc = dynamic ? 0 : dyngroup_regroup(ctx, tx, things, &changed, err);
+out:
+	json_decref(things);
+	return rc;
+}
+
+int
+thing_group_delete_tx(struct api_ctx *ctx, struct store_tx *tx,
+    const char *name, const json_t *expected, bool dynamic,
+    struct err *err)
+{
 	struct store_group g;
 	int64_t children;
-	int found;
+	int found, rc;
 
 	found = store_group_get(tx, name, &g, err);
 	if (found != 1)
 		return found;
-	if (json_is_integer(expected) &&
-	    json_integer_value(expected) != g.version) {
-		version_conflict(name, g.version, expected, err);
-		store_group_release(&g);
-		return -1;
-	}
+	rc = group_kind_check(&g, dynamic, err);
+	if (rc == 0 && json_is_integer(expected) &&
+	    json_integer_value(expected) != g.version)
+		rc = version_conflict(name, g.version, expected, err);
 	store_group_release(&g);
+	if (rc == -1)
+		return -1;
 	if (store_group_children(tx, name, &children, err) == -1)
 		return -1;
 	if (children > 0)
 		return err_set(err, ERR_INVALID_REQUEST, "Cannot delete thing"
 		    " group : %s when there are still child groups attached to"
 		    " it", name);
-	things = json_array();
-	if (store_member_things(tx, name, false, &pg, things, &more,
-	    err) == -1 || store_group_delete(tx, name, err) == -1 ||
-	    group_policies_drop(ctx, tx, name, err) == -1 ||
-	    group_members_left(ctx, tx, things, err) == -1) {
-		json_decref(things);
-		return -1;
-	}
-	json_decref(things);
-	return 1;
+	return group_drop(ctx, tx, name, dynamic, err) == -1 ? -1 : 1;
 }
 
 static int
@@ -427,8 +484,9 @@ group_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
-	rc = group_delete_tx(ctx, tx, api_in_str(in, "thingGroupName"),
-	    json_object_get(in, "expectedVersion"), err);
+	rc = thing_group_delete_tx(ctx, tx, api_in_str(in,
+	    "thingGroupName"), json_object_get(in, "expectedVersion"), false,
+	    err);
 	if (store_end(tx, rc == 1, err) == -1)
 		rc = -1;
 	if (rc == -1)
@@ -449,20 +507,6 @@ group_exists(struct store_tx *tx, const char *name, struct err *err)
 		store_group_release(&g);
 	if (found == 0)
 		return group_missing(name, err);
-	return found == 1 ? 0 : -1;
-}
-
-static int
-thing_exists(struct store_tx *tx, const char *name, struct err *err)
-{
-	struct store_thing t;
-	int found = store_thing_get(tx, name, &t, err);
-
-	if (found == 1)
-		store_thing_release(&t);
-	if (found == 0)
-		return err_set(err, ERR_NOT_FOUND, "Thing %s does not exist",
-		    name);
 	return found == 1 ? 0 : -1;
 }
 
@@ -562,202 +606,8 @@ thing_groups(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	memset(&l, 0, sizeof(l));
 	l.kind = LIST_GROUPS_OF;
 	l.name = api_in_str(in, "thingName");
-	l.check = thing_exists;
+	l.check = thing_check_exists;
 	return listing_run(ctx, in, &l, out, err);
-}
-
-/*
- * The name of the resource IN addresses by NAME_KEY or ARN_KEY (an ARN of
- * TYPE in this region and account) into OUT; -1 with ERR when neither is
- * given, the ARN is malformed or names another resource than NAME_KEY.
- */
-static int
-resolve_name(const struct api_ctx *ctx, const json_t *in,
-    const char *name_key, const char *arn_key, const char *type,
-    char out[STORE_NAME_MAX + 1], struct err *err)
-{
-	const char *name = api_in_str(in, name_key);
-	const char *arn = api_in_str(in, arn_key);
-	char prefix[ERR_ARN_MAX], want[ERR_ARN_MAX];
-	size_t plen;
-
-	if (name != NULL) {
-		api_arn(ctx, type, name, want, sizeof(want));
-		if (arn != NULL && strcmp(arn, want) != 0)
-			return err_set(err, ERR_INVALID_REQUEST, "%s %s does"
-			    " not name the same resource as %s %s", arn_key,
-			    arn, name_key, name);
-		snprintf(out, STORE_NAME_MAX + 1, "%s", name);
-		return 0;
-	}
-	if (arn == NULL)
-		return err_set(err, ERR_INVALID_REQUEST, "either %s or %s must"
-		    " be given", name_key, arn_key);
-	api_arn(ctx, type, "", prefix, sizeof(prefix));
-	plen = strlen(prefix);
-	if (strncmp(arn, prefix, plen) == 0 && arn[plen] != '\0' &&
-	    strlen(arn + plen) <= STORE_NAME_MAX &&
-	    strspn(arn + plen, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
-	    "TUVWXYZ0123456789:_-") == strlen(arn + plen)) {
-		snprintf(out, STORE_NAME_MAX + 1, "%s", arn + plen);
-		return 0;
-	}
-	snprintf(want, sizeof(want), ":%s/", type);
-	if (strncmp(arn, "arn:", 4) == 0 && strstr(arn, want) != NULL)
-		return err_set(err, ERR_NOT_FOUND, "%s %s does not exist in"
-		    " this region and account", arn_key, arn);
-	return err_set(err, ERR_INVALID_REQUEST, "%s %s is not a valid ARN",
-	    arn_key, arn);
-}
-
-/* Adds THING (existing) to GROUP (existing) with the job hook. */
-static int
-member_add_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
-    const char *thing, struct err *err)
-{
-	struct group_chain chain;
-	char arn[ERR_ARN_MAX];
-	int64_t n;
-	bool added;
-	int i;
-
-	if (store_member_count(tx, thing, &n, err) == -1)
-		return -1;
-	if (store_member_add(tx, group, thing, &added, err) == -1)
-		return -1;
-	if (!added)
-		return 0;
-	if (n >= THING_GROUPS_MAX)
-		return err_set(err, ERR_INVALID_REQUEST, "Thing %s already"
-		    " belongs to %d thing groups, the maximum", thing,
-		    THING_GROUPS_MAX);
-	if (group_chain_get(tx, group, &chain, err) == -1)
-		return -1;
-	for (i = 0; i < chain.n; i++) {
-		api_arn(ctx, "thinggroup", chain.names[i], arn, sizeof(arn));
-		if (engine_member_added(tx, arn, thing, ctx->now,
-		    err) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* THING left groups: CONTINUOUS jobs that no longer reach it drop it. */
-static int
-member_left(struct api_ctx *ctx, struct store_tx *tx, const char *thing,
-    struct err *err)
-{
-	char prefix[ENGINE_ARN_PREFIX_MAX];
-
-	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:",
-	    ctx->conf->region, ctx->conf->account_id);
-	return engine_member_left(tx, thing, prefix, ctx->now, err);
-}
-
-static int
-member_remove_tx(struct api_ctx *ctx, struct store_tx *tx, const char *group,
-    const char *thing, struct err *err)
-{
-	if (store_member_remove(tx, group, thing, err) == -1)
-		return -1;
-	return member_left(ctx, tx, thing, err);
-}
-
-static int
-member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
-{
-	char group[STORE_NAME_MAX + 1], thing[STORE_NAME_MAX + 1];
-	struct store_tx *tx;
-	int rc;
-
-	if (resolve_name(ctx, in, "thingGroupName", "thingGroupArn",
-	    "thinggroup", group, err) == -1 ||
-	    resolve_name(ctx, in, "thingName", "thingArn", "thing", thing,
-	    err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = group_exists(tx, group, err);
-	if (rc == 0)
-		rc = thing_exists(tx, thing, err);
-	if (rc == 0 && add)
-		rc = member_add_tx(ctx, tx, group, thing, err);
-	else if (rc == 0)
-		rc = member_remove_tx(ctx, tx, group, thing, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		sched_poke();
-	return rc;
-}
-
-static int
-member_add(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
-{
-	if (member_change(ctx, in, true, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
-}
-
-static int
-member_remove(struct api_ctx *ctx, json_t *in, json_t **out,
-    struct err *err)
-{
-	if (member_change(ctx, in, false, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
-}
-
-/* UpdateThingGroupsForThing in TX: removals first, then additions. */
-static int
-thing_groups_update_tx(struct api_ctx *ctx, struct store_tx *tx,
-    const json_t *in, const char *thing, struct err *err)
-{
-	const json_t *add = json_object_get(in, "thingGroupsToAdd");
-	const json_t *del = json_object_get(in, "thingGroupsToRemove");
-	json_t *v;
-	size_t i;
-
-	if (thing_exists(tx, thing, err) == -1)
-		return -1;
-	json_array_foreach(del, i, v)
-		if (group_exists(tx, json_string_value(v), err) == -1 ||
-		    store_member_remove(tx, json_string_value(v), thing,
-		    err) == -1)
-			return -1;
-	json_array_foreach(add, i, v)
-		if (group_exists(tx, json_string_value(v), err) == -1 ||
-		    member_add_tx(ctx, tx, json_string_value(v), thing,
-		    err) == -1)
-			return -1;
-	if (json_array_size(del) == 0)
-		return 0;
-	return member_left(ctx, tx, thing, err);
-}
-
-static int
-thing_groups_update(struct api_ctx *ctx, json_t *in, json_t **out,
-    struct err *err)
-{
-	const char *thing = api_in_str(in, "thingName");
-	struct store_tx *tx;
-	int rc;
-
-	if (thing == NULL)
-		return err_set(err, ERR_INVALID_REQUEST, "thingName must be"
-		    " given");
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = thing_groups_update_tx(ctx, tx, in, thing, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		sched_poke();
-	if (rc == 0)
-		*out = json_object();
-	return rc;
 }
 
 const struct api_op api_group_ops[] = {
@@ -766,9 +616,6 @@ const struct api_op api_group_ops[] = {
 	{ "UpdateThingGroup", PLANE_CONTROL, group_update },
 	{ "DeleteThingGroup", PLANE_CONTROL, group_delete },
 	{ "ListThingGroups", PLANE_CONTROL, group_list },
-	{ "AddThingToThingGroup", PLANE_CONTROL, member_add },
-	{ "RemoveThingFromThingGroup", PLANE_CONTROL, member_remove },
-	{ "UpdateThingGroupsForThing", PLANE_CONTROL, thing_groups_update },
 	{ "ListThingsInThingGroup", PLANE_CONTROL, group_things },
 	{ "ListThingGroupsForThing", PLANE_CONTROL, thing_groups },
 	{ NULL, PLANE_DATA, NULL },

@@ -20,6 +20,7 @@
 #include <jansson.h>
 #include <openssl/rand.h>
 
+#include "auth/atomic_file.h"
 #include "log.h"
 
 #define CREDS_FILE	"credentials.json"
@@ -149,76 +150,25 @@ auth_creds_random(char *akid, size_t akid_size, char *secret,
 	return 0;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Writes a new credentials file at PATH. Returns 1 when another process
  * created it first (the caller reads theirs), 0 when ours is in place.
+ * link(2) never replaces: a concurrent first start keeps its pair.
  */
 static int
-creds_create(const char *dir, const char *path, const char *akid,
-    const char *secret, struct err *err)
+creds_create(const char *path, const char *akid, const char *secret,
+    struct err *err)
 {
-	char tmp[4096], text[256];
-	int fd, n, rc = -1, dfd;
+	char text[256];
+	int n, rc;
 
 	n = snprintf(text, sizeof(text), "{\n  \"accessKeyId\": \"%s\",\n"
 	    "  \"secretAccessKey\": \"%s\"\n}\n", akid, secret);
-	if (n < 0 || (size_t)n >= sizeof(text) ||
-	    snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return err_set(err, ERR_INTERNAL_FAILURE, "path too long: %s",
+	if (n < 0 || (size_t)n >= sizeof(text))
+		rc = err_set(err, ERR_INTERNAL_FAILURE, "path too long: %s",
 		    path);
-	fd = mkstemp(tmp);
-	if (fd == -1) {
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: %s",
-		    tmp, strerror(errno));
-		goto wipe;
-	}
-	if (fchmod(fd, 0600) == -1 || write_all(fd, text, (size_t)n) == -1 ||
-	    fsync(fd) == -1) {
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto wipe;
-	}
-	close(fd);
-	/* link(2) never replaces: a concurrent first start keeps its pair. */
-	if (link(tmp, path) == -1) {
-		int e = errno;
-
-		unlink(tmp);
-		if (e == EEXIST) {
-			rc = 1;
-			goto wipe;
-		}
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: %s",
-		    path, strerror(e));
-		goto wipe;
-	}
-	unlink(tmp);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	rc = 0;
-wipe:
+	else
+		rc = atomic_file_put(path, text, (size_t)n, 0600, false, err);
 	explicit_bzero(text, sizeof(text));
 	return rc;
 }
@@ -245,7 +195,7 @@ creds_from_file(struct auth *a, const char *data_dir, bool *generated,
 	if (auth_creds_random(akid, sizeof(akid), secret, sizeof(secret),
 	    err) == -1)
 		return -1;
-	rc = creds_create(data_dir, path, akid, secret, err);
+	rc = creds_create(path, akid, secret, err);
 	if (rc == 0) {
 		rc = auth_set(a, akid, secret, NULL, path, err);
 		*generated = rc == 0;

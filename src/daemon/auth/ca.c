@@ -34,6 +34,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "auth/atomic_file.h"
 #include "clock.h"
 #include "log.h"
 #include "store/store_cert.h"
@@ -64,88 +65,7 @@ ca_ossl_fail(struct err *err, const char *type, const char *what)
 	    buf);
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void
-dir_sync(const char *path)
-{
-	char dir[PATH_MAX];
-	char *slash;
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd != -1) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
-/*
- * Writes DATA to PATH with MODE through a temporary file of the same
- * folder, fsynced, then put in place: renamed over PATH when REPLACE,
- * else linked (never replacing: 1 when PATH appeared meanwhile).
- */
-int
-ca_file_put(const char *path, const char *data, size_t len, mode_t mode,
-    bool replace, struct err *err)
-{
-	char tmp[PATH_MAX];
-	int fd, e;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return err_set(err, ERR_INTERNAL_FAILURE, "path too long: %s",
-		    path);
-	fd = mkstemp(tmp);
-	if (fd == -1)
-		return err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: "
-		    "%s", tmp, strerror(errno));
-	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
-	    fsync(fd) == -1) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return err_set(err, ERR_INTERNAL_FAILURE, "cannot write %s: %s",
-		    tmp, strerror(e));
-	}
-	close(fd);
-	if (replace ? rename(tmp, path) == -1 : link(tmp, path) == -1) {
-		e = errno;
-		unlink(tmp);
-		if (e == EEXIST && !replace)
-			return 1;
-		return err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: "
-		    "%s", path, strerror(e));
-	}
-	if (!replace)
-		unlink(tmp);
-	dir_sync(path);
-	return 0;
-}
-
-/* Writes the PEM held by the memory BIO B to PATH (see ca_file_put). */
+/* Writes the PEM held by the memory BIO B to PATH (atomic_file_put). */
 int
 ca_bio_put(BIO *b, const char *path, mode_t mode, bool replace,
     struct err *err)
@@ -156,7 +76,7 @@ ca_bio_put(BIO *b, const char *path, mode_t mode, bool replace,
 	if (n <= 0)
 		return err_set(err, ERR_INTERNAL_FAILURE, "nothing to write "
 		    "to %s", path);
-	return ca_file_put(path, data, (size_t)n, mode, replace, err);
+	return atomic_file_put(path, data, (size_t)n, mode, replace, err);
 }
 
 /* A passphrase callback that has none: encrypted keys fail to load. */

@@ -52,15 +52,7 @@ X509_NAME *ca_name_cn(const char *cn);
 /* Sets ERR to TYPE "WHAT: <OpenSSL's last error>", empties the queue. */
 int ca_ossl_fail(struct err *err, const char *type, const char *what);
 
-/*
- * Writes DATA (LEN bytes) to PATH with MODE through an fsynced temporary
- * file of the same folder: renamed over PATH when REPLACE, else linked
- * (never replacing: returns 1 when PATH exists). 0, or -1 with ERR.
- */
-int ca_file_put(const char *path, const char *data, size_t len,
-    mode_t mode, bool replace, struct err *err);
-
-/* ca_file_put() of what the memory BIO B holds. */
+/* atomic_file_put() of what the memory BIO B holds. */
 int ca_bio_put(BIO *b, const char *path, mode_t mode, bool replace,
     struct err *err);
 

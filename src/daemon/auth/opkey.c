@@ -21,6 +21,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "auth/atomic_file.h"
 #include "auth/auth_int.h"
 #include "policy.h"
 #include "store/store.h"
@@ -93,78 +94,23 @@ out:
 	return rc;
 }
 
-static int
-write_all(int fd, const unsigned char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
- * Writes a new random key file at PATH in DIR. Returns 1 when another
- * process made it first (the caller reads theirs), 0 when ours is in place.
+ * Writes a new random key file at PATH. Returns 1 when another process
+ * made it first (the caller reads theirs), 0 when ours is in place.
  * link(2), unlike rename(2), never replaces: secrets another process has
  * sealed under its key stay openable.
  */
 static int
-keyfile_create(const char *dir, const char *path, struct err *err)
+keyfile_create(const char *path, struct err *err)
 {
 	unsigned char key[OPKEY_KEY_LEN];
-	char tmp[PATH_MAX];
-	int fd, dfd, rc = -1;
+	int rc;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
-	    sizeof(tmp))
-		return err_set(err, ERR_INTERNAL_FAILURE, "path too long: %s",
-		    path);
 	if (RAND_bytes(key, (int)sizeof(key)) != 1)
 		return err_set(err, ERR_INTERNAL_FAILURE,
 		    "cannot draw random bytes for the sealing key");
-	fd = mkstemp(tmp);
-	if (fd == -1) {
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	if (fchmod(fd, 0600) == -1 || write_all(fd, key, sizeof(key)) == -1 ||
-	    fsync(fd) == -1) {
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		close(fd);
-		unlink(tmp);
-		goto out;
-	}
-	close(fd);
-	if (link(tmp, path) == -1) {
-		int e = errno;
-
-		unlink(tmp);
-		if (e == EEXIST) {
-			rc = 1;
-			goto out;
-		}
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot create %s: %s", path,
-		    strerror(e));
-		goto out;
-	}
-	unlink(tmp);
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd != -1) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
-	rc = 0;
-out:
+	rc = atomic_file_put(path, (const char *)key, sizeof(key), 0600,
+	    false, err);
 	OPENSSL_cleanse(key, sizeof(key));
 	return rc;
 }
@@ -195,7 +141,7 @@ opkey_keyfile_load(const char *data_dir, bool create,
 		    (mkdir(dir, 0700) == -1 && errno != EEXIST))
 			return err_set(err, ERR_INTERNAL_FAILURE, "cannot "
 			    "create %s: %s", dir, strerror(errno));
-		if (keyfile_create(dir, path, err) == -1)
+		if (keyfile_create(path, err) == -1)
 			return -1;
 		/* Ours or a concurrent creator's: read what is in place. */
 	}

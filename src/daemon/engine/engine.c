@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "store/store_job.h"
 
 /* Member PATH (dot-separated) of CONFIG, or NULL. */
@@ -48,8 +49,8 @@ retry_budget(const json_t *list, const char *type)
  * type while that type's retries are not used up, else ALL while the
  * chain's retries in total are not.
  */
-static bool
-retry_allowed(const json_t *config, const struct store_exec *e)
+bool
+engine_retry_allowed(const json_t *config, const struct store_exec *e)
 {
 	json_t *list = cfg_get(config, "jobExecutionsRetryConfig",
 	    "criteriaList");
@@ -147,7 +148,7 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 		if (found == -1)
 			return -1;
 		retry = found == 1 && strcmp(j.status, "IN_PROGRESS") == 0 &&
-		    retry_allowed(j.config, e);
+		    engine_retry_allowed(j.config, e);
 		/* No abortConfig: abort_check would read the job again for
 		 * nothing (a million timeouts in a row, say). */
 		aborts = found == 1 && cfg_get(j.config, "abortConfig",
@@ -214,15 +215,6 @@ engine_timeout_if_due(struct store_tx *tx, struct store_exec *e,
 
 /* --- membership ----------------------------------------------------------- */
 
-/* Whether the job's rollout goes through the rollout queue. */
-static bool
-uses_queue(const json_t *config)
-{
-	return cfg_get(config, "jobExecutionsRolloutConfig", NULL) != NULL ||
-	    json_array_size(cfg_get(config, "schedulingConfig",
-	    "maintenanceWindows")) > 0;
-}
-
 /* Queues or plans one execution of job JOB_ID on THING. */
 static int
 member_queue(struct store_tx *tx, const char *job_id, const char *thing,
@@ -234,9 +226,10 @@ member_queue(struct store_tx *tx, const char *job_id, const char *thing,
 
 	if ((rc = store_job_engine_get(tx, job_id, &j, err)) != 1)
 		return rc;
-	if (uses_queue(j.config)) {
+	if (engine_uses_queue(j.config) || j.paused_at != 0) {
 		rc = store_job_plan_thing(tx, job_id, thing, err);
-		if (rc == 0 && j.rollout_at == 0) {
+		/* Paused: the resume arms the tick. */
+		if (rc == 0 && j.rollout_at == 0 && j.paused_at == 0) {
 			j.rollout_at = now;	/* the scheduler releases it */
 			rc = store_job_engine_put(tx, &j, now, err);
 		}
@@ -245,6 +238,8 @@ member_queue(struct store_tx *tx, const char *job_id, const char *thing,
 		if (rc == 0)
 			rc = store_job_release_batch(tx, job_id, -1, now, &n,
 			    err);
+		if (rc == 0)
+			metrics_releases(n);
 	}
 	store_job_engine_release(&j);
 	return rc;
@@ -371,9 +366,11 @@ due_execs(struct store_tx *tx, int64_t now, int *done, struct err *err)
 
 	if (store_exec_due(tx, now, ENGINE_BATCH, collect, &l, err) == -1)
 		goto out;
-	for (i = 0; i < l.n; i++)
+	for (i = 0; i < l.n; i++) {
+		metrics_sched_lag(now - l.v[i].timeout_at);
 		if (engine_timeout(tx, &l.v[i], l.v[i].timeout_at, err) == -1)
 			goto out;
+	}
 	*done += (int)l.n;
 	rc = 0;
 out:

@@ -103,6 +103,78 @@ int engine_next_deadline(struct store *st, int64_t *at, struct err *err);
  */
 json_t *engine_scheduled_rollouts(const json_t *config, int64_t now);
 
+/*
+ * Whether E (FAILED or TIMED_OUT) of a job with CONFIG gets a retry
+ * (jobExecutionsRetryConfig): the rule engine_exec_changed applies.
+ */
+bool engine_retry_allowed(const json_t *config, const struct store_exec *e);
+
+/* Whether a job with CONFIG notifies its things through the rollout
+ * queue (a rollout rate, maintenance windows) rather than all at once. */
+bool engine_uses_queue(const json_t *config);
+
+/*
+ * Pauses (PAUSE) or resumes the rollout of the SCHEDULED or IN_PROGRESS
+ * job JOB_ID for the principal BY: a paused job releases nothing from its
+ * rollout queue, and things it reaches meanwhile wait in that queue;
+ * executions already released go on (retries included). A resume arms a
+ * tick at NOW. 1 done (*CHANGED false when it already was so), 0 no such
+ * job, -1 with ERR (InvalidRequestException for a job in another status).
+ */
+int engine_job_pause(struct store_tx *tx, const char *job_id, bool pause,
+    const char *by, int64_t now, bool *changed, struct err *err);
+
+/* --- the rollout, as a pure function (rollout.c) ---------------------- */
+
+/* What a job's next rollout tick depends on. */
+struct engine_rollout {
+	const json_t *config;	/* borrowed: the job's configuration */
+	int64_t waiting;	/* things in the rollout queue */
+	int64_t sent;		/* things notified so far */
+	int64_t succeeded;	/* numberOfSucceededThings */
+	double rate;		/* current exponential rate, 0: base */
+	int64_t mark;		/* count at the last rate increase */
+};
+
+/* What one tick does. */
+struct engine_tick {
+	int64_t release;	/* things to notify now */
+	int64_t rate;		/* the per-minute limit used, -1: none */
+	int64_t next;		/* the following tick, 0: none */
+	bool window_closed;	/* outside every maintenance window: release
+				 * is 0, next the next window's start (0:
+				 * none within five years) */
+};
+
+/*
+ * One rollout tick at NOW, without the store: how many waiting things to
+ * notify and when the next tick is. R's rate and mark move as an
+ * exponential rate steps up; the caller moves waiting and sent. The
+ * scheduler's tick, the plan, explain and the rollout view all call this,
+ * so what they predict is what the scheduler will do.
+ */
+void engine_rollout_step(struct engine_rollout *r, int64_t now,
+    struct engine_tick *t);
+
+/* A batch of a simulated rollout: N things at AT, limit RATE. */
+typedef void engine_batch_fn(void *arg, int64_t at, int64_t n,
+    int64_t rate);
+
+/*
+ * Runs the rollout R forward from a first tick at FIRST with
+ * engine_rollout_step, calling FN for each batch, until nothing waits,
+ * no tick is left, UNTIL (0: none) is reached, or MAX batches were
+ * released. Returns the number of things released. R is not changed.
+ */
+int64_t engine_rollout_simulate(const struct engine_rollout *r,
+    int64_t first, int64_t until, size_t max, engine_batch_fn *fn,
+    void *arg);
+
+/* The rollout state of the engine view J into R (J must outlive R). */
+struct store_job_engine;
+void engine_rollout_of(const struct store_job_engine *j,
+    struct engine_rollout *r);
+
 /* Whether the job is still rolling out (isConcurrent). */
 bool engine_is_rolling_out(struct store_tx *tx, const char *job_id);
 

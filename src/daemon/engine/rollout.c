@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/cron.h"
+#include "metrics.h"
 #include "store/store_job.h"
 
 #define TICK		60	/* rates are per minute */
@@ -29,8 +30,8 @@ cfg_get(const json_t *config, const char *a, const char *b)
 	return b != NULL ? json_object_get(v, b) : v;
 }
 
-static bool
-uses_queue(const json_t *config)
+bool
+engine_uses_queue(const json_t *config)
 {
 	return cfg_get(config, "jobExecutionsRolloutConfig", NULL) != NULL ||
 	    json_array_size(cfg_get(config, "schedulingConfig",
@@ -126,9 +127,9 @@ engine_scheduled_rollouts(const json_t *config, int64_t now)
  * succeeded, since the last increase; at most 1000); -1: no rate.
  */
 static int64_t
-tick_rate(struct store_job_engine *j)
+tick_rate(struct engine_rollout *r)
 {
-	json_t *cfg = cfg_get(j->config, "jobExecutionsRolloutConfig", NULL);
+	json_t *cfg = cfg_get(r->config, "jobExecutionsRolloutConfig", NULL);
 	json_t *max = json_object_get(cfg, "maximumPerMinute");
 	json_t *exp = json_object_get(cfg, "exponentialRate");
 	json_t *crit = json_object_get(exp, "rateIncreaseCriteria");
@@ -140,23 +141,82 @@ tick_rate(struct store_job_engine *j)
 		return json_integer_value(max);
 	if (exp == NULL)
 		return -1;
-	rate = j->rollout_rate > 0 ? j->rollout_rate :
+	rate = r->rate > 0 ? r->rate :
 	    (double)json_integer_value(json_object_get(exp,
 	    "baseRatePerMinute"));
 	factor = json_number_value(json_object_get(exp, "incrementFactor"));
 	step = notified != NULL ? json_integer_value(notified) :
 	    json_integer_value(json_object_get(crit,
 	    "numberOfSucceededThings"));
-	metric = notified != NULL ? j->rollout_sent : j->counts[2];
-	while (step > 0 && metric - j->rollout_mark >= step &&
-	    rate < RATE_MAX) {
+	metric = notified != NULL ? r->sent : r->succeeded;
+	while (step > 0 && metric - r->mark >= step && rate < RATE_MAX) {
 		rate *= factor;
-		j->rollout_mark += step;
+		r->mark += step;
 	}
 	if (rate > RATE_MAX)
 		rate = RATE_MAX;
-	j->rollout_rate = rate;
+	r->rate = rate;
 	return (int64_t)floor(rate + 1e-9);
+}
+
+void
+engine_rollout_step(struct engine_rollout *r, int64_t now,
+    struct engine_tick *t)
+{
+	json_t *windows = cfg_get(r->config, "schedulingConfig",
+	    "maintenanceWindows");
+	int64_t limit;
+
+	memset(t, 0, sizeof(*t));
+	if (r->waiting <= 0)
+		return;
+	if (json_array_size(windows) > 0 && !window_open(windows, now,
+	    &t->next)) {
+		t->window_closed = true;
+		return;
+	}
+	limit = tick_rate(r);
+	t->release = limit < 0 || limit > r->waiting ? r->waiting : limit;
+	t->rate = limit;
+	if (r->waiting > t->release)
+		t->next = now + TICK;
+}
+
+int64_t
+engine_rollout_simulate(const struct engine_rollout *from, int64_t first,
+    int64_t until, size_t max, engine_batch_fn *fn, void *arg)
+{
+	struct engine_rollout r = *from;
+	struct engine_tick t;
+	int64_t at = first, done = 0;
+	size_t n = 0;
+
+	while (r.waiting > 0 && at != 0 && (until == 0 || at < until) &&
+	    n < max) {
+		engine_rollout_step(&r, at, &t);
+		if (t.release > 0) {
+			if (fn != NULL)
+				fn(arg, at, t.release, t.rate);
+			r.waiting -= t.release;
+			r.sent += t.release;
+			done += t.release;
+			n++;
+		}
+		at = t.next;
+	}
+	return done;
+}
+
+void
+engine_rollout_of(const struct store_job_engine *j, struct engine_rollout *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->config = j->config;
+	r->waiting = j->waiting;
+	r->sent = j->rollout_sent;
+	r->succeeded = j->counts[2];
+	r->rate = j->rollout_rate;
+	r->mark = j->rollout_mark;
 }
 
 /* One rollout tick of job JOB_ID at NOW; sets the next one. */
@@ -164,29 +224,30 @@ static int
 tick(struct store_tx *tx, const char *job_id, int64_t now, struct err *err)
 {
 	struct store_job_engine j;
-	json_t *windows;
-	int64_t next, n, limit;
+	struct engine_rollout r;
+	struct engine_tick t;
+	int64_t n = 0;
 	int rc;
 
 	if ((rc = store_job_engine_get(tx, job_id, &j, err)) != 1)
 		return rc;
 	j.rollout_at = 0;
-	windows = cfg_get(j.config, "schedulingConfig", "maintenanceWindows");
+	/* Paused: no deadline; the resume arms one. */
 	if (strcmp(j.status, "IN_PROGRESS") != 0 || j.rollout_stopped ||
-	    j.waiting == 0)
+	    j.waiting == 0 || j.paused_at != 0)
 		goto put;
-	if (json_array_size(windows) > 0 && !window_open(windows, now,
-	    &next)) {
-		j.rollout_at = next;
-		goto put;
-	}
-	limit = tick_rate(&j);
-	rc = store_job_release_batch(tx, job_id, limit, now, &n, err);
-	if (rc == -1)
+	engine_rollout_of(&j, &r);
+	engine_rollout_step(&r, now, &t);
+	if (t.release > 0 && store_job_release_batch(tx, job_id, t.release,
+	    now, &n, err) == -1) {
+		rc = -1;
 		goto out;
+	}
+	metrics_releases(n);
 	j.rollout_sent += n;
-	if (j.waiting > n)
-		j.rollout_at = now + TICK;
+	j.rollout_rate = r.rate;
+	j.rollout_mark = r.mark;
+	j.rollout_at = t.next;
 put:
 	rc = store_job_engine_put(tx, &j, now, err);
 out:
@@ -194,19 +255,22 @@ out:
 	return rc;
 }
 
-/* Notifies the targets of JOB_ID (just IN_PROGRESS) now or over time. */
+/*
+ * Notifies the targets of J (just IN_PROGRESS) now, or over time through
+ * the rollout queue (a rate, maintenance windows, or a pause).
+ */
 static int
-job_start(struct store_tx *tx, const char *job_id, const json_t *config,
+job_start(struct store_tx *tx, const struct store_job_engine *j,
     const char *arn_prefix, int64_t now, struct err *err)
 {
-	if (!uses_queue(config))
-		return store_job_queue_targets(tx, job_id, arn_prefix, now,
+	if (!engine_uses_queue(j->config) && j->paused_at == 0)
+		return store_job_queue_targets(tx, j->job_id, arn_prefix, now,
 		    err);
-	if (store_job_plan_targets(tx, job_id, arn_prefix, err) == -1 ||
-	    tick(tx, job_id, now, err) == -1)
+	if (store_job_plan_targets(tx, j->job_id, arn_prefix, err) == -1 ||
+	    tick(tx, j->job_id, now, err) == -1)
 		return -1;
 	/* An empty target list: a SNAPSHOT job completes at once. */
-	return store_job_count_refresh(tx, job_id, now, err);
+	return store_job_count_refresh(tx, j->job_id, now, err);
 }
 
 int
@@ -218,7 +282,7 @@ engine_job_targets_added(struct store_tx *tx, const char *job_id,
 
 	if ((rc = store_job_engine_get(tx, job_id, &j, err)) != 1)
 		return rc;
-	rc = job_start(tx, job_id, j.config, arn_prefix, now, err);
+	rc = job_start(tx, &j, arn_prefix, now, err);
 	store_job_engine_release(&j);
 	return rc;
 }
@@ -250,7 +314,7 @@ engine_job_created(struct store_tx *tx, const char *job_id,
 	j.end_at = sched_time(j.config, "endTime");
 	rc = store_job_engine_put(tx, &j, now, err);
 	if (rc == 0 && strcmp(j.status, "IN_PROGRESS") == 0)
-		rc = job_start(tx, job_id, j.config, arn_prefix, now, err);
+		rc = job_start(tx, &j, arn_prefix, now, err);
 	store_job_engine_release(&j);
 	return rc;
 }
@@ -301,8 +365,7 @@ engine_job_wake(struct store_tx *tx, const char *job_id,
 			snprintf(j.status, sizeof(j.status), "IN_PROGRESS");
 		rc = store_job_engine_put(tx, &j, now, err);
 		if (rc == 0 && strcmp(j.status, "IN_PROGRESS") == 0)
-			rc = job_start(tx, job_id, j.config, arn_prefix, now,
-			    err);
+			rc = job_start(tx, &j, arn_prefix, now, err);
 		store_job_engine_release(&j);
 		if (rc == -1 || store_job_engine_get(tx, job_id, &j,
 		    err) != 1)
@@ -313,8 +376,10 @@ engine_job_wake(struct store_tx *tx, const char *job_id,
 		store_job_engine_release(&j);
 		return rc == -1 ? -1 : 0;
 	}
-	if (j.rollout_at != 0 && j.rollout_at <= now)
+	if (j.rollout_at != 0 && j.rollout_at <= now) {
+		metrics_sched_lag(now - j.rollout_at);
 		rc = tick(tx, job_id, now, err);
+	}
 	store_job_engine_release(&j);
 	return rc == -1 ? -1 : 0;
 }
@@ -333,4 +398,41 @@ engine_is_rolling_out(struct store_tx *tx, const char *job_id)
 	    !j.rollout_stopped;
 	store_job_engine_release(&j);
 	return yes;
+}
+
+int
+engine_job_pause(struct store_tx *tx, const char *job_id, bool pause,
+    const char *by, int64_t now, bool *changed, struct err *err)
+{
+	struct store_job_engine j;
+	int rc;
+
+	*changed = false;
+	if ((rc = store_job_engine_get(tx, job_id, &j, err)) != 1)
+		return rc;
+	rc = 1;
+	if (strcmp(j.status, "IN_PROGRESS") != 0 &&
+	    strcmp(j.status, "SCHEDULED") != 0) {
+		rc = err_set(err, ERR_INVALID_REQUEST, "Job %s is %s: only a"
+		    " SCHEDULED or IN_PROGRESS job can be %s", job_id,
+		    j.status, pause ? "paused" : "resumed");
+		goto out;
+	}
+	if (pause == (j.paused_at != 0))
+		goto out;
+	*changed = true;
+	if (store_job_pause_set(tx, job_id, pause ? now : 0, by, err) == -1) {
+		rc = -1;
+		goto out;
+	}
+	/* Pausing leaves rollout_at: the tick it reaches does nothing. */
+	if (!pause && j.waiting > 0 && strcmp(j.status, "IN_PROGRESS") == 0 &&
+	    !j.rollout_stopped) {
+		j.rollout_at = now;
+		if (store_job_engine_put(tx, &j, now, err) == -1)
+			rc = -1;
+	}
+out:
+	store_job_engine_release(&j);
+	return rc;
 }

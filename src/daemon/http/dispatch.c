@@ -20,9 +20,12 @@
 #include "auth/authz.h"
 #include "clock.h"
 #include "http/admin.h"
+#include "http/audit.h"
+#include "http/health.h"
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
+#include "metrics.h"
 #include "store/store.h"
 #include "xmalloc.h"
 
@@ -97,15 +100,50 @@ plane_of(const char *service, struct err *err)
 	return PLANE_COUNT;
 }
 
-static bool
-has_header(const struct http_request *req, const char *name)
+static const char *
+header_value(const struct http_request *req, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < req->nheaders; i++)
 		if (strcasecmp(req->headers[i].name, name) == 0)
-			return true;
-	return false;
+			return req->headers[i].value;
+	return NULL;
+}
+
+static bool
+has_header(const struct http_request *req, const char *name)
+{
+	return header_value(req, name) != NULL;
+}
+
+/*
+ * GET /metrics on the main listener: no SigV4, but only for a loopback
+ * peer or the holder of --metrics-token (--metrics-listen serves anyone).
+ */
+static int
+serve_metrics(struct app *app, const struct http_request *req,
+    struct http_reply *rep, struct err *err)
+{
+	char *text;
+	size_t len;
+
+	if (strcmp(req->method, "GET") != 0)
+		return err_set_status(err, 405, ERR_INVALID_REQUEST,
+		    "%s /metrics: use GET", req->method);
+	if (!metrics_allowed(app, req->peer, header_value(req,
+	    "Authorization")))
+		return err_set_status(err, 403, ERR_ACCESS_DENIED, "GET"
+		    " /metrics from %s: only loopback peers and holders of"
+		    " --metrics-token (Authorization: Bearer TOKEN) may read"
+		    " it here; --metrics-listen serves anyone",
+		    req->peer != NULL ? req->peer : "an unknown peer");
+	metrics_render(app, &text, &len);
+	rep->status = 200;
+	rep->body = text;
+	rep->body_len = len;
+	rep->content_type = METRICS_CONTENT_TYPE;
+	return 0;
 }
 
 /*
@@ -145,6 +183,11 @@ authenticate(struct app *app, const struct http_request *req,
 	ar.body_len = req->body_len;
 	if (auth_check(app->auth, &ar, clock_real(), who, err) == -1)
 		return -1;
+	/* As AWS: a key is good in every region, a signature in one. */
+	if (strcmp(who->region, app->conf->region) != 0)
+		return err_set_status(err, 403, ERR_INVALID_SIGNATURE,
+		    "Credential should be scoped to a valid region, not '%s'. ",
+		    who->region);
 	*plane = plane_of(who->service, err);
 	return *plane == PLANE_COUNT ? -1 : 0;
 }
@@ -244,8 +287,10 @@ run_op(struct app *app, const struct http_request *req,
 	const struct api_op *impl;
 	const char *errtype = validate_errtype(m->op);
 	struct authz_request zr;
+	struct http_audit audit;
 	struct api_ctx ctx;
 	json_t *in = NULL;
+	bool write;
 	int rc;
 
 	impl = api_op_find(plane, m->op->name);
@@ -265,21 +310,32 @@ run_op(struct app *app, const struct http_request *req,
 	zr.op = m->op->name;
 	zr.in = in;
 	zr.source_ip = req->peer;
+	http_audit_init(&audit, m->op->name, &who->who, in, req->peer, rid,
+	    clock_now());
 	if (authz_check(app->authz, &zr, err) == -1) {
+		if (http_audit_is_refusal(err))
+			http_audit_done(app, &audit, -1, err);
 		json_decref(in);
 		return -1;
 	}
+	write = http_audit_is_write(m->op);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = app->st;
 	ctx.ca = app->ca;
 	ctx.conf = app->conf;
+	ctx.app = app;
 	ctx.who = &who->who;
 	ctx.plane = plane;
 	ctx.now = clock_now();
 	ctx.request_id = rid;
+	ctx.peer = req->peer;
 	if (defer)
 		store_defer_begin();
+	if (write)
+		http_audit_arm(&audit);
 	rc = impl->fn(&ctx, in, out, err);
+	if (write)
+		http_audit_done(app, &audit, rc, err);
 	if (defer)
 		*batch = store_defer_end();
 	json_decref(in);
@@ -299,7 +355,7 @@ http_dispatch(struct app *app, const struct http_request *req,
 	const char *opname = "-";
 	json_t *out = NULL;
 	int status = 200;
-	bool authenticated = false;
+	bool authenticated = false, probe = false;
 	char thing[130], job[130];
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -317,14 +373,28 @@ http_dispatch(struct app *app, const struct http_request *req,
 		    " the limit of %zu bytes", app->conf->body_limit);
 		goto done;
 	}
+	if (strcmp(req->raw_path, "/metrics") == 0) {
+		opname = "metrics";
+		serve_metrics(app, req, rep, &err);
+		goto done;
+	}
+	if (health_is_route(req->raw_path)) {
+		opname = "health";
+		probe = true;
+		if (health_serve(app, req, &out, &status, &err) == -1)
+			goto done;
+		reply_json(rep, status, out);
+		goto done;
+	}
 	if (authenticate(app, req, &who, &plane, &err) == -1)
 		goto done;
 	authenticated = true;
 	if (admin_is_route(req->raw_path)) {
-		opname = "admin";
+		opname = admin_op_name(req);
 		if (plane == PLANE_COUNT)
 			plane = PLANE_CONTROL;
-		if (admin_serve(app, req, &who.who, &out, &err) == -1)
+		if (admin_serve(app, req, &who.who, rep->request_id, &out,
+		    &err) == -1)
 			goto done;
 		if (out == NULL)
 			out = json_object();
@@ -350,15 +420,21 @@ done:
 		reply_error(rep, plane == PLANE_COUNT ? PLANE_CONTROL : plane,
 		    &err);
 	json_decref(out);
-	log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
-	    " principal=%s thing=%s job=%s peer=%s us=%lld", rep->request_id,
-	    opname, plane == PLANE_DATA ? "data" : "control", req->method,
-	    rep->status, err.type != NULL ? " error=" : "",
-	    err.type != NULL ? err.type : "",
-	    log_principal(&who, authenticated),
-	    log_value(route_label(&m, "thingName"), thing, sizeof(thing)),
-	    log_value(route_label(&m, "jobId"), job, sizeof(job)),
-	    req->peer != NULL ? req->peer : "-", (long long)elapsed_us(&t0));
+	metrics_request(plane == PLANE_DATA ? PLANE_DATA : PLANE_CONTROL,
+	    opname, rep->status, elapsed_us(&t0));
+	/* Probes come every few seconds: a line each only at debug level. */
+	if (!probe || log_is_enabled(LOG_LEVEL_DEBUG))
+		log_info("request id=%s op=%s plane=%s method=%s status=%d%s%s"
+		    " principal=%s thing=%s job=%s peer=%s us=%lld",
+		    rep->request_id, opname, plane == PLANE_DATA ? "data" :
+		    "control", req->method, rep->status, err.type != NULL ?
+		    " error=" : "", err.type != NULL ? err.type : "",
+		    log_principal(&who, authenticated),
+		    log_value(route_label(&m, "thingName"), thing,
+		    sizeof(thing)),
+		    log_value(route_label(&m, "jobId"), job, sizeof(job)),
+		    req->peer != NULL ? req->peer : "-",
+		    (long long)elapsed_us(&t0));
 	router_match_release(&m);
 }
 

@@ -37,6 +37,7 @@ struct http_reply {
 	char *body;		/* malloc'd JSON text */
 	size_t body_len;
 	const char *error_type;	/* x-amzn-ErrorType, or NULL */
+	const char *content_type;	/* NULL: application/json */
 	char request_id[40];
 	/*
 	 * Nonzero: the answer acknowledges writes of this store batch and
@@ -45,6 +46,9 @@ struct http_reply {
 	 */
 	uint64_t batch;
 };
+
+/* The Content-Type of /metrics (Prometheus text format 0.0.4). */
+#define METRICS_CONTENT_TYPE	"text/plain; version=0.0.4; charset=utf-8"
 
 void http_dispatch(struct app *app, const struct http_request *req,
     struct http_reply *rep);

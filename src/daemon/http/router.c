@@ -113,7 +113,12 @@ router_init(void)
 		route_parse(&routes[nroutes++], &model_ops[i]);
 }
 
-/* Splits RAW_PATH into at most ROUTER_MAX_SEGMENTS raw segments. */
+/*
+ * Splits RAW_PATH into at most ROUTER_MAX_SEGMENTS raw segments. A slash
+ * at the end starts an empty last segment, which no label matches: POST
+ * /things/ is CreateThing without a name, not RegisterThing (POST
+ * /things). Only "/" itself has no segment.
+ */
 static int
 path_split(const char *raw_path, const char **seg, size_t *seglen,
     size_t *nseg)
@@ -128,8 +133,8 @@ path_split(const char *raw_path, const char **seg, size_t *seglen,
 
 		while (*p != '\0' && *p != '/')
 			p++;
-		if (p == start && *p == '\0')
-			break;	/* trailing slash */
+		if (p == start && *p == '\0' && *nseg == 0)
+			break;	/* the path "/" */
 		if (*nseg == ROUTER_MAX_SEGMENTS)
 			return -1;
 		seg[*nseg] = start;
@@ -164,6 +169,18 @@ route_try(const struct route *r, const char **seg, const size_t *seglen,
 	return i == nseg;
 }
 
+/*
+ * No operation of either model has this method and path: 404
+ * ResourceNotFoundException "Not Found", as AWS IoT answers
+ * (docs/compatibility.md). 501 stays for operations the models have and
+ * iotjobs lacks.
+ */
+static int
+router_unknown(struct err *err)
+{
+	return err_set_status(err, 404, ERR_NOT_FOUND, "Not Found");
+}
+
 int
 router_find(enum plane plane, const char *method, const char *raw_path,
     struct route_match *m, struct err *err)
@@ -174,7 +191,7 @@ router_find(enum plane plane, const char *method, const char *raw_path,
 
 	memset(m, 0, sizeof(*m));
 	if (path_split(raw_path, seg, seglen, &nseg) == -1)
-		return err_set_status(err, 404, ERR_NOT_FOUND, "Not Found");
+		return router_unknown(err);
 	for (i = 0; i < nroutes; i++) {
 		const struct route *r = &routes[i];
 
@@ -186,7 +203,7 @@ router_find(enum plane plane, const char *method, const char *raw_path,
 			best = r;
 	}
 	if (best == NULL)
-		return err_set_status(err, 404, ERR_NOT_FOUND, "Not Found");
+		return router_unknown(err);
 	m->op = best->op;
 	for (i = 0; i < best->nseg; i++) {
 		const struct route_seg *sg = &best->seg[i];

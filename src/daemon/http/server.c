@@ -144,7 +144,8 @@ send_reply(struct MHD_Connection *c, struct http_reply *rep)
 	r = MHD_create_response_from_buffer(rep->body_len, rep->body,
 	    MHD_RESPMEM_MUST_FREE);
 	rep->body = NULL;
-	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Content-Type", rep->content_type != NULL ?
+	    rep->content_type : "application/json");
 	MHD_add_response_header(r, "x-amzn-RequestId", rep->request_id);
 	if (rep->error_type != NULL)
 		MHD_add_response_header(r, "x-amzn-ErrorType",

@@ -33,6 +33,7 @@
 #include "api/validate.h"
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "mqtt/command.h"
 #include "mqtt/mqtt_int.h"
 #include "mqtt/reply.h"
@@ -121,6 +122,25 @@ mqtt_connected(struct mqtt *m)
 	return up;
 }
 
+bool
+mqtt_is_connected(struct mqtt *m)
+{
+	return mqtt_connected(m);
+}
+
+size_t
+mqtt_queue_depth(struct mqtt *m)
+{
+	size_t n;
+
+	if (m == NULL)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	n = m->qlen;
+	pthread_mutex_unlock(&m->lock);
+	return n;
+}
+
 int
 mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
     int qos)
@@ -137,6 +157,7 @@ mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
 		log_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
 		return -1;
 	}
+	metrics_mqtt_sent();
 	return 0;
 }
 
@@ -161,6 +182,7 @@ mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
 		log_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
 		return -1;
 	}
+	metrics_mqtt_sent();
 	return 0;
 }
 
@@ -531,6 +553,7 @@ on_message(struct mosquitto *mosq, void *arg,
 
 	(void)mosq;
 	(void)props;
+	metrics_mqtt_received();
 	topic_parse(msg->topic, &t);
 	if ((t.kind == TOPIC_NOT_JOBS && !command_topic_is(msg->topic)) ||
 	    t.kind == TOPIC_SERVICE)
@@ -541,6 +564,7 @@ on_message(struct mosquitto *mosq, void *arg,
 	full = m->qlen >= m->app->conf->mqtt_queue;
 	pthread_mutex_unlock(&m->lock);
 	if (full) {
+		metrics_mqtt_throttled();
 		throttle(m, msg);
 		return;
 	}

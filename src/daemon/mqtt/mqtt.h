@@ -14,6 +14,7 @@
 struct mqtt;
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Starts the front end when APP's settings name a broker (*OUT NULL
@@ -29,6 +30,12 @@ int mqtt_start(struct app *app, bool lead, struct mqtt **out,
 
 /* This node has become the leader (M NULL: no broker): start its work. */
 void mqtt_lead(struct mqtt *m);
+
+/* True while M's connection to the broker is up (the ready probe). */
+bool mqtt_is_connected(struct mqtt *m);
+
+/* Requests waiting for a worker (0 for NULL). */
+size_t mqtt_queue_depth(struct mqtt *m);
 
 /* Stops the front end (NULL is fine); call before closing the store. */
 void mqtt_stop(struct mqtt *m);

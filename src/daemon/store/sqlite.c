@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SQLite backend core: opening the database file in the data folder (WAL,
- * synchronous=FULL), applying the versioned migrations of schema/sqlite/,
- * connections and transactions. Each thread reads through a connection of
+ * synchronous=FULL), applying the versioned migrations of schema/sqlite/
+ * (sqlite_migrate.c), connections and transactions. Each thread reads through a connection of
  * its own. Writes go through one connection with group commit: a write
  * transaction is a SAVEPOINT inside the writer's open transaction, and its
  * store_end() returns only once a COMMIT covering it is on disk. One COMMIT
@@ -25,17 +25,10 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 #include "sqlite_int.h"
 #include "xmalloc.h"
 
-/* Embedded migrations (build/gen/schema_sqlite.c, from schema/sqlite/). */
-struct sq_migration {
-	int version;
-	const char *name;
-	const char *sql;
-};
-extern const struct sq_migration sq_migrations[];
-extern const int sq_nmigrations;
 
 #define SQ_CACHE_SLOTS	256	/* statement cache, open addressing */
 #define SQ_BUSY_MS	10000
@@ -214,6 +207,7 @@ sq_fail(struct store_tx *tx, int rc, struct err *err)
 {
 	const char *msg = sqlite3_errmsg(tx->db);
 
+	metrics_store_error();
 	log_warnx("store: sqlite error %d: %s", rc, msg);
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
@@ -266,80 +260,6 @@ sq_run(struct store_tx *tx, const char *sql)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-/* The newest migration applied to C's database, in *VERSION. */
-static int
-sq_schema_version(struct sq_conn *c, int *version)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0)"
-	    " FROM schema_migrations", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return -1;
-	}
-	*version = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return 0;
-}
-
-static int
-sq_migrate(struct store *st, struct sq_conn *c, struct err *err)
-{
-	const struct sq_migration *m = NULL;
-	int version = 0, i;
-	char *emsg = NULL;
-	char note[512];
-
-	if (sqlite3_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations"
-	    " (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-	    " applied_at INTEGER NOT NULL)", NULL, NULL, NULL) != SQLITE_OK ||
-	    sq_schema_version(c, &version) == -1)
-		goto fail;
-	for (i = 0; i < sq_nmigrations; i++) {
-		m = &sq_migrations[i];
-		if (m->version <= version)
-			continue;
-		if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL,
-		    &emsg) != SQLITE_OK)
-			goto fail;
-		/* Another process sharing the folder may have been first. */
-		if (sq_schema_version(c, &version) == -1)
-			goto fail;
-		if (m->version <= version) {
-			sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-			continue;
-		}
-		snprintf(note, sizeof(note), "INSERT INTO schema_migrations"
-		    " VALUES (%d, '%s', strftime('%%s','now'))", m->version,
-		    m->name);
-		if (sqlite3_exec(c->db, m->sql, NULL, NULL, &emsg) !=
-		    SQLITE_OK ||
-		    sqlite3_exec(c->db, note, NULL, NULL, &emsg) != SQLITE_OK ||
-		    sqlite3_exec(c->db, "COMMIT", NULL, NULL, &emsg) !=
-		    SQLITE_OK)
-			goto fail;
-		log_info("store: applied migration %04d-%s", m->version,
-		    m->name);
-		version = m->version;
-	}
-	st->schema_version = version;
-	return 0;
-fail:
-	if (m != NULL)
-		err_set(err, ERR_INTERNAL_FAILURE, "store migration %04d-%s"
-		    " failed: %s", m->version, m->name, emsg != NULL ? emsg :
-		    sqlite3_errmsg(c->db));
-	else
-		err_set(err, ERR_INTERNAL_FAILURE, "store migration: %s",
-		    sqlite3_errmsg(c->db));
-	sqlite3_free(emsg);
-	if (!sqlite3_get_autocommit(c->db))
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	return -1;
-}
-
 int
 store_open(const char *dir, struct store **out, struct err *err)
 {
@@ -367,7 +287,8 @@ store_open(const char *dir, struct store **out, struct err *err)
 	st->open_batch = 1;
 	pthread_key_create(&st->reader_key, NULL);
 	if (sq_conn_open(st, &st->writer, err) == -1 ||
-	    sq_migrate(st, st->writer, err) == -1) {
+	    sq_migrate(st->writer->db, st->path, &st->schema_version,
+	    err) == -1) {
 		if (st->writer != NULL)
 			sq_conn_close(st->writer);
 		free(st);
@@ -405,6 +326,12 @@ store_close(struct store *st)
 	}
 	if (st->writer_open)
 		sqlite3_exec(st->writer->db, "COMMIT", NULL, NULL, NULL);
+	/*
+	 * Best effort, without waiting: TRUNCATE waits for every other
+	 * connection, and a standby node sharing the folder has some open
+	 * for as long as it runs (a stop would take the busy timeout).
+	 */
+	sqlite3_busy_timeout(st->writer->db, 0);
 	sqlite3_exec(st->writer->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
 	    NULL, NULL);
 	sq_conn_close(st->writer);
@@ -738,6 +665,36 @@ store_watch_start(struct store *st, void (*fn)(void *), void *arg,
 	return 0;
 }
 
+bool
+store_leads(struct store *st)
+{
+	return st->lead_fd != -1;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+int
+store_ping(struct store *st, struct err *err)
+{
+	struct store_tx *tx;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (store_begin(st, false, &tx, err) == -1)
+		return -1;
+	s = sq_stmt(tx, "SELECT count(*) FROM schema_migrations");
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW)
+		sq_fail(tx, rc, err);
+	sqlite3_reset(s);
+	store_end(tx, false, NULL);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 int
 store_schema_version(struct store *st)
 {
@@ -896,8 +853,9 @@ static void *
 sq_committer(void *arg)
 {
 	struct store *st = arg;
+	struct timespec t0, t1;
 	uint64_t batch;
-	int rc, i;
+	int rc, i, size;
 
 	pthread_mutex_lock(&st->gc_lock);
 	for (;;) {
@@ -919,8 +877,13 @@ sq_committer(void *arg)
 			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
 			continue;
 		}
+		size = st->batch_size;
 		pthread_mutex_unlock(&st->gc_lock);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = sq_commit_batch(st, &batch);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_commit(size, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		pthread_mutex_lock(&st->gc_lock);
 		st->batch_rc[batch % SQ_BATCH_RING] = rc;
 		st->committed = batch;
@@ -960,6 +923,26 @@ store_batch_status(struct store *st, uint64_t batch)
 	    st->batch_rc[batch % SQ_BATCH_RING] == SQLITE_OK ? 1 : -1;
 	pthread_mutex_unlock(&st->gc_lock);
 	return rc;
+}
+
+static const char sql_item[] = "SAVEPOINT item";
+static const char sql_item_release[] = "RELEASE item";
+static const char sql_item_rollback[] = "ROLLBACK TO item";
+
+int
+store_item_begin(struct store_tx *tx, struct err *err)
+{
+	int rc = sq_run(tx, sql_item);
+
+	return rc == SQLITE_OK ? 0 : sq_fail(tx, rc, err);
+}
+
+void
+store_item_end(struct store_tx *tx, bool keep)
+{
+	if (!keep)
+		sq_run(tx, sql_item_rollback);
+	sq_run(tx, sql_item_release);
 }
 
 void
@@ -1012,9 +995,14 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		free(tx);
 		return 0;
 	}
-	rc = sq_run(tx, sql_release);
+	/* The audit record of this thread's request joins its change. */
+	if (sq_audit_pending(tx, err) == -1)
+		rc = SQLITE_ERROR;
+	else
+		rc = sq_run(tx, sql_release);
 	if (rc != SQLITE_OK) {
-		sq_fail(tx, rc, err);
+		if (err == NULL || err->type == NULL)
+			sq_fail(tx, rc, err);
 		sq_run(tx, sql_rollback_to);
 		sq_run(tx, sql_release);
 		pthread_mutex_unlock(&st->write_lock);

@@ -12,12 +12,6 @@ int
 store_ca_active_pems(struct store_tx *tx, json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_active);
-	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(out, json_string(sq_col_text(s, 0)));
-	if (rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	sqlite3_reset(s);
-	return 0;
+	return sq_texts(tx, s, out, err);
 }

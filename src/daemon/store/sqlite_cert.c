@@ -283,36 +283,27 @@ page_bind(sqlite3_stmt *s, const struct store_cert_page *pg)
 	sqlite3_bind_int(s, 3, pg->limit + 1);
 }
 
+/* What list_row()'s ARG points to: a certificate's columns or a CA's. */
+static const bool cert_columns = true, ca_columns = false;
+
 /*
- * Reads the rows of S (bound) into OUT, the page's LIMIT of them; CERT:
- * the certificate columns (with certificateMode), else a CA's.
+ * The list item of a row of S: the certificate columns (with
+ * certificateMode) when ARG points to true, else a CA's.
  */
-static int
-page_read(struct store_tx *tx, sqlite3_stmt *s, int limit, bool cert,
-    json_t *out, bool *more, struct err *err)
+static json_t *
+list_row(sqlite3_stmt *s, const void *arg)
 {
-	int rc, n = 0;
+	bool cert = *(const bool *)arg;
 	json_t *o;
 
-	*more = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == limit) {
-			*more = true;
-			break;
-		}
-		o = json_pack("{s:s, s:s}", "certificateId", sq_col_text(s, 0),
-		    "status", sq_col_text(s, 1));
-		if (cert)
-			json_object_set_new(o, "certificateMode",
-			    json_string(sq_col_text(s, 2)));
-		json_object_set_new(o, "creationDate", json_integer(
-		    sqlite3_column_int64(s, cert ? 3 : 2)));
-		json_array_append_new(out, o);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
+	o = json_pack("{s:s, s:s}", "certificateId", sq_col_text(s, 0),
+	    "status", sq_col_text(s, 1));
+	if (cert)
+		json_object_set_new(o, "certificateMode",
+		    json_string(sq_col_text(s, 2)));
+	json_object_set_new(o, "creationDate", json_integer(
+	    sqlite3_column_int64(s, cert ? 3 : 2)));
+	return o;
 }
 
 int
@@ -332,7 +323,8 @@ store_cert_list(struct store_tx *tx, const char *ca_id,
 	page_bind(s, pg);
 	if (ca_id != NULL)
 		sq_bind_text(s, 4, ca_id);
-	return page_read(tx, s, pg->limit, true, out, more, err);
+	return sq_page(tx, s, pg->limit, list_row, &cert_columns, out, more,
+	    err);
 }
 
 int
@@ -432,16 +424,10 @@ store_ca_by_subject(struct store_tx *tx, const char *subject,
     const char *status, json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_by_subject);
-	int rc;
 
 	sq_bind_text(s, 1, subject);
 	sq_bind_text(s, 2, status);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(out, json_string(sq_col_text(s, 0)));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
+	return sq_texts(tx, s, out, err);
 }
 
 int
@@ -454,7 +440,8 @@ store_ca_list(struct store_tx *tx, const char *template_name,
 
 	page_bind(s, pg);
 	sq_bind_text(s, 4, template_name);
-	return page_read(tx, s, pg->limit, false, out, more, err);
+	return sq_page(tx, s, pg->limit, list_row, &ca_columns, out, more,
+	    err);
 }
 
 int

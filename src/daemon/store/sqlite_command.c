@@ -84,6 +84,10 @@ static const char sql_exec_due[] =
     " ORDER BY timeout_at LIMIT ?2";
 static const char sql_cmd_delete_due[] =
     "DELETE FROM commands WHERE delete_at IS NOT NULL AND delete_at <= ?1";
+/* A deleted command's tags go with it (the tags table, 0018). */
+static const char sql_cmd_tags_due[] =
+    "DELETE FROM tags WHERE resource IN (SELECT 'command/' || command_id"
+    " FROM commands WHERE delete_at IS NOT NULL AND delete_at <= ?1)";
 
 static const char sql_outbox_add[] =
     "INSERT INTO command_outbox (kind, topic, payload, content_type,"
@@ -146,12 +150,7 @@ one_row(struct store_tx *tx, sqlite3_stmt *s,
 
 	if (rc == SQLITE_ROW && arg != NULL)
 		fn(s, arg);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 /* --- commands ---------------------------------------------------------- */
@@ -487,8 +486,12 @@ int
 store_command_delete_due(struct store_tx *tx, int64_t now, int *n,
     struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql_cmd_delete_due);
+	sqlite3_stmt *s = sq_stmt(tx, sql_cmd_tags_due);
 
+	sqlite3_bind_int64(s, 1, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	s = sq_stmt(tx, sql_cmd_delete_due);
 	sqlite3_bind_int64(s, 1, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SQLite backend of static thing groups and group membership
- * (store_thing.h). The hierarchy is the parent_name column, fixed when a
- * group is created; descendants are walked with recursive queries over the
- * thing_groups_parent index, memberships through the group_members primary
- * key (by group) and group_members_thing (by thing).
+ * SQLite backend of thing groups and group membership (store_thing.h);
+ * a dynamic group is a row with a query_string (0018). The hierarchy is
+ * the parent_name column, fixed when a group is created; descendants are
+ * walked with recursive queries over the thing_groups_parent index,
+ * memberships through the group_members primary key (by group) and
+ * group_members_thing (by thing).
  */
 #include "store_thing.h"
 
@@ -20,15 +21,39 @@
 
 static const char sql_group_get[] =
     "SELECT group_id, parent_name, description, attributes, version,"
-    " created_at FROM thing_groups WHERE name = ?1";
+    " created_at, query_string, query_version, index_name"
+    " FROM thing_groups WHERE name = ?1";
 
 static const char sql_group_insert[] =
     "INSERT INTO thing_groups (name, group_id, parent_name, description,"
-    " attributes, version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)";
+    " attributes, version, created_at, query_string, query_version,"
+    " index_name) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9)";
 
 static const char sql_group_update[] =
     "UPDATE thing_groups SET description = ?2, attributes = ?3,"
-    " version = ?4 WHERE name = ?1";
+    " version = ?4, query_string = ?5, query_version = ?6,"
+    " index_name = ?7 WHERE name = ?1";
+
+/* Index thing_groups_dynamic. */
+static const char sql_dyngroup_all[] =
+    "SELECT name, query_string FROM thing_groups"
+    " WHERE query_string IS NOT NULL ORDER BY name";
+
+static const char sql_dyngroup_count[] =
+    "SELECT count(*) FROM thing_groups WHERE query_string IS NOT NULL";
+
+/* Index group_members_thing, then the thing_groups primary key. */
+static const char sql_member_groups_dynamic[] =
+    "SELECT m.group_name FROM group_members m"
+    " JOIN thing_groups g ON g.name = m.group_name"
+    " WHERE m.thing_name = ?1 AND g.query_string IS NOT NULL"
+    " ORDER BY m.group_name";
+
+static const char sql_member_groups_static[] =
+    "SELECT m.group_name FROM group_members m"
+    " JOIN thing_groups g ON g.name = m.group_name"
+    " WHERE m.thing_name = ?1 AND g.query_string IS NULL"
+    " ORDER BY m.group_name";
 
 static const char sql_group_delete[] =
     "DELETE FROM thing_groups WHERE name = ?1";
@@ -98,8 +123,23 @@ store_group_release(struct store_group *g)
 {
 	free(g->description);
 	g->description = NULL;
+	free(g->query);
+	g->query = NULL;
+	free(g->query_version);
+	g->query_version = NULL;
+	free(g->index_name);
+	g->index_name = NULL;
 	json_decref(g->attributes);
 	g->attributes = NULL;
+}
+
+/* Column I as a new string, NULL for NULL. */
+static char *
+col_strdup(sqlite3_stmt *s, int i)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	return xstrdup(sq_col_text(s, i));
 }
 
 int
@@ -134,6 +174,9 @@ store_group_get(struct store_tx *tx, const char *name,
 	out->attributes = attrs;
 	out->version = sqlite3_column_int64(s, 4);
 	out->created_at = sqlite3_column_int64(s, 5);
+	out->query = col_strdup(s, 6);
+	out->query_version = col_strdup(s, 7);
+	out->index_name = col_strdup(s, 8);
 	sqlite3_reset(s);
 	return 1;
 }
@@ -154,6 +197,9 @@ store_group_insert(struct store_tx *tx, struct store_group *g,
 	sq_bind_text(s, 4, g->description);
 	sq_bind_text(s, 5, attrs != NULL ? attrs : "{}");
 	sqlite3_bind_int64(s, 6, g->created_at);
+	sq_bind_text(s, 7, g->query);
+	sq_bind_text(s, 8, g->query_version);
+	sq_bind_text(s, 9, g->index_name);
 	rc = sq_exec_stmt(tx, s, err);
 	free(attrs);
 	return rc;
@@ -171,6 +217,9 @@ store_group_update(struct store_tx *tx, const struct store_group *g,
 	sq_bind_text(s, 2, g->description);
 	sq_bind_text(s, 3, attrs != NULL ? attrs : "{}");
 	sqlite3_bind_int64(s, 4, g->version);
+	sq_bind_text(s, 5, g->query);
+	sq_bind_text(s, 6, g->query_version);
+	sq_bind_text(s, 7, g->index_name);
 	rc = sq_exec_stmt(tx, s, err);
 	free(attrs);
 	return rc;
@@ -194,18 +243,8 @@ static int
 count_one(struct store_tx *tx, sqlite3_stmt *s, const char *text,
     int64_t *n, struct err *err)
 {
-	int rc;
-
 	sq_bind_text(s, 1, text);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(s);
-		return sq_fail(tx, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc,
-		    err);
-	}
-	*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return sq_int64(tx, s, n, err);
 }
 
 int
@@ -213,30 +252,6 @@ store_group_children(struct store_tx *tx, const char *name, int64_t *n,
     struct err *err)
 {
 	return count_one(tx, sq_stmt(tx, sql_group_children), name, n, err);
-}
-
-/*
- * Steps S (its parameters bound, ?2 = limit + 1) appending column 0 of
- * up to PG->limit rows to OUT; *MORE when a further row exists.
- */
-static int
-collect_names(struct store_tx *tx, sqlite3_stmt *s,
-    const struct store_page *pg, json_t *out, bool *more, struct err *err)
-{
-	int rc, n = 0;
-
-	*more = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == pg->limit) {
-			*more = true;
-			break;
-		}
-		json_array_append_new(out, json_string(sq_col_text(s, 0)));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
 }
 
 static void
@@ -267,7 +282,7 @@ store_group_list(struct store_tx *tx, const struct store_page *pg,
 	sq_bind_text(s, 4, upper);
 	if (parent != NULL)
 		sq_bind_text(s, 5, parent);
-	return collect_names(tx, s, pg, out, more, err);
+	return sq_page(tx, s, pg->limit, NULL, NULL, out, more, err);
 }
 
 int
@@ -310,7 +325,7 @@ store_member_groups(struct store_tx *tx, const char *thing,
 
 	bind_page(s, pg);
 	sq_bind_text(s, 3, thing);
-	return collect_names(tx, s, pg, out, more, err);
+	return sq_page(tx, s, pg->limit, NULL, NULL, out, more, err);
 }
 
 int
@@ -322,5 +337,37 @@ store_member_things(struct store_tx *tx, const char *group, bool recursive,
 
 	bind_page(s, pg);
 	sq_bind_text(s, 3, group);
-	return collect_names(tx, s, pg, out, more, err);
+	return sq_page(tx, s, pg->limit, NULL, NULL, out, more, err);
+}
+
+int
+store_dyngroup_all(struct store_tx *tx, json_t *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_dyngroup_all);
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(out, json_pack("{s:s, s:s}", "name",
+		    sq_col_text(s, 0), "query", sq_col_text(s, 1)));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+int
+store_dyngroup_count(struct store_tx *tx, int64_t *n, struct err *err)
+{
+	return sq_int64(tx, sq_stmt(tx, sql_dyngroup_count), n, err);
+}
+
+int
+store_member_groups_kind(struct store_tx *tx, const char *thing,
+    bool dynamic, json_t *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, dynamic ? sql_member_groups_dynamic :
+	    sql_member_groups_static);
+
+	sq_bind_text(s, 1, thing);
+	return sq_texts(tx, s, out, err);
 }

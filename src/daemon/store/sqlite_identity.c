@@ -43,14 +43,7 @@ store_authz_bump(struct store_tx *tx, struct err *err)
 int
 store_authz_generation(struct store_tx *tx, int64_t *gen, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql_generation);
-	int rc = sqlite3_step(s);
-
-	if (rc != SQLITE_ROW)
-		return sq_fail(tx, rc, err);
-	*gen = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return sq_int64(tx, sq_stmt(tx, sql_generation), gen, err);
 }
 
 int
@@ -82,21 +75,6 @@ store_cert_auth_get(struct store_tx *tx, const char *id,
 	return 1;
 }
 
-/* Appends column 0 of every row of S (bound already) to OUT. */
-static int
-strings_append(struct store_tx *tx, sqlite3_stmt *s, json_t *out,
-    struct err *err)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(out, json_string(sq_col_text(s, 0)));
-	if (rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	sqlite3_reset(s);
-	return 0;
-}
-
 int
 store_principal_things(struct store_tx *tx, const char *principal,
     json_t *out, struct err *err)
@@ -105,7 +83,7 @@ store_principal_things(struct store_tx *tx, const char *principal,
 
 	if (sq_bind_text(s, 1, principal) != SQLITE_OK)
 		return sq_fail(tx, SQLITE_NOMEM, err);
-	return strings_append(tx, s, out, err);
+	return sq_texts(tx, s, out, err);
 }
 
 int
@@ -116,5 +94,5 @@ store_target_policy_docs(struct store_tx *tx, const char *target,
 
 	if (sq_bind_text(s, 1, target) != SQLITE_OK)
 		return sq_fail(tx, SQLITE_NOMEM, err);
-	return strings_append(tx, s, out, err);
+	return sq_texts(tx, s, out, err);
 }

@@ -6,13 +6,42 @@
 #ifndef IOTJOBS_SQLITE_INT_H
 #define IOTJOBS_SQLITE_INT_H
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "store.h"
 
 struct sq_conn;
+
+/* Embedded migrations (build/gen/schema_sqlite.c, from schema/sqlite/). */
+struct sq_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct sq_migration sq_migrations[];
+extern const int sq_nmigrations;
+
+/*
+ * The schema version of DB (the store file WHAT) in *VERSION; -1 with ERR
+ * when DB is no store, or when its schema is newer than this binary
+ * knows (the message says which migration it needs, and which iotjobs
+ * release wrote it).
+ */
+int sq_version_check(sqlite3 *db, const char *what, int *version,
+    struct err *err);
+
+/*
+ * Applies to DB (the store file PATH) the migrations it lacks, each in a
+ * transaction of its own (several processes may open one store at once).
+ * *VERSION: the schema version after. -1 with ERR, DB unchanged by the
+ * migration that failed.
+ */
+int sq_migrate(sqlite3 *db, const char *path, int *version,
+    struct err *err);
 
 struct store_tx {
 	struct store *st;
@@ -20,6 +49,12 @@ struct store_tx {
 	sqlite3 *db;
 	bool write;
 };
+
+/*
+ * Writes this thread's pending audit record (store_audit_set) into the
+ * write transaction TX before its RELEASE; 0 when none is pending.
+ */
+int sq_audit_pending(struct store_tx *tx, struct err *err);
 
 /*
  * A prepared statement for SQL (a string literal: the cache is keyed by its
@@ -43,5 +78,35 @@ const char *sq_col_text(sqlite3_stmt *s, int i);
 
 /* Runs a statement that returns no rows; 0 or -1 with ERR set. */
 int sq_exec_stmt(struct store_tx *tx, sqlite3_stmt *s, struct err *err);
+
+/*
+ * Reading rows (sqlite_rows.c). Each steps a bound statement S, resets it
+ * and turns a failed step into ERR through sq_fail().
+ */
+
+/*
+ * Ends a lookup whose step gave RC (the columns of a row already read):
+ * resets S, returns 1 for a row, 0 for none, -1 with ERR.
+ */
+int sq_found(struct store_tx *tx, sqlite3_stmt *s, int rc, struct err *err);
+
+/* A query of one integer row (a count(*), a counter): column 0 into *N. */
+int sq_int64(struct store_tx *tx, sqlite3_stmt *s, int64_t *n,
+    struct err *err);
+
+/* Appends column 0 of every row of S to the array OUT as strings. */
+int sq_texts(struct store_tx *tx, sqlite3_stmt *s, json_t *out,
+    struct err *err);
+
+/* The list item (a new reference) of the current row of S; ARG as given. */
+typedef json_t *sq_row_fn(sqlite3_stmt *s, const void *arg);
+
+/*
+ * One page of a listing: S selects up to LIMIT + 1 rows; appends ROW's
+ * item of each of the first LIMIT to OUT (ROW NULL: column 0 as a string)
+ * and sets *MORE when a further row exists.
+ */
+int sq_page(struct store_tx *tx, sqlite3_stmt *s, int limit, sq_row_fn *row,
+    const void *arg, json_t *out, bool *more, struct err *err);
 
 #endif

@@ -235,12 +235,7 @@ store_job_target_exists(struct store_tx *tx, bool group, const char *name,
 
 	sq_bind_text(s, 1, name);
 	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 static const char sql_job_insert[] =
@@ -716,12 +711,7 @@ store_job_group_by_id(struct store_tx *tx, const char *group_id,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		snprintf(name, 129, "%s", sq_col_text(s, 0));
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 /* --- the job engine --------------------------------------------------- */
@@ -738,7 +728,8 @@ static const char sql_engine_get[] =
     " n_in_progress, n_succeeded, n_failed, n_rejected, n_canceled,"
     " n_removed, n_timed_out, start_at, end_at, rollout_at, rollout_sent,"
     " rollout_rate, rollout_mark, rollout_stopped,"
-    " (SELECT count(*) FROM rollout_queue q WHERE q.job_id = ?1)"
+    " (SELECT count(*) FROM rollout_queue q WHERE q.job_id = ?1),"
+    " paused_at, paused_by"
     " FROM jobs WHERE job_id = ?1";
 
 int
@@ -773,8 +764,71 @@ store_job_engine_get(struct store_tx *tx, const char *job_id,
 	out->rollout_mark = sqlite3_column_int64(s, 17);
 	out->rollout_stopped = sqlite3_column_int(s, 18) != 0;
 	out->waiting = sqlite3_column_int64(s, 19);
+	out->paused_at = sqlite3_column_int64(s, 20);
+	col_copy(s, 21, out->paused_by, sizeof(out->paused_by));
 	sqlite3_reset(s);
 	return 1;
+}
+
+static const char sql_pause[] =
+    "UPDATE jobs SET paused_at = ?2, paused_by = ?3 WHERE job_id = ?1";
+
+int
+store_job_pause_set(struct store_tx *tx, const char *job_id, int64_t at,
+    const char *by, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_pause);
+
+	sq_bind_text(s, 1, job_id);
+	if (at != 0) {
+		sqlite3_bind_int64(s, 2, at);
+		sq_bind_text(s, 3, by);
+	}
+	return sq_exec_stmt(tx, s, err);
+}
+
+static const char sql_queue_pos[] =
+    "SELECT (SELECT count(*) FROM rollout_queue p WHERE p.job_id = ?1"
+    " AND p.seq <= q.seq) FROM rollout_queue q"
+    " WHERE q.job_id = ?1 AND q.thing_name = ?2";
+
+int
+store_job_queue_position(struct store_tx *tx, const char *job_id,
+    const char *thing, int64_t *pos, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_queue_pos);
+	int rc;
+
+	*pos = 0;
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, thing);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*pos = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+static const char sql_queue_things[] =
+    "SELECT thing_name FROM rollout_queue WHERE job_id = ?1 ORDER BY seq";
+
+int
+store_job_queue_things(struct store_tx *tx, const char *job_id,
+    int (*fn)(void *, const char *), void *arg, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_queue_things);
+	int rc;
+
+	sq_bind_text(s, 1, job_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn(arg, sq_col_text(s, 0)) == -1)
+			break;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
 }
 
 static const char sql_engine_put[] =
@@ -1000,6 +1054,28 @@ store_job_member_jobs(struct store_tx *tx, const char *group_arn,
 	return 0;
 }
 
+/* Index job_targets_arn, then the jobs' job_id key. */
+static const char sql_continuous_targets[] =
+    "SELECT 1 FROM job_targets t JOIN jobs j ON j.job_id = t.job_id"
+    " WHERE t.target_arn = ?1 AND j.status = 'IN_PROGRESS'"
+    " AND j.target_selection = 'CONTINUOUS' LIMIT 1";
+
+int
+store_job_continuous_targets(struct store_tx *tx, const char *arn,
+    bool *any, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_continuous_targets);
+	int rc;
+
+	sq_bind_text(s, 1, arn);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	*any = rc == SQLITE_ROW;
+	return 0;
+}
+
 /*
  * ?1 job, ?2 ARN prefix, ?3 thing: the thing's groups and their
  * ancestors; a target naming the thing or one of them.
@@ -1011,14 +1087,15 @@ static const char sql_reaches[] =
     " SELECT g.parent_name, anc.depth + 1 FROM thing_groups g"
     " JOIN anc ON g.name = anc.name"
     " WHERE g.parent_name IS NOT NULL AND anc.depth < 64)"
-    " SELECT 1 FROM job_targets t WHERE t.job_id = ?1"
+    " SELECT t.target_arn FROM job_targets t WHERE t.job_id = ?1"
     " AND (t.target_arn = ?2 || 'thing/' || ?3"
     " OR t.target_arn IN (SELECT ?2 || 'thinggroup/' || name FROM anc))"
     " LIMIT 1";
 
 int
-store_job_reaches(struct store_tx *tx, const char *job_id,
-    const char *arn_prefix, const char *thing, struct err *err)
+store_job_reach_via(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, char *via, size_t size,
+    struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_reaches);
 	int rc;
@@ -1027,10 +1104,20 @@ store_job_reaches(struct store_tx *tx, const char *job_id,
 	sq_bind_text(s, 2, arn_prefix);
 	sq_bind_text(s, 3, thing);
 	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && via != NULL)
+		col_copy(s, 0, via, size);
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : sq_fail(tx, rc, err);
+}
+
+int
+store_job_reaches(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, struct err *err)
+{
+	return store_job_reach_via(tx, job_id, arn_prefix, thing, NULL, 0,
+	    err);
 }
 
 static const char sql_plan_thing[] =

@@ -150,12 +150,7 @@ store_policy_get(struct store_tx *tx, const char *name,
 		out->created_at = sqlite3_column_int64(s, 3);
 		out->modified_at = sqlite3_column_int64(s, 4);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 int
@@ -206,30 +201,12 @@ store_policy_delete(struct store_tx *tx, const char *name, struct err *err)
 	return sq_exec_stmt(tx, s, err);
 }
 
-/*
- * Steps S (its position and limit bound) appending {KEY: column 0,
- * "createdAt": column 1} objects for up to PG->limit rows to OUT.
- */
-static int
-collect_timed(struct store_tx *tx, sqlite3_stmt *s, const char *key,
-    int limit, json_t *out, bool *more, struct err *err)
+/* The {KEY (ARG): column 0, "createdAt": column 1} item. */
+static json_t *
+timed_row(sqlite3_stmt *s, const void *arg)
 {
-	int rc, n = 0;
-
-	*more = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == limit) {
-			*more = true;
-			break;
-		}
-		json_array_append_new(out, json_pack("{s:s, s:I}", key,
-		    sq_col_text(s, 0), "createdAt",
-		    (json_int_t)sqlite3_column_int64(s, 1)));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
+	return json_pack("{s:s, s:I}", (const char *)arg, sq_col_text(s, 0),
+	    "createdAt", (json_int_t)sqlite3_column_int64(s, 1));
 }
 
 /* Binds the position and limit of PG to ?1 ?2 ?3. */
@@ -256,7 +233,8 @@ store_policy_list(struct store_tx *tx, const struct store_cpage *pg,
 	    sql_list_asc);
 
 	bind_cpage(s, pg);
-	return collect_timed(tx, s, "policyName", pg->limit, out, more, err);
+	return sq_page(tx, s, pg->limit, timed_row, "policyName", out, more,
+	    err);
 }
 
 int
@@ -275,12 +253,7 @@ store_policy_version_get(struct store_tx *tx, const char *name, int64_t id,
 		out->document = xstrdup(sq_col_text(s, 0));
 		out->created_at = sqlite3_column_int64(s, 1);
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 int
@@ -315,15 +288,9 @@ count_of(struct store_tx *tx, const char *sql, const char *key, int64_t *n,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql);
-	int rc;
 
 	sq_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
-		return sq_fail(tx, rc, err);
-	*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return sq_int64(tx, s, n, err);
 }
 
 int
@@ -407,30 +374,14 @@ store_policy_attached_count(struct store_tx *tx, const char *name,
 	return count_of(tx, sql_attached_count, name, n, err);
 }
 
-/*
- * Steps S (?1 the key to resume after and ?2 = limit + 1 bound) appending
- * column 0 of up to PG->limit rows to OUT.
- */
+/* Binds ?1 the key to resume after and ?2 = limit + 1, steps S's page. */
 static int
 collect_keys(struct store_tx *tx, sqlite3_stmt *s,
     const struct store_page *pg, json_t *out, bool *more, struct err *err)
 {
-	int rc, n = 0;
-
 	sq_bind_text(s, 1, pg->after != NULL ? pg->after : "");
 	sqlite3_bind_int(s, 2, pg->limit + 1);
-	*more = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == pg->limit) {
-			*more = true;
-			break;
-		}
-		json_array_append_new(out, json_string(sq_col_text(s, 0)));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
+	return sq_page(tx, s, pg->limit, NULL, NULL, out, more, err);
 }
 
 int
@@ -470,7 +421,7 @@ store_policy_attached_by_time(struct store_tx *tx, const char *target,
 
 	bind_cpage(s, pg);
 	sq_bind_text(s, 4, target);
-	return collect_timed(tx, s, "name", pg->limit, out, more, err);
+	return sq_page(tx, s, pg->limit, timed_row, "name", out, more, err);
 }
 
 int
@@ -482,5 +433,5 @@ store_policy_targets_by_time(struct store_tx *tx, const char *name,
 
 	bind_cpage(s, pg);
 	sq_bind_text(s, 4, name);
-	return collect_timed(tx, s, "name", pg->limit, out, more, err);
+	return sq_page(tx, s, pg->limit, timed_row, "name", out, more, err);
 }

@@ -55,12 +55,7 @@ store_thing_principal_get(struct store_tx *tx, const char *thing,
 	if (rc == SQLITE_ROW)
 		snprintf(type, STORE_PRINCIPAL_TYPE_MAX + 1, "%s",
 		    sq_col_text(s, 0));
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 int
@@ -79,12 +74,7 @@ store_principal_other_thing(struct store_tx *tx, const char *principal,
 		snprintf(type, STORE_PRINCIPAL_TYPE_MAX + 1, "%s",
 		    sq_col_text(s, 1));
 	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 int
@@ -119,46 +109,31 @@ store_thing_principal_count(struct store_tx *tx, const char *thing,
     int64_t *n, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_count);
-	int rc;
 
 	sq_bind_text(s, 1, thing);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW)
-		return sq_fail(tx, rc, err);
-	*n = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return 0;
+	return sq_int64(tx, s, n, err);
 }
 
-/*
- * Runs S for KEY, TYPE and the page PG, appending {NAME: column 0,
- * "thingPrincipalType": column 1} objects to OUT.
- */
+/* The {NAME (ARG): column 0, "thingPrincipalType": column 1} item. */
+static json_t *
+principal_row(sqlite3_stmt *s, const void *arg)
+{
+	return json_pack("{s:s, s:s}", (const char *)arg, sq_col_text(s, 0),
+	    "thingPrincipalType", sq_col_text(s, 1));
+}
+
+/* Runs S for KEY, TYPE and the page PG, appending principal_row()s. */
 static int
 collect(struct store_tx *tx, sqlite3_stmt *s, const char *key,
     const char *type, const struct store_page *pg, const char *name,
     json_t *out, bool *more, struct err *err)
 {
-	int rc, n = 0;
-
 	sq_bind_text(s, 1, pg->after != NULL ? pg->after : "");
 	sqlite3_bind_int(s, 2, pg->limit + 1);
 	sq_bind_text(s, 3, key);
 	sq_bind_text(s, 4, type);
-	*more = false;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == pg->limit) {
-			*more = true;
-			break;
-		}
-		json_array_append_new(out, json_pack("{s:s, s:s}", name,
-		    sq_col_text(s, 0), "thingPrincipalType",
-		    sq_col_text(s, 1)));
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(tx, rc, err);
-	return 0;
+	return sq_page(tx, s, pg->limit, principal_row, name, out, more,
+	    err);
 }
 
 int

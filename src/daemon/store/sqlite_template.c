@@ -69,12 +69,7 @@ store_template_get(struct store_tx *tx, const char *id,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && out != NULL)
 		template_from_row(s, id, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	return sq_fail(tx, rc, err);
+	return sq_found(tx, s, rc, err);
 }
 
 int

@@ -12,6 +12,7 @@
 #define IOTJOBS_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -35,6 +36,14 @@ int store_begin(struct store *st, bool write, struct store_tx **tx,
  * ERR set when the commit failed (nothing was written). TX is freed.
  */
 int store_end(struct store_tx *tx, bool commit, struct err *err);
+
+/*
+ * A nested savepoint inside the write transaction TX, for a handler that
+ * applies many independent items in one transaction: store_item_end
+ * keeps (KEEP) or undoes what was written since store_item_begin.
+ */
+int store_item_begin(struct store_tx *tx, struct err *err);
+void store_item_end(struct store_tx *tx, bool keep);
 
 /*
  * Calls FN(ARG) on the committer thread after every COMMIT of a batch of
@@ -82,7 +91,53 @@ int store_watch_start(struct store *st, void (*fn)(void *), void *arg,
 void store_on_failure(struct store *st, void (*fn)(void *), void *arg);
 bool store_failed(struct store *st);
 
+/* Whether this process leads (store_lead_try returned 1). */
+bool store_leads(struct store *st);
+
+/* The database file's path, borrowed for the life of ST. */
+const char *store_path(const struct store *st);
+
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
+
+/*
+ * The newest schema version this binary knows. store_open() refuses a
+ * store whose schema is newer: versions only move forward.
+ */
+int store_schema_known(void);
+
+/* Reads the store: 0 when a read transaction answers, else -1 with ERR. */
+int store_ping(struct store *st, struct err *err);
+
+/* A file of the data folder kept in a backup beside the store. */
+struct store_file {
+	const char *path;	/* relative to the data folder */
+	unsigned mode;		/* permission bits */
+	const unsigned char *data;
+	size_t len;
+};
+
+/*
+ * Copies the store of data folder DIR into a new file TO (which must not
+ * exist) while other processes keep writing: SQLite's online backup, a
+ * snapshot of the last COMMIT, so that every write acknowledged before
+ * the call is in it. FILES (the data folder's other files: credentials,
+ * the CA) are kept inside the copy. TO is written in full and synced
+ * before it appears under its name. *VERSION: the schema version copied.
+ */
+int store_backup(const char *dir, const char *to,
+    const struct store_file *files, size_t nfiles, int *version,
+    struct err *err);
+
+/*
+ * Makes FROM (a file of store_backup) the store of DIR, a folder that
+ * exists and is empty: checks FROM (an iotjobs store, intact, of a schema
+ * this binary knows), hands each kept file to FN(ARG, file) to write, then
+ * writes DIR's store. *VERSION: the schema version restored (the daemon
+ * applies newer migrations at its next start).
+ */
+int store_restore(const char *from, const char *dir,
+    int (*fn)(void *arg, const struct store_file *f, struct err *err),
+    void *arg, int *version, struct err *err);
 
 #endif

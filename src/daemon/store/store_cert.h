@@ -43,7 +43,7 @@ struct store_ca {
 	char auto_registration[16];		/* ENABLE | DISABLE */
 	char mode[STORE_CERT_MODE_MAX];
 	json_t *registration_config;		/* object or NULL, owned */
-	json_t *tags;				/* array or NULL, owned */
+	json_t *tags;	/* NULL: since 0018 the tags table keeps them */
 	char *subject;				/* RFC 2253, owned */
 	int64_t not_before, not_after;
 	int64_t customer_version;

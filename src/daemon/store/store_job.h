@@ -57,7 +57,7 @@ struct store_job {
 	 * name: documentSource, presignedUrlConfig, jobExecutionsRolloutConfig,
 	 * abortConfig, timeoutConfig, jobExecutionsRetryConfig,
 	 * schedulingConfig, namespaceId, jobTemplateArn, documentParameters,
-	 * destinationPackageVersions, tags.
+	 * destinationPackageVersions (tags: the tags table, 0018).
 	 */
 	json_t *config;
 	bool force_canceled;
@@ -181,6 +181,8 @@ struct store_job_engine {
 	int64_t rollout_mark;	/* count at the last rate increase */
 	bool rollout_stopped;
 	int64_t waiting;	/* things in the rollout queue (out) */
+	int64_t paused_at;	/* iotjobs job pause: when, 0: not paused */
+	char paused_by[160];	/* who paused (out) */
 };
 
 /* Frees what J owns. */
@@ -223,6 +225,28 @@ int store_job_plan_targets(struct store_tx *tx, const char *job_id,
 int store_job_release_batch(struct store_tx *tx, const char *job_id,
     int64_t limit, int64_t now, int64_t *n, struct err *err);
 
+/*
+ * Pauses (AT != 0: since AT, by BY) or resumes (AT 0) the rollout of
+ * JOB_ID: only the paused_at and paused_by columns change; the engine
+ * (rollout.c) decides what a pause means.
+ */
+int store_job_pause_set(struct store_tx *tx, const char *job_id, int64_t at,
+    const char *by, struct err *err);
+
+/*
+ * The position (1: next to go) of THING in JOB_ID's rollout queue into
+ * *POS; 0 when it is not in the queue.
+ */
+int store_job_queue_position(struct store_tx *tx, const char *job_id,
+    const char *thing, int64_t *pos, struct err *err);
+
+/*
+ * Calls FN(ARG, THING) for every thing in JOB_ID's rollout queue in
+ * release order; FN returning -1 stops the walk.
+ */
+int store_job_queue_things(struct store_tx *tx, const char *job_id,
+    int (*fn)(void *, const char *), void *arg, struct err *err);
+
 /* Empties JOB_ID's rollout queue (THING: only that thing's row). */
 int store_job_rollout_drop(struct store_tx *tx, const char *job_id,
     const char *thing, struct err *err);
@@ -237,11 +261,24 @@ int store_job_member_jobs(struct store_tx *tx, const char *group_arn,
     const char *thing, char ***ids, size_t *n, struct err *err);
 
 /*
+ * Whether an IN_PROGRESS CONTINUOUS job targets ARN into *ANY: when none
+ * does, things joining that group need no engine_member_added call.
+ */
+int store_job_continuous_targets(struct store_tx *tx, const char *arn,
+    bool *any, struct err *err);
+
+/*
  * Whether THING still reaches a target of JOB_ID (directly or through a
  * group or descendant group): 1, 0, -1.
  */
 int store_job_reaches(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, const char *thing, struct err *err);
+
+/* As store_job_reaches; when 1, the target that reaches THING into VIA
+ * (SIZE bytes; VIA may be NULL). */
+int store_job_reach_via(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, const char *thing, char *via, size_t size,
+    struct err *err);
 
 /* Queues THING at the end of JOB_ID's rollout queue. */
 int store_job_plan_thing(struct store_tx *tx, const char *job_id,

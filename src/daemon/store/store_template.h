@@ -24,7 +24,7 @@ struct store_template {
 	 * The accepted configuration members, verbatim, keyed by wire name
 	 * (presignedUrlConfig, jobExecutionsRolloutConfig, abortConfig,
 	 * timeoutConfig, jobExecutionsRetryConfig, maintenanceWindows,
-	 * destinationPackageVersions, tags).
+	 * destinationPackageVersions; tags: the tags table).
 	 */
 	json_t *config;
 	int64_t created_at;

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Store operations of the registry: things, static thing groups and group
- * membership (WIRE.md 11.2), plus the opaque pagination tokens of their
- * list operations. Lookups return 1 (found), 0 (missing) or -1 (ERR set).
- * Implemented by sqlite_thing.c (things, tokens, attributes) and
- * sqlite_group.c (groups, membership).
+ * Store operations of the registry: things, static and dynamic thing
+ * groups and group membership (WIRE.md 11.2), plus the opaque pagination
+ * tokens of their list operations. Lookups return 1 (found), 0 (missing)
+ * or -1 (ERR set). Implemented by sqlite_thing.c (things, tokens,
+ * attributes) and sqlite_group.c (groups, membership). A dynamic group's
+ * members are group_members rows like a static group's; the api layer
+ * (thing_group_dynamic.c) keeps them current.
  */
 #ifndef IOTJOBS_STORE_THING_H
 #define IOTJOBS_STORE_THING_H
@@ -37,6 +39,10 @@ struct store_group {
 	json_t *attributes;	/* object of strings, owned */
 	int64_t version;
 	int64_t created_at;
+	/* A dynamic group's query (all owned); query NULL: a static group. */
+	char *query;
+	char *query_version;
+	char *index_name;
 };
 
 /* A page request: names after AFTER ("" from the start), at most LIMIT. */
@@ -65,15 +71,57 @@ int store_thing_update(struct store_tx *tx, const struct store_thing *t,
 int store_thing_delete(struct store_tx *tx, const char *name,
     struct err *err);
 
+/* ListThings filters; NULL members do not filter. */
+struct store_thing_filter {
+	const char *attr_name;
+	const char *attr_value;	/* with attr_name; NULL: any value */
+	bool prefix;		/* attr_value is a prefix */
+	const char *type_name;
+};
+
 /*
- * ListThings: appends {"thingName", "attributes", "version"} objects to
- * the array OUT in name order; ATTR_NAME (NULL: no filter) with ATTR_VALUE
- * (NULL: any value) matched exactly or, when PREFIX, as a prefix. *MORE
- * tells whether further rows exist.
+ * ListThings: appends {"thingName", "attributes", "version" and, when
+ * the thing has one, "thingTypeName"} objects to the array OUT in name
+ * order, matching F. *MORE tells whether further rows exist.
  */
 int store_thing_list(struct store_tx *tx, const struct store_page *pg,
-    const char *attr_name, const char *attr_value, bool prefix, json_t *out,
-    bool *more, struct err *err);
+    const struct store_thing_filter *f, json_t *out, bool *more,
+    struct err *err);
+
+/* One thing as store_thing_scan reads it (everything borrowed). */
+struct store_thing_row {
+	const char *name;
+	const char *type_name;		/* "" when none */
+	const json_t *attributes;
+	const json_t *groups;	/* its static groups' names, or NULL */
+};
+
+typedef int store_thing_scan_fn(const struct store_thing_row *r, void *arg,
+    struct err *err);
+
+/* Which things store_thing_scan reads, through which index. */
+enum store_scan_by {
+	STORE_SCAN_ALL,		/* every thing, in name order */
+	STORE_SCAN_ATTR_EQ,	/* attribute ATTR is VALUE */
+	STORE_SCAN_ATTR_PREFIX,	/* attribute ATTR starts with VALUE */
+	STORE_SCAN_GROUP,	/* in a static group named VALUE (any case) */
+	STORE_SCAN_TYPE,	/* of the thing type named VALUE (any case) */
+};
+
+struct store_scan {
+	enum store_scan_by by;
+	const char *attr;
+	const char *value;
+};
+
+/*
+ * Calls FN with every thing SC selects (WITH_GROUPS: with the names of its
+ * static groups), stopping at the first -1 it returns; a thing may come
+ * twice (STORE_SCAN_GROUP, two groups whose names differ in case only).
+ * FN may change the memberships of dynamic groups.
+ */
+int store_thing_scan(struct store_tx *tx, const struct store_scan *sc,
+    bool with_groups, store_thing_scan_fn *fn, void *arg, struct err *err);
 
 /*
  * The registry's attribute update rule: with MERGE, the keys of UPDATE
@@ -91,7 +139,10 @@ int store_group_get(struct store_tx *tx, const char *name,
 int store_group_insert(struct store_tx *tx, struct store_group *g,
     struct err *err);
 
-/* Writes the description, attributes and version of the existing G. */
+/*
+ * Writes the description, attributes, version and (of a dynamic group)
+ * query members of the existing G.
+ */
 int store_group_update(struct store_tx *tx, const struct store_group *g,
     struct err *err);
 
@@ -136,6 +187,22 @@ int store_member_groups(struct store_tx *tx, const char *thing,
 int store_member_things(struct store_tx *tx, const char *group,
     bool recursive, const struct store_page *pg, json_t *out, bool *more,
     struct err *err);
+
+/*
+ * The dynamic groups in name order, as {"name", "query"} objects appended
+ * to the array OUT.
+ */
+int store_dyngroup_all(struct store_tx *tx, json_t *out, struct err *err);
+
+/* The number of dynamic groups into *N. */
+int store_dyngroup_count(struct store_tx *tx, int64_t *n, struct err *err);
+
+/*
+ * The names of the groups THING belongs to, in name order, the dynamic
+ * ones (DYNAMIC) or the static ones, appended to the array OUT.
+ */
+int store_member_groups_kind(struct store_tx *tx, const char *thing,
+    bool dynamic, json_t *out, struct err *err);
 
 /* A new random (version 4) UUID in BUF. */
 void store_uuid_new(char buf[STORE_ID_LEN + 1]);

@@ -570,6 +570,11 @@ export async function startPluginStack(start, opts = {}) {
 	    "--mqtt-username", IOTJOBSD_USER, "--mqtt-password",
 	    IOTJOBSD_PASSWORD, ...group, ...(opts.args ?? [])] });
 	const socket = path.join(d.dataDir, "broker.sock");
+	// The broker socket comes after the HTTP listener, and after the CA
+	// folder and the server certificate.
+	for (let t0 = Date.now(); !fs.existsSync(socket); await sleep(20))
+		if (Date.now() - t0 > 10000)
+			throw new Error(`no ${socket}:\n${d.log()}`);
 	const ca = daemonCa(d);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), "iotjobs-mqp-"));
 	fs.chmodSync(dir, 0o755);

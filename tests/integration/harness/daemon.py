@@ -130,6 +130,8 @@ class Daemon:
                if not k.startswith("IOTJOBS_")}
         env["IOTJOBS_ACCESS_KEY_ID"] = ACCESS_KEY_ID
         env["IOTJOBS_SECRET_ACCESS_KEY"] = SECRET_ACCESS_KEY
+        # No configuration file, not even an installed one.
+        env["IOTJOBS_CONFIG"] = ""
         env.update(self.extra_env)
         self._log = open(self.log_path, "ab")
         self._log.write(("--- %s\n" % " ".join(self.command())).encode())

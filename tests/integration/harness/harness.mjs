@@ -139,6 +139,8 @@ export async function startDaemon(opts = {}) {
 				...env,
 				IOTJOBS_ACCESS_KEY_ID: ACCESS_KEY_ID,
 				IOTJOBS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
+				// No configuration file, even an installed one.
+				IOTJOBS_CONFIG: "",
 				...(opts.env ?? {}),
 			},
 		});

@@ -10,10 +10,6 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import v8 from "node:v8";
-import vm from "node:vm";
-
-import crt from "aws-crt/dist/native/binding.js";
 
 import {
 	CreateJobCommand, CreateThingCommand, DescribeJobExecutionCommand,
@@ -26,20 +22,11 @@ import {
 import {
 	assertSeconds, daemonMqttArgs, startBroker,
 } from "../harness/broker.mjs";
+import {
+	collectNativeClients, handlerQueue,
+} from "../harness/device_sdk.mjs";
 
 const DOC = { operation: "install", packages: ["agent-2.1"] };
-
-// The SDK's native client is released by the garbage collector after
-// close(); until then it keeps the process (and so the test run) alive
-// for many seconds. Collecting once at the end lets the process exit.
-// The release finishes on the CRT's own threads; one that calls back into
-// Node while the process is exiting aborts it, so the CRT's callbacks are
-// switched off at exit (as aws-crt itself does under Electron).
-function collectNativeClients() {
-	v8.setFlagsFromString("--expose-gc");
-	vm.runInNewContext("gc")();
-}
-process.on("exit", () => crt.default.disable_threadsafe_function());
 
 // The SDK's MQTT 5 client logged in as thing NAME, connected.
 async function sdkDevice(broker, name) {
@@ -63,39 +50,6 @@ async function sdkDevice(broker, name) {
 	client.start();
 	await up;
 	return client;
-}
-
-// Calls of an SDK message handler, in order; wait() resolves with the
-// first (error, response) after index FROM matching PRED.
-function handlerQueue() {
-	const calls = [];
-	const waiters = new Set();
-	const handler = (error, response) => {
-		calls.push({ error, response });
-		for (const w of [...waiters])
-			w();
-	};
-	const wait = (pred = () => true, from = 0, ms = 5000) =>
-	    new Promise((resolve, reject) => {
-		const check = () => {
-			for (let i = from; i < calls.length; i++)
-				if (pred(calls[i])) {
-					waiters.delete(check);
-					clearTimeout(timer);
-					resolve(calls[i]);
-					return true;
-				}
-			return false;
-		};
-		const timer = setTimeout(() => {
-			waiters.delete(check);
-			reject(new Error(`no matching message in ${ms} ms: ` +
-			    JSON.stringify(calls)));
-		}, ms);
-		if (!check())
-			waiters.add(check);
-	});
-	return { calls, handler, wait };
 }
 
 describe("AWS IoT Device SDK v2 jobs client", () => {

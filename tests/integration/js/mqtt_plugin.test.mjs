@@ -22,6 +22,7 @@ import assert from "node:assert/strict";
 import {
 	AddThingToThingGroupCommand,
 	CreateJobCommand,
+	CreatePolicyVersionCommand,
 	CreateThingCommand,
 	CreateThingGroupCommand,
 	DescribeJobExecutionCommand,
@@ -307,6 +308,38 @@ describe("broker plugin: device identity and policies", () => {
 		const gone = closed(c, 5000);
 		await detachThingPrincipal(stack, dev.name,
 		    dev.cert.certificateArn);
+		await gone;
+		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
+	});
+
+	test("a policy change applies to a connected device within 5 s",
+	    async () => {
+		const pname = uniqueName("pol");
+		const dev = await provision(null);
+		await createPolicy(stack, pname, thingPolicy());
+		await attachPolicy(stack, pname, dev.cert.certificateArn);
+		const { c } = await connect(dev);
+		const notify = `$aws/things/${dev.name}/jobs/notify`;
+		assert.deepEqual(await subscribeCodes(c, [notify]), [1]);
+		// A default version that denies that filter: refused from the
+		// next SUBSCRIBE on.
+		await iot.send(new CreatePolicyVersionCommand({
+		    policyName: pname, setAsDefault: true,
+		    policyDocument: JSON.stringify(thingPolicy([{
+		    Effect: "Deny", Action: "iot:Subscribe",
+		    Resource: `${ARN}:topicfilter/${notify}` }])) }));
+		const t0 = Date.now();
+		const code = async () => (await subscribeCodes(c, [notify]))[0];
+		while (await code() !== NOT_AUTHORIZED) {
+			assert.ok(Date.now() - t0 < 5000, "still subscribed");
+			await sleep(200);
+		}
+		// One without iot:Connect: disconnected.
+		const gone = closed(c, 5000);
+		await iot.send(new CreatePolicyVersionCommand({
+		    policyName: pname, setAsDefault: true,
+		    policyDocument: JSON.stringify({ Version: "2012-10-17",
+		    Statement: thingPolicy().Statement.slice(1) }) }));
 		await gone;
 		assert.equal(await refusedWith(connect(dev)), NOT_AUTHORIZED);
 	});

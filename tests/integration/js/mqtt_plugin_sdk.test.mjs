@@ -9,10 +9,6 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import v8 from "node:v8";
-import vm from "node:vm";
-
-import crt from "aws-crt/dist/native/binding.js";
 
 import {
 	CreateJobCommand, CreateThingCommand, DescribeJobExecutionCommand,
@@ -24,19 +20,14 @@ import {
 } from "../harness/harness.mjs";
 import { startPluginStack } from "../harness/broker.mjs";
 import {
+	collectNativeClients, handlerQueue,
+} from "../harness/device_sdk.mjs";
+import {
 	attachPolicy, attachThingPrincipal, createCertificate, createPolicy,
 } from "../harness/identity.mjs";
 
 const DOC = { operation: "install", packages: ["agent-2.1"] };
 const ARN = `arn:aws:iot:${REGION}:${ACCOUNT_ID}`;
-
-// See mqtt_device_sdk.test.mjs: the native clients are released by the
-// garbage collector, and the CRT's callbacks are off at exit.
-function collectNativeClients() {
-	v8.setFlagsFromString("--expose-gc");
-	vm.runInNewContext("gc")();
-}
-process.on("exit", () => crt.default.disable_threadsafe_function());
 
 // The SDK's MQTT 5 client for thing NAME with certificate CERT, connected.
 async function sdkDevice(broker, name, cert) {
@@ -56,39 +47,6 @@ async function sdkDevice(broker, name, cert) {
 	client.start();
 	await up;
 	return client;
-}
-
-// Calls of an SDK message handler; wait() resolves with the first after
-// index FROM matching PRED.
-function handlerQueue() {
-	const calls = [];
-	const waiters = new Set();
-	const handler = (error, response) => {
-		calls.push({ error, response });
-		for (const w of [...waiters])
-			w();
-	};
-	const wait = (pred = () => true, from = 0, ms = 5000) =>
-	    new Promise((resolve, reject) => {
-		const check = () => {
-			for (let i = from; i < calls.length; i++)
-				if (pred(calls[i])) {
-					waiters.delete(check);
-					clearTimeout(timer);
-					resolve(calls[i]);
-					return true;
-				}
-			return false;
-		};
-		const timer = setTimeout(() => {
-			waiters.delete(check);
-			reject(new Error(`no matching message in ${ms} ms: ` +
-			    JSON.stringify(calls)));
-		}, ms);
-		if (!check())
-			waiters.add(check);
-	});
-	return { calls, handler, wait };
 }
 
 describe("AWS IoT Device SDK v2 jobs client with its certificate",

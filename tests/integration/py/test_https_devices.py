@@ -308,6 +308,37 @@ class HttpsDeviceTest(unittest.TestCase):
             time.sleep(0.1)
 
 
+class DescribeEndpointTest(unittest.TestCase):
+    """iot:Data-ATS and iot:Data name the broker devices use."""
+
+    def test_data_endpoints_name_the_broker(self):
+        with Daemon(args=["--broker-endpoint", "mqtt.example:8883",
+                          "--public-endpoint", "jobs.example"]) as d:
+            iot = d.iot_client()
+            for t in ("iot:Data-ATS", "iot:Data"):
+                self.assertEqual(iot.describe_endpoint(endpointType=t)[
+                    "endpointAddress"], "mqtt.example:8883")
+            self.assertEqual(iot.describe_endpoint()["endpointAddress"],
+                             "mqtt.example:8883")
+            self.assertEqual(iot.describe_endpoint(
+                endpointType="iot:Jobs")["endpointAddress"],
+                "jobs.example:%d" % d.port)
+
+    def test_without_a_broker_data_is_refused(self):
+        with Daemon() as d:
+            iot = d.iot_client()
+            with self.assertRaises(
+                    iot.exceptions.InvalidRequestException) as cm:
+                iot.describe_endpoint(endpointType="iot:Data-ATS")
+            self.assertIn("no MQTT broker", str(cm.exception))
+            # With --mqtt and no --broker-endpoint: the --mqtt broker.
+        with Daemon(args=["--mqtt", "mqtt://127.0.0.1:%d" % free_port(),
+                          "--broker-socket", "off"]) as d:
+            self.assertEqual(d.iot_client().describe_endpoint(
+                endpointType="iot:Data-ATS")["endpointAddress"],
+                "127.0.0.1:%d" % int(d.args[1].rsplit(":", 1)[1]))
+
+
 class HttpsOwnCertificateTest(unittest.TestCase):
     """--tls-cert and --tls-key: the operator's own server certificate."""
 
