@@ -50,8 +50,8 @@
  * only what a connection writes is resident, and all of it goes back at
  * close. A connection that sends fast fills it: 4,096 of them hold about
  * 160 MB. It fits a request line of about 39 KB (5,000 short query
- * parameters, answered InvalidRequestException); a longer one gets
- * libmicrohttpd's own 414.
+ * parameters, answered InvalidRequestException) and about 600 header
+ * lines; past that libmicrohttpd answers 414 or 431 itself.
  */
 #define HTTP_HEAD_MEMORY	(40 * 1024)
 /* A refused body up to this size is read and thrown away, so that the

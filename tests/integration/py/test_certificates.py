@@ -292,7 +292,8 @@ class CreateKeysAndCertificateTest(CertTestCase):
         mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
         self.assertEqual(mode(tls), 0o700)
         self.assertEqual(mode(os.path.join(tls, "ca.key")), 0o600)
-        self.assertEqual(mode(os.path.join(tls, "ca.crt")), 0o644)
+        # Public, but shared by group only, never with every local user.
+        self.assertEqual(mode(os.path.join(tls, "ca.crt")), 0o640)
         text = self.pki.run("x509", "-noout", "-text", "-in",
                             self.ca_crt_path())
         self.assertRegex(text, r"Basic Constraints: critical\s+CA:TRUE")
