@@ -146,13 +146,21 @@ mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
     int qos)
 {
 	char *text = json_dumps(payload, JSON_COMPACT);
+	size_t len;
 	int rc;
 
 	if (text == NULL)
 		return -1;
-	rc = mosquitto_publish(m->mosq, NULL, topic, (int)strlen(text), text,
-	    qos, false);
+	len = strlen(text);
+	rc = mosquitto_publish(m->mosq, NULL, topic, (int)len, text, qos,
+	    false);
 	free(text);
+	if (rc == MOSQ_ERR_OVERSIZE_PACKET) {
+		/* libmosquitto keeps to the broker's CONNACK limit. */
+		log_warnx("mqtt: not published on %s: %zu bytes are more than"
+		    " the broker takes in a packet", topic, len);
+		return -2;
+	}
 	if (rc != MOSQ_ERR_SUCCESS) {
 		log_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
 		return -1;
@@ -178,6 +186,11 @@ mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
 	rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload,
 	    qos, false, props);
 	mosquitto_property_free_all(&props);
+	if (rc == MOSQ_ERR_OVERSIZE_PACKET) {
+		log_warnx("mqtt: not published on %s: %zu bytes are more than"
+		    " the broker takes in a packet", topic, len);
+		return -2;
+	}
 	if (rc != MOSQ_ERR_SUCCESS) {
 		log_debug("mqtt: publish %s: %s", topic, mosquitto_strerror(rc));
 		return -1;
@@ -437,8 +450,17 @@ handle(struct mqtt *m, struct mqtt_req *r)
 		payload = reply_rejected(&err, now, token, st);
 	}
 	if (topic_reply(r->topic, rc == 0, reply_topic,
-	    sizeof(reply_topic)) == 0)
-		mqtt_publish(m, reply_topic, payload, r->qos);
+	    sizeof(reply_topic)) == 0 &&
+	    mqtt_publish(m, reply_topic, payload, r->qos) == -2 && rc == 0) {
+		/* An answer past the broker's packet limit: say so. */
+		rc = err_set(&err, MQTT_INTERNAL, "The reply is larger than"
+		    " the broker's packet limit");
+		json_decref(payload);
+		payload = reply_rejected(&err, now, token, NULL);
+		if (topic_reply(r->topic, 0, reply_topic,
+		    sizeof(reply_topic)) == 0)
+			mqtt_publish(m, reply_topic, payload, r->qos);
+	}
 	log_info("mqtt request topic=%s %s%s", r->topic,
 	    rc == 0 ? "accepted" : "rejected code=",
 	    rc == 0 ? "" : reply_code(&err));

@@ -27,7 +27,9 @@ bool mqtt_leads(struct mqtt *m);
 
 /*
  * Publishes PAYLOAD (borrowed) on TOPIC with QOS. -1 when the connection
- * is down or the client refused the message.
+ * is down or the client refused the message (worth trying again); -2,
+ * logged, when it is larger than the broker takes in a packet (never
+ * worth it: the outboxes go past it, a request is answered rejected).
  */
 int mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
     int qos);
@@ -35,7 +37,7 @@ int mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
 /*
  * Publishes LEN bytes of PAYLOAD on TOPIC with QOS and the MQTT 5 content
  * type CONTENT_TYPE (NULL: none) and message expiry EXPIRY seconds (0:
- * none). -1 when the connection is down or the client refused it.
+ * none). -1 and -2 as mqtt_publish().
  */
 int mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
     size_t len, int qos, const char *content_type, int64_t expiry);

@@ -144,6 +144,50 @@ class MqttLimitTest(unittest.TestCase):
 
 
 @unittest.skipIf(MOSQUITTO is None, "mosquitto is not installed")
+class ReplyOverPacketLimitTest(unittest.TestCase):
+    """An answer larger than the broker takes in a packet (its CONNACK
+    says how much) is replaced by a rejected reply, and the notifier goes
+    past a notification that large instead of retrying it for ever."""
+
+    def test_too_large_reply_is_rejected_and_notify_next_still_flows(self):
+        broker = Broker("max_packet_size 512")
+        self.addCleanup(broker.close)
+        d = Daemon(args=["--mqtt", "mqtt://127.0.0.1:%d" % broker.port])
+        self.addCleanup(d.close)
+        iot = d.iot_client()
+        thing = unique_name("big")
+        arn = iot.create_thing(thingName=thing)["thingArn"]
+        base = "$aws/things/%s/jobs/" % thing
+        dev = MiniMqtt(broker.port, unique_name("dev"))
+        self.addCleanup(dev.close)
+        dev.subscribe(base + "get/+")
+        dev.subscribe(base + "notify-next")
+        deadline = time.monotonic() + 10
+        while "mqtt: connected to" not in d.log_text(tail=100000):
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.05)
+        for i in range(10):
+            iot.create_job(jobId="%s-%02d" % (thing, i), targets=[arn],
+                           document='{"step": %d}' % i)
+        dev.sock.settimeout(10)
+        topic, _ = dev.next_message()
+        self.assertEqual(topic, base + "notify-next")
+        dev.publish(base + "get", b'{"clientToken":"c-1"}')
+        while True:
+            topic, payload = dev.next_message()
+            if topic.startswith(base + "get/"):
+                break
+        body = json.loads(payload)
+        self.assertEqual(topic, base + "get/rejected")
+        self.assertEqual((body["code"], body["clientToken"]),
+                         ("InternalError", "c-1"))
+        self.assertIn("larger than the broker's packet limit",
+                      body["message"])
+        self.assertIn("bytes are more than the broker takes",
+                      d.log_text(tail=100000))
+
+
+@unittest.skipIf(MOSQUITTO is None, "mosquitto is not installed")
 class ShippedBrokerLimitTest(unittest.TestCase):
     """The shipped broker configuration caps a packet at AWS IoT's 128 KB
     message (plus its topic): a 128 KB message passes, 200 KB does not."""
