@@ -24,6 +24,7 @@ SBINDIR   ?= $(PREFIX)/sbin
 BINDIR    ?= $(PREFIX)/bin
 LIBDIR    ?= $(PREFIX)/lib
 MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DOCDIR    ?= $(PREFIX)/share/doc/iotjobs
 # systemd's own folders under /usr (the package's), PREFIX's otherwise.
 SYSTEMD_UNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(or $(shell \
@@ -343,6 +344,11 @@ install: all
 	    $(DESTDIR)$(SYSCONFDIR)/iotjobs $(DESTDIR)$(LIBDIR)/iotjobs \
 	    $(DESTDIR)$(MOSQ_DIR)/conf.d $(DESTDIR)$(MOSQ_DIR)/iotjobs
 	install -m 0755 $(BIN)/iotjobsd $(DESTDIR)$(SBINDIR)/iotjobsd
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 $(BIN)/iotjobs $(DESTDIR)$(BINDIR)/iotjobs
+	install -m 0644 docs/man/iotjobs.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 etc/bash-completion/iotjobs $(DESTDIR)$(BASHCOMPDIR)/
 	install -m 0644 $(PLUGIN) $(DESTDIR)$(LIBDIR)/iotjobs/
 	sed -e 's|/usr/lib/iotjobs/|$(LIBDIR)/iotjobs/|' \
 	    -e 's|/etc/mosquitto/|$(MOSQ_DIR)/|' etc/mosquitto/mosquitto.conf \
@@ -375,7 +381,8 @@ install: all
 # Removes what install wrote, but the configuration file when it was
 # changed, the user and the data (/var/lib/iotjobs): those are the admin's.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/iotjobsd \
+	rm -f $(DESTDIR)$(SBINDIR)/iotjobsd $(DESTDIR)$(BINDIR)/iotjobs \
+	    $(DESTDIR)$(MANDIR)/man1/iotjobs.1 $(DESTDIR)$(BASHCOMPDIR)/iotjobs \
 	    $(DESTDIR)$(LIBDIR)/iotjobs/$(notdir $(PLUGIN)) \
 	    $(DESTDIR)$(MOSQ_DIR)/conf.d/iotjobs.conf.example \
 	    $(DESTDIR)$(MOSQ_DIR)/iotjobs/acl \

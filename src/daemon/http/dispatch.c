@@ -474,9 +474,9 @@ http_dispatch_precheck(struct app *app, const struct http_request *req,
 	if (req->body_too_large)
 		return err_set(err, ERR_INVALID_REQUEST, "The request body"
 		    " exceeds the limit of %zu bytes", app->conf->body_limit);
-	/* Served without SigV4 (http_dispatch says who may read them). */
-	if (strcmp(req->raw_path, "/metrics") == 0 ||
-	    health_is_route(req->raw_path))
+	/* Probes and metrics answer without a signature (they decide). */
+	if (health_is_route(req->raw_path) ||
+	    strcmp(req->raw_path, "/metrics") == 0)
 		return 0;
 	if (req->client_cert_id != NULL && !has_header(req, "Authorization")) {
 		for (i = 0; i < req->nquery; i++)
