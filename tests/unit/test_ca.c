@@ -166,7 +166,7 @@ open_creates_ca_files_with_modes_then_reuses_them(void **state)
 	ca = open_default(dir);
 	assert_int_equal(mode_of(at("first/tls")), 0700);
 	assert_int_equal(mode_of(at("first/tls/ca.key")), 0600);
-	assert_int_equal(mode_of(at("first/tls/ca.crt")), 0644);
+	assert_int_equal(mode_of(at("first/tls/ca.crt")), 0640);
 	c = ca_cert(ca);
 	assert_string_equal(ca_cert_path(ca), at("first/tls/ca.crt"));
 	assert_true(c->is_ca);
@@ -384,7 +384,7 @@ server_cert_names_and_purpose(void **state)
 	if (ca_server_cert(ca, hosts, 4, cp, kp, &err) != 1)
 		fail_msg("ca_server_cert: %s", err.msg);
 	assert_int_equal(mode_of(kp), 0600);
-	assert_int_equal(mode_of(cp), 0644);
+	assert_int_equal(mode_of(cp), 0640);
 	assert_sans(cp, 2, 2);
 	x = read_cert(cp);
 	assert_true(chain_ok(x, ca_cert(ca)->x509, X509_PURPOSE_SSL_SERVER));

@@ -32,8 +32,9 @@ struct store;
 /*
  * Opens the CA. With CERT_PATH and KEY_PATH both NULL: DATA_DIR/tls/ca.crt
  * and ca.key, created when neither exists (folder 0700, key 0600, cert
- * 0644; an EC P-256 key, a self-signed CA certificate of CA_SELF_DAYS,
- * subject CN "iotjobs CA <16 hex digits>"). Otherwise both must be given:
+ * 0640: the broker reads it by group; an EC P-256 key, a self-signed CA
+ * certificate of CA_SELF_DAYS, subject CN "iotjobs CA <16 hex digits>").
+ * Otherwise both must be given:
  * the operator's CA, which must be a CA certificate (basicConstraints
  * CA:TRUE), not expired, with the matching unencrypted private key.
  * *OUT is freed with ca_close(). InternalFailureException on failure.
