@@ -154,8 +154,12 @@ void cli_cmd_help(const struct cli_cmd *cmd, FILE *f);
 /* The command named NOUN VERB, for its own -h. */
 const struct cli_cmd *cli_cmd_find(const char *noun, const char *verb);
 
-/* The text of a pause or resume answer R. */
-void cli_job_pause_print(const json_t *r);
+/*
+ * iotjobs job pause|resume JOB: POST /_iotjobs/jobs/JOB/VERB, the answer
+ * printed as text or JSON. Returns the command's exit status.
+ */
+int cli_job_switch(struct cli_conf *c, int argc, char **argv,
+    const char *verb);
 
 int cmd_status(struct cli_conf *c, int argc, char **argv);
 int cmd_job_pause(struct cli_conf *c, int argc, char **argv);

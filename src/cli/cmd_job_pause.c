@@ -7,8 +7,8 @@
 
 #include <string.h>
 
-void
-cli_job_pause_print(const json_t *r)
+static void
+job_pause_print(const json_t *r)
 {
 	char when[64];
 	bool paused = json_is_true(json_object_get(r, "paused"));
@@ -28,24 +28,31 @@ cli_job_pause_print(const json_t *r)
 }
 
 int
-cmd_job_pause(struct cli_conf *c, int argc, char **argv)
+cli_job_switch(struct cli_conf *c, int argc, char **argv, const char *verb)
 {
-	char path[CLI_URL_MAX + 64], enc[CLI_URL_MAX];
+	char path[CLI_URL_MAX + 64], enc[CLI_URL_MAX], cmd[32];
 	struct cli_err e;
 	json_t *r;
 
 	memset(&e, 0, sizeof(e));
+	snprintf(cmd, sizeof(cmd), "job %s", verb);
 	if (argc != 1 || argv[0][0] == '-')
-		return cli_usage_error("job pause", "expected one JOB");
+		return cli_usage_error(cmd, "expected one JOB");
 	if (cli_urlenc(argv[0], enc, sizeof(enc)) == -1)
-		return cli_usage_error("job pause", "job id too long");
-	snprintf(path, sizeof(path), "/_iotjobs/jobs/%s/pause", enc);
+		return cli_usage_error(cmd, "job id too long");
+	snprintf(path, sizeof(path), "/_iotjobs/jobs/%s/%s", enc, verb);
 	if (cli_call(c, "POST", path, NULL, NULL, &r, &e) == -1)
-		return cli_fail("job pause", &e);
+		return cli_fail(cmd, &e);
 	if (c->json)
 		cli_print_json(r);
 	else
-		cli_job_pause_print(r);
+		job_pause_print(r);
 	json_decref(r);
 	return CLI_OK;
+}
+
+int
+cmd_job_pause(struct cli_conf *c, int argc, char **argv)
+{
+	return cli_job_switch(c, argc, argv, "pause");
 }
