@@ -81,6 +81,27 @@ bk_sync(const char *path, struct err *err)
 	return 0;
 }
 
+/*
+ * Closes the finished copy *DST (set to NULL once closed), writes TMP to
+ * disk and renames it to TARGET, durably. 0, or -1 with ERR.
+ */
+static int
+bk_finish(sqlite3 **dst, const char *tmp, const char *target,
+    struct err *err)
+{
+	if (sqlite3_close(*dst) != SQLITE_OK) {
+		bk_fail(*dst, "cannot close", tmp, err);
+		return -1;
+	}
+	*dst = NULL;
+	if (bk_sync(tmp, err) == -1)
+		return -1;
+	if (rename(tmp, target) == -1)
+		return err_set(err, ERR_INTERNAL_FAILURE, "cannot rename %s to"
+		    " %s: %s", tmp, target, strerror(errno));
+	return bk_sync(target, err);
+}
+
 /* Copies the whole of SRC into DST in one step: one consistent snapshot. */
 static int
 bk_copy(sqlite3 *dst, sqlite3 *src, const char *path, struct err *err)
@@ -173,19 +194,7 @@ store_backup(const char *dir, const char *to,
 	    NULL) != SQLITE_OK ||
 	    bk_put_files(dst, files, nfiles, tmp, err) == -1)
 		goto out;
-	if (sqlite3_close(dst) != SQLITE_OK) {
-		bk_fail(dst, "cannot close", tmp, err);
-		goto out;
-	}
-	dst = NULL;
-	if (bk_sync(tmp, err) == -1)
-		goto out;
-	if (rename(tmp, to) == -1) {
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot rename %s to %s: "
-		    "%s", tmp, to, strerror(errno));
-		goto out;
-	}
-	rc = bk_sync(to, err);
+	rc = bk_finish(&dst, tmp, to, err);
 out:
 	sqlite3_close(dst);
 	sqlite3_close(src);
@@ -287,19 +296,7 @@ store_restore(const char *from, const char *dir,
 		bk_fail(dst, "cannot write", tmp, err);
 		goto out;
 	}
-	if (sqlite3_close(dst) != SQLITE_OK) {
-		bk_fail(dst, "cannot close", tmp, err);
-		goto out;
-	}
-	dst = NULL;
-	if (bk_sync(tmp, err) == -1)
-		goto out;
-	if (rename(tmp, path) == -1) {
-		err_set(err, ERR_INTERNAL_FAILURE, "cannot rename %s to %s: "
-		    "%s", tmp, path, strerror(errno));
-		goto out;
-	}
-	rc = bk_sync(path, err);
+	rc = bk_finish(&dst, tmp, path, err);
 out:
 	sqlite3_close(dst);
 	sqlite3_close(src);
