@@ -57,19 +57,6 @@
  */
 #include "engine/exec_fsm.h"
 
-#include <string.h>
-
-static const char *const exec_names[EXEC_STATUS_COUNT] = {
-	[EXEC_QUEUED] = "QUEUED",
-	[EXEC_IN_PROGRESS] = "IN_PROGRESS",
-	[EXEC_SUCCEEDED] = "SUCCEEDED",
-	[EXEC_FAILED] = "FAILED",
-	[EXEC_TIMED_OUT] = "TIMED_OUT",
-	[EXEC_REJECTED] = "REJECTED",
-	[EXEC_REMOVED] = "REMOVED",
-	[EXEC_CANCELED] = "CANCELED",
-};
-
 /* The verdict of one cell. */
 enum fsm_verdict {
 	V_OK,		/* allowed, with the cell's effects */
@@ -131,40 +118,6 @@ static const struct fsm_cell fsm[2][EXEC_STATUS_COUNT][EXEC_STATUS_COUNT] = {
 	},
 };
 
-const char *
-exec_status_name(enum exec_status s)
-{
-	if ((unsigned)s >= EXEC_STATUS_COUNT)
-		return "?";
-	return exec_names[s];
-}
-
-int
-exec_status_parse(const char *name, enum exec_status *out)
-{
-	int i;
-
-	for (i = 0; i < EXEC_STATUS_COUNT; i++)
-		if (strcmp(exec_names[i], name) == 0) {
-			*out = (enum exec_status)i;
-			return 0;
-		}
-	return -1;
-}
-
-bool
-exec_is_terminal(enum exec_status s)
-{
-	return s != EXEC_QUEUED && s != EXEC_IN_PROGRESS &&
-	    (unsigned)s < EXEC_STATUS_COUNT;
-}
-
-bool
-exec_is_pending(enum exec_status s)
-{
-	return s == EXEC_QUEUED || s == EXEC_IN_PROGRESS;
-}
-
 int
 exec_fsm_step(enum exec_status from, enum exec_status to,
     enum exec_actor who, bool force, struct err *err)
@@ -185,24 +138,24 @@ exec_fsm_step(enum exec_status from, enum exec_status to,
 			return c->fx;
 		return err_set(err, ERR_STATE_TRANSITION, "Cannot cancel a"
 		    " job execution in status %s unless force is true",
-		    exec_names[from]);
+		    exec_status_name(from));
 	case V_FINAL:
 		return err_set(err, ERR_STATE_TRANSITION, "Cannot change the"
 		    " status of a job execution from %s to %s: %s is a"
-		    " terminal status", exec_names[from], exec_names[to],
-		    exec_names[from]);
+		    " terminal status", exec_status_name(from), exec_status_name(to),
+		    exec_status_name(from));
 	case V_STATE:
 		return err_set(err, ERR_STATE_TRANSITION, "Cannot change the"
 		    " status of a job execution from %s to %s",
-		    exec_names[from], exec_names[to]);
+		    exec_status_name(from), exec_status_name(to));
 	case V_REQ:
 	default:
 		if (who == EXEC_BY_DEVICE)
 			return err_set(err, ERR_INVALID_REQUEST, "status: %s"
 			    " cannot be set by a device; use IN_PROGRESS,"
-			    " SUCCEEDED, FAILED or REJECTED", exec_names[to]);
+			    " SUCCEEDED, FAILED or REJECTED", exec_status_name(to));
 		return err_set(err, ERR_INVALID_REQUEST, "status: %s is set"
-		    " only by devices", exec_names[to]);
+		    " only by devices", exec_status_name(to));
 	}
 }
 
@@ -215,5 +168,5 @@ exec_fsm_may_delete(enum exec_status from, bool force, struct err *err)
 	if (force || exec_is_terminal(from))
 		return 0;
 	return err_set(err, ERR_STATE_TRANSITION, "Cannot delete a job"
-	    " execution in status %s unless force is true", exec_names[from]);
+	    " execution in status %s unless force is true", exec_status_name(from));
 }

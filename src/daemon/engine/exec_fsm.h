@@ -10,19 +10,7 @@
 #include <stdbool.h>
 
 #include "err.h"
-
-/* JobExecutionStatus of both models, in the models' enum order. */
-enum exec_status {
-	EXEC_QUEUED,
-	EXEC_IN_PROGRESS,
-	EXEC_SUCCEEDED,
-	EXEC_FAILED,
-	EXEC_TIMED_OUT,
-	EXEC_REJECTED,
-	EXEC_REMOVED,
-	EXEC_CANCELED,
-	EXEC_STATUS_COUNT
-};
+#include "status.h"
 
 /* Who asks for a step. */
 enum exec_actor {
@@ -35,18 +23,6 @@ enum exec_actor {
 #define EXEC_FX_STOP	0x02	/* terminal: stop every timer */
 #define EXEC_FX_FORCED	0x04	/* set forceCanceled */
 #define EXEC_FX_COUNT	0x08	/* status changes: move the job counters */
-
-/* The wire name of S ("IN_PROGRESS"); "?" when out of range. */
-const char *exec_status_name(enum exec_status s);
-
-/* Parses a wire name; -1 when NAME is not a JobExecutionStatus. */
-int exec_status_parse(const char *name, enum exec_status *out);
-
-/* SUCCEEDED, FAILED, TIMED_OUT, REJECTED, REMOVED, CANCELED. */
-bool exec_is_terminal(enum exec_status s);
-
-/* QUEUED or IN_PROGRESS ("pending" in the device API). */
-bool exec_is_pending(enum exec_status s);
 
 /*
  * Decides whether WHO may move an execution from FROM to TO (FORCE: the
