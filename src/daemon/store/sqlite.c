@@ -1016,6 +1016,21 @@ sq_end(struct store_tx *tx, bool commit, struct err *err)
 	return 0;
 }
 
+/* The database and the two files SQLite keeps beside it. */
+static void
+sq_local_files(const char *path, void (*fn)(void *arg, const char *path),
+    void *arg)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char p[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, suffix[i]) <
+		    sizeof(p))
+			fn(arg, p);
+}
+
 const struct store_ops sq_ops = {
 #define X_TX(ret, name, params, args)	.name = sq_##name,
 #define X_ST(ret, name, params, args)	.name = sq_##name,
@@ -1033,5 +1048,6 @@ const struct store_backend store_sqlite = {
 	.open = sq_open,
 	.backup = sq_backup,
 	.restore = sq_restore,
+	.local_files = sq_local_files,
 	.schema_known = sq_schema_known,
 };

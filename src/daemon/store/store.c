@@ -147,6 +147,21 @@ store_restore(const char *from, const char *url,
 	    err);
 }
 
+void
+store_local_files(const char *url, void (*fn)(void *arg, const char *path),
+    void *arg)
+{
+	const struct store_backend *be;
+	const char *where;
+	char path[PATH_MAX];
+	bool folder;
+
+	if (resolve(url, &be, &where, &folder, NULL) == -1 ||
+	    (folder && folder_path(where, path, sizeof(path), NULL) == -1))
+		return;
+	be->local_files(folder ? path : where, fn, arg);
+}
+
 int
 store_schema_known(void)
 {

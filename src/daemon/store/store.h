@@ -113,6 +113,14 @@ int store_schema_version(struct store *st);
  */
 int store_schema_known(void);
 
+/*
+ * Calls FN(ARG, PATH) for each file on this host that holds the store URL
+ * (as store_open takes it; SQLite: the database, its -wal and -shm), so
+ * that their modes can be checked. Nothing for an unknown scheme.
+ */
+void store_local_files(const char *url, void (*fn)(void *arg,
+    const char *path), void *arg);
+
 /* Reads the store: 0 when a read transaction answers, else -1 with ERR. */
 int store_ping(struct store *st, struct err *err);
 

@@ -275,6 +275,9 @@ struct store_backend {
 	int (*restore)(const char *from, const char *where,
 	    int (*fn)(void *arg, const struct store_file *f, struct err *err),
 	    void *arg, int *version, struct err *err);
+	/* store_local_files() of the store at WHERE. */
+	void (*local_files)(const char *where, void (*fn)(void *arg,
+	    const char *path), void *arg);
 	/* The newest schema version this backend's migrations reach. */
 	int (*schema_known)(void);
 };
