@@ -986,11 +986,7 @@ sq_end(struct store_tx *tx, bool commit, struct err *err)
 		free(tx);
 		return 0;
 	}
-	/* The audit record of this thread's request joins its change. */
-	if (sq_audit_pending(tx, err) == -1)
-		rc = SQLITE_ERROR;
-	else
-		rc = sq_run(tx, sql_release);
+	rc = sq_run(tx, sql_release);
 	if (rc != SQLITE_OK) {
 		if (err == NULL || err->type == NULL)
 			sq_fail(tx, rc, err);
@@ -1036,7 +1032,9 @@ const struct store_ops sq_ops = {
 #define X_ST(ret, name, params, args)	.name = sq_##name,
 #define X_TX_VOID(ret, name, params, args) .name = sq_##name,
 #define X_ST_VOID(ret, name, params, args) .name = sq_##name,
+#define X_TX_OWN X_TX
 	STORE_OPS
+#undef X_TX_OWN
 #undef X_TX
 #undef X_ST
 #undef X_TX_VOID

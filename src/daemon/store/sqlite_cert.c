@@ -131,26 +131,6 @@ json_text(const json_t *j)
 	return j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 }
 
-void
-store_cert_release(struct store_cert *c)
-{
-	free(c->pem);
-	c->pem = NULL;
-}
-
-void
-store_ca_release(struct store_ca *c)
-{
-	free(c->pem);
-	free(c->subject);
-	json_decref(c->registration_config);
-	json_decref(c->tags);
-	c->pem = NULL;
-	c->subject = NULL;
-	c->registration_config = NULL;
-	c->tags = NULL;
-}
-
 /* Steps S (bound) once: 1 with a row left for reading, 0, or -1. */
 static int
 step_one(struct store_tx *tx, sqlite3_stmt *s, struct err *err)

@@ -155,17 +155,6 @@ one_row(struct store_tx *tx, sqlite3_stmt *s,
 
 /* --- commands ---------------------------------------------------------- */
 
-void
-store_command_release(struct store_command *c)
-{
-	free(c->namespace);
-	free(c->display_name);
-	free(c->description);
-	json_decref(c->def);
-	c->namespace = c->display_name = c->description = NULL;
-	c->def = NULL;
-}
-
 static void
 command_row(sqlite3_stmt *s, void *arg)
 {
@@ -306,18 +295,6 @@ sq_command_list(struct store_tx *tx, const struct store_command_query *q,
 }
 
 /* --- executions -------------------------------------------------------- */
-
-void
-store_cmd_exec_release(struct store_cmd_exec *e)
-{
-	json_decref(e->status_reason);
-	json_decref(e->result);
-	json_decref(e->parameters);
-	free(e->client_token);
-	free(e->request);
-	e->status_reason = e->result = e->parameters = NULL;
-	e->client_token = e->request = NULL;
-}
 
 static void
 exec_row(sqlite3_stmt *s, void *arg)

@@ -82,15 +82,6 @@ static const char sql_thing_exists[] = "SELECT 1 FROM things WHERE name = ?1";
 
 static const char sql_job_exists[] = "SELECT 1 FROM jobs WHERE job_id = ?1";
 
-void
-store_exec_release(struct store_exec *e)
-{
-	json_decref(e->status_details);
-	e->status_details = NULL;
-	free(e->document);
-	e->document = NULL;
-}
-
 static void
 copy_text(char *dst, size_t size, const char *src)
 {

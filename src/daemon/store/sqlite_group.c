@@ -118,21 +118,6 @@ static const char sql_member_things_deep[] =
     " JOIN group_members m ON m.group_name = d.name"
     " WHERE m.thing_name > ?1 ORDER BY m.thing_name LIMIT ?2";
 
-void
-store_group_release(struct store_group *g)
-{
-	free(g->description);
-	g->description = NULL;
-	free(g->query);
-	g->query = NULL;
-	free(g->query_version);
-	g->query_version = NULL;
-	free(g->index_name);
-	g->index_name = NULL;
-	json_decref(g->attributes);
-	g->attributes = NULL;
-}
-
 /* Column I as a new string, NULL for NULL. */
 static char *
 col_strdup(sqlite3_stmt *s, int i)

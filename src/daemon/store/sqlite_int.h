@@ -68,7 +68,9 @@ sq_db(struct store_tx *tx)
 #define X_ST(ret, name, params, args)	ret sq_##name params;
 #define X_TX_VOID(ret, name, params, args) void sq_##name params;
 #define X_ST_VOID(ret, name, params, args) void sq_##name params;
+#define X_TX_OWN X_TX
 STORE_OPS
+#undef X_TX_OWN
 #undef X_TX
 #undef X_ST
 #undef X_TX_VOID
@@ -84,12 +86,6 @@ int sq_restore(const char *from, const char *path,
     int (*fn)(void *arg, const struct store_file *f, struct err *err),
     void *arg, int *version, struct err *err);
 int sq_schema_known(void);
-
-/*
- * Writes this thread's pending audit record (store_audit_set) into the
- * write transaction TX before its RELEASE; 0 when none is pending.
- */
-int sq_audit_pending(struct store_tx *tx, struct err *err);
 
 /*
  * A prepared statement for SQL (a string literal: the cache is keyed by its

@@ -106,20 +106,6 @@ const char *const store_job_count_names[STORE_JOB_NCOUNTS] = {
 	"numberOfRemovedThings", "numberOfTimedOutThings",
 };
 
-void
-store_job_release(struct store_job *job)
-{
-	if (job == NULL)
-		return;
-	free(job->document);
-	free(job->description);
-	free(job->reason_code);
-	free(job->comment);
-	json_decref(job->config);
-	json_decref(job->targets);
-	memset(job, 0, sizeof(*job));
-}
-
 /* Column I as a new string, or NULL for an SQL NULL. */
 static char *
 col_dup(sqlite3_stmt *s, int i)
@@ -715,13 +701,6 @@ sq_job_group_by_id(struct store_tx *tx, const char *group_id,
 }
 
 /* --- the job engine --------------------------------------------------- */
-
-void
-store_job_engine_release(struct store_job_engine *j)
-{
-	json_decref(j->config);
-	j->config = NULL;
-}
 
 static const char sql_engine_get[] =
     "SELECT job_id, status, target_selection, config, n_queued,"

@@ -39,15 +39,6 @@ static const char sql_opkey_revoke[] =
     "UPDATE operator_keys SET status = 'REVOKED', revoked_at = ?2"
     " WHERE access_key_id = ?1 AND status <> 'REVOKED'";
 
-void
-store_opkey_release(struct store_opkey *k)
-{
-	free(k->policy);
-	k->policy = NULL;
-	OPENSSL_cleanse(k->sealed, sizeof(k->sealed));
-	k->sealed_len = 0;
-}
-
 /* Fills K from the current row of S (OPKEY_COLS); -1 on a malformed row. */
 static int
 opkey_from_row(sqlite3_stmt *s, struct store_opkey *k)

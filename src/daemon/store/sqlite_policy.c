@@ -124,13 +124,6 @@ static const char sql_targets_time_desc[] =
     " AND (created_at, target) < (?1, ?2)"
     " ORDER BY created_at DESC, target DESC LIMIT ?3";
 
-void
-store_policy_version_release(struct store_policy_version *v)
-{
-	free(v->document);
-	v->document = NULL;
-}
-
 int
 sq_policy_get(struct store_tx *tx, const char *name,
     struct store_policy *out, struct err *err)

@@ -28,17 +28,6 @@ static const char sql_template_list[] =
     "SELECT id, template_id, description, created_at FROM job_templates"
     " WHERE id > ?1 ORDER BY id LIMIT ?2";
 
-void
-store_template_release(struct store_template *t)
-{
-	free(t->description);
-	free(t->document);
-	json_decref(t->config);
-	t->description = NULL;
-	t->document = NULL;
-	t->config = NULL;
-}
-
 static void
 template_from_row(sqlite3_stmt *s, const char *id, struct store_template *t)
 {

@@ -113,13 +113,6 @@ static const char sql_scan_type[] =
     SCAN_COLS " FROM thing_types y CROSS JOIN things t"
     " ON t.type_name = y.name WHERE y.name = ?2 COLLATE NOCASE";
 
-void
-store_thing_release(struct store_thing *t)
-{
-	json_decref(t->attributes);
-	t->attributes = NULL;
-}
-
 static json_t *
 attrs_parse(const char *text)
 {
@@ -352,27 +345,6 @@ sq_thing_scan(struct store_tx *tx, const struct store_scan *sc,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_fail(tx, rc, err);
 	return 0;
-}
-
-json_t *
-store_attrs_apply(const json_t *current, const json_t *update, bool merge)
-{
-	json_t *res, *v;
-	const char *key;
-
-	res = merge && current != NULL ? json_deep_copy(current) :
-	    json_object();
-	if (update == NULL)
-		return res;
-	json_object_foreach((json_t *)update, key, v) {
-		if (!json_is_string(v))
-			continue;
-		if (json_string_length(v) == 0)
-			json_object_del(res, key);
-		else
-			json_object_set(res, key, v);
-	}
-	return res;
 }
 
 void

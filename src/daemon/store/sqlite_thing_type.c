@@ -43,17 +43,6 @@ static const char sql_type_list_one[] =
     "SELECT " TYPE_COLS " FROM thing_types WHERE name > ?1 AND name = ?3"
     " LIMIT ?2";
 
-void
-store_thing_type_release(struct store_thing_type *t)
-{
-	free(t->description);
-	t->description = NULL;
-	json_decref(t->searchable);
-	t->searchable = NULL;
-	json_decref(t->mqtt5);
-	t->mqtt5 = NULL;
-}
-
 static json_t *
 col_json(sqlite3_stmt *s, int i)
 {

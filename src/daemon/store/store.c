@@ -198,6 +198,58 @@ store_deferred(uint64_t batch)
 		defer_batch = batch;
 }
 
+/* This thread's pending audit record (store_audit_set). */
+static __thread struct store_audit_ctx *audit_pending;
+
+void
+store_audit_set(struct store_audit_ctx *a)
+{
+	a->written = false;
+	audit_pending = a;
+}
+
+void
+store_audit_clear(void)
+{
+	audit_pending = NULL;
+}
+
+int
+store_audit_append(struct store *st, const struct store_audit_ctx *a,
+    const char *result, struct err *err)
+{
+	struct store_audit_ctx *saved = audit_pending;
+	struct store_tx *tx;
+	int rc;
+
+	audit_pending = NULL;
+	rc = store_begin(st, true, &tx, err);
+	if (rc == 0) {
+		rc = store_audit_append_tx(tx, a, result, err);
+		if (store_end(tx, rc == 0, err) == -1)
+			rc = -1;
+	}
+	audit_pending = saved;
+	return rc;
+}
+
+int
+store_end(struct store_tx *tx, bool commit, struct err *err)
+{
+	struct store_audit_ctx *a = audit_pending;
+
+	/* The audit record of this thread's request joins its change. */
+	if (tx != NULL && commit && tx->write && a != NULL && !a->written) {
+		if (store_audit_append_tx(tx, a, "OK", err) == -1) {
+			tx->st->ops->end(tx, false, NULL);
+			return -1;
+		}
+		/* Rolled back with the transaction if its commit fails. */
+		a->written = true;
+	}
+	return tx == NULL ? 0 : tx->st->ops->end(tx, commit, err);
+}
+
 /* The public operations, each through its store's table. */
 #define X_TX(ret, name, params, args) \
 	ret store_##name params { return tx->st->ops->name args; }
@@ -206,5 +258,6 @@ store_deferred(uint64_t batch)
 #define X_TX_VOID(ret, name, params, args) \
 	void store_##name params { tx->st->ops->name args; }
 #define X_ST_VOID(ret, name, params, args) \
-	void store_##name params { st->ops->name args; }
+	void store_##name params { if (st != NULL) st->ops->name args; }
+#define X_TX_OWN(ret, name, params, args)
 STORE_OPS

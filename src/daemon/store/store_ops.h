@@ -9,6 +9,8 @@
  *   X_TX(ret, name, (params), (args))       first parameter a transaction
  *   X_ST(ret, name, (params), (args))       first parameter the store
  *   X_TX_VOID, X_ST_VOID                    the same, returning nothing
+ *   X_TX_OWN                                X_TX whose public function
+ *                                           store.c writes itself
  *
  * A backend's store and transaction structs begin with struct store and
  * struct store_tx below; store_open() picks the backend by the URL's
@@ -43,7 +45,7 @@
 	/* store.h */ \
 	X_ST_VOID(void, close, (struct store *st), (st)) \
 	X_ST(int, begin, (struct store *st, bool write, struct store_tx **tx, struct err *err), (st, write, tx, err)) \
-	X_TX(int, end, (struct store_tx *tx, bool commit, struct err *err), (tx, commit, err)) \
+	X_TX_OWN(int, end, (struct store_tx *tx, bool commit, struct err *err), (tx, commit, err)) \
 	X_TX(int, item_begin, (struct store_tx *tx, struct err *err), (tx, err)) \
 	X_TX_VOID(void, item_end, (struct store_tx *tx, bool keep), (tx, keep)) \
 	X_ST_VOID(void, on_commit, (struct store *st, void (*fn)(void *), void *arg), (st, fn, arg)) \
@@ -57,7 +59,6 @@
 	X_ST(int, schema_version, (struct store *st), (st)) \
 	X_ST(int, ping, (struct store *st, struct err *err), (st, err)) \
 	/* store_audit.h */ \
-	X_ST(int, audit_append, (struct store *st, const struct store_audit_ctx *a, const char *result, struct err *err), (st, a, result, err)) \
 	X_TX(int, audit_append_tx, (struct store_tx *tx, const struct store_audit_ctx *a, const char *result, struct err *err), (tx, a, result, err)) \
 	X_TX(int, audit_list, (struct store_tx *tx, const struct store_audit_filter *f, int limit, int (*fn)(void *, const struct store_audit_rec *), void *arg, struct err *err), (tx, f, limit, fn, arg, err)) \
 	X_TX(int, audit_head, (struct store_tx *tx, int64_t *seq, char hash[AUDIT_HASH_LEN + 1], struct err *err), (tx, seq, hash, err)) \
@@ -239,7 +240,9 @@ struct store_ops {
 #define X_ST(ret, name, params, args)	ret (*name) params;
 #define X_TX_VOID(ret, name, params, args) void (*name) params;
 #define X_ST_VOID(ret, name, params, args) void (*name) params;
+#define X_TX_OWN X_TX
 	STORE_OPS
+#undef X_TX_OWN
 #undef X_TX
 #undef X_ST
 #undef X_TX_VOID
