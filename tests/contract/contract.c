@@ -74,11 +74,7 @@ contract_url(void)
 int
 contract_open(struct store **out, struct err *err)
 {
-	/* The one line to change when store_open takes the URL itself. */
-	if (strncmp(c_url, "sqlite:", 7) == 0)
-		return store_open(c_url + 7, out, err);
-	return err_set(err, ERR_INVALID_REQUEST, "no store backend for %s",
-	    c_url);
+	return store_open(c_url, out, err);
 }
 
 int
