@@ -21,6 +21,7 @@ static char c_tmp[64];		/* the temporary folder of the default */
 static char c_old[4][64];	/* earlier folders of this case */
 static int c_nold;
 static unsigned c_seq;
+static int c_setup_errors;	/* cmocka does not count them as failures */
 
 /* Removes one entry of a temporary folder (nftw callback). */
 static int
@@ -44,7 +45,7 @@ c_url_new(void)
 		strcpy(c_tmp, "/tmp/iotjobs-contract-XXXXXX");
 		if (mkdtemp(c_tmp) == NULL)
 			return -1;
-		snprintf(c_url, sizeof(c_url), "sqlite:%s", c_tmp);
+		snprintf(c_url, sizeof(c_url), "sqlite:%s/iotjobs.db", c_tmp);
 		return 0;
 	}
 	c_tmp[0] = '\0';
@@ -58,7 +59,13 @@ c_url_new(void)
 	    p + 2);
 	if (strncmp(c_url, "sqlite:", 7) == 0) {
 		/* A folder of its own: the suite removes it at the end. */
+		/* PATH is the file: its folder is the case's own. */
+		char *slash;
+
 		snprintf(c_tmp, sizeof(c_tmp), "%.63s", c_url + 7);
+		slash = strrchr(c_tmp, '/');
+		if (slash != NULL && slash != c_tmp)
+			*slash = '\0';
 		if (mkdir(c_tmp, 0700) == -1)
 			return -1;
 	}
@@ -89,12 +96,11 @@ int
 contract_setup(void **state)
 {
 	struct store *st;
-	struct err err;
+	struct err err = { 0 };
 
-	if (c_url_new() == -1)
-		return -1;
-	if (contract_open(&st, &err) == -1) {
+	if (c_url_new() == -1 || contract_open(&st, &err) == -1) {
 		fprintf(stderr, "contract: %s: %s\n", c_url, err.msg);
+		c_setup_errors++;
 		return -1;
 	}
 	*state = st;
@@ -201,5 +207,5 @@ main(int argc, char **argv)
 			failed += _cmocka_run_group_tests(a->name, a->cases,
 			    a->n, NULL, NULL);
 	}
-	return failed == 0 ? 0 : 1;
+	return failed + c_setup_errors == 0 ? 0 : 1;
 }

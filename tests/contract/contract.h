@@ -5,10 +5,10 @@
  * held to the same rules. A case opens its store through contract_open()
  * and must not look at files, SQL or any backend's own behaviour.
  *
- * IOTJOBS_TEST_STORE names the store to test, as a URL: "sqlite:PATH" (a
- * data folder). "%s" in it is replaced by a name new to each case, so
- * that every case starts on an empty store; without it the store named
- * must be empty at each case. Unset: a fresh SQLite store in a new
+ * IOTJOBS_TEST_STORE names the store to test, as store_open takes it:
+ * "sqlite:PATH" (the SQLite file). "%s" in it is replaced by a name new
+ * to each case, so that every case starts on an empty store; without it
+ * the store named must be empty at each case. Unset: a fresh SQLite store in a new
  * temporary folder per case.
  */
 #ifndef IOTJOBS_CONTRACT_H
