@@ -25,6 +25,7 @@
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
+#include "uuid.h"
 #include "metrics.h"
 #include "store/store.h"
 #include "xmalloc.h"
@@ -32,15 +33,12 @@
 void
 http_request_id(char *buf, size_t size)
 {
-	unsigned char b[16];
+	struct err err;
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		memset(b, 0, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	/* Every id of a reply is random; without randomness, stop. */
+	if (size < UUID_LEN + 1 || uuid_new(buf, &err) == -1)
+		fatalx("request id: %s", size < UUID_LEN + 1 ? "no room" :
+		    err.msg);
 }
 
 static void

@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "sqlite_int.h"
+#include "log.h"
+#include "uuid.h"
 
 static const char sql_thing_get[] =
     "SELECT thing_id, type_name, attributes, version, created_at"
@@ -350,22 +351,11 @@ sq_thing_scan(struct store_tx *tx, const struct store_scan *sc,
 void
 store_uuid_new(char buf[STORE_ID_LEN + 1])
 {
-	unsigned char b[16];
-	size_t got = 0;
+	struct err err;
 
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (r <= 0)
-			continue;	/* EINTR; getrandom blocks otherwise */
-		got += (size_t)r;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, STORE_ID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-	    b[15]);
+	/* A store id is never made up: without randomness, stop. */
+	if (uuid_new(buf, &err) == -1)
+		fatalx("%s", err.msg);
 }
 
 static const char b64[] =
