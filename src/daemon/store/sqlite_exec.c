@@ -222,21 +222,21 @@ exists(struct store_tx *tx, const char *sql, const char *key,
 }
 
 int
-store_exec_thing_exists(struct store_tx *tx, const char *name,
+sq_exec_thing_exists(struct store_tx *tx, const char *name,
     struct err *err)
 {
 	return exists(tx, sql_thing_exists, name, err);
 }
 
 int
-store_exec_job_exists(struct store_tx *tx, const char *job_id,
+sq_exec_job_exists(struct store_tx *tx, const char *job_id,
     struct err *err)
 {
 	return exists(tx, sql_job_exists, job_id, err);
 }
 
 int
-store_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
+sq_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
     int64_t number, bool with_doc, struct store_exec *out, struct err *err)
 {
 	sqlite3_stmt *s;
@@ -251,7 +251,7 @@ store_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
 }
 
 int
-store_exec_next_pending(struct store_tx *tx, const char *thing,
+sq_exec_next_pending(struct store_tx *tx, const char *thing,
     bool with_doc, struct store_exec *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_pending);
@@ -263,7 +263,7 @@ store_exec_next_pending(struct store_tx *tx, const char *thing,
 }
 
 int
-store_exec_pending(struct store_tx *tx, const char *thing, int limit,
+sq_exec_pending(struct store_tx *tx, const char *thing, int limit,
     store_exec_row_fn *fn, void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_pending_summary);
@@ -284,7 +284,7 @@ bind_opt(sqlite3_stmt *s, int i, int64_t v)
 }
 
 int
-store_exec_put(struct store_tx *tx, const struct store_exec *e,
+sq_exec_put(struct store_tx *tx, const struct store_exec *e,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_put);
@@ -305,14 +305,14 @@ store_exec_put(struct store_tx *tx, const struct store_exec *e,
 	bind_opt(s, 10, e->progress_timeout_at);
 	rc = sq_exec_stmt(tx, s, err);
 	free(details);
-	if (rc == 0 && sqlite3_changes(tx->db) != 1)
+	if (rc == 0 && sqlite3_changes(sq_db(tx)) != 1)
 		return err_set(err, ERR_INTERNAL_FAILURE, "job execution %lld"
 		    " vanished during an update", (long long)e->id);
 	return rc;
 }
 
 int
-store_exec_delete(struct store_tx *tx, int64_t id, struct err *err)
+sq_exec_delete(struct store_tx *tx, int64_t id, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_delete);
 
@@ -321,7 +321,7 @@ store_exec_delete(struct store_tx *tx, int64_t id, struct err *err)
 }
 
 int
-store_exec_list_job(struct store_tx *tx, const char *job_id,
+sq_exec_list_job(struct store_tx *tx, const char *job_id,
     struct store_exec_page *pg, store_exec_row_fn *fn, void *arg,
     struct err *err)
 {
@@ -336,7 +336,7 @@ store_exec_list_job(struct store_tx *tx, const char *job_id,
 }
 
 int
-store_exec_list_thing(struct store_tx *tx, const char *thing,
+sq_exec_list_thing(struct store_tx *tx, const char *thing,
     const char *job_id, struct store_exec_page *pg, store_exec_row_fn *fn,
     void *arg, struct err *err)
 {
@@ -375,7 +375,7 @@ static const char sql_pending_of[] = EXEC_COLS
     " ORDER BY e.status = 'QUEUED', e.id LIMIT ?3";
 
 int
-store_exec_due(struct store_tx *tx, int64_t now, int limit,
+sq_exec_due(struct store_tx *tx, int64_t now, int limit,
     store_exec_row_fn *fn, void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_due);
@@ -387,7 +387,7 @@ store_exec_due(struct store_tx *tx, int64_t now, int limit,
 }
 
 int
-store_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
+sq_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_next_deadline);
 	int rc = sqlite3_step(s);
@@ -402,7 +402,7 @@ store_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
 }
 
 int
-store_exec_retry(struct store_tx *tx, const struct store_exec *e,
+sq_exec_retry(struct store_tx *tx, const struct store_exec *e,
     int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_retry);
@@ -418,7 +418,7 @@ store_exec_retry(struct store_tx *tx, const struct store_exec *e,
 }
 
 int
-store_exec_pending_of(struct store_tx *tx, const char *thing,
+sq_exec_pending_of(struct store_tx *tx, const char *thing,
     const char *job_id, int limit, store_exec_row_fn *fn, void *arg,
     struct err *err)
 {

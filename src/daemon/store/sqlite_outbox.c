@@ -11,7 +11,7 @@
 #include "xmalloc.h"
 
 int
-store_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
+sq_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
     void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, thing_name FROM"
@@ -33,7 +33,7 @@ store_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
 }
 
 int
-store_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
+sq_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM notify_outbox WHERE"
 	    " id <= ?1");
@@ -43,7 +43,7 @@ store_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
 }
 
 int
-store_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
+sq_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
     char **head, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT list, head FROM notify_sent"
@@ -67,7 +67,7 @@ store_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
 }
 
 int
-store_notify_sent_put(struct store_tx *tx, const char *thing,
+sq_notify_sent_put(struct store_tx *tx, const char *thing,
     const char *list, const char *head, struct err *err)
 {
 	sqlite3_stmt *s;
@@ -97,7 +97,7 @@ col_or_null(sqlite3_stmt *s, int i)
 }
 
 int
-store_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
+sq_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
     void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, kind, operation, job_id,"
@@ -129,7 +129,7 @@ store_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
 }
 
 int
-store_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
+sq_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM event_outbox WHERE"
 	    " id <= ?1");
@@ -139,7 +139,7 @@ store_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
 }
 
 int
-store_outbox_switch(struct store *st, bool notify, bool events,
+sq_outbox_switch(struct store *st, bool notify, bool events,
     struct err *err)
 {
 	static const char sql_set[] = "UPDATE outbox_switch SET notify = ?1,"
@@ -151,7 +151,7 @@ store_outbox_switch(struct store *st, bool notify, bool events,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (store_begin(st, true, &tx, err) == -1)
+	if (sq_begin(st, true, &tx, err) == -1)
 		return -1;
 	s = sq_stmt(tx, sql_set);
 	sqlite3_bind_int(s, 1, notify);
@@ -163,7 +163,7 @@ store_outbox_switch(struct store *st, bool notify, bool events,
 		rc = sq_exec_stmt(tx, sq_stmt(tx, sql_clear_sent), err);
 	if (rc == 0 && !events)
 		rc = sq_exec_stmt(tx, sq_stmt(tx, sql_clear_events), err);
-	if (store_end(tx, rc == 0, err) == -1)
+	if (sq_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	return rc;
 }

@@ -141,7 +141,7 @@ attrs_dump(const json_t *attrs)
 }
 
 int
-store_thing_get(struct store_tx *tx, const char *name,
+sq_thing_get(struct store_tx *tx, const char *name,
     struct store_thing *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_thing_get);
@@ -193,7 +193,7 @@ attrs_mirror(struct store_tx *tx, const char *name, const json_t *attrs,
 }
 
 int
-store_thing_insert(struct store_tx *tx, struct store_thing *t,
+sq_thing_insert(struct store_tx *tx, struct store_thing *t,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_thing_insert);
@@ -215,7 +215,7 @@ store_thing_insert(struct store_tx *tx, struct store_thing *t,
 }
 
 int
-store_thing_update(struct store_tx *tx, const struct store_thing *t,
+sq_thing_update(struct store_tx *tx, const struct store_thing *t,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_thing_update);
@@ -234,7 +234,7 @@ store_thing_update(struct store_tx *tx, const struct store_thing *t,
 }
 
 int
-store_thing_delete(struct store_tx *tx, const char *name, struct err *err)
+sq_thing_delete(struct store_tx *tx, const char *name, struct err *err)
 {
 	static const char *const sqls[] = {
 		sql_thing_delete, sql_attrs_delete, sql_thing_unjoin,
@@ -252,7 +252,7 @@ store_thing_delete(struct store_tx *tx, const char *name, struct err *err)
 }
 
 int
-store_thing_list(struct store_tx *tx, const struct store_page *pg,
+sq_thing_list(struct store_tx *tx, const struct store_page *pg,
     const struct store_thing_filter *f, json_t *out, bool *more,
     struct err *err)
 {
@@ -318,7 +318,7 @@ scan_stmt(struct store_tx *tx, const struct store_scan *sc)
 }
 
 int
-store_thing_scan(struct store_tx *tx, const struct store_scan *sc,
+sq_thing_scan(struct store_tx *tx, const struct store_scan *sc,
     bool with_groups, store_thing_scan_fn *fn, void *arg, struct err *err)
 {
 	sqlite3_stmt *s = scan_stmt(tx, sc);

@@ -83,7 +83,7 @@ type_read(sqlite3_stmt *s, struct store_thing_type *out)
 }
 
 int
-store_thing_type_get(struct store_tx *tx, const char *name,
+sq_thing_type_get(struct store_tx *tx, const char *name,
     struct store_thing_type *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_get);
@@ -124,7 +124,7 @@ type_bind(sqlite3_stmt *s, int first, const struct store_thing_type *t,
 }
 
 int
-store_thing_type_insert(struct store_tx *tx, struct store_thing_type *t,
+sq_thing_type_insert(struct store_tx *tx, struct store_thing_type *t,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_insert);
@@ -143,7 +143,7 @@ store_thing_type_insert(struct store_tx *tx, struct store_thing_type *t,
 }
 
 int
-store_thing_type_update(struct store_tx *tx,
+sq_thing_type_update(struct store_tx *tx,
     const struct store_thing_type *t, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_update);
@@ -159,7 +159,7 @@ store_thing_type_update(struct store_tx *tx,
 }
 
 int
-store_thing_type_delete(struct store_tx *tx, const char *name,
+sq_thing_type_delete(struct store_tx *tx, const char *name,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_delete);
@@ -169,7 +169,7 @@ store_thing_type_delete(struct store_tx *tx, const char *name,
 }
 
 int
-store_thing_type_in_use(struct store_tx *tx, const char *name, bool *any,
+sq_thing_type_in_use(struct store_tx *tx, const char *name, bool *any,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_in_use);
@@ -185,7 +185,7 @@ store_thing_type_in_use(struct store_tx *tx, const char *name, bool *any,
 }
 
 int
-store_thing_type_list(struct store_tx *tx, const struct store_page *pg,
+sq_thing_type_list(struct store_tx *tx, const struct store_page *pg,
     const char *name, store_thing_type_fn *fn, void *arg, bool *more,
     struct err *err)
 {
