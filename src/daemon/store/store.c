@@ -31,10 +31,10 @@ static __thread uint64_t defer_batch;
 static const struct store_backend *
 backend_of(const char *url, const char **where)
 {
-	const char *colon = strchr(url, ':');
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
 	size_t i, n;
 
-	if (colon == NULL || strchr(url, '/') < colon) {
+	if (colon == NULL || (slash != NULL && slash < colon)) {
 		*where = url;
 		return NULL;
 	}

@@ -48,13 +48,17 @@ class StoreUrlTest(unittest.TestCase):
                 os.path.join(d.data_dir, "iotjobs.db")))
 
     def test_unknown_scheme_is_refused_by_name(self):
-        d = Daemon(args=["--store", "mysql://127.0.0.1/iot"], start=False)
-        try:
-            with self.assertRaises(DaemonError) as cm:
-                d.start()
-            self.assertIn("mysql:", str(cm.exception))
-        finally:
-            d.close()
+        for url in ("mysql://127.0.0.1/iot", "bogus:x"):
+            d = Daemon(args=["--store", url], start=False)
+            try:
+                with self.assertRaises(DaemonError) as cm:
+                    d.start()
+                scheme = url.split(":")[0] + ":"
+                self.assertIn("unknown store URL scheme in " + scheme,
+                              str(cm.exception))
+                self.assertFalse(os.path.exists(url))
+            finally:
+                d.close()
 
 
 if __name__ == "__main__":
