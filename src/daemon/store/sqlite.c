@@ -545,6 +545,16 @@ sq_files_guard(struct sq_store *st)
 	return rc;
 }
 
+/* Before a COMMIT: whether the files are no longer the ones opened. */
+static bool
+sq_files_moved(struct sq_store *st)
+{
+	char why[PATH_MAX + 64];
+
+	return !st->failed &&
+	    sq_files_state(st, true, why, sizeof(why)) != SQ_FILES_OK;
+}
+
 /* The committer, idle for a second: the check without a batch. */
 static void
 sq_files_idle_check(struct sq_store *st)
@@ -833,6 +843,13 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 	*batch = st->open_batch++;
 	if (st->writer_open && sqlite3_get_autocommit(st->writer->db)) {
 		rc = SQLITE_ABORT;	/* rolled back under us */
+	} else if (st->writer_open && sq_files_moved(st)) {
+		/* Never acknowledged into vanished files: refused, undone. */
+		sqlite3_exec(st->writer->db, "ROLLBACK", NULL, NULL, NULL);
+		st->writer_open = false;
+		st->files_checked_ms = 0;
+		(void)sq_files_guard(st);
+		rc = SQLITE_IOERR;
 	} else if (st->writer_open) {
 		rc = sqlite3_exec(st->writer->db, "COMMIT", NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {

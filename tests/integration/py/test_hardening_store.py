@@ -435,6 +435,29 @@ class VanishedStoreTest(unittest.TestCase):
         self.assertEqual(lost, [], "%d of %d acknowledged writes lost" %
                          (len(lost), len(acked)))
 
+    def test_wal_deleted_while_idle_next_write_refused_nothing_lost(self):
+        for n in range(6):
+            d = Daemon()
+            self.addCleanup(d.close)
+            self.addCleanup(d.kill9)
+            iot = d.iot_client()
+            acked = []
+            for i in range(10):
+                iot.create_thing(thingName="i%d-%d" % (n, i))
+                acked.append("i%d-%d" % (n, i))
+            time.sleep(0.1 * n)
+            os.unlink(os.path.join(d.data_dir, "iotjobs.db-wal"))
+            with self.assertRaises(ClientError) as cm:
+                iot.create_thing(thingName="after")
+            self.assertEqual(cm.exception.response["Error"]["Code"],
+                             "ServiceUnavailableException")
+            d.kill9()
+            d.start()
+            present = self.list_names(d)
+            self.assertEqual([a for a in acked if a not in present], [])
+            self.assertNotIn("after", present)
+            d.kill9()
+
     def test_data_folder_removed_under_load_is_noticed(self):
         d = self.daemon()
         before, acked, refused, rc = self.load(
