@@ -84,7 +84,9 @@ CLI_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(CLI_SRC))
 CLI_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(VARIANT_CFLAGS) \
               -Isrc/common $(CLI_PKG_CFLAGS) -MMD -MP
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
-UNIT_BIN   := $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC))
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BIN)/tests/%,$(UNIT_SRC)) \
+              $(BIN)/tests/store_contract
+CONTRACT_SRC := $(wildcard tests/contract/*.c)
 FUZZ_TARGETS := $(basename $(notdir $(filter-out tests/fuzz/replay.c, \
               $(wildcard tests/fuzz/*.c))))
 REPLAY_BIN := $(patsubst %,$(BIN)/replay/%,$(FUZZ_TARGETS))
@@ -166,6 +168,14 @@ $(BIN)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(VARIANT_LDFLAGS) -o $@ $< \
 	    $(LIB_OBJ) $(LDLIBS) -lcmocka
+
+# The store contract suite (tests/contract/): one binary of every area.
+$(BIN)/tests/store_contract: $(CONTRACT_SRC) tests/contract/contract.h \
+    $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/contract $(VARIANT_LDFLAGS) -o $@ \
+	    $(CONTRACT_SRC) $(LIB_OBJ) $(LDLIBS) -lcmocka
 
 # A fuzz target linked with replay.c by the ordinary compiler: runs corpora.
 $(BIN)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \

@@ -290,6 +290,7 @@ static int
 cmd_backup(const struct bk_opts *o, const char *dir)
 {
 	struct bk_files *files = xcalloc(1, sizeof(*files));
+	char url[1024];
 	struct err err;
 	int version = 0, rc;
 
@@ -306,7 +307,9 @@ cmd_backup(const struct bk_opts *o, const char *dir)
 	if (rc == 0)
 		rc = collect(dir, "", 0, files, &err);
 	if (rc == 0)
-		rc = store_backup(dir, o->to, files->f, files->n, &version,
+		rc = conf_store_of(dir, url, sizeof(url), &err);
+	if (rc == 0)
+		rc = store_backup(url, o->to, files->f, files->n, &version,
 		    &err);
 	if (rc == 0)
 		printf("iotjobsd backup: wrote %s: the store of %s (schema "
@@ -414,7 +417,7 @@ target_ready(const char *dir, struct err *err)
 static int
 cmd_restore(const struct bk_opts *o, const char *dir)
 {
-	char parent[PATH_MAX];
+	char parent[PATH_MAX], url[1024];
 	char *slash;
 	struct err err;
 	int version = 0;
@@ -434,7 +437,8 @@ cmd_restore(const struct bk_opts *o, const char *dir)
 	    -1)
 		return 1;
 	if (target_ready(dir, &err) == -1 ||
-	    store_restore(o->from, dir, write_file, (void *)dir, &version,
+	    conf_store_of(dir, url, sizeof(url), &err) == -1 ||
+	    store_restore(o->from, url, write_file, (void *)dir, &version,
 	    &err) == -1) {
 		fprintf(stderr, "iotjobsd restore: %s\n", err.msg);
 		return 1;

@@ -42,6 +42,8 @@ const struct conf_opt conf_opts[] = {
 	  " the --mqtt broker's)" },
 	{ "data-dir", "IOTJOBS_DATA_DIR", CONF_PATH, "./data", 0, 0,
 	  "folder of the SQLite store and the credentials file" },
+	{ "store", "IOTJOBS_STORE", CONF_TEXT, "", 0, 0,
+	  "store URL: sqlite:PATH (empty: sqlite:DATA_DIR/iotjobs.db)" },
 	{ "region", "IOTJOBS_REGION", CONF_STR, "us-east-1", 0, 0,
 	  "AWS region used in ARNs; requests must be signed for it" },
 	{ "account-id", "IOTJOBS_ACCOUNT_ID", CONF_STR, "123456789012", 0, 0,
@@ -249,6 +251,7 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 		{ "ca-key", conf->ca_key, sizeof(conf->ca_key) },
 		{ "metrics-token", conf->metrics_token,
 		  sizeof(conf->metrics_token) },
+		{ "store", conf->store, sizeof(conf->store) },
 	};
 	size_t i;
 
@@ -577,6 +580,40 @@ conf_load(struct conf *conf, int argc, char **argv)
 	}
 	free(rep);
 	conf_broker_socket(conf);
+}
+
+const char *
+conf_store_url(const struct conf *conf)
+{
+	return conf->store[0] != '\0' ? conf->store : conf->data_dir;
+}
+
+int
+conf_store_of(const char *dir, char *out, size_t size, struct err *err)
+{
+	const char *env = getenv("IOTJOBS_STORE"), *path, *url = dir;
+	struct conf_report *rep;
+	struct conf *conf;
+	int rc = 0;
+
+	conf = xmalloc(sizeof(*conf));
+	rep = xcalloc(1, sizeof(*rep));
+	conf_defaults(conf);
+	path = conf_file_path(NULL);
+	if (env != NULL && env[0] != '\0')
+		url = env;
+	else if (path != NULL && conf_read_file(conf, path, rep) != 0)
+		rc = err_set(err, ERR_INVALID_REQUEST, "%s (iotjobsd "
+		    "--check-config lists every problem)", rep->msg[0]);
+	else if (conf->store[0] != '\0')
+		url = conf->store;
+	if (rc == 0 && strlen(url) >= size)
+		rc = err_set(err, ERR_INVALID_REQUEST, "store URL too long");
+	else if (rc == 0)
+		snprintf(out, size, "%s", url);
+	free(rep);
+	free(conf);
+	return rc;
 }
 
 int

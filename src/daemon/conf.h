@@ -24,6 +24,7 @@ struct conf {
 	char public_endpoint[256];	/* host devices reach; empty: listen */
 	char broker_endpoint[256];	/* HOST:PORT of MQTT for devices */
 	char data_dir[PATH_MAX];
+	char store[1024];	/* store URL; "": sqlite in data_dir */
 	char region[64];
 	char account_id[16];
 	size_t body_limit;	/* bytes of request body accepted */
@@ -77,6 +78,15 @@ struct conf {
  * problem printed on stderr, with its file and line).
  */
 void conf_load(struct conf *conf, int argc, char **argv);
+
+/* The store URL of CONF: --store, else its data folder. */
+const char *conf_store_url(const struct conf *conf);
+
+/*
+ * For a subcommand working on data folder DIR: the store URL, from
+ * IOTJOBS_STORE, else the configuration file's store, else DIR.
+ */
+int conf_store_of(const char *dir, char *out, size_t size, struct err *err);
 
 /*
  * The data folder a subcommand (credentials, backup, restore) works on:

@@ -148,12 +148,15 @@ opts_parse(int argc, char **argv, struct cmd_opts *o, int *first_operand)
 static int
 store_of(const struct cmd_opts *o, struct store **st, struct err *err)
 {
+	char url[1024];
 	struct stat sb;
 
 	if (stat(o->data_dir, &sb) == -1 || !S_ISDIR(sb.st_mode))
 		return err_set(err, ERR_INVALID_REQUEST, "no data folder %s "
 		    "(pass --data-dir or set " DATA_DIR_ENV ")", o->data_dir);
-	return store_open(o->data_dir, st, err);
+	if (conf_store_of(o->data_dir, url, sizeof(url), err) == -1)
+		return -1;
+	return store_open(url, st, err);
 }
 
 /* Reads the policy file PATH ("-": standard input) into a new string. */

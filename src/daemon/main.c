@@ -324,9 +324,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	process_setup();
 
-	if (perms_check(conf.data_dir, conf.strict_permissions, &err) == -1)
+	if (perms_check(conf.data_dir, conf_store_url(&conf),
+	    conf.strict_permissions, &err) == -1)
 		fatalx("%s", err.msg);
-	if (store_open(conf.data_dir, &app.st, &err) == -1 ||
+	if (store_open(conf_store_url(&conf), &app.st, &err) == -1 ||
 	    store_outbox_switch(app.st, conf.mqtt_url[0] != '\0',
 	    conf.mqtt_url[0] != '\0' && conf.mqtt_events, &err) == -1)
 		fatalx("%s", err.msg);

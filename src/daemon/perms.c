@@ -16,10 +16,11 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "store/store.h"
 
-/* Files of the data folder that hold the store or a secret. */
-static const char *const perms_private[] = {
-	"iotjobs.db", "iotjobs.db-wal", "iotjobs.db-shm", "credentials.json",
+/* The first private file found readable by others, for --strict. */
+struct perms_walk {
+	char first[PATH_MAX];
 };
 
 /* Reports PATH when its mode has any of the BAD bits; 1 when it had. */
@@ -36,26 +37,34 @@ perms_one(const char *path, mode_t bad, const char *who)
 	return 1;
 }
 
-int
-perms_check(const char *data_dir, bool strict, struct err *err)
+/* A file that holds the store or a secret: group and others get nothing. */
+static void
+perms_private(void *arg, const char *path)
 {
-	char path[PATH_MAX], first[PATH_MAX] = "";
-	size_t i;
+	struct perms_walk *w = arg;
+
+	if (perms_one(path, S_IRWXG | S_IRWXO, "another user") &&
+	    w->first[0] == '\0')
+		snprintf(w->first, sizeof(w->first), "%s", path);
+}
+
+int
+perms_check(const char *data_dir, const char *store_url, bool strict,
+    struct err *err)
+{
+	struct perms_walk w = { "" };
+	char path[PATH_MAX];
 
 	if (perms_one(data_dir, S_IRWXO, "every local user"))
-		snprintf(first, sizeof(first), "%s", data_dir);
-	for (i = 0; i < sizeof(perms_private) / sizeof(perms_private[0]);
-	    i++) {
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", data_dir,
-		    perms_private[i]) >= sizeof(path))
-			continue;
-		if (perms_one(path, S_IRWXG | S_IRWXO, "another user") &&
-		    first[0] == '\0')
-			snprintf(first, sizeof(first), "%s", path);
-	}
-	if (strict && first[0] != '\0')
+		snprintf(w.first, sizeof(w.first), "%s", data_dir);
+	store_local_files(store_url, perms_private, &w);
+	if ((size_t)snprintf(path, sizeof(path), "%s/credentials.json",
+	    data_dir) < sizeof(path))
+		perms_private(&w, path);
+	if (strict && w.first[0] != '\0')
 		return err_set(err, ERR_INTERNAL_FAILURE, "refusing to start"
-		    " (--strict-permissions): %s is readable by others", first);
+		    " (--strict-permissions): %s is readable by others",
+		    w.first);
 	return 0;
 }
 

@@ -14,12 +14,14 @@
 #include "err.h"
 
 /*
- * Checks DATA_DIR (when it exists) and its store and credential files:
+ * Checks DATA_DIR (when it exists), its credentials file and the files of
+ * the store STORE_URL on this host (store_local_files):
  * the folder must give others nothing, the files give group and others
  * nothing. Logs each one that does; returns -1 with ERR for the first of
  * them when STRICT, else 0.
  */
-int perms_check(const char *data_dir, bool strict, struct err *err);
+int perms_check(const char *data_dir, const char *store_url, bool strict,
+    struct err *err);
 
 /*
  * Gives PATH, something the broker must reach (its socket, its CA

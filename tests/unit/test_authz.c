@@ -39,9 +39,9 @@ sql(const char *text)
 	char *msg = NULL;
 
 	assert_int_equal(store_begin(st, true, &tx, &err), 0);
-	if (sqlite3_exec(tx->db, text, NULL, NULL, &msg) != SQLITE_OK)
+	if (sqlite3_exec(sq_db(tx), text, NULL, NULL, &msg) != SQLITE_OK)
 		fail_msg("%s: %s", text, msg);
-	assert_int_equal(sqlite3_exec(tx->db, "UPDATE authz_state SET"
+	assert_int_equal(sqlite3_exec(sq_db(tx), "UPDATE authz_state SET"
 	    " generation = generation + 1", NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(store_end(tx, true, &err), 0);
 }

@@ -44,10 +44,15 @@ struct api_ctx {
 typedef int api_handler_fn(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err);
 
+/* What an operation needs of the pipeline (api/pipeline.h). */
+#define API_DEFER	0x1	/* its answer may wait for the COMMIT: one
+				   write transaction, nothing read back after */
+
 struct api_op {
 	const char *name;	/* the model's operation name */
 	enum plane plane;
 	api_handler_fn *fn;
+	unsigned needs;		/* API_* flags */
 };
 
 /* Each resource file exports its table, ended by a { NULL } row. */

@@ -624,14 +624,14 @@ cert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_cert_ops[] = {
-	{ "CreateKeysAndCertificate", PLANE_CONTROL, cert_create_keys },
-	{ "CreateCertificateFromCsr", PLANE_CONTROL, cert_create_from_csr },
-	{ "RegisterCertificate", PLANE_CONTROL, cert_register },
-	{ "RegisterCertificateWithoutCA", PLANE_CONTROL, cert_register_no_ca },
-	{ "DescribeCertificate", PLANE_CONTROL, cert_describe },
-	{ "ListCertificates", PLANE_CONTROL, cert_list },
-	{ "ListCertificatesByCA", PLANE_CONTROL, cert_list_by_ca },
-	{ "UpdateCertificate", PLANE_CONTROL, cert_update },
-	{ "DeleteCertificate", PLANE_CONTROL, cert_delete },
-	{ NULL, PLANE_DATA, NULL },
+	{ "CreateKeysAndCertificate", PLANE_CONTROL, cert_create_keys, 0 },
+	{ "CreateCertificateFromCsr", PLANE_CONTROL, cert_create_from_csr, 0 },
+	{ "RegisterCertificate", PLANE_CONTROL, cert_register, 0 },
+	{ "RegisterCertificateWithoutCA", PLANE_CONTROL, cert_register_no_ca, 0 },
+	{ "DescribeCertificate", PLANE_CONTROL, cert_describe, 0 },
+	{ "ListCertificates", PLANE_CONTROL, cert_list, 0 },
+	{ "ListCertificatesByCA", PLANE_CONTROL, cert_list_by_ca, 0 },
+	{ "UpdateCertificate", PLANE_CONTROL, cert_update, 0 },
+	{ "DeleteCertificate", PLANE_CONTROL, cert_delete, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

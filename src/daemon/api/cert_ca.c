@@ -420,12 +420,12 @@ cacert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_ca_ops[] = {
-	{ "GetRegistrationCode", PLANE_CONTROL, regcode_get },
-	{ "DeleteRegistrationCode", PLANE_CONTROL, regcode_delete },
-	{ "RegisterCACertificate", PLANE_CONTROL, cacert_register },
-	{ "DescribeCACertificate", PLANE_CONTROL, cacert_describe },
-	{ "ListCACertificates", PLANE_CONTROL, cacert_list },
-	{ "UpdateCACertificate", PLANE_CONTROL, cacert_update },
-	{ "DeleteCACertificate", PLANE_CONTROL, cacert_delete },
-	{ NULL, PLANE_DATA, NULL },
+	{ "GetRegistrationCode", PLANE_CONTROL, regcode_get, 0 },
+	{ "DeleteRegistrationCode", PLANE_CONTROL, regcode_delete, 0 },
+	{ "RegisterCACertificate", PLANE_CONTROL, cacert_register, 0 },
+	{ "DescribeCACertificate", PLANE_CONTROL, cacert_describe, 0 },
+	{ "ListCACertificates", PLANE_CONTROL, cacert_list, 0 },
+	{ "UpdateCACertificate", PLANE_CONTROL, cacert_update, 0 },
+	{ "DeleteCACertificate", PLANE_CONTROL, cacert_delete, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

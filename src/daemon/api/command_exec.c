@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "engine/sched.h"
 #include "store/store_thing.h"
+#include "uuid.h"
 #include "xmalloc.h"
 
 #define EXEC_LIST_DEFAULT	25
@@ -73,20 +73,6 @@ command_arn_id(const struct conf *conf, const char *arn, const char **id,
 		    " %sID", arn, prefix);
 	*id = arn + n;
 	return 0;
-}
-
-static void
-uuid4(char *buf, size_t size)
-{
-	unsigned char b[16];
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		memset(b, 0, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 /* The execution event of E into the outbox (published with events on). */
@@ -177,7 +163,8 @@ start_prepare(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	    "mandatoryParameters"), json_object_get(in, "parameters"),
 	    &s->e.parameters, err) == -1)
 		return -1;
-	uuid4(s->e.execution_id, sizeof(s->e.execution_id));
+	if (uuid_new(s->e.execution_id, err) == -1)
+		return -1;
 	snprintf(s->e.command_id, sizeof(s->e.command_id), "%s",
 	    s->command_id);
 	snprintf(s->e.namespace, sizeof(s->e.namespace), "%s", c->namespace);

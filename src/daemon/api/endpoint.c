@@ -104,6 +104,6 @@ endpoint_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_endpoint_ops[] = {
-	{ "DescribeEndpoint", PLANE_CONTROL, endpoint_describe },
-	{ NULL, 0, NULL },
+	{ "DescribeEndpoint", PLANE_CONTROL, endpoint_describe, 0 },
+	{ NULL, 0, NULL, 0 },
 };

@@ -381,15 +381,16 @@ delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 const struct api_op api_exec_ops[] = {
 	/* iot-jobs-data (jobs_data.c) */
-	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe },
-	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending },
-	{ "StartNextPendingJobExecution", PLANE_DATA, jobs_data_start_next },
-	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update },
+	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe, 0 },
+	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending, 0 },
+	{ "StartNextPendingJobExecution", PLANE_DATA, jobs_data_start_next,
+	    API_DEFER },
+	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update, API_DEFER },
 	/* iot */
-	{ "DescribeJobExecution", PLANE_CONTROL, describe },
-	{ "ListJobExecutionsForJob", PLANE_CONTROL, list_for_job },
-	{ "ListJobExecutionsForThing", PLANE_CONTROL, list_for_thing },
-	{ "CancelJobExecution", PLANE_CONTROL, cancel },
-	{ "DeleteJobExecution", PLANE_CONTROL, delete },
-	{ NULL, PLANE_DATA, NULL },
+	{ "DescribeJobExecution", PLANE_CONTROL, describe, 0 },
+	{ "ListJobExecutionsForJob", PLANE_CONTROL, list_for_job, 0 },
+	{ "ListJobExecutionsForThing", PLANE_CONTROL, list_for_thing, 0 },
+	{ "CancelJobExecution", PLANE_CONTROL, cancel, 0 },
+	{ "DeleteJobExecution", PLANE_CONTROL, delete, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

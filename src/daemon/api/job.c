@@ -513,13 +513,13 @@ job_associate(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_job_ops[] = {
-	{ "CreateJob", PLANE_CONTROL, job_create },
-	{ "DescribeJob", PLANE_CONTROL, job_describe },
-	{ "ListJobs", PLANE_CONTROL, job_list },
-	{ "GetJobDocument", PLANE_CONTROL, job_document },
-	{ "UpdateJob", PLANE_CONTROL, job_update },
-	{ "CancelJob", PLANE_CONTROL, job_cancel },
-	{ "DeleteJob", PLANE_CONTROL, job_delete },
-	{ "AssociateTargetsWithJob", PLANE_CONTROL, job_associate },
-	{ NULL, PLANE_DATA, NULL },
+	{ "CreateJob", PLANE_CONTROL, job_create, 0 },
+	{ "DescribeJob", PLANE_CONTROL, job_describe, 0 },
+	{ "ListJobs", PLANE_CONTROL, job_list, 0 },
+	{ "GetJobDocument", PLANE_CONTROL, job_document, 0 },
+	{ "UpdateJob", PLANE_CONTROL, job_update, 0 },
+	{ "CancelJob", PLANE_CONTROL, job_cancel, 0 },
+	{ "DeleteJob", PLANE_CONTROL, job_delete, 0 },
+	{ "AssociateTargetsWithJob", PLANE_CONTROL, job_associate, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

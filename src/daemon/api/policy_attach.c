@@ -302,13 +302,13 @@ policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_policy_attach_ops[] = {
-	{ "AttachPolicy", PLANE_CONTROL, policy_attach },
-	{ "DetachPolicy", PLANE_CONTROL, policy_detach },
-	{ "ListAttachedPolicies", PLANE_CONTROL, attached_list },
-	{ "ListTargetsForPolicy", PLANE_CONTROL, targets_list },
-	{ "AttachPrincipalPolicy", PLANE_CONTROL, principal_policy_attach },
-	{ "DetachPrincipalPolicy", PLANE_CONTROL, principal_policy_detach },
-	{ "ListPrincipalPolicies", PLANE_CONTROL, principal_policies_list },
-	{ "ListPolicyPrincipals", PLANE_CONTROL, policy_principals_list },
-	{ NULL, PLANE_DATA, NULL },
+	{ "AttachPolicy", PLANE_CONTROL, policy_attach, 0 },
+	{ "DetachPolicy", PLANE_CONTROL, policy_detach, 0 },
+	{ "ListAttachedPolicies", PLANE_CONTROL, attached_list, 0 },
+	{ "ListTargetsForPolicy", PLANE_CONTROL, targets_list, 0 },
+	{ "AttachPrincipalPolicy", PLANE_CONTROL, principal_policy_attach, 0 },
+	{ "DetachPrincipalPolicy", PLANE_CONTROL, principal_policy_detach, 0 },
+	{ "ListPrincipalPolicies", PLANE_CONTROL, principal_policies_list, 0 },
+	{ "ListPolicyPrincipals", PLANE_CONTROL, policy_principals_list, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -244,11 +244,11 @@ principal_things_v2(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_principal_ops[] = {
-	{ "AttachThingPrincipal", PLANE_CONTROL, principal_attach },
-	{ "DetachThingPrincipal", PLANE_CONTROL, principal_detach },
-	{ "ListThingPrincipals", PLANE_CONTROL, thing_principals_v1 },
-	{ "ListThingPrincipalsV2", PLANE_CONTROL, thing_principals_v2 },
-	{ "ListPrincipalThings", PLANE_CONTROL, principal_things_v1 },
-	{ "ListPrincipalThingsV2", PLANE_CONTROL, principal_things_v2 },
-	{ NULL, PLANE_DATA, NULL },
+	{ "AttachThingPrincipal", PLANE_CONTROL, principal_attach, 0 },
+	{ "DetachThingPrincipal", PLANE_CONTROL, principal_detach, 0 },
+	{ "ListThingPrincipals", PLANE_CONTROL, thing_principals_v1, 0 },
+	{ "ListThingPrincipalsV2", PLANE_CONTROL, thing_principals_v2, 0 },
+	{ "ListPrincipalThings", PLANE_CONTROL, principal_things_v1, 0 },
+	{ "ListPrincipalThingsV2", PLANE_CONTROL, principal_things_v2, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

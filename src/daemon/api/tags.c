@@ -370,8 +370,8 @@ list_tags(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_tag_ops[] = {
-	{ "TagResource", PLANE_CONTROL, tag_resource },
-	{ "UntagResource", PLANE_CONTROL, untag_resource },
-	{ "ListTagsForResource", PLANE_CONTROL, list_tags },
-	{ NULL, PLANE_DATA, NULL },
+	{ "TagResource", PLANE_CONTROL, tag_resource, 0 },
+	{ "UntagResource", PLANE_CONTROL, untag_resource, 0 },
+	{ "ListTagsForResource", PLANE_CONTROL, list_tags, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

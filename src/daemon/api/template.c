@@ -480,13 +480,13 @@ template_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_template_ops[] = {
-	{ "CreateJobTemplate", PLANE_CONTROL, template_create },
-	{ "DescribeJobTemplate", PLANE_CONTROL, template_describe },
-	{ "ListJobTemplates", PLANE_CONTROL, template_list },
-	{ "DeleteJobTemplate", PLANE_CONTROL, template_delete },
+	{ "CreateJobTemplate", PLANE_CONTROL, template_create, 0 },
+	{ "DescribeJobTemplate", PLANE_CONTROL, template_describe, 0 },
+	{ "ListJobTemplates", PLANE_CONTROL, template_list, 0 },
+	{ "DeleteJobTemplate", PLANE_CONTROL, template_delete, 0 },
 	{ "ListManagedJobTemplates", PLANE_CONTROL,
-	    managed_template_list_op },
+	    managed_template_list_op, 0 },
 	{ "DescribeManagedJobTemplate", PLANE_CONTROL,
-	    managed_template_describe_op },
-	{ NULL, PLANE_DATA, NULL },
+	    managed_template_describe_op, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

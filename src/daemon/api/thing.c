@@ -386,10 +386,10 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_thing_ops[] = {
-	{ "CreateThing", PLANE_CONTROL, thing_create },
-	{ "DescribeThing", PLANE_CONTROL, thing_describe },
-	{ "UpdateThing", PLANE_CONTROL, thing_update },
-	{ "DeleteThing", PLANE_CONTROL, thing_delete },
-	{ "ListThings", PLANE_CONTROL, thing_list },
-	{ NULL, PLANE_DATA, NULL },
+	{ "CreateThing", PLANE_CONTROL, thing_create, 0 },
+	{ "DescribeThing", PLANE_CONTROL, thing_describe, 0 },
+	{ "UpdateThing", PLANE_CONTROL, thing_update, 0 },
+	{ "DeleteThing", PLANE_CONTROL, thing_delete, 0 },
+	{ "ListThings", PLANE_CONTROL, thing_list, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -611,12 +611,12 @@ thing_groups(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_group_ops[] = {
-	{ "CreateThingGroup", PLANE_CONTROL, group_create },
-	{ "DescribeThingGroup", PLANE_CONTROL, group_describe },
-	{ "UpdateThingGroup", PLANE_CONTROL, group_update },
-	{ "DeleteThingGroup", PLANE_CONTROL, group_delete },
-	{ "ListThingGroups", PLANE_CONTROL, group_list },
-	{ "ListThingsInThingGroup", PLANE_CONTROL, group_things },
-	{ "ListThingGroupsForThing", PLANE_CONTROL, thing_groups },
-	{ NULL, PLANE_DATA, NULL },
+	{ "CreateThingGroup", PLANE_CONTROL, group_create, 0 },
+	{ "DescribeThingGroup", PLANE_CONTROL, group_describe, 0 },
+	{ "UpdateThingGroup", PLANE_CONTROL, group_update, 0 },
+	{ "DeleteThingGroup", PLANE_CONTROL, group_delete, 0 },
+	{ "ListThingGroups", PLANE_CONTROL, group_list, 0 },
+	{ "ListThingsInThingGroup", PLANE_CONTROL, group_things, 0 },
+	{ "ListThingGroupsForThing", PLANE_CONTROL, thing_groups, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -579,8 +579,8 @@ dyn_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_dyngroup_ops[] = {
-	{ "CreateDynamicThingGroup", PLANE_CONTROL, dyn_create },
-	{ "UpdateDynamicThingGroup", PLANE_CONTROL, dyn_update },
-	{ "DeleteDynamicThingGroup", PLANE_CONTROL, dyn_delete },
-	{ NULL, PLANE_DATA, NULL },
+	{ "CreateDynamicThingGroup", PLANE_CONTROL, dyn_create, 0 },
+	{ "UpdateDynamicThingGroup", PLANE_CONTROL, dyn_update, 0 },
+	{ "DeleteDynamicThingGroup", PLANE_CONTROL, dyn_delete, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -291,8 +291,8 @@ thing_groups_update(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_group_member_ops[] = {
-	{ "AddThingToThingGroup", PLANE_CONTROL, member_add },
-	{ "RemoveThingFromThingGroup", PLANE_CONTROL, member_remove },
-	{ "UpdateThingGroupsForThing", PLANE_CONTROL, thing_groups_update },
-	{ NULL, PLANE_DATA, NULL },
+	{ "AddThingToThingGroup", PLANE_CONTROL, member_add, 0 },
+	{ "RemoveThingFromThingGroup", PLANE_CONTROL, member_remove, 0 },
+	{ "UpdateThingGroupsForThing", PLANE_CONTROL, thing_groups_update, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

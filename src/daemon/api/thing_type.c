@@ -375,11 +375,11 @@ type_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_thing_type_ops[] = {
-	{ "CreateThingType", PLANE_CONTROL, type_create },
-	{ "DescribeThingType", PLANE_CONTROL, type_describe },
-	{ "ListThingTypes", PLANE_CONTROL, type_list },
-	{ "UpdateThingType", PLANE_CONTROL, type_update },
-	{ "DeprecateThingType", PLANE_CONTROL, type_deprecate },
-	{ "DeleteThingType", PLANE_CONTROL, type_delete },
-	{ NULL, PLANE_DATA, NULL },
+	{ "CreateThingType", PLANE_CONTROL, type_create, 0 },
+	{ "DescribeThingType", PLANE_CONTROL, type_describe, 0 },
+	{ "ListThingTypes", PLANE_CONTROL, type_list, 0 },
+	{ "UpdateThingType", PLANE_CONTROL, type_update, 0 },
+	{ "DeprecateThingType", PLANE_CONTROL, type_deprecate, 0 },
+	{ "DeleteThingType", PLANE_CONTROL, type_delete, 0 },
+	{ NULL, PLANE_DATA, NULL, 0 },
 };

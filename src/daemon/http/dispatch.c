@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "api/pipeline.h"
 #include "api/validate.h"
 #include "auth/authz.h"
 #include "clock.h"
@@ -25,6 +26,7 @@
 #include "http/input.h"
 #include "http/router.h"
 #include "log.h"
+#include "uuid.h"
 #include "metrics.h"
 #include "store/store.h"
 #include "xmalloc.h"
@@ -32,15 +34,12 @@
 void
 http_request_id(char *buf, size_t size)
 {
-	unsigned char b[16];
+	struct err err;
 
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		memset(b, 0, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	/* Every id of a reply is random; without randomness, stop. */
+	if (size < UUID_LEN + 1 || uuid_new(buf, &err) == -1)
+		fatalx("request id: %s", size < UUID_LEN + 1 ? "no room" :
+		    err.msg);
 }
 
 static void
@@ -263,17 +262,48 @@ elapsed_us(const struct timespec *t0)
 	    (t1.tv_nsec - t0->tv_nsec) / 1000;
 }
 
-/*
- * Operations whose answer may be held (the connection suspended, no thread
- * held) until the COMMIT of their writes: one write transaction and no
- * read back after it. The device's hot path.
- */
-static bool
-op_defers(const struct model_op *op)
+/* The HTTP front end's part of the pipeline: authorization and audit. */
+struct http_front {
+	struct app *app;
+	const struct http_request *req;
+	const struct auth_result *who;
+	const struct model_op *op;
+	const char *rid;
+	struct http_audit audit;
+	bool write;
+};
+
+static int
+front_admit(void *arg, const json_t *in, struct err *err)
 {
-	return op->plane == PLANE_DATA &&
-	    (strcmp(op->name, "UpdateJobExecution") == 0 ||
-	    strcmp(op->name, "StartNextPendingJobExecution") == 0);
+	struct http_front *f = arg;
+	struct authz_request zr;
+
+	zr.who = &f->who->who;
+	zr.plane = f->op->plane;
+	zr.op = f->op->name;
+	zr.in = in;
+	zr.source_ip = f->req->peer;
+	http_audit_init(&f->audit, f->op->name, &f->who->who, in,
+	    f->req->peer, f->rid, clock_now());
+	if (authz_check(f->app->authz, &zr, err) == -1) {
+		if (http_audit_is_refusal(err))
+			http_audit_done(f->app, &f->audit, -1, err);
+		return -1;
+	}
+	f->write = http_audit_is_write(f->op);
+	if (f->write)
+		http_audit_arm(&f->audit);
+	return 0;
+}
+
+static void
+front_done(void *arg, int rc, const struct err *err)
+{
+	struct http_front *f = arg;
+
+	if (f->write)
+		http_audit_done(f->app, &f->audit, rc, err);
 }
 
 /* Runs the matched operation; 0 with *OUT, or -1 with ERR. */
@@ -283,42 +313,26 @@ run_op(struct app *app, const struct http_request *req,
     const struct route_match *m, json_t **out, int *status,
     const char *rid, uint64_t *batch, struct err *err)
 {
-	bool defer = op_defers(m->op);
-	const struct api_op *impl;
-	const char *errtype = validate_errtype(m->op);
-	struct authz_request zr;
-	struct http_audit audit;
+	struct http_front f;
+	struct api_front front = { front_admit, front_done, &f };
+	struct api_result res;
 	struct api_ctx ctx;
 	json_t *in = NULL;
-	bool write;
 	int rc;
 
-	impl = api_op_find(plane, m->op->name);
-	if (impl == NULL)
+	if (api_op_find(plane, m->op->name) == NULL)
 		return err_set_status(err, 501, ERR_NOT_IMPLEMENTED,
 		    "%s is not implemented by iotjobs yet", m->op->name);
 	if (http_input_build(m, req->query, req->nquery, req->headers,
-	    req->nheaders, req->body, req->body_len, errtype, &in, err) == -1)
+	    req->nheaders, req->body, req->body_len, validate_errtype(m->op),
+	    &in, err) == -1)
 		return -1;
-	if (m->op->input >= 0 &&
-	    validate_input(m->op->input, in, errtype, err) == -1) {
-		json_decref(in);
-		return -1;
-	}
-	zr.who = &who->who;
-	zr.plane = plane;
-	zr.op = m->op->name;
-	zr.in = in;
-	zr.source_ip = req->peer;
-	http_audit_init(&audit, m->op->name, &who->who, in, req->peer, rid,
-	    clock_now());
-	if (authz_check(app->authz, &zr, err) == -1) {
-		if (http_audit_is_refusal(err))
-			http_audit_done(app, &audit, -1, err);
-		json_decref(in);
-		return -1;
-	}
-	write = http_audit_is_write(m->op);
+	f.app = app;
+	f.req = req;
+	f.who = who;
+	f.op = m->op;
+	f.rid = rid;
+	f.write = false;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = app->st;
 	ctx.ca = app->ca;
@@ -329,17 +343,12 @@ run_op(struct app *app, const struct http_request *req,
 	ctx.now = clock_now();
 	ctx.request_id = rid;
 	ctx.peer = req->peer;
-	if (defer)
-		store_defer_begin();
-	if (write)
-		http_audit_arm(&audit);
-	rc = impl->fn(&ctx, in, out, err);
-	if (write)
-		http_audit_done(app, &audit, rc, err);
-	if (defer)
-		*batch = store_defer_end();
+	rc = api_pipeline_run(&ctx, m->op, in, API_RUN_HOLD, &front, &res,
+	    err);
+	*out = res.out;
+	*status = res.status;
+	*batch = res.batch;
 	json_decref(in);
-	*status = ctx.status != 0 ? ctx.status : m->op->http_status;
 	return rc;
 }
 

@@ -6,12 +6,12 @@
  * on one broker answer each request once) to every topic under
  * $aws/things/+/jobs/ one or two levels deep
  * (topic.c tells requests from the service's own topics), hands each
- * request to a worker, and the worker runs the data plane's handler of the
- * operation (api_op_find, validate_input: the same code as HTTP) and
- * publishes the accepted or rejected reply (reply.c). The replies of
- * start-next and update, the device's hot path, are held until the COMMIT
- * of their writes instead of holding the worker (store_defer_begin, as the
- * HTTP front end does), so that a few workers fill each group commit.
+ * request to a worker, and the worker runs the operation through the
+ * pipeline of both front ends (api/pipeline.h: row, validation, handler)
+ * and publishes the accepted or rejected reply (reply.c). The replies of
+ * the rows marked API_DEFER (start-next and update, the device's hot path)
+ * are held until the COMMIT of their writes instead of holding the worker,
+ * so that a few workers fill each group commit.
  * One thread of ours runs the connection (conn_main): it connects, runs
  * libmosquitto's loop, and after any failure, whatever its kind (refused,
  * lost, TLS, name lookup), waits and connects again with backoff; on
@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
-#include "api/validate.h"
+#include "api/pipeline.h"
 #include "clock.h"
 #include "log.h"
 #include "metrics.h"
@@ -356,24 +356,24 @@ exec_state(struct mqtt *m, const struct topic *t, const json_t *in)
 	return st;
 }
 
-/* Runs the operation of topic T with input IN; *OUT or -1 with ERR. */
+/*
+ * Runs the operation of topic T with input IN through the pipeline (with
+ * the replies of API_DEFER rows held: *BATCH); *OUT or -1 with ERR.
+ */
 static int
 run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
     json_t **out, uint64_t *batch, struct err *err)
 {
 	const char *name = topic_op_name(t->kind);
 	const struct model_op *op = model_op_find(PLANE_DATA, name);
-	const struct api_op *impl = api_op_find(PLANE_DATA, name);
+	struct api_result res;
 	struct principal who;
 	struct api_ctx ctx;
 	int rc;
 
-	if (op == NULL || impl == NULL)
+	if (op == NULL || api_op_find(PLANE_DATA, name) == NULL)
 		return err_set(err, MQTT_INTERNAL, "%s is not available",
 		    name);
-	if (op->input >= 0 && validate_input(op->input, in,
-	    validate_errtype(op), err) == -1)
-		return -1;
 	memset(&who, 0, sizeof(who));
 	who.kind = PRINCIPAL_THING;
 	snprintf(who.thing_name, sizeof(who.thing_name), "%s", t->thing);
@@ -384,12 +384,9 @@ run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
 	ctx.plane = PLANE_DATA;
 	ctx.now = now;
 	ctx.request_id = "mqtt";
-	/* One write and no read back after it: the answer may wait. */
-	if (t->kind != TOPIC_START_NEXT && t->kind != TOPIC_UPDATE)
-		return impl->fn(&ctx, in, out, err);
-	store_defer_begin();
-	rc = impl->fn(&ctx, in, out, err);
-	*batch = store_defer_end();
+	rc = api_pipeline_run(&ctx, op, in, API_RUN_HOLD, NULL, &res, err);
+	*out = res.out;
+	*batch = res.batch;
 	return rc;
 }
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "api/api.h"
 #include "log.h"
@@ -17,6 +16,7 @@
 #include "mqtt/topic.h"
 #include "store/store.h"
 #include "store/store_outbox.h"
+#include "uuid.h"
 
 struct drain {
 	struct app *app;
@@ -25,20 +25,6 @@ struct drain {
 	int64_t last;
 	int n;
 };
-
-static void
-event_id(char *buf, size_t size)
-{
-	unsigned char b[16];
-
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
-		memset(b, 0, sizeof(b));
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, size, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
 
 static int
 event_row(const struct store_event *ev, void *arg, struct err *err)
@@ -54,7 +40,8 @@ event_row(const struct store_event *ev, void *arg, struct err *err)
 		d->n++;
 		return 0;
 	}
-	event_id(id, sizeof(id));
+	if (uuid_new(id, err) == -1)
+		return -1;
 	o = json_object();
 	json_object_set_new(o, "eventType",
 	    json_string(job ? "JOB" : "JOB_EXECUTION"));

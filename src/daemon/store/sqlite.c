@@ -5,7 +5,7 @@
  * (sqlite_migrate.c), connections and transactions. Each thread reads through a connection of
  * its own. Writes go through one connection with group commit: a write
  * transaction is a SAVEPOINT inside the writer's open transaction, and its
- * store_end() returns only once a COMMIT covering it is on disk. One COMMIT
+ * sq_end() returns only once a COMMIT covering it is on disk. One COMMIT
  * (one fsync) thus answers every write that ran while the previous one was
  * being written, and a failed request rolls back only its own savepoint.
  */
@@ -38,15 +38,13 @@
 #define SQ_WATCH_MS	100	/* store_watch_start: polling period */
 #define SQ_FILES_MS	1000	/* the path check of the store's files */
 
-/* Deferred acknowledgement of this thread's writes (store_defer_begin). */
-static __thread bool sq_defer;
-static __thread uint64_t sq_defer_batch;
+struct sq_store;
 
 static void *sq_committer(void *arg);
-static void sq_files_open(struct store *st);
-static int sq_files_guard(struct store *st);
-static void sq_files_idle_check(struct store *st);
-static void sq_files_tell(struct store *st);
+static void sq_files_open(struct sq_store *st);
+static int sq_files_guard(struct sq_store *st);
+static void sq_files_idle_check(struct sq_store *st);
+static void sq_files_tell(struct sq_store *st);
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
 static const char sql_savepoint[] = "SAVEPOINT req";
@@ -64,7 +62,8 @@ struct sq_conn {
 	struct sq_conn *next;	/* every connection, for store_close */
 };
 
-struct store {
+struct sq_store {
+	struct store base;
 	char path[PATH_MAX];
 	pthread_mutex_t write_lock;	/* the writer connection */
 	struct sq_conn *writer;
@@ -114,7 +113,7 @@ struct store {
 };
 
 static int
-sq_conn_open(struct store *st, struct sq_conn **out, struct err *err)
+sq_conn_open(struct sq_store *st, struct sq_conn **out, struct err *err)
 {
 	struct sq_conn *c;
 	int rc, waited;
@@ -175,7 +174,7 @@ sq_conn_close(struct sq_conn *c)
 sqlite3_stmt *
 sq_stmt(struct store_tx *tx, const char *sql)
 {
-	struct sq_conn *c = tx->conn;
+	struct sq_conn *c = sq_txp(tx)->conn;
 	size_t h = ((uintptr_t)sql >> 3) % SQ_CACHE_SLOTS;
 	size_t i;
 	sqlite3_stmt *s;
@@ -205,7 +204,7 @@ sq_stmt(struct store_tx *tx, const char *sql)
 int
 sq_fail(struct store_tx *tx, int rc, struct err *err)
 {
-	const char *msg = sqlite3_errmsg(tx->db);
+	const char *msg = sqlite3_errmsg(sq_txp(tx)->db);
 
 	metrics_store_error();
 	log_warnx("store: sqlite error %d: %s", rc, msg);
@@ -261,20 +260,17 @@ sq_run(struct store_tx *tx, const char *sql)
 }
 
 int
-store_open(const char *dir, struct store **out, struct err *err)
+sq_open(const char *path, struct store **out, struct err *err)
 {
-	struct store *st;
+	struct sq_store *st;
 
-	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-		return err_set(err, ERR_INTERNAL_FAILURE,
-		    "cannot create the data folder %s: %s", dir,
-		    strerror(errno));
 	st = xcalloc(1, sizeof(*st));
-	if ((size_t)snprintf(st->path, sizeof(st->path), "%s/iotjobs.db",
-	    dir) >= sizeof(st->path)) {
+	st->base.ops = &sq_ops;
+	if ((size_t)snprintf(st->path, sizeof(st->path), "%s", path) >=
+	    sizeof(st->path)) {
 		free(st);
-		return err_set(err, ERR_INTERNAL_FAILURE,
-		    "data folder path too long");
+		return err_set(err, ERR_INVALID_REQUEST,
+		    "store path too long: %s", path);
 	}
 	st->lead_fd = -1;
 	st->db_fd = st->wal_fd = -1;
@@ -297,13 +293,14 @@ store_open(const char *dir, struct store **out, struct err *err)
 	sq_files_open(st);
 	if (pthread_create(&st->committer, NULL, sq_committer, st) != 0)
 		fatal("store: cannot start the committer thread");
-	*out = st;
+	*out = &st->base;
 	return 0;
 }
 
 void
-store_close(struct store *st)
+sq_close(struct store *base)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	struct sq_conn *c, *next;
 
 	if (st == NULL)
@@ -353,8 +350,9 @@ store_close(struct store *st)
  * exits, kill -9 included, so there is never a lease to wait out.
  */
 int
-store_lead_try(struct store *st, struct err *err)
+sq_lead_try(struct store *base, struct err *err)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	char path[PATH_MAX + 8];
 	char *slash;
 
@@ -418,7 +416,7 @@ sq_file_watch(const char *path, struct stat *sb)
 }
 
 static void
-sq_files_open(struct store *st)
+sq_files_open(struct sq_store *st)
 {
 	char wal[PATH_MAX + 8];
 
@@ -438,7 +436,7 @@ enum sq_vanish { SQ_FILES_OK, SQ_WAL_GONE, SQ_DB_GONE, SQ_MOVED };
 
 /* What became of the files; FULL: by path too. WHY says it for the log. */
 static enum sq_vanish
-sq_files_state(struct store *st, bool full, char *why, size_t size)
+sq_files_state(struct sq_store *st, bool full, char *why, size_t size)
 {
 	char wal[PATH_MAX + 8];
 	struct stat sb;
@@ -475,7 +473,7 @@ sq_files_state(struct store *st, bool full, char *why, size_t size)
 
 /* Saves what the vanished files hold, as far as KIND allows. */
 static int
-sq_files_rescue(struct store *st, enum sq_vanish kind)
+sq_files_rescue(struct sq_store *st, enum sq_vanish kind)
 {
 	sqlite3 *db = st->writer->db;
 	int nlog = -1, nckpt = -1, rc;
@@ -520,7 +518,7 @@ sq_files_rescue(struct store *st, enum sq_vanish kind)
  * with.
  */
 static int
-sq_files_guard(struct store *st)
+sq_files_guard(struct sq_store *st)
 {
 	struct timespec ts;
 	int64_t now;
@@ -549,7 +547,7 @@ sq_files_guard(struct store *st)
 
 /* The committer, idle for a second: the check without a batch. */
 static void
-sq_files_idle_check(struct store *st)
+sq_files_idle_check(struct sq_store *st)
 {
 	pthread_mutex_lock(&st->write_lock);
 	if (!st->writer_open)
@@ -560,7 +558,7 @@ sq_files_idle_check(struct store *st)
 
 /* Runs the failure hook once, outside every lock of the store. */
 static void
-sq_files_tell(struct store *st)
+sq_files_tell(struct sq_store *st)
 {
 	bool tell;
 
@@ -573,15 +571,17 @@ sq_files_tell(struct store *st)
 }
 
 void
-store_on_failure(struct store *st, void (*fn)(void *), void *arg)
+sq_on_failure(struct store *base, void (*fn)(void *), void *arg)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	st->fail_fn = fn;
 	st->fail_arg = arg;
 }
 
 bool
-store_failed(struct store *st)
+sq_failed(struct store *base)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	bool failed;
 
 	pthread_mutex_lock(&st->write_lock);
@@ -610,7 +610,7 @@ sq_data_version(sqlite3_stmt *s)
 static void *
 sq_watcher(void *arg)
 {
-	struct store *st = arg;
+	struct sq_store *st = arg;
 	struct sq_conn *c;
 	sqlite3_stmt *s;
 	struct timespec ts;
@@ -651,9 +651,10 @@ sq_watcher(void *arg)
 }
 
 int
-store_watch_start(struct store *st, void (*fn)(void *), void *arg,
+sq_watch_start(struct store *base, void (*fn)(void *), void *arg,
     struct err *err)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	if (st->watching)
 		return 0;
 	st->watch_fn = fn;
@@ -666,43 +667,47 @@ store_watch_start(struct store *st, void (*fn)(void *), void *arg,
 }
 
 bool
-store_leads(struct store *st)
+sq_leads(struct store *base)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	return st->lead_fd != -1;
 }
 
 const char *
-store_path(const struct store *st)
+sq_path(const struct store *base)
 {
+	const struct sq_store *st = (const struct sq_store *)base;
 	return st->path;
 }
 
 int
-store_ping(struct store *st, struct err *err)
+sq_ping(struct store *base, struct err *err)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	struct store_tx *tx;
 	sqlite3_stmt *s;
 	int rc;
 
-	if (store_begin(st, false, &tx, err) == -1)
+	if (sq_begin(&st->base, false, &tx, err) == -1)
 		return -1;
 	s = sq_stmt(tx, "SELECT count(*) FROM schema_migrations");
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW)
 		sq_fail(tx, rc, err);
 	sqlite3_reset(s);
-	store_end(tx, false, NULL);
+	sq_end(tx, false, NULL);
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int
-store_schema_version(struct store *st)
+sq_schema_version(struct store *base)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	return st->schema_version;
 }
 
 static int
-sq_reader(struct store *st, struct sq_conn **out, struct err *err)
+sq_reader(struct sq_store *st, struct sq_conn **out, struct err *err)
 {
 	struct sq_conn *c = pthread_getspecific(st->reader_key);
 
@@ -726,7 +731,7 @@ sq_reader(struct store *st, struct sq_conn **out, struct err *err)
  * the previous COMMIT was finishing from being forgotten.
  */
 static bool
-sq_commit_due(const struct store *st)
+sq_commit_due(const struct sq_store *st)
 {
 	return st->joined > st->committed && (st->writers == 0 ||
 	    st->batch_size >= SQ_BATCH_MAX);
@@ -737,7 +742,7 @@ sq_commit_due(const struct store *st)
  * rolled back). Wakes the committer when a COMMIT is due.
  */
 static void
-sq_writer_done(struct store *st, uint64_t batch)
+sq_writer_done(struct sq_store *st, uint64_t batch)
 {
 	pthread_mutex_lock(&st->gc_lock);
 	st->writers--;
@@ -753,14 +758,15 @@ sq_writer_done(struct store *st, uint64_t batch)
 }
 
 int
-store_begin(struct store *st, bool write, struct store_tx **out,
+sq_begin(struct store *base, bool write, struct store_tx **out,
     struct err *err)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	struct store_tx *tx;
 	int rc;
 
-	tx = xcalloc(1, sizeof(*tx));
-	tx->st = st;
+	tx = xcalloc(1, sizeof(struct sq_tx));
+	tx->st = &st->base;
 	tx->write = write;
 	if (write) {
 		pthread_mutex_lock(&st->gc_lock);
@@ -776,10 +782,10 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 			    " service, which is restarting; retry the"
 			    " request.");
 		}
-		tx->conn = st->writer;
-		tx->db = tx->conn->db;
+		sq_txp(tx)->conn = st->writer;
+		sq_txp(tx)->db = sq_txp(tx)->conn->db;
 		rc = SQLITE_OK;
-		if (st->writer_open && sqlite3_get_autocommit(tx->db)) {
+		if (st->writer_open && sqlite3_get_autocommit(sq_txp(tx)->db)) {
 			/* SQLite rolled the batch back (I/O error, full). */
 			st->writer_open = false;
 		}
@@ -799,11 +805,11 @@ store_begin(struct store *st, bool write, struct store_tx **out,
 		*out = tx;
 		return 0;
 	}
-	if (sq_reader(st, &tx->conn, err) == -1) {
+	if (sq_reader(st, &sq_txp(tx)->conn, err) == -1) {
 		free(tx);
 		return -1;
 	}
-	tx->db = tx->conn->db;
+	sq_txp(tx)->db = sq_txp(tx)->conn->db;
 	rc = sq_run(tx, sql_read_begin);
 	if (rc != SQLITE_OK) {
 		sq_fail(tx, rc, err);
@@ -819,7 +825,7 @@ store_begin(struct store *st, bool write, struct store_tx **out,
  * batch before it. Called by the committer thread only.
  */
 static int
-sq_commit_batch(struct store *st, uint64_t *batch)
+sq_commit_batch(struct sq_store *st, uint64_t *batch)
 {
 	int rc = SQLITE_OK;
 
@@ -852,7 +858,7 @@ sq_commit_batch(struct store *st, uint64_t *batch)
 static void *
 sq_committer(void *arg)
 {
-	struct store *st = arg;
+	struct sq_store *st = arg;
 	struct timespec t0, t1;
 	uint64_t batch;
 	int rc, i, size;
@@ -901,7 +907,7 @@ sq_committer(void *arg)
 
 /* Waits until batch MINE is committed; its SQLite result. */
 static int
-sq_wait_commit(struct store *st, uint64_t mine)
+sq_wait_commit(struct sq_store *st, uint64_t mine)
 {
 	int rc;
 
@@ -914,8 +920,9 @@ sq_wait_commit(struct store *st, uint64_t mine)
 }
 
 int
-store_batch_status(struct store *st, uint64_t batch)
+sq_batch_status(struct store *base, uint64_t batch)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	int rc;
 
 	pthread_mutex_lock(&st->gc_lock);
@@ -930,7 +937,7 @@ static const char sql_item_release[] = "RELEASE item";
 static const char sql_item_rollback[] = "ROLLBACK TO item";
 
 int
-store_item_begin(struct store_tx *tx, struct err *err)
+sq_item_begin(struct store_tx *tx, struct err *err)
 {
 	int rc = sq_run(tx, sql_item);
 
@@ -938,7 +945,7 @@ store_item_begin(struct store_tx *tx, struct err *err)
 }
 
 void
-store_item_end(struct store_tx *tx, bool keep)
+sq_item_end(struct store_tx *tx, bool keep)
 {
 	if (!keep)
 		sq_run(tx, sql_item_rollback);
@@ -946,8 +953,9 @@ store_item_end(struct store_tx *tx, bool keep)
 }
 
 void
-store_on_commit(struct store *st, void (*fn)(void *), void *arg)
+sq_on_commit(struct store *base, void (*fn)(void *), void *arg)
 {
+	struct sq_store *st = (struct sq_store *)base;
 	if (st->nhooks == SQ_HOOKS_MAX)
 		fatalx("store: too many commit hooks");
 	st->hooks[st->nhooks].fn = fn;
@@ -955,33 +963,16 @@ store_on_commit(struct store *st, void (*fn)(void *), void *arg)
 	st->nhooks++;
 }
 
-void
-store_defer_begin(void)
-{
-	sq_defer = true;
-	sq_defer_batch = 0;
-}
-
-uint64_t
-store_defer_end(void)
-{
-	uint64_t b = sq_defer_batch;
-
-	sq_defer = false;
-	sq_defer_batch = 0;
-	return b;
-}
-
 int
-store_end(struct store_tx *tx, bool commit, struct err *err)
+sq_end(struct store_tx *tx, bool commit, struct err *err)
 {
-	struct store *st;
+	struct sq_store *st;
 	uint64_t mine;
 	int rc;
 
 	if (tx == NULL)
 		return 0;
-	st = tx->st;
+	st = (struct sq_store *)tx->st;
 	if (!tx->write) {
 		sq_run(tx, sql_read_end);
 		free(tx);
@@ -995,11 +986,7 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		free(tx);
 		return 0;
 	}
-	/* The audit record of this thread's request joins its change. */
-	if (sq_audit_pending(tx, err) == -1)
-		rc = SQLITE_ERROR;
-	else
-		rc = sq_run(tx, sql_release);
+	rc = sq_run(tx, sql_release);
 	if (rc != SQLITE_OK) {
 		if (err == NULL || err->type == NULL)
 			sq_fail(tx, rc, err);
@@ -1014,9 +1001,8 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 	pthread_mutex_unlock(&st->write_lock);
 	sq_writer_done(st, mine);
 	free(tx);
-	if (sq_defer) {
-		if (mine > sq_defer_batch)
-			sq_defer_batch = mine;
+	if (store_deferring()) {
+		store_deferred(mine);
 		return 0;
 	}
 	rc = sq_wait_commit(st, mine);
@@ -1025,3 +1011,41 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 		    " commit the change: %s", sqlite3_errstr(rc));
 	return 0;
 }
+
+/* The database and the two files SQLite keeps beside it. */
+static void
+sq_local_files(const char *path, void (*fn)(void *arg, const char *path),
+    void *arg)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	char p[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++)
+		if ((size_t)snprintf(p, sizeof(p), "%s%s", path, suffix[i]) <
+		    sizeof(p))
+			fn(arg, p);
+}
+
+const struct store_ops sq_ops = {
+#define X_TX(ret, name, params, args)	.name = sq_##name,
+#define X_ST(ret, name, params, args)	.name = sq_##name,
+#define X_TX_VOID(ret, name, params, args) .name = sq_##name,
+#define X_ST_VOID(ret, name, params, args) .name = sq_##name,
+#define X_TX_OWN X_TX
+	STORE_OPS
+#undef X_TX_OWN
+#undef X_TX
+#undef X_ST
+#undef X_TX_VOID
+#undef X_ST_VOID
+};
+
+const struct store_backend store_sqlite = {
+	.scheme = "sqlite",
+	.open = sq_open,
+	.backup = sq_backup,
+	.restore = sq_restore,
+	.local_files = sq_local_files,
+	.schema_known = sq_schema_known,
+};

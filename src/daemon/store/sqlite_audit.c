@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SQLite backend of the audit log (store_audit.h): appending a record to
- * the hash chain inside a write transaction, the per-thread context that
- * store_end() writes, and the listings.
+ * the hash chain inside a write transaction (sq_end() appends this
+ * thread's pending record through it), and the listings.
  */
 #include "store_audit.h"
 
@@ -13,27 +13,11 @@
 #include "sqlite_int.h"
 #include "xmalloc.h"
 
-/* This thread's pending record (store_audit_set). */
-static __thread struct store_audit_ctx *sq_audit;
-
-void
-store_audit_set(struct store_audit_ctx *a)
-{
-	a->written = false;
-	sq_audit = a;
-}
-
-void
-store_audit_clear(void)
-{
-	sq_audit = NULL;
-}
-
 static const char sql_head[] =
     "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
 
 int
-store_audit_head(struct store_tx *tx, int64_t *seq,
+sq_audit_head(struct store_tx *tx, int64_t *seq,
     char hash[AUDIT_HASH_LEN + 1], struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_head);
@@ -63,7 +47,7 @@ nz(const char *s)
 }
 
 int
-store_audit_append_tx(struct store_tx *tx, const struct store_audit_ctx *a,
+sq_audit_append_tx(struct store_tx *tx, const struct store_audit_ctx *a,
     const char *result, struct err *err)
 {
 	struct audit_fields f;
@@ -71,7 +55,7 @@ store_audit_append_tx(struct store_tx *tx, const struct store_audit_ctx *a,
 	sqlite3_stmt *s;
 	int64_t seq;
 
-	if (store_audit_head(tx, &seq, prev, err) == -1)
+	if (sq_audit_head(tx, &seq, prev, err) == -1)
 		return -1;
 	memset(&f, 0, sizeof(f));
 	f.seq = seq + 1;
@@ -106,55 +90,7 @@ store_audit_append_tx(struct store_tx *tx, const struct store_audit_ctx *a,
 	return sq_exec_stmt(tx, s, err);
 }
 
-int
-sq_audit_pending(struct store_tx *tx, struct err *err)
-{
-	struct store_audit_ctx *a = sq_audit;
-
-	if (a == NULL || a->written || !tx->write)
-		return 0;
-	if (store_audit_append_tx(tx, a, "OK", err) == -1)
-		return -1;
-	/* Rolled back with its savepoint if the RELEASE fails. */
-	a->written = true;
-	return 0;
-}
-
-int
-store_audit_append(struct store *st, const struct store_audit_ctx *a,
-    const char *result, struct err *err)
-{
-	struct store_audit_ctx *saved = sq_audit;
-	struct store_tx *tx;
-	int rc;
-
-	sq_audit = NULL;
-	rc = store_begin(st, true, &tx, err);
-	if (rc == 0) {
-		rc = store_audit_append_tx(tx, a, result, err);
-		if (store_end(tx, rc == 0, err) == -1)
-			rc = -1;
-	}
-	sq_audit = saved;
-	return rc;
-}
-
 /* --- reading ---------------------------------------------------------- */
-
-void
-store_audit_rec_release(struct store_audit_rec *r)
-{
-	free(r->principal);
-	free(r->operation);
-	free(r->target);
-	free(r->thing);
-	free(r->job);
-	free(r->peer);
-	free(r->request_id);
-	free(r->result);
-	free(r->detail);
-	memset(r, 0, sizeof(*r));
-}
 
 #define REC_COLS "seq, at, principal, operation, target, thing, job, peer," \
     " request_id, result, detail, prev_hash, hash"
@@ -185,7 +121,7 @@ static const char sql_list[] =
     " ORDER BY seq LIMIT ?5";
 
 int
-store_audit_list(struct store_tx *tx, const struct store_audit_filter *f,
+sq_audit_list(struct store_tx *tx, const struct store_audit_filter *f,
     int limit, int (*fn)(void *, const struct store_audit_rec *), void *arg,
     struct err *err)
 {
@@ -222,7 +158,7 @@ static const char sql_last_thing[] =
     " AND result = 'OK' ORDER BY seq DESC LIMIT 1";
 
 int
-store_audit_last(struct store_tx *tx, const char *op, const char *job,
+sq_audit_last(struct store_tx *tx, const char *op, const char *job,
     const char *thing, struct store_audit_rec *out, struct err *err)
 {
 	/* DeleteThing names no job: look it up by thing. */

@@ -158,23 +158,22 @@ bk_put_files(sqlite3 *db, const struct store_file *files, size_t n,
 }
 
 int
-store_backup(const char *dir, const char *to,
+sq_backup(const char *path, const char *to,
     const struct store_file *files, size_t nfiles, int *version,
     struct err *err)
 {
-	char src_path[PATH_MAX], tmp[PATH_MAX];
+	const char *src_path = path;
+	char tmp[PATH_MAX];
 	sqlite3 *src = NULL, *dst = NULL;
 	struct stat sb;
 	int rc = -1, fd;
 
-	if ((size_t)snprintf(src_path, sizeof(src_path), "%s/iotjobs.db",
-	    dir) >= sizeof(src_path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s.partial", to) >=
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial", to) >=
 	    sizeof(tmp))
 		return err_set(err, ERR_INVALID_REQUEST, "path too long");
 	if (stat(src_path, &sb) == -1)
-		return err_set(err, ERR_INVALID_REQUEST, "no store in %s: %s",
-		    dir, strerror(errno));
+		return err_set(err, ERR_INVALID_REQUEST, "no store at %s: %s",
+		    src_path, strerror(errno));
 	if (lstat(to, &sb) == 0)
 		return err_set(err, ERR_INVALID_REQUEST, "%s exists already: "
 		    "a backup never overwrites a file", to);
@@ -260,18 +259,16 @@ bk_get_files(sqlite3 *db, const char *from,
 }
 
 int
-store_restore(const char *from, const char *dir,
+sq_restore(const char *from, const char *path,
     int (*fn)(void *arg, const struct store_file *f, struct err *err),
     void *arg, int *version, struct err *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char tmp[PATH_MAX];
 	sqlite3 *src = NULL, *dst = NULL;
 	int rc = -1, fd;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/iotjobs.db", dir) >=
-	    sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/iotjobs.db.partial",
-	    dir) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.partial", path) >=
+	    sizeof(tmp))
 		return err_set(err, ERR_INVALID_REQUEST, "path too long");
 	if (access(from, R_OK) == -1)
 		return err_set(err, ERR_INVALID_REQUEST, "cannot read %s: %s",

@@ -9,7 +9,7 @@ static const char sql_ca_active[] =
     " ORDER BY certificate_id";
 
 int
-store_ca_active_pems(struct store_tx *tx, json_t *out, struct err *err)
+sq_ca_active_pems(struct store_tx *tx, json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_active);
 

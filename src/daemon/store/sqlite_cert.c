@@ -131,26 +131,6 @@ json_text(const json_t *j)
 	return j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 }
 
-void
-store_cert_release(struct store_cert *c)
-{
-	free(c->pem);
-	c->pem = NULL;
-}
-
-void
-store_ca_release(struct store_ca *c)
-{
-	free(c->pem);
-	free(c->subject);
-	json_decref(c->registration_config);
-	json_decref(c->tags);
-	c->pem = NULL;
-	c->subject = NULL;
-	c->registration_config = NULL;
-	c->tags = NULL;
-}
-
 /* Steps S (bound) once: 1 with a row left for reading, 0, or -1. */
 static int
 step_one(struct store_tx *tx, sqlite3_stmt *s, struct err *err)
@@ -166,7 +146,7 @@ step_one(struct store_tx *tx, sqlite3_stmt *s, struct err *err)
 }
 
 int
-store_cert_get(struct store_tx *tx, const char *id, struct store_cert *out,
+sq_cert_get(struct store_tx *tx, const char *id, struct store_cert *out,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cert_get);
@@ -197,7 +177,7 @@ store_cert_get(struct store_tx *tx, const char *id, struct store_cert *out,
 }
 
 int
-store_cert_insert(struct store_tx *tx, const struct store_cert *c,
+sq_cert_insert(struct store_tx *tx, const struct store_cert *c,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cert_insert);
@@ -218,7 +198,7 @@ store_cert_insert(struct store_tx *tx, const struct store_cert *c,
 }
 
 int
-store_cert_update(struct store_tx *tx, const struct store_cert *c,
+sq_cert_update(struct store_tx *tx, const struct store_cert *c,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cert_update);
@@ -232,7 +212,7 @@ store_cert_update(struct store_tx *tx, const struct store_cert *c,
 }
 
 int
-store_cert_delete(struct store_tx *tx, const char *id, struct err *err)
+sq_cert_delete(struct store_tx *tx, const char *id, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cert_delete);
 
@@ -241,7 +221,7 @@ store_cert_delete(struct store_tx *tx, const char *id, struct err *err)
 }
 
 int
-store_cert_attached(struct store_tx *tx, const char *arn, int64_t *things,
+sq_cert_attached(struct store_tx *tx, const char *arn, int64_t *things,
     int64_t *policies, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cert_attached);
@@ -258,7 +238,7 @@ store_cert_attached(struct store_tx *tx, const char *arn, int64_t *things,
 }
 
 int
-store_cert_detach_policies(struct store_tx *tx, const char *arn,
+sq_cert_detach_policies(struct store_tx *tx, const char *arn,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cert_detach);
@@ -307,7 +287,7 @@ list_row(sqlite3_stmt *s, const void *arg)
 }
 
 int
-store_cert_list(struct store_tx *tx, const char *ca_id,
+sq_cert_list(struct store_tx *tx, const char *ca_id,
     const struct store_cert_page *pg, json_t *out, bool *more,
     struct err *err)
 {
@@ -328,7 +308,7 @@ store_cert_list(struct store_tx *tx, const char *ca_id,
 }
 
 int
-store_ca_get(struct store_tx *tx, const char *id, struct store_ca *out,
+sq_ca_get(struct store_tx *tx, const char *id, struct store_ca *out,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_get);
@@ -362,7 +342,7 @@ store_ca_get(struct store_tx *tx, const char *id, struct store_ca *out,
 }
 
 int
-store_ca_insert(struct store_tx *tx, const struct store_ca *c,
+sq_ca_insert(struct store_tx *tx, const struct store_ca *c,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_insert);
@@ -391,7 +371,7 @@ store_ca_insert(struct store_tx *tx, const struct store_ca *c,
 }
 
 int
-store_ca_update(struct store_tx *tx, const struct store_ca *c,
+sq_ca_update(struct store_tx *tx, const struct store_ca *c,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_update);
@@ -411,7 +391,7 @@ store_ca_update(struct store_tx *tx, const struct store_ca *c,
 }
 
 int
-store_ca_delete(struct store_tx *tx, const char *id, struct err *err)
+sq_ca_delete(struct store_tx *tx, const char *id, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_delete);
 
@@ -420,7 +400,7 @@ store_ca_delete(struct store_tx *tx, const char *id, struct err *err)
 }
 
 int
-store_ca_by_subject(struct store_tx *tx, const char *subject,
+sq_ca_by_subject(struct store_tx *tx, const char *subject,
     const char *status, json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_ca_by_subject);
@@ -431,7 +411,7 @@ store_ca_by_subject(struct store_tx *tx, const char *subject,
 }
 
 int
-store_ca_list(struct store_tx *tx, const char *template_name,
+sq_ca_list(struct store_tx *tx, const char *template_name,
     const struct store_cert_page *pg, json_t *out, bool *more,
     struct err *err)
 {
@@ -445,7 +425,7 @@ store_ca_list(struct store_tx *tx, const char *template_name,
 }
 
 int
-store_regcode_get(struct store_tx *tx, char code[STORE_REGCODE_LEN + 1],
+sq_regcode_get(struct store_tx *tx, char code[STORE_REGCODE_LEN + 1],
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_regcode_get);
@@ -460,7 +440,7 @@ store_regcode_get(struct store_tx *tx, char code[STORE_REGCODE_LEN + 1],
 }
 
 int
-store_regcode_put(struct store_tx *tx, const char *code, int64_t now,
+sq_regcode_put(struct store_tx *tx, const char *code, int64_t now,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_regcode_put);
@@ -471,7 +451,7 @@ store_regcode_put(struct store_tx *tx, const char *code, int64_t now,
 }
 
 int
-store_regcode_delete(struct store_tx *tx, struct err *err)
+sq_regcode_delete(struct store_tx *tx, struct err *err)
 {
 	return sq_exec_stmt(tx, sq_stmt(tx, sql_regcode_delete), err);
 }

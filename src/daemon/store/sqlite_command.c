@@ -155,17 +155,6 @@ one_row(struct store_tx *tx, sqlite3_stmt *s,
 
 /* --- commands ---------------------------------------------------------- */
 
-void
-store_command_release(struct store_command *c)
-{
-	free(c->namespace);
-	free(c->display_name);
-	free(c->description);
-	json_decref(c->def);
-	c->namespace = c->display_name = c->description = NULL;
-	c->def = NULL;
-}
-
 static void
 command_row(sqlite3_stmt *s, void *arg)
 {
@@ -190,7 +179,7 @@ command_row(sqlite3_stmt *s, void *arg)
 }
 
 int
-store_command_get(struct store_tx *tx, const char *id,
+sq_command_get(struct store_tx *tx, const char *id,
     struct store_command *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cmd_get);
@@ -200,7 +189,7 @@ store_command_get(struct store_tx *tx, const char *id,
 }
 
 int
-store_command_insert(struct store_tx *tx, const struct store_command *c,
+sq_command_insert(struct store_tx *tx, const struct store_command *c,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cmd_insert);
@@ -219,7 +208,7 @@ store_command_insert(struct store_tx *tx, const struct store_command *c,
 }
 
 int
-store_command_update(struct store_tx *tx, const struct store_command *c,
+sq_command_update(struct store_tx *tx, const struct store_command *c,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cmd_update);
@@ -243,11 +232,11 @@ delete_by(struct store_tx *tx, const char *sql, const char *id,
 	sq_bind_text(s, 1, id);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	return sqlite3_changes(tx->db) > 0 ? 1 : 0;
+	return sqlite3_changes(sq_db(tx)) > 0 ? 1 : 0;
 }
 
 int
-store_command_delete(struct store_tx *tx, const char *id, struct err *err)
+sq_command_delete(struct store_tx *tx, const char *id, struct err *err)
 {
 	return delete_by(tx, sql_cmd_delete, id, err);
 }
@@ -291,7 +280,7 @@ command_release_v(void *p)
 }
 
 int
-store_command_list(struct store_tx *tx, const struct store_command_query *q,
+sq_command_list(struct store_tx *tx, const struct store_command_query *q,
     struct store_command *out, int *n, int64_t *next, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, q->ascending ? sql_cmd_list_asc :
@@ -306,18 +295,6 @@ store_command_list(struct store_tx *tx, const struct store_command_query *q,
 }
 
 /* --- executions -------------------------------------------------------- */
-
-void
-store_cmd_exec_release(struct store_cmd_exec *e)
-{
-	json_decref(e->status_reason);
-	json_decref(e->result);
-	json_decref(e->parameters);
-	free(e->client_token);
-	free(e->request);
-	e->status_reason = e->result = e->parameters = NULL;
-	e->client_token = e->request = NULL;
-}
 
 static void
 exec_row(sqlite3_stmt *s, void *arg)
@@ -353,7 +330,7 @@ exec_release_v(void *p)
 }
 
 int
-store_cmd_exec_get(struct store_tx *tx, const char *id,
+sq_cmd_exec_get(struct store_tx *tx, const char *id,
     struct store_cmd_exec *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_exec_get);
@@ -363,7 +340,7 @@ store_cmd_exec_get(struct store_tx *tx, const char *id,
 }
 
 int
-store_cmd_exec_by_token(struct store_tx *tx, const char *token,
+sq_cmd_exec_by_token(struct store_tx *tx, const char *token,
     struct store_cmd_exec *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_exec_by_token);
@@ -373,7 +350,7 @@ store_cmd_exec_by_token(struct store_tx *tx, const char *token,
 }
 
 int
-store_cmd_exec_insert(struct store_tx *tx, const struct store_cmd_exec *e,
+sq_cmd_exec_insert(struct store_tx *tx, const struct store_cmd_exec *e,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_exec_insert);
@@ -398,7 +375,7 @@ store_cmd_exec_insert(struct store_tx *tx, const struct store_cmd_exec *e,
 }
 
 int
-store_cmd_exec_update(struct store_tx *tx, const struct store_cmd_exec *e,
+sq_cmd_exec_update(struct store_tx *tx, const struct store_cmd_exec *e,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_exec_update);
@@ -414,13 +391,13 @@ store_cmd_exec_update(struct store_tx *tx, const struct store_cmd_exec *e,
 }
 
 int
-store_cmd_exec_delete(struct store_tx *tx, const char *id, struct err *err)
+sq_cmd_exec_delete(struct store_tx *tx, const char *id, struct err *err)
 {
 	return delete_by(tx, sql_exec_delete, id, err);
 }
 
 int
-store_cmd_exec_list(struct store_tx *tx, const struct store_cmd_exec_query *q,
+sq_cmd_exec_list(struct store_tx *tx, const struct store_cmd_exec_query *q,
     struct store_cmd_exec *out, int *n, int64_t *next, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, q->ascending ? sql_exec_list_asc :
@@ -460,7 +437,7 @@ min_of(struct store_tx *tx, const char *sql, int64_t *at, struct err *err)
 }
 
 int
-store_command_next_deadline(struct store_tx *tx, int64_t *at,
+sq_command_next_deadline(struct store_tx *tx, int64_t *at,
     struct err *err)
 {
 	*at = 0;
@@ -470,7 +447,7 @@ store_command_next_deadline(struct store_tx *tx, int64_t *at,
 }
 
 int
-store_cmd_exec_due(struct store_tx *tx, int64_t now, int limit,
+sq_cmd_exec_due(struct store_tx *tx, int64_t now, int limit,
     struct store_cmd_exec *out, int *n, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_exec_due);
@@ -483,7 +460,7 @@ store_cmd_exec_due(struct store_tx *tx, int64_t now, int limit,
 }
 
 int
-store_command_delete_due(struct store_tx *tx, int64_t now, int *n,
+sq_command_delete_due(struct store_tx *tx, int64_t now, int *n,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cmd_tags_due);
@@ -495,14 +472,14 @@ store_command_delete_due(struct store_tx *tx, int64_t now, int *n,
 	sqlite3_bind_int64(s, 1, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*n = sqlite3_changes(tx->db);
+	*n = sqlite3_changes(sq_db(tx));
 	return 0;
 }
 
 /* --- outbox ------------------------------------------------------------ */
 
 int
-store_cmd_outbox_add(struct store_tx *tx, const struct store_cmd_msg *m,
+sq_cmd_outbox_add(struct store_tx *tx, const struct store_cmd_msg *m,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_outbox_add);
@@ -517,7 +494,7 @@ store_cmd_outbox_add(struct store_tx *tx, const struct store_cmd_msg *m,
 }
 
 int
-store_cmd_outbox_walk(struct store_tx *tx, int limit, store_cmd_msg_fn *fn,
+sq_cmd_outbox_walk(struct store_tx *tx, int limit, store_cmd_msg_fn *fn,
     void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_outbox_walk);
@@ -547,7 +524,7 @@ store_cmd_outbox_walk(struct store_tx *tx, int limit, store_cmd_msg_fn *fn,
 }
 
 int
-store_cmd_outbox_done(struct store_tx *tx, int64_t last, struct err *err)
+sq_cmd_outbox_done(struct store_tx *tx, int64_t last, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_outbox_done);
 

@@ -82,15 +82,6 @@ static const char sql_thing_exists[] = "SELECT 1 FROM things WHERE name = ?1";
 
 static const char sql_job_exists[] = "SELECT 1 FROM jobs WHERE job_id = ?1";
 
-void
-store_exec_release(struct store_exec *e)
-{
-	json_decref(e->status_details);
-	e->status_details = NULL;
-	free(e->document);
-	e->document = NULL;
-}
-
 static void
 copy_text(char *dst, size_t size, const char *src)
 {
@@ -222,21 +213,21 @@ exists(struct store_tx *tx, const char *sql, const char *key,
 }
 
 int
-store_exec_thing_exists(struct store_tx *tx, const char *name,
+sq_exec_thing_exists(struct store_tx *tx, const char *name,
     struct err *err)
 {
 	return exists(tx, sql_thing_exists, name, err);
 }
 
 int
-store_exec_job_exists(struct store_tx *tx, const char *job_id,
+sq_exec_job_exists(struct store_tx *tx, const char *job_id,
     struct err *err)
 {
 	return exists(tx, sql_job_exists, job_id, err);
 }
 
 int
-store_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
+sq_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
     int64_t number, bool with_doc, struct store_exec *out, struct err *err)
 {
 	sqlite3_stmt *s;
@@ -251,7 +242,7 @@ store_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
 }
 
 int
-store_exec_next_pending(struct store_tx *tx, const char *thing,
+sq_exec_next_pending(struct store_tx *tx, const char *thing,
     bool with_doc, struct store_exec *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_pending);
@@ -263,7 +254,7 @@ store_exec_next_pending(struct store_tx *tx, const char *thing,
 }
 
 int
-store_exec_pending(struct store_tx *tx, const char *thing, int limit,
+sq_exec_pending(struct store_tx *tx, const char *thing, int limit,
     store_exec_row_fn *fn, void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_pending_summary);
@@ -284,7 +275,7 @@ bind_opt(sqlite3_stmt *s, int i, int64_t v)
 }
 
 int
-store_exec_put(struct store_tx *tx, const struct store_exec *e,
+sq_exec_put(struct store_tx *tx, const struct store_exec *e,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_put);
@@ -305,14 +296,14 @@ store_exec_put(struct store_tx *tx, const struct store_exec *e,
 	bind_opt(s, 10, e->progress_timeout_at);
 	rc = sq_exec_stmt(tx, s, err);
 	free(details);
-	if (rc == 0 && sqlite3_changes(tx->db) != 1)
+	if (rc == 0 && sqlite3_changes(sq_db(tx)) != 1)
 		return err_set(err, ERR_INTERNAL_FAILURE, "job execution %lld"
 		    " vanished during an update", (long long)e->id);
 	return rc;
 }
 
 int
-store_exec_delete(struct store_tx *tx, int64_t id, struct err *err)
+sq_exec_delete(struct store_tx *tx, int64_t id, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_delete);
 
@@ -321,7 +312,7 @@ store_exec_delete(struct store_tx *tx, int64_t id, struct err *err)
 }
 
 int
-store_exec_list_job(struct store_tx *tx, const char *job_id,
+sq_exec_list_job(struct store_tx *tx, const char *job_id,
     struct store_exec_page *pg, store_exec_row_fn *fn, void *arg,
     struct err *err)
 {
@@ -336,7 +327,7 @@ store_exec_list_job(struct store_tx *tx, const char *job_id,
 }
 
 int
-store_exec_list_thing(struct store_tx *tx, const char *thing,
+sq_exec_list_thing(struct store_tx *tx, const char *thing,
     const char *job_id, struct store_exec_page *pg, store_exec_row_fn *fn,
     void *arg, struct err *err)
 {
@@ -375,7 +366,7 @@ static const char sql_pending_of[] = EXEC_COLS
     " ORDER BY e.status = 'QUEUED', e.id LIMIT ?3";
 
 int
-store_exec_due(struct store_tx *tx, int64_t now, int limit,
+sq_exec_due(struct store_tx *tx, int64_t now, int limit,
     store_exec_row_fn *fn, void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_due);
@@ -387,7 +378,7 @@ store_exec_due(struct store_tx *tx, int64_t now, int limit,
 }
 
 int
-store_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
+sq_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_next_deadline);
 	int rc = sqlite3_step(s);
@@ -402,7 +393,7 @@ store_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
 }
 
 int
-store_exec_retry(struct store_tx *tx, const struct store_exec *e,
+sq_exec_retry(struct store_tx *tx, const struct store_exec *e,
     int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_retry);
@@ -418,7 +409,7 @@ store_exec_retry(struct store_tx *tx, const struct store_exec *e,
 }
 
 int
-store_exec_pending_of(struct store_tx *tx, const char *thing,
+sq_exec_pending_of(struct store_tx *tx, const char *thing,
     const char *job_id, int limit, store_exec_row_fn *fn, void *arg,
     struct err *err)
 {
@@ -440,7 +431,7 @@ static const char sql_move_job[] =
     " WHERE job_id = ?1 AND status = ?2";
 
 int
-store_exec_move_job(struct store_tx *tx, const char *job_id,
+sq_exec_move_job(struct store_tx *tx, const char *job_id,
     enum exec_status from, enum exec_status to, bool forced, bool stop,
     int64_t now, int64_t *n, struct err *err)
 {
@@ -455,12 +446,12 @@ store_exec_move_job(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int64(s, 6, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*n = sqlite3_changes(tx->db);
+	*n = sqlite3_changes(sq_db(tx));
 	return 0;
 }
 
 int
-store_exec_last_id(struct store_tx *tx, int64_t *id, struct err *err)
+sq_exec_last_id(struct store_tx *tx, int64_t *id, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT coalesce(max(id), 0)"
 	    " FROM executions");

@@ -118,21 +118,6 @@ static const char sql_member_things_deep[] =
     " JOIN group_members m ON m.group_name = d.name"
     " WHERE m.thing_name > ?1 ORDER BY m.thing_name LIMIT ?2";
 
-void
-store_group_release(struct store_group *g)
-{
-	free(g->description);
-	g->description = NULL;
-	free(g->query);
-	g->query = NULL;
-	free(g->query_version);
-	g->query_version = NULL;
-	free(g->index_name);
-	g->index_name = NULL;
-	json_decref(g->attributes);
-	g->attributes = NULL;
-}
-
 /* Column I as a new string, NULL for NULL. */
 static char *
 col_strdup(sqlite3_stmt *s, int i)
@@ -143,7 +128,7 @@ col_strdup(sqlite3_stmt *s, int i)
 }
 
 int
-store_group_get(struct store_tx *tx, const char *name,
+sq_group_get(struct store_tx *tx, const char *name,
     struct store_group *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_group_get);
@@ -182,7 +167,7 @@ store_group_get(struct store_tx *tx, const char *name,
 }
 
 int
-store_group_insert(struct store_tx *tx, struct store_group *g,
+sq_group_insert(struct store_tx *tx, struct store_group *g,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_group_insert);
@@ -206,7 +191,7 @@ store_group_insert(struct store_tx *tx, struct store_group *g,
 }
 
 int
-store_group_update(struct store_tx *tx, const struct store_group *g,
+sq_group_update(struct store_tx *tx, const struct store_group *g,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_group_update);
@@ -226,7 +211,7 @@ store_group_update(struct store_tx *tx, const struct store_group *g,
 }
 
 int
-store_group_delete(struct store_tx *tx, const char *name, struct err *err)
+sq_group_delete(struct store_tx *tx, const char *name, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_group_delete);
 
@@ -248,7 +233,7 @@ count_one(struct store_tx *tx, sqlite3_stmt *s, const char *text,
 }
 
 int
-store_group_children(struct store_tx *tx, const char *name, int64_t *n,
+sq_group_children(struct store_tx *tx, const char *name, int64_t *n,
     struct err *err)
 {
 	return count_one(tx, sq_stmt(tx, sql_group_children), name, n, err);
@@ -262,7 +247,7 @@ bind_page(sqlite3_stmt *s, const struct store_page *pg)
 }
 
 int
-store_group_list(struct store_tx *tx, const struct store_page *pg,
+sq_group_list(struct store_tx *tx, const struct store_page *pg,
     const char *parent, bool recursive, const char *prefix, json_t *out,
     bool *more, struct err *err)
 {
@@ -286,7 +271,7 @@ store_group_list(struct store_tx *tx, const struct store_page *pg,
 }
 
 int
-store_member_add(struct store_tx *tx, const char *group, const char *thing,
+sq_member_add(struct store_tx *tx, const char *group, const char *thing,
     bool *added, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_member_add);
@@ -295,12 +280,12 @@ store_member_add(struct store_tx *tx, const char *group, const char *thing,
 	sq_bind_text(s, 2, thing);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*added = sqlite3_changes(tx->db) > 0;
+	*added = sqlite3_changes(sq_db(tx)) > 0;
 	return 0;
 }
 
 int
-store_member_remove(struct store_tx *tx, const char *group,
+sq_member_remove(struct store_tx *tx, const char *group,
     const char *thing, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_member_remove);
@@ -311,14 +296,14 @@ store_member_remove(struct store_tx *tx, const char *group,
 }
 
 int
-store_member_count(struct store_tx *tx, const char *thing, int64_t *n,
+sq_member_count(struct store_tx *tx, const char *thing, int64_t *n,
     struct err *err)
 {
 	return count_one(tx, sq_stmt(tx, sql_member_count), thing, n, err);
 }
 
 int
-store_member_groups(struct store_tx *tx, const char *thing,
+sq_member_groups(struct store_tx *tx, const char *thing,
     const struct store_page *pg, json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_member_groups);
@@ -329,7 +314,7 @@ store_member_groups(struct store_tx *tx, const char *thing,
 }
 
 int
-store_member_things(struct store_tx *tx, const char *group, bool recursive,
+sq_member_things(struct store_tx *tx, const char *group, bool recursive,
     const struct store_page *pg, json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, recursive ? sql_member_things_deep :
@@ -341,7 +326,7 @@ store_member_things(struct store_tx *tx, const char *group, bool recursive,
 }
 
 int
-store_dyngroup_all(struct store_tx *tx, json_t *out, struct err *err)
+sq_dyngroup_all(struct store_tx *tx, json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_dyngroup_all);
 	int rc;
@@ -356,13 +341,13 @@ store_dyngroup_all(struct store_tx *tx, json_t *out, struct err *err)
 }
 
 int
-store_dyngroup_count(struct store_tx *tx, int64_t *n, struct err *err)
+sq_dyngroup_count(struct store_tx *tx, int64_t *n, struct err *err)
 {
 	return sq_int64(tx, sq_stmt(tx, sql_dyngroup_count), n, err);
 }
 
 int
-store_member_groups_kind(struct store_tx *tx, const char *thing,
+sq_member_groups_kind(struct store_tx *tx, const char *thing,
     bool dynamic, json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, dynamic ? sql_member_groups_dynamic :

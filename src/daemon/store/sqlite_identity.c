@@ -35,19 +35,19 @@ static const char sql_target_docs[] =
     " WHERE t.target = ?1 ORDER BY p.name";
 
 int
-store_authz_bump(struct store_tx *tx, struct err *err)
+sq_authz_bump(struct store_tx *tx, struct err *err)
 {
 	return sq_exec_stmt(tx, sq_stmt(tx, sql_bump), err);
 }
 
 int
-store_authz_generation(struct store_tx *tx, int64_t *gen, struct err *err)
+sq_authz_generation(struct store_tx *tx, int64_t *gen, struct err *err)
 {
 	return sq_int64(tx, sq_stmt(tx, sql_generation), gen, err);
 }
 
 int
-store_cert_auth_get(struct store_tx *tx, const char *id,
+sq_cert_auth_get(struct store_tx *tx, const char *id,
     struct store_cert_auth *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_cert_auth);
@@ -76,7 +76,7 @@ store_cert_auth_get(struct store_tx *tx, const char *id,
 }
 
 int
-store_principal_things(struct store_tx *tx, const char *principal,
+sq_principal_things(struct store_tx *tx, const char *principal,
     json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_principal_things);
@@ -87,7 +87,7 @@ store_principal_things(struct store_tx *tx, const char *principal,
 }
 
 int
-store_target_policy_docs(struct store_tx *tx, const char *target,
+sq_target_policy_docs(struct store_tx *tx, const char *target,
     json_t *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_target_docs);

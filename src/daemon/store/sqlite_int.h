@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "store.h"
+#include "store_ops.h"
 
 struct sq_conn;
 
@@ -43,18 +43,49 @@ int sq_version_check(sqlite3 *db, const char *what, int *version,
 int sq_migrate(sqlite3 *db, const char *path, int *version,
     struct err *err);
 
-struct store_tx {
-	struct store *st;
+/* A transaction of the SQLite backend. */
+struct sq_tx {
+	struct store_tx base;
 	struct sq_conn *conn;
 	sqlite3 *db;
-	bool write;
 };
 
-/*
- * Writes this thread's pending audit record (store_audit_set) into the
- * write transaction TX before its RELEASE; 0 when none is pending.
- */
-int sq_audit_pending(struct store_tx *tx, struct err *err);
+static inline struct sq_tx *
+sq_txp(struct store_tx *tx)
+{
+	return (struct sq_tx *)tx;
+}
+
+/* The connection of TX. */
+static inline sqlite3 *
+sq_db(struct store_tx *tx)
+{
+	return sq_txp(tx)->db;
+}
+
+/* This backend's implementation of every operation of store_ops.h. */
+#define X_TX(ret, name, params, args)	ret sq_##name params;
+#define X_ST(ret, name, params, args)	ret sq_##name params;
+#define X_TX_VOID(ret, name, params, args) void sq_##name params;
+#define X_ST_VOID(ret, name, params, args) void sq_##name params;
+#define X_TX_OWN X_TX
+STORE_OPS
+#undef X_TX_OWN
+#undef X_TX
+#undef X_ST
+#undef X_TX_VOID
+#undef X_ST_VOID
+
+/* The SQLite backend's operations, and its store_backend entries. */
+extern const struct store_ops sq_ops;
+int sq_open(const char *path, struct store **out, struct err *err);
+int sq_backup(const char *path, const char *to,
+    const struct store_file *files, size_t nfiles, int *version,
+    struct err *err);
+int sq_restore(const char *from, const char *path,
+    int (*fn)(void *arg, const struct store_file *f, struct err *err),
+    void *arg, int *version, struct err *err);
+int sq_schema_known(void);
 
 /*
  * A prepared statement for SQL (a string literal: the cache is keyed by its

@@ -50,7 +50,7 @@ static const char sql_count_refresh[] =
     " WHERE job_id = ?1";
 
 int
-store_job_count_move(struct store_tx *tx, const char *job_id,
+sq_job_count_move(struct store_tx *tx, const char *job_id,
     const char *from, const char *to, int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_count_move);
@@ -63,7 +63,7 @@ store_job_count_move(struct store_tx *tx, const char *job_id,
 }
 
 int
-store_job_count_refresh(struct store_tx *tx, const char *job_id,
+sq_job_count_refresh(struct store_tx *tx, const char *job_id,
     int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_count_refresh);
@@ -81,20 +81,6 @@ const char *const store_job_count_names[STORE_JOB_NCOUNTS] = {
 	"numberOfRejectedThings", "numberOfCanceledThings",
 	"numberOfRemovedThings", "numberOfTimedOutThings",
 };
-
-void
-store_job_release(struct store_job *job)
-{
-	if (job == NULL)
-		return;
-	free(job->document);
-	free(job->description);
-	free(job->reason_code);
-	free(job->comment);
-	json_decref(job->config);
-	json_decref(job->targets);
-	memset(job, 0, sizeof(*job));
-}
 
 /* Column I as a new string, or NULL for an SQL NULL. */
 static char *
@@ -166,7 +152,7 @@ job_targets_load(struct store_tx *tx, struct store_job *job,
 }
 
 int
-store_job_get(struct store_tx *tx, const char *job_id,
+sq_job_get(struct store_tx *tx, const char *job_id,
     struct store_job *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_job_get);
@@ -202,7 +188,7 @@ static const char sql_group_exists[] =
     "SELECT 1 FROM thing_groups WHERE name = ?1";
 
 int
-store_job_target_exists(struct store_tx *tx, bool group, const char *name,
+sq_job_target_exists(struct store_tx *tx, bool group, const char *name,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, group ? sql_group_exists :
@@ -247,7 +233,7 @@ targets_insert(struct store_tx *tx, const char *job_id, json_t *targets,
 }
 
 int
-store_job_insert(struct store_tx *tx, const struct store_job *job,
+sq_job_insert(struct store_tx *tx, const struct store_job *job,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_job_insert);
@@ -274,7 +260,7 @@ store_job_insert(struct store_tx *tx, const struct store_job *job,
 }
 
 int
-store_job_targets_add(struct store_tx *tx, const char *job_id,
+sq_job_targets_add(struct store_tx *tx, const char *job_id,
     json_t *targets, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_targets_next_pos);
@@ -451,14 +437,14 @@ queue_group(struct store_tx *tx, const char *job_id, const char *group,
 		sqlite3_bind_int64(s, 5, now);
 		if (sq_exec_stmt(tx, s, err) == -1)
 			return -1;
-		queued += sqlite3_changes(tx->db);
+		queued += sqlite3_changes(sq_db(tx));
 		memcpy(after, end, sizeof(after));
 	} while (!last);
 	return queued_add(tx, job_id, queued, now, err);
 }
 
 int
-store_job_queue_targets(struct store_tx *tx, const char *job_id,
+sq_job_queue_targets(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, int64_t now, struct err *err)
 {
 	sqlite3_stmt *s;
@@ -478,7 +464,7 @@ store_job_queue_targets(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int64(s, 5, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	return queued_add(tx, job_id, sqlite3_changes(tx->db), now, err);
+	return queued_add(tx, job_id, sqlite3_changes(sq_db(tx)), now, err);
 }
 
 static const char sql_job_update[] =
@@ -486,7 +472,7 @@ static const char sql_job_update[] =
     " last_updated_at = max(last_updated_at, ?4) WHERE job_id = ?1";
 
 int
-store_job_update(struct store_tx *tx, const struct store_job *job,
+sq_job_update(struct store_tx *tx, const struct store_job *job,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_job_update);
@@ -523,7 +509,7 @@ static const char sql_queue_drop_job[] =
     "DELETE FROM rollout_queue WHERE job_id = ?1";
 
 int
-store_job_status_set(struct store_tx *tx, const char *job_id,
+sq_job_status_set(struct store_tx *tx, const char *job_id,
     const struct store_job_step *step, int64_t now, bool *applied,
     struct err *err)
 {
@@ -541,7 +527,7 @@ store_job_status_set(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int(s, 9, step->stop);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*applied = sqlite3_changes(tx->db) > 0;
+	*applied = sqlite3_changes(sq_db(tx)) > 0;
 	return 0;
 }
 
@@ -551,7 +537,7 @@ static const char sql_progress[] =
     " FROM jobs WHERE job_id = ?1";
 
 int
-store_job_progress_get(struct store_tx *tx, const char *job_id,
+sq_job_progress_get(struct store_tx *tx, const char *job_id,
     struct store_job_progress *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_progress);
@@ -581,7 +567,7 @@ static const char sql_delete_job[] =
     "DELETE FROM jobs WHERE job_id = ?1";
 
 int
-store_job_delete(struct store_tx *tx, const char *job_id, struct err *err)
+sq_job_delete(struct store_tx *tx, const char *job_id, struct err *err)
 {
 	const char *const sqls[] = {
 		sql_delete_execs, sql_delete_targets, sql_queue_drop_job,
@@ -651,7 +637,7 @@ list_sql(const struct store_job_filter *f)
 }
 
 int
-store_job_list(struct store_tx *tx, const struct store_job_filter *f,
+sq_job_list(struct store_tx *tx, const struct store_job_filter *f,
     const char *group_arn_prefix, int64_t after, int limit,
     struct store_job_summary *out, int *n, int64_t *next, struct err *err)
 {
@@ -697,7 +683,7 @@ static const char sql_group_by_id[] =
     "SELECT name FROM thing_groups WHERE group_id = ?1";
 
 int
-store_job_group_by_id(struct store_tx *tx, const char *group_id,
+sq_job_group_by_id(struct store_tx *tx, const char *group_id,
     char name[129], struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_group_by_id);
@@ -712,13 +698,6 @@ store_job_group_by_id(struct store_tx *tx, const char *group_id,
 
 /* --- the job engine --------------------------------------------------- */
 
-void
-store_job_engine_release(struct store_job_engine *j)
-{
-	json_decref(j->config);
-	j->config = NULL;
-}
-
 static const char sql_engine_get[] =
     "SELECT job_id, status, target_selection, config, n_queued,"
     " n_in_progress, n_succeeded, n_failed, n_rejected, n_canceled,"
@@ -729,7 +708,7 @@ static const char sql_engine_get[] =
     " FROM jobs WHERE job_id = ?1";
 
 int
-store_job_engine_get(struct store_tx *tx, const char *job_id,
+sq_job_engine_get(struct store_tx *tx, const char *job_id,
     struct store_job_engine *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_engine_get);
@@ -770,7 +749,7 @@ static const char sql_pause[] =
     "UPDATE jobs SET paused_at = ?2, paused_by = ?3 WHERE job_id = ?1";
 
 int
-store_job_pause_set(struct store_tx *tx, const char *job_id, int64_t at,
+sq_job_pause_set(struct store_tx *tx, const char *job_id, int64_t at,
     const char *by, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_pause);
@@ -789,7 +768,7 @@ static const char sql_queue_pos[] =
     " WHERE q.job_id = ?1 AND q.thing_name = ?2";
 
 int
-store_job_queue_position(struct store_tx *tx, const char *job_id,
+sq_job_queue_position(struct store_tx *tx, const char *job_id,
     const char *thing, int64_t *pos, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_queue_pos);
@@ -811,7 +790,7 @@ static const char sql_queue_things[] =
     "SELECT thing_name FROM rollout_queue WHERE job_id = ?1 ORDER BY seq";
 
 int
-store_job_queue_things(struct store_tx *tx, const char *job_id,
+sq_job_queue_things(struct store_tx *tx, const char *job_id,
     int (*fn)(void *, const char *), void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_queue_things);
@@ -844,7 +823,7 @@ bind_opt(sqlite3_stmt *s, int i, int64_t v)
 }
 
 int
-store_job_engine_put(struct store_tx *tx, const struct store_job_engine *j,
+sq_job_engine_put(struct store_tx *tx, const struct store_job_engine *j,
     int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_engine_put);
@@ -870,7 +849,7 @@ static const char sql_job_due[] =
     " LIMIT ?2";
 
 int
-store_job_due(struct store_tx *tx, int64_t now, int limit,
+sq_job_due(struct store_tx *tx, int64_t now, int limit,
     char (*ids)[STORE_JOB_ID_MAX + 1], int *n, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_job_due);
@@ -891,7 +870,7 @@ static const char sql_next_wake[] =
     "SELECT min(wake_at) FROM jobs WHERE wake_at IS NOT NULL";
 
 int
-store_job_next_wake(struct store_tx *tx, int64_t *at, struct err *err)
+sq_job_next_wake(struct store_tx *tx, int64_t *at, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_next_wake);
 	int rc = sqlite3_step(s);
@@ -914,7 +893,7 @@ static const char sql_plan_targets[] = TARGETS_CTE
     " ORDER BY tgt.thing";
 
 int
-store_job_plan_targets(struct store_tx *tx, const char *job_id,
+sq_job_plan_targets(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_plan_targets);
@@ -946,7 +925,7 @@ static const char sql_release_count[] =
     " last_updated_at = max(last_updated_at, ?3) WHERE job_id = ?1";
 
 int
-store_job_release_batch(struct store_tx *tx, const char *job_id,
+sq_job_release_batch(struct store_tx *tx, const char *job_id,
     int64_t limit, int64_t now, int64_t *n, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_release);
@@ -957,7 +936,7 @@ store_job_release_batch(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int64(s, 3, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*n = sqlite3_changes(tx->db);
+	*n = sqlite3_changes(sq_db(tx));
 	s = sq_stmt(tx, sql_release_drop);
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, limit);
@@ -975,7 +954,7 @@ static const char sql_queue_drop_thing[] =
     " AND (?1 IS NULL OR job_id = ?1)";
 
 int
-store_job_rollout_drop(struct store_tx *tx, const char *job_id,
+sq_job_rollout_drop(struct store_tx *tx, const char *job_id,
     const char *thing, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, thing != NULL ? sql_queue_drop_thing :
@@ -1016,7 +995,7 @@ static const char sql_member_jobs[] =
 #define GROUP_ARN_MARK	"thinggroup/"
 
 int
-store_job_member_jobs(struct store_tx *tx, const char *group_arn,
+sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
     const char *thing, char ***ids, size_t *n, struct err *err)
 {
 	char prefix[ERR_ARN_MAX];
@@ -1058,7 +1037,7 @@ static const char sql_continuous_targets[] =
     " AND j.target_selection = 'CONTINUOUS' LIMIT 1";
 
 int
-store_job_continuous_targets(struct store_tx *tx, const char *arn,
+sq_job_continuous_targets(struct store_tx *tx, const char *arn,
     bool *any, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_continuous_targets);
@@ -1090,7 +1069,7 @@ static const char sql_reaches[] =
     " LIMIT 1";
 
 int
-store_job_reach_via(struct store_tx *tx, const char *job_id,
+sq_job_reach_via(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, const char *thing, char *via, size_t size,
     struct err *err)
 {
@@ -1110,10 +1089,10 @@ store_job_reach_via(struct store_tx *tx, const char *job_id,
 }
 
 int
-store_job_reaches(struct store_tx *tx, const char *job_id,
+sq_job_reaches(struct store_tx *tx, const char *job_id,
     const char *arn_prefix, const char *thing, struct err *err)
 {
-	return store_job_reach_via(tx, job_id, arn_prefix, thing, NULL, 0,
+	return sq_job_reach_via(tx, job_id, arn_prefix, thing, NULL, 0,
 	    err);
 }
 
@@ -1123,7 +1102,7 @@ static const char sql_plan_thing[] =
     " WHERE job_id = ?1";
 
 int
-store_job_plan_thing(struct store_tx *tx, const char *job_id,
+sq_job_plan_thing(struct store_tx *tx, const char *job_id,
     const char *thing, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_plan_thing);
@@ -1140,7 +1119,7 @@ static const char sql_state_put[] =
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 int
-store_engine_get(struct store_tx *tx, const char *key, int64_t *v,
+sq_engine_get(struct store_tx *tx, const char *key, int64_t *v,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_state_get);
@@ -1157,7 +1136,7 @@ store_engine_get(struct store_tx *tx, const char *key, int64_t *v,
 }
 
 int
-store_engine_put(struct store_tx *tx, const char *key, int64_t v,
+sq_engine_put(struct store_tx *tx, const char *key, int64_t v,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_state_put);

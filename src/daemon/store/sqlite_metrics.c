@@ -54,7 +54,7 @@ rows(struct store_tx *tx, sqlite3_stmt *s, bool job,
 }
 
 int
-store_metrics_jobs(struct store_tx *tx, int recent,
+sq_metrics_jobs(struct store_tx *tx, int recent,
     void (*fn)(void *, const struct store_metrics_row *), void *arg,
     struct err *err)
 {
@@ -82,7 +82,7 @@ store_metrics_jobs(struct store_tx *tx, int recent,
 }
 
 int
-store_metrics_audit(struct store_tx *tx, int64_t *n, struct err *err)
+sq_metrics_audit(struct store_tx *tx, int64_t *n, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_audit);
 	int rc = sqlite3_step(s);

@@ -52,7 +52,7 @@ sq_applied(sqlite3 *db, int version)
 }
 
 int
-store_schema_known(void)
+sq_schema_known(void)
 {
 	return sq_nmigrations > 0 ? sq_migrations[sq_nmigrations - 1].version :
 	    0;
@@ -84,14 +84,14 @@ sq_version_check(sqlite3 *db, const char *what, int *version,
 	if (sq_db_version(db, version) == -1)
 		return err_set(err, ERR_INTERNAL_FAILURE, "%s is not an "
 		    "iotjobs store: %s", what, sqlite3_errmsg(db));
-	if (*version <= store_schema_known())
+	if (*version <= sq_schema_known())
 		return 0;
 	sq_applied_by(db, *version, by, sizeof(by));
 	return err_set(err, ERR_INTERNAL_FAILURE, "%s is at schema version "
 	    "%d, newer than this iotjobsd (%s, schema %d) knows: it needs an "
 	    "iotjobsd with migration %04d%s%s (schemas only move forward; "
 	    "see docs/upgrading.md)", what, *version, version_string(),
-	    store_schema_known(), *version, by[0] != '\0' ?
+	    sq_schema_known(), *version, by[0] != '\0' ?
 	    ", such as iotjobs " : "", by);
 }
 

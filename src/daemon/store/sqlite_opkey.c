@@ -39,15 +39,6 @@ static const char sql_opkey_revoke[] =
     "UPDATE operator_keys SET status = 'REVOKED', revoked_at = ?2"
     " WHERE access_key_id = ?1 AND status <> 'REVOKED'";
 
-void
-store_opkey_release(struct store_opkey *k)
-{
-	free(k->policy);
-	k->policy = NULL;
-	OPENSSL_cleanse(k->sealed, sizeof(k->sealed));
-	k->sealed_len = 0;
-}
-
 /* Fills K from the current row of S (OPKEY_COLS); -1 on a malformed row. */
 static int
 opkey_from_row(sqlite3_stmt *s, struct store_opkey *k)
@@ -72,7 +63,7 @@ opkey_from_row(sqlite3_stmt *s, struct store_opkey *k)
 }
 
 int
-store_opkey_insert(struct store_tx *tx, const struct store_opkey *k,
+sq_opkey_insert(struct store_tx *tx, const struct store_opkey *k,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_opkey_insert);
@@ -85,9 +76,9 @@ store_opkey_insert(struct store_tx *tx, const struct store_opkey *k,
 	sqlite3_bind_int64(s, 5, k->created_at);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	if (sqlite3_changes(tx->db) == 0)
+	if (sqlite3_changes(sq_db(tx)) == 0)
 		return 0;
-	return store_authz_bump(tx, err) == -1 ? -1 : 1;
+	return sq_authz_bump(tx, err) == -1 ? -1 : 1;
 }
 
 /* One row of S, whose parameter 1 is bound already, into *OUT. */
@@ -117,7 +108,7 @@ opkey_get_one(struct store_tx *tx, sqlite3_stmt *s, struct store_opkey *out,
 }
 
 int
-store_opkey_get(struct store_tx *tx, const char *id, struct store_opkey *out,
+sq_opkey_get(struct store_tx *tx, const char *id, struct store_opkey *out,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_opkey_get);
@@ -128,7 +119,7 @@ store_opkey_get(struct store_tx *tx, const char *id, struct store_opkey *out,
 }
 
 int
-store_opkey_get_by_name(struct store_tx *tx, const char *name,
+sq_opkey_get_by_name(struct store_tx *tx, const char *name,
     struct store_opkey *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_opkey_get_by_name);
@@ -139,7 +130,7 @@ store_opkey_get_by_name(struct store_tx *tx, const char *name,
 }
 
 int
-store_opkey_list(struct store_tx *tx,
+sq_opkey_list(struct store_tx *tx,
     int (*fn)(void *arg, const struct store_opkey *k), void *arg,
     struct err *err)
 {
@@ -163,7 +154,7 @@ store_opkey_list(struct store_tx *tx,
 }
 
 int
-store_opkey_revoke(struct store_tx *tx, const char *which, int64_t now,
+sq_opkey_revoke(struct store_tx *tx, const char *which, int64_t now,
     enum store_opkey_revoke *result, struct store_opkey *out,
     struct err *err)
 {
@@ -172,9 +163,9 @@ store_opkey_revoke(struct store_tx *tx, const char *which, int64_t now,
 	int rc;
 
 	*result = STORE_OPKEY_UNKNOWN;
-	rc = store_opkey_get_by_name(tx, which, &k, err);
+	rc = sq_opkey_get_by_name(tx, which, &k, err);
 	if (rc == 0)
-		rc = store_opkey_get(tx, which, &k, err);
+		rc = sq_opkey_get(tx, which, &k, err);
 	if (rc <= 0)
 		return rc;
 	s = sq_stmt(tx, sql_opkey_revoke);
@@ -182,10 +173,10 @@ store_opkey_revoke(struct store_tx *tx, const char *which, int64_t now,
 	sqlite3_bind_int64(s, 2, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		goto fail;
-	if (sqlite3_changes(tx->db) == 0) {
+	if (sqlite3_changes(sq_db(tx)) == 0) {
 		*result = STORE_OPKEY_WAS_REVOKED;
 	} else {
-		if (store_authz_bump(tx, err) == -1)
+		if (sq_authz_bump(tx, err) == -1)
 			goto fail;
 		*result = STORE_OPKEY_NOW_REVOKED;
 		snprintf(k.status, sizeof(k.status), "%s",

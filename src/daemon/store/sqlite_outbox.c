@@ -12,7 +12,7 @@
 #include "xmalloc.h"
 
 int
-store_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
+sq_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
     void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, thing_name FROM"
@@ -34,7 +34,7 @@ store_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
 }
 
 int
-store_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
+sq_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM notify_outbox WHERE"
 	    " id <= ?1");
@@ -44,7 +44,7 @@ store_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
 }
 
 int
-store_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
+sq_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
     char **head, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT list, head FROM notify_sent"
@@ -68,7 +68,7 @@ store_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
 }
 
 int
-store_notify_sent_put(struct store_tx *tx, const char *thing,
+sq_notify_sent_put(struct store_tx *tx, const char *thing,
     const char *list, const char *head, struct err *err)
 {
 	sqlite3_stmt *s;
@@ -98,7 +98,7 @@ col_or_null(sqlite3_stmt *s, int i)
 }
 
 int
-store_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
+sq_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
     void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, kind, operation, job_id,"
@@ -130,7 +130,7 @@ store_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
 }
 
 int
-store_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
+sq_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM event_outbox WHERE"
 	    " id <= ?1");
@@ -140,7 +140,7 @@ store_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
 }
 
 int
-store_outbox_switch(struct store *st, bool notify, bool events,
+sq_outbox_switch(struct store *st, bool notify, bool events,
     struct err *err)
 {
 	static const char sql_set[] = "UPDATE outbox_switch SET notify = ?1,"
@@ -152,7 +152,7 @@ store_outbox_switch(struct store *st, bool notify, bool events,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (store_begin(st, true, &tx, err) == -1)
+	if (sq_begin(st, true, &tx, err) == -1)
 		return -1;
 	s = sq_stmt(tx, sql_set);
 	sqlite3_bind_int(s, 1, notify);
@@ -164,13 +164,13 @@ store_outbox_switch(struct store *st, bool notify, bool events,
 		rc = sq_exec_stmt(tx, sq_stmt(tx, sql_clear_sent), err);
 	if (rc == 0 && !events)
 		rc = sq_exec_stmt(tx, sq_stmt(tx, sql_clear_events), err);
-	if (store_end(tx, rc == 0, err) == -1)
+	if (sq_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	return rc;
 }
 
 int
-store_outbox_switch_get(struct store_tx *tx, bool *notify, bool *events,
+sq_outbox_switch_get(struct store_tx *tx, bool *notify, bool *events,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "SELECT notify, events FROM"
@@ -189,7 +189,7 @@ store_outbox_switch_get(struct store_tx *tx, bool *notify, bool *events,
 }
 
 int
-store_outbox_notify_add(struct store_tx *tx, const char *thing,
+sq_outbox_notify_add(struct store_tx *tx, const char *thing,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO notify_outbox (thing_name)"
@@ -200,7 +200,7 @@ store_outbox_notify_add(struct store_tx *tx, const char *thing,
 }
 
 int
-store_outbox_event_add(struct store_tx *tx, const struct store_event *ev,
+sq_outbox_event_add(struct store_tx *tx, const struct store_event *ev,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO event_outbox (kind,"
@@ -232,7 +232,7 @@ bind_sel(sqlite3_stmt *s, const struct store_exec_sel *sel)
 }
 
 int
-store_outbox_notify_of(struct store_tx *tx, const struct store_exec_sel *sel,
+sq_outbox_notify_of(struct store_tx *tx, const struct store_exec_sel *sel,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO notify_outbox (thing_name)"
@@ -243,7 +243,7 @@ store_outbox_notify_of(struct store_tx *tx, const struct store_exec_sel *sel,
 }
 
 int
-store_outbox_events_of(struct store_tx *tx, const struct store_exec_sel *sel,
+sq_outbox_events_of(struct store_tx *tx, const struct store_exec_sel *sel,
     const char *operation, bool keep, enum exec_status to, int version_add,
     int64_t at, struct err *err)
 {

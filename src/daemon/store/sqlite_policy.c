@@ -124,15 +124,8 @@ static const char sql_targets_time_desc[] =
     " AND (created_at, target) < (?1, ?2)"
     " ORDER BY created_at DESC, target DESC LIMIT ?3";
 
-void
-store_policy_version_release(struct store_policy_version *v)
-{
-	free(v->document);
-	v->document = NULL;
-}
-
 int
-store_policy_get(struct store_tx *tx, const char *name,
+sq_policy_get(struct store_tx *tx, const char *name,
     struct store_policy *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_get);
@@ -154,7 +147,7 @@ store_policy_get(struct store_tx *tx, const char *name,
 }
 
 int
-store_policy_insert(struct store_tx *tx, const struct store_policy *p,
+sq_policy_insert(struct store_tx *tx, const struct store_policy *p,
     const char *document, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_insert);
@@ -171,11 +164,11 @@ store_policy_insert(struct store_tx *tx, const struct store_policy *p,
 	v.version_id = p->default_version;
 	v.document = (char *)document;
 	v.created_at = p->created_at;
-	return store_policy_version_insert(tx, p->name, &v, err);
+	return sq_policy_version_insert(tx, p->name, &v, err);
 }
 
 int
-store_policy_update(struct store_tx *tx, const struct store_policy *p,
+sq_policy_update(struct store_tx *tx, const struct store_policy *p,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_update);
@@ -189,7 +182,7 @@ store_policy_update(struct store_tx *tx, const struct store_policy *p,
 }
 
 int
-store_policy_delete(struct store_tx *tx, const char *name, struct err *err)
+sq_policy_delete(struct store_tx *tx, const char *name, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_delete_versions);
 
@@ -226,7 +219,7 @@ bind_cpage(sqlite3_stmt *s, const struct store_cpage *pg)
 }
 
 int
-store_policy_list(struct store_tx *tx, const struct store_cpage *pg,
+sq_policy_list(struct store_tx *tx, const struct store_cpage *pg,
     json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, pg->descending ? sql_list_desc :
@@ -238,7 +231,7 @@ store_policy_list(struct store_tx *tx, const struct store_cpage *pg,
 }
 
 int
-store_policy_version_get(struct store_tx *tx, const char *name, int64_t id,
+sq_policy_version_get(struct store_tx *tx, const char *name, int64_t id,
     struct store_policy_version *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_version_get);
@@ -257,7 +250,7 @@ store_policy_version_get(struct store_tx *tx, const char *name, int64_t id,
 }
 
 int
-store_policy_version_insert(struct store_tx *tx, const char *name,
+sq_policy_version_insert(struct store_tx *tx, const char *name,
     const struct store_policy_version *v, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_version_insert);
@@ -270,7 +263,7 @@ store_policy_version_insert(struct store_tx *tx, const char *name,
 }
 
 int
-store_policy_version_delete(struct store_tx *tx, const char *name,
+sq_policy_version_delete(struct store_tx *tx, const char *name,
     int64_t id, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_version_delete);
@@ -279,7 +272,7 @@ store_policy_version_delete(struct store_tx *tx, const char *name,
 	sqlite3_bind_int64(s, 2, id);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	return sqlite3_changes(tx->db) > 0 ? 1 : 0;
+	return sqlite3_changes(sq_db(tx)) > 0 ? 1 : 0;
 }
 
 /* Runs the count(*) query SQL with KEY as ?1 into *N. */
@@ -294,14 +287,14 @@ count_of(struct store_tx *tx, const char *sql, const char *key, int64_t *n,
 }
 
 int
-store_policy_version_count(struct store_tx *tx, const char *name,
+sq_policy_version_count(struct store_tx *tx, const char *name,
     int64_t *n, struct err *err)
 {
 	return count_of(tx, sql_version_count, name, n, err);
 }
 
 int
-store_policy_versions(struct store_tx *tx, const char *name, json_t *out,
+sq_policy_versions(struct store_tx *tx, const char *name, json_t *out,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_versions);
@@ -319,7 +312,7 @@ store_policy_versions(struct store_tx *tx, const char *name, json_t *out,
 }
 
 int
-store_policy_attach(struct store_tx *tx, const char *name,
+sq_policy_attach(struct store_tx *tx, const char *name,
     const char *target, int64_t now, bool *added, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_attach);
@@ -329,12 +322,12 @@ store_policy_attach(struct store_tx *tx, const char *name,
 	sqlite3_bind_int64(s, 3, now);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*added = sqlite3_changes(tx->db) > 0;
+	*added = sqlite3_changes(sq_db(tx)) > 0;
 	return 0;
 }
 
 int
-store_policy_detach(struct store_tx *tx, const char *name,
+sq_policy_detach(struct store_tx *tx, const char *name,
     const char *target, bool *removed, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_detach);
@@ -343,12 +336,12 @@ store_policy_detach(struct store_tx *tx, const char *name,
 	sq_bind_text(s, 2, target);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*removed = sqlite3_changes(tx->db) > 0;
+	*removed = sqlite3_changes(sq_db(tx)) > 0;
 	return 0;
 }
 
 int
-store_policy_target_drop(struct store_tx *tx, const char *target,
+sq_policy_target_drop(struct store_tx *tx, const char *target,
     int64_t *n, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_target_drop);
@@ -356,19 +349,19 @@ store_policy_target_drop(struct store_tx *tx, const char *target,
 	sq_bind_text(s, 1, target);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*n = sqlite3_changes(tx->db);
+	*n = sqlite3_changes(sq_db(tx));
 	return 0;
 }
 
 int
-store_policy_target_count(struct store_tx *tx, const char *target,
+sq_policy_target_count(struct store_tx *tx, const char *target,
     int64_t *n, struct err *err)
 {
 	return count_of(tx, sql_target_count, target, n, err);
 }
 
 int
-store_policy_attached_count(struct store_tx *tx, const char *name,
+sq_policy_attached_count(struct store_tx *tx, const char *name,
     int64_t *n, struct err *err)
 {
 	return count_of(tx, sql_attached_count, name, n, err);
@@ -385,7 +378,7 @@ collect_keys(struct store_tx *tx, sqlite3_stmt *s,
 }
 
 int
-store_policy_attached(struct store_tx *tx, const char *target,
+sq_policy_attached(struct store_tx *tx, const char *target,
     const char *group_prefix, const char *group, const struct store_page *pg,
     json_t *out, bool *more, struct err *err)
 {
@@ -403,7 +396,7 @@ store_policy_attached(struct store_tx *tx, const char *target,
 }
 
 int
-store_policy_targets(struct store_tx *tx, const char *name,
+sq_policy_targets(struct store_tx *tx, const char *name,
     const struct store_page *pg, json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_targets);
@@ -413,7 +406,7 @@ store_policy_targets(struct store_tx *tx, const char *name,
 }
 
 int
-store_policy_attached_by_time(struct store_tx *tx, const char *target,
+sq_policy_attached_by_time(struct store_tx *tx, const char *target,
     const struct store_cpage *pg, json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, pg->descending ?
@@ -425,7 +418,7 @@ store_policy_attached_by_time(struct store_tx *tx, const char *target,
 }
 
 int
-store_policy_targets_by_time(struct store_tx *tx, const char *name,
+sq_policy_targets_by_time(struct store_tx *tx, const char *name,
     const struct store_cpage *pg, json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, pg->descending ?

@@ -42,7 +42,7 @@ static const char sql_things[] =
     " ORDER BY thing_name LIMIT ?2";
 
 int
-store_thing_principal_get(struct store_tx *tx, const char *thing,
+sq_thing_principal_get(struct store_tx *tx, const char *thing,
     const char *principal, char type[STORE_PRINCIPAL_TYPE_MAX + 1],
     struct err *err)
 {
@@ -59,7 +59,7 @@ store_thing_principal_get(struct store_tx *tx, const char *thing,
 }
 
 int
-store_principal_other_thing(struct store_tx *tx, const char *principal,
+sq_principal_other_thing(struct store_tx *tx, const char *principal,
     const char *thing, char other[STORE_NAME_MAX + 1],
     char type[STORE_PRINCIPAL_TYPE_MAX + 1], struct err *err)
 {
@@ -78,7 +78,7 @@ store_principal_other_thing(struct store_tx *tx, const char *principal,
 }
 
 int
-store_thing_principal_put(struct store_tx *tx, const char *thing,
+sq_thing_principal_put(struct store_tx *tx, const char *thing,
     const char *principal, const char *type, int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_put);
@@ -91,7 +91,7 @@ store_thing_principal_put(struct store_tx *tx, const char *thing,
 }
 
 int
-store_thing_principal_delete(struct store_tx *tx, const char *thing,
+sq_thing_principal_delete(struct store_tx *tx, const char *thing,
     const char *principal, bool *removed, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_delete);
@@ -100,12 +100,12 @@ store_thing_principal_delete(struct store_tx *tx, const char *thing,
 	sq_bind_text(s, 2, principal);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	*removed = sqlite3_changes(tx->db) > 0;
+	*removed = sqlite3_changes(sq_db(tx)) > 0;
 	return 0;
 }
 
 int
-store_thing_principal_count(struct store_tx *tx, const char *thing,
+sq_thing_principal_count(struct store_tx *tx, const char *thing,
     int64_t *n, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_count);
@@ -137,7 +137,7 @@ collect(struct store_tx *tx, sqlite3_stmt *s, const char *key,
 }
 
 int
-store_thing_principals(struct store_tx *tx, const char *thing,
+sq_thing_principals(struct store_tx *tx, const char *thing,
     const char *type, const struct store_page *pg, json_t *out, bool *more,
     struct err *err)
 {
@@ -146,7 +146,7 @@ store_thing_principals(struct store_tx *tx, const char *thing,
 }
 
 int
-store_principal_thing_list(struct store_tx *tx, const char *principal,
+sq_principal_thing_list(struct store_tx *tx, const char *principal,
     const char *type, const struct store_page *pg, json_t *out, bool *more,
     struct err *err)
 {

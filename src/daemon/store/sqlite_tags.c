@@ -26,7 +26,7 @@ static const char sql_tags_list[] =
     " ORDER BY key LIMIT ?3";
 
 int
-store_tags_put(struct store_tx *tx, const char *resource,
+sq_tags_put(struct store_tx *tx, const char *resource,
     const json_t *tags, struct err *err)
 {
 	const char *value;
@@ -48,7 +48,7 @@ store_tags_put(struct store_tx *tx, const char *resource,
 }
 
 int
-store_tags_remove(struct store_tx *tx, const char *resource,
+sq_tags_remove(struct store_tx *tx, const char *resource,
     const json_t *keys, struct err *err)
 {
 	json_t *k;
@@ -66,7 +66,7 @@ store_tags_remove(struct store_tx *tx, const char *resource,
 }
 
 int
-store_tags_drop(struct store_tx *tx, const char *resource, struct err *err)
+sq_tags_drop(struct store_tx *tx, const char *resource, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_tags_drop);
 
@@ -75,7 +75,7 @@ store_tags_drop(struct store_tx *tx, const char *resource, struct err *err)
 }
 
 int
-store_tags_count(struct store_tx *tx, const char *resource, int64_t *n,
+sq_tags_count(struct store_tx *tx, const char *resource, int64_t *n,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_tags_count);
@@ -94,7 +94,7 @@ tag_row(sqlite3_stmt *s, const void *arg)
 }
 
 int
-store_tags_list(struct store_tx *tx, const char *resource, const char *after,
+sq_tags_list(struct store_tx *tx, const char *resource, const char *after,
     int limit, json_t *out, bool *more, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_tags_list);

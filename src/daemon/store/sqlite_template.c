@@ -28,17 +28,6 @@ static const char sql_template_list[] =
     "SELECT id, template_id, description, created_at FROM job_templates"
     " WHERE id > ?1 ORDER BY id LIMIT ?2";
 
-void
-store_template_release(struct store_template *t)
-{
-	free(t->description);
-	free(t->document);
-	json_decref(t->config);
-	t->description = NULL;
-	t->document = NULL;
-	t->config = NULL;
-}
-
 static void
 template_from_row(sqlite3_stmt *s, const char *id, struct store_template *t)
 {
@@ -59,7 +48,7 @@ template_from_row(sqlite3_stmt *s, const char *id, struct store_template *t)
 }
 
 int
-store_template_get(struct store_tx *tx, const char *id,
+sq_template_get(struct store_tx *tx, const char *id,
     struct store_template *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_template_get);
@@ -73,7 +62,7 @@ store_template_get(struct store_tx *tx, const char *id,
 }
 
 int
-store_template_insert(struct store_tx *tx, const struct store_template *t,
+sq_template_insert(struct store_tx *tx, const struct store_template *t,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_template_insert);
@@ -91,18 +80,18 @@ store_template_insert(struct store_tx *tx, const struct store_template *t,
 }
 
 int
-store_template_delete(struct store_tx *tx, const char *id, struct err *err)
+sq_template_delete(struct store_tx *tx, const char *id, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_template_delete);
 
 	sq_bind_text(s, 1, id);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	return sqlite3_changes(tx->db) > 0 ? 1 : 0;
+	return sqlite3_changes(sq_db(tx)) > 0 ? 1 : 0;
 }
 
 int
-store_template_list(struct store_tx *tx, int64_t after, int limit,
+sq_template_list(struct store_tx *tx, int64_t after, int limit,
     struct store_template_summary *out, int *n, int64_t *next,
     struct err *err)
 {

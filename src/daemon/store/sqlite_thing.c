@@ -10,9 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "sqlite_int.h"
+#include "log.h"
+#include "uuid.h"
 
 static const char sql_thing_get[] =
     "SELECT thing_id, type_name, attributes, version, created_at"
@@ -113,13 +114,6 @@ static const char sql_scan_type[] =
     SCAN_COLS " FROM thing_types y CROSS JOIN things t"
     " ON t.type_name = y.name WHERE y.name = ?2 COLLATE NOCASE";
 
-void
-store_thing_release(struct store_thing *t)
-{
-	json_decref(t->attributes);
-	t->attributes = NULL;
-}
-
 static json_t *
 attrs_parse(const char *text)
 {
@@ -141,7 +135,7 @@ attrs_dump(const json_t *attrs)
 }
 
 int
-store_thing_get(struct store_tx *tx, const char *name,
+sq_thing_get(struct store_tx *tx, const char *name,
     struct store_thing *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_thing_get);
@@ -193,7 +187,7 @@ attrs_mirror(struct store_tx *tx, const char *name, const json_t *attrs,
 }
 
 int
-store_thing_insert(struct store_tx *tx, struct store_thing *t,
+sq_thing_insert(struct store_tx *tx, struct store_thing *t,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_thing_insert);
@@ -215,7 +209,7 @@ store_thing_insert(struct store_tx *tx, struct store_thing *t,
 }
 
 int
-store_thing_update(struct store_tx *tx, const struct store_thing *t,
+sq_thing_update(struct store_tx *tx, const struct store_thing *t,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_thing_update);
@@ -234,7 +228,7 @@ store_thing_update(struct store_tx *tx, const struct store_thing *t,
 }
 
 int
-store_thing_delete(struct store_tx *tx, const char *name, struct err *err)
+sq_thing_delete(struct store_tx *tx, const char *name, struct err *err)
 {
 	static const char *const sqls[] = {
 		sql_thing_delete, sql_attrs_delete, sql_thing_unjoin,
@@ -252,7 +246,7 @@ store_thing_delete(struct store_tx *tx, const char *name, struct err *err)
 }
 
 int
-store_thing_list(struct store_tx *tx, const struct store_page *pg,
+sq_thing_list(struct store_tx *tx, const struct store_page *pg,
     const struct store_thing_filter *f, json_t *out, bool *more,
     struct err *err)
 {
@@ -318,7 +312,7 @@ scan_stmt(struct store_tx *tx, const struct store_scan *sc)
 }
 
 int
-store_thing_scan(struct store_tx *tx, const struct store_scan *sc,
+sq_thing_scan(struct store_tx *tx, const struct store_scan *sc,
     bool with_groups, store_thing_scan_fn *fn, void *arg, struct err *err)
 {
 	sqlite3_stmt *s = scan_stmt(tx, sc);
@@ -354,46 +348,14 @@ store_thing_scan(struct store_tx *tx, const struct store_scan *sc,
 	return 0;
 }
 
-json_t *
-store_attrs_apply(const json_t *current, const json_t *update, bool merge)
-{
-	json_t *res, *v;
-	const char *key;
-
-	res = merge && current != NULL ? json_deep_copy(current) :
-	    json_object();
-	if (update == NULL)
-		return res;
-	json_object_foreach((json_t *)update, key, v) {
-		if (!json_is_string(v))
-			continue;
-		if (json_string_length(v) == 0)
-			json_object_del(res, key);
-		else
-			json_object_set(res, key, v);
-	}
-	return res;
-}
-
 void
 store_uuid_new(char buf[STORE_ID_LEN + 1])
 {
-	unsigned char b[16];
-	size_t got = 0;
+	struct err err;
 
-	while (got < sizeof(b)) {
-		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
-
-		if (r <= 0)
-			continue;	/* EINTR; getrandom blocks otherwise */
-		got += (size_t)r;
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, STORE_ID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-	    b[15]);
+	/* A store id is never made up: without randomness, stop. */
+	if (uuid_new(buf, &err) == -1)
+		fatalx("%s", err.msg);
 }
 
 static const char b64[] =

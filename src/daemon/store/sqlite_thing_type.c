@@ -43,17 +43,6 @@ static const char sql_type_list_one[] =
     "SELECT " TYPE_COLS " FROM thing_types WHERE name > ?1 AND name = ?3"
     " LIMIT ?2";
 
-void
-store_thing_type_release(struct store_thing_type *t)
-{
-	free(t->description);
-	t->description = NULL;
-	json_decref(t->searchable);
-	t->searchable = NULL;
-	json_decref(t->mqtt5);
-	t->mqtt5 = NULL;
-}
-
 static json_t *
 col_json(sqlite3_stmt *s, int i)
 {
@@ -83,7 +72,7 @@ type_read(sqlite3_stmt *s, struct store_thing_type *out)
 }
 
 int
-store_thing_type_get(struct store_tx *tx, const char *name,
+sq_thing_type_get(struct store_tx *tx, const char *name,
     struct store_thing_type *out, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_get);
@@ -124,7 +113,7 @@ type_bind(sqlite3_stmt *s, int first, const struct store_thing_type *t,
 }
 
 int
-store_thing_type_insert(struct store_tx *tx, struct store_thing_type *t,
+sq_thing_type_insert(struct store_tx *tx, struct store_thing_type *t,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_insert);
@@ -143,7 +132,7 @@ store_thing_type_insert(struct store_tx *tx, struct store_thing_type *t,
 }
 
 int
-store_thing_type_update(struct store_tx *tx,
+sq_thing_type_update(struct store_tx *tx,
     const struct store_thing_type *t, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_update);
@@ -159,7 +148,7 @@ store_thing_type_update(struct store_tx *tx,
 }
 
 int
-store_thing_type_delete(struct store_tx *tx, const char *name,
+sq_thing_type_delete(struct store_tx *tx, const char *name,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_delete);
@@ -169,7 +158,7 @@ store_thing_type_delete(struct store_tx *tx, const char *name,
 }
 
 int
-store_thing_type_in_use(struct store_tx *tx, const char *name, bool *any,
+sq_thing_type_in_use(struct store_tx *tx, const char *name, bool *any,
     struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_type_in_use);
@@ -185,7 +174,7 @@ store_thing_type_in_use(struct store_tx *tx, const char *name, bool *any,
 }
 
 int
-store_thing_type_list(struct store_tx *tx, const struct store_page *pg,
+sq_thing_type_list(struct store_tx *tx, const struct store_page *pg,
     const char *name, store_thing_type_fn *fn, void *arg, bool *more,
     struct err *err)
 {

@@ -2,8 +2,10 @@
 /*
  * The store: durable state behind transactional operations. This header is
  * the backend-neutral core (open, close, transactions); each resource adds
- * its operations in store_<resource>.h. SQLite (sqlite.c) is the embedded
- * backend; a PostgreSQL backend implements the same declarations.
+ * its operations in store_<resource>.h. Every operation is one entry of the
+ * interface every backend implements (store_ops.h, for store/ only);
+ * store_open() picks the backend by the URL's scheme. SQLite (sqlite*.c)
+ * is the embedded one.
  *
  * Rule: the api layer acknowledges a write only after store_end() committed
  * it, so an acknowledged write survives kill -9 and power loss.
@@ -20,8 +22,13 @@
 struct store;
 struct store_tx;
 
-/* Opens (creating and migrating) the store in DIR. */
-int store_open(const char *dir, struct store **out, struct err *err);
+/*
+ * Opens (creating and migrating) the store URL: "sqlite:PATH" (the SQLite
+ * file PATH), or a bare data folder DIR, which is "sqlite:DIR/iotjobs.db"
+ * with DIR created (0700) when missing. An unknown scheme is
+ * InvalidRequest naming it.
+ */
+int store_open(const char *url, struct store **out, struct err *err);
 void store_close(struct store *st);
 
 /*
@@ -106,6 +113,14 @@ int store_schema_version(struct store *st);
  */
 int store_schema_known(void);
 
+/*
+ * Calls FN(ARG, PATH) for each file on this host that holds the store URL
+ * (as store_open takes it; SQLite: the database, its -wal and -shm), so
+ * that their modes can be checked. Nothing for an unknown scheme.
+ */
+void store_local_files(const char *url, void (*fn)(void *arg,
+    const char *path), void *arg);
+
 /* Reads the store: 0 when a read transaction answers, else -1 with ERR. */
 int store_ping(struct store *st, struct err *err);
 
@@ -118,25 +133,25 @@ struct store_file {
 };
 
 /*
- * Copies the store of data folder DIR into a new file TO (which must not
+ * Copies the store URL (as store_open takes it) into a new file TO (which must not
  * exist) while other processes keep writing: SQLite's online backup, a
  * snapshot of the last COMMIT, so that every write acknowledged before
  * the call is in it. FILES (the data folder's other files: credentials,
  * the CA) are kept inside the copy. TO is written in full and synced
  * before it appears under its name. *VERSION: the schema version copied.
  */
-int store_backup(const char *dir, const char *to,
+int store_backup(const char *url, const char *to,
     const struct store_file *files, size_t nfiles, int *version,
     struct err *err);
 
 /*
- * Makes FROM (a file of store_backup) the store of DIR, a folder that
- * exists and is empty: checks FROM (an iotjobs store, intact, of a schema
+ * Makes FROM (a file of store_backup) the store URL (as store_open takes
+ * it; a data folder must exist and be empty): checks FROM (an iotjobs store, intact, of a schema
  * this binary knows), hands each kept file to FN(ARG, file) to write, then
- * writes DIR's store. *VERSION: the schema version restored (the daemon
+ * writes the store. *VERSION: the schema version restored (the daemon
  * applies newer migrations at its next start).
  */
-int store_restore(const char *from, const char *dir,
+int store_restore(const char *from, const char *url,
     int (*fn)(void *arg, const struct store_file *f, struct err *err),
     void *arg, int *version, struct err *err);
 

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The operation pipeline (see pipeline.h): row, validation, admission,
+ * handler, deferred acknowledgement, success status.
+ */
+#include "api/pipeline.h"
+
+#include <string.h>
+
+#include "api/validate.h"
+#include "store/store.h"
+
+int
+api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
+    json_t *in, unsigned flags, const struct api_front *front,
+    struct api_result *res, struct err *err)
+{
+	const struct api_op *row = api_op_find(op->plane, op->name);
+	bool defer;
+	int rc;
+
+	res->out = NULL;
+	res->status = 0;
+	res->batch = 0;
+	if (row == NULL)
+		return err_set_status(err, 501, ERR_NOT_IMPLEMENTED,
+		    "%s is not implemented by iotjobs yet", op->name);
+	if (op->input >= 0 && validate_input(op->input, in,
+	    validate_errtype(op), err) == -1)
+		return -1;
+	if (front != NULL && front->admit != NULL &&
+	    front->admit(front->arg, in, err) == -1)
+		return -1;
+	defer = (row->needs & API_DEFER) != 0 && (flags & API_RUN_HOLD) != 0;
+	ctx->status = 0;
+	if (defer)
+		store_defer_begin();
+	rc = row->fn(ctx, in, &res->out, err);
+	if (front != NULL && front->done != NULL)
+		front->done(front->arg, rc, err);
+	if (defer)
+		res->batch = store_defer_end();
+	if (rc == -1) {
+		json_decref(res->out);
+		res->out = NULL;
+		return -1;
+	}
+	res->status = ctx->status != 0 ? ctx->status : op->http_status;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The operation pipeline, one for both front ends (HTTP: http/dispatch.c,
+ * MQTT: mqtt/bridge.c). A front end turns its request into the model's
+ * operation and an input object, calls api_pipeline_run(), and turns the
+ * result into its answer. The pipeline finds the operation's row
+ * (api_op_find), checks the input against the model, lets the front end
+ * admit the request (authorization), runs the handler, and tells the
+ * success status and the store batch the answer must wait for.
+ *
+ * Durability: a handler acknowledges a write only after store_end()
+ * committed it. For a row with API_DEFER, when the front end can hold its
+ * answer without holding a thread (API_RUN_HOLD), store_end() returns once
+ * the writes are in the open batch and the result's batch is nonzero: the
+ * front end sends the answer when store_batch_status() says 1 (durable),
+ * an error when it says -1. Otherwise the handler's COMMIT has waited and
+ * the batch is 0. Nothing here allocates.
+ */
+#ifndef IOTJOBS_API_PIPELINE_H
+#define IOTJOBS_API_PIPELINE_H
+
+#include <stdint.h>
+
+#include "api/api.h"
+
+/* api_pipeline_run() flags. */
+#define API_RUN_HOLD	0x1	/* the front end can hold a deferred answer */
+
+struct api_front {
+	/*
+	 * Called with the validated input before the handler; -1 with ERR
+	 * refuses the request (authorization). NULL: admitted.
+	 */
+	int (*admit)(void *arg, const json_t *in, struct err *err);
+	/* Called after the handler with its outcome (audit). May be NULL. */
+	void (*done)(void *arg, int rc, const struct err *err);
+	void *arg;
+};
+
+struct api_result {
+	json_t *out;		/* the handler's answer, NULL meaning {} */
+	int status;		/* success status: the row's, else the model's */
+	uint64_t batch;		/* nonzero: hold the answer for this batch */
+};
+
+/*
+ * Runs operation OP of the model with input IN (borrowed) in CTX (its
+ * plane, principal, clock, ...). 0 with RES filled (RES->out is the
+ * caller's), or -1 with ERR: NotImplementedException (501) when no row
+ * implements OP, the validation error of the model, the refusal of
+ * FRONT->admit, or the handler's error. RES->batch is set on both: a
+ * handler that failed after its deferred COMMIT left writes in it.
+ */
+int api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
+    json_t *in, unsigned flags, const struct api_front *front,
+    struct api_result *res, struct err *err);
+
+#endif
