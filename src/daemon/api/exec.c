@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api/jobs_data.h"
+#include "engine/engine.h"
 #include "store/store_job.h"
 
 #define LIST_DEFAULT_RESULTS	100	/* maxResults absent (AWS: unstated) */
@@ -369,11 +370,9 @@ delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	found = store_exec_get(tx, thing, job_id, number, false, &e, err);
 	if (found == 0)
 		exec_not_found(thing, job_id, number, err);
-	if (found == 1 && exec_fsm_may_delete(e.status,
-	    exec_in_bool(in, "force", false), err) == 0 &&
-	    store_exec_delete(tx, e.id, err) == 0)
-		rc = store_job_count_move(tx, e.job_id,
-		    exec_status_name(e.status), NULL, ctx->now, err);
+	if (found == 1)
+		rc = engine_exec_delete(tx, &e, exec_in_bool(in, "force",
+		    false), ctx->now, err);
 	store_exec_release(&e);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;

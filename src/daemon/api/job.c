@@ -378,17 +378,9 @@ cancel_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 
 	if (job_load(tx, api_in_str(in, "jobId"), &job, err) == -1)
 		return -1;
-	if (strcmp(job.status, "COMPLETED") == 0)
-		rc = err_set(err, ERR_INVALID_REQUEST, "Job %s cannot be"
-		    " canceled: it is COMPLETED", job.job_id);
-	else if (strcmp(job.status, "CANCELED") == 0 && !force)
-		rc = err_set(err, ERR_INVALID_REQUEST, "Job %s is already"
-		    " CANCELED; cancel it with force=true to cancel its"
-		    " IN_PROGRESS executions too", job.job_id);
-	else
-		rc = store_job_cancel(tx, job.job_id, force,
-		    api_in_str(in, "reasonCode"), api_in_str(in, "comment"),
-		    ctx->now, err);
+	rc = engine_job_cancel(tx, job.job_id, force,
+	    api_in_str(in, "reasonCode"), api_in_str(in, "comment"), ctx->now,
+	    err);
 	if (rc == 0)
 		*out = job_ref(ctx, &job);
 	store_job_release(&job);
@@ -415,7 +407,8 @@ job_cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 static int
-delete_in_tx(struct store_tx *tx, json_t *in, struct err *err)
+delete_in_tx(struct store_tx *tx, json_t *in, int64_t now,
+    struct err *err)
 {
 	bool force = json_is_true(json_object_get(in, "force"));
 	struct store_job job;
@@ -423,12 +416,7 @@ delete_in_tx(struct store_tx *tx, json_t *in, struct err *err)
 
 	if (job_load(tx, api_in_str(in, "jobId"), &job, err) == -1)
 		return -1;
-	if (!force && strcmp(job.status, "COMPLETED") != 0 &&
-	    strcmp(job.status, "CANCELED") != 0)
-		rc = err_set(err, ERR_STATE_TRANSITION, "Job %s is %s: only a"
-		    " COMPLETED or CANCELED job can be deleted without"
-		    " force=true", job.job_id, job.status);
-	else if ((rc = store_job_delete(tx, job.job_id, err)) == 0)
+	if ((rc = engine_job_delete(tx, job.job_id, force, now, err)) == 0)
 		rc = tags_drop(tx, "job", job.job_id, err);
 	store_job_release(&job);
 	return rc;
@@ -443,7 +431,7 @@ job_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	(void)out;
 	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
-	rc = delete_in_tx(tx, in, err);
+	rc = delete_in_tx(tx, in, ctx->now, err);
 	if (store_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	return rc;

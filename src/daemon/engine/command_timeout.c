@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "api/command.h"
+#include "engine/cmd_fsm.h"
 #include "store/store_command.h"
 #include "xmalloc.h"
 
@@ -47,13 +48,25 @@ run_in_tx(struct store_tx *tx, const char *arn_prefix, int64_t now,
 	for (i = 0; i < n; i++) {
 		struct store_cmd_exec *e = &rows[i];
 
-		if (rc == 0) {
-			snprintf(e->status, sizeof(e->status), "TIMED_OUT");
+		enum cmd_status from;
+		enum cmd_refusal why;
+		int fx = -1;
+
+		/* The store returns the due ones; cmd_fsm decides. */
+		if (cmd_status_parse(e->status, &from) == 0)
+			fx = cmd_fsm_step(from, CMD_TIMED_OUT, CMD_BY_SERVICE,
+			    &why);
+		if (rc == 0 && fx >= 0) {
+			snprintf(e->status, sizeof(e->status), "%s",
+			    cmd_status_name(CMD_TIMED_OUT));
 			json_decref(e->status_reason);
 			e->status_reason = json_pack("{s:s}", "reasonCode",
 			    COMMAND_REASON_TIMEOUT);
-			e->last_updated_at = e->completed_at = now;
-			rc = command_exec_save(tx, arn_prefix, e, true, err);
+			e->last_updated_at = now;
+			if (fx & CMD_FX_DONE)
+				e->completed_at = now;
+			rc = command_exec_save(tx, arn_prefix, e,
+			    (fx & CMD_FX_EVENT) != 0, err);
 		}
 		store_cmd_exec_release(e);
 	}

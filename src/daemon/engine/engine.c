@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/job_fsm.h"
+#include "engine/outbox.h"
 #include "metrics.h"
 #include "store/store_job.h"
 
@@ -122,7 +124,7 @@ abort_check(struct store_tx *tx, const char *job_id, int64_t now,
 		    " %lld of %lld executed things ended %s, threshold %g%%",
 		    (long long)bad, (long long)executed,
 		    type != NULL ? type : "ALL", pct);
-		rc = store_job_cancel(tx, job_id, false, ENGINE_ABORT_REASON,
+		rc = engine_job_cancel(tx, job_id, false, ENGINE_ABORT_REASON,
 		    comment, now, err);
 		break;
 	}
@@ -143,6 +145,8 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 
 	if (from == e->status)
 		return 0;
+	if (outbox_exec_changed(tx, e, from, now, err) == -1)
+		return -1;
 	if (e->status == EXEC_FAILED || e->status == EXEC_TIMED_OUT) {
 		found = store_job_engine_get(tx, e->job_id, &j, err);
 		if (found == -1)
@@ -158,11 +162,12 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 	}
 	/* The retry first, so the job never looks finished in between. */
 	if (retry && (store_exec_retry(tx, e, now, err) == -1 ||
-	    store_job_count_move(tx, e->job_id, NULL, "QUEUED", now,
+	    outbox_exec_created(tx, e->thing_name, err) == -1 ||
+	    engine_count_move(tx, e->job_id, -1, EXEC_QUEUED, now,
 	    err) == -1))
 		return -1;
-	if (store_job_count_move(tx, e->job_id, exec_status_name(from),
-	    exec_status_name(e->status), now, err) == -1)
+	if (engine_count_move(tx, e->job_id, (int)from, (int)e->status, now,
+	    err) == -1)
 		return -1;
 	if (aborts && (e->status == EXEC_FAILED ||
 	    e->status == EXEC_TIMED_OUT || e->status == EXEC_REJECTED ||
@@ -231,13 +236,12 @@ member_queue(struct store_tx *tx, const char *job_id, const char *thing,
 		/* Paused: the resume arms the tick. */
 		if (rc == 0 && j.rollout_at == 0 && j.paused_at == 0) {
 			j.rollout_at = now;	/* the scheduler releases it */
-			rc = store_job_engine_put(tx, &j, now, err);
+			rc = engine_job_put(tx, &j, now, err);
 		}
 	} else {
 		rc = store_job_plan_thing(tx, job_id, thing, err);
 		if (rc == 0)
-			rc = store_job_release_batch(tx, job_id, -1, now, &n,
-			    err);
+			rc = engine_release(tx, job_id, -1, now, &n, err);
 		if (rc == 0)
 			metrics_releases(n);
 	}

@@ -40,6 +40,58 @@ int engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
     enum exec_status from, int64_t now, struct err *err);
 
 /*
+ * The job rules of job.c. CancelJob: job_fsm decides whether job JOB_ID
+ * may become CANCELED (FORCE: force=true) and exec_fsm which of its
+ * executions are canceled with it, each (from, CANCELED) pair one
+ * set-based step; REASON_CODE and COMMENT may be NULL. 0, or -1 with ERR
+ * set (ResourceNotFound, InvalidRequest).
+ */
+int engine_job_cancel(struct store_tx *tx, const char *job_id, bool force,
+    const char *reason_code, const char *comment, int64_t now,
+    struct err *err);
+
+/* DeleteJob of JOB_ID as job_fsm allows it, with its outbox rows. */
+int engine_job_delete(struct store_tx *tx, const char *job_id, bool force,
+    int64_t now, struct err *err);
+
+/* DeleteJobExecution of E as exec_fsm allows it, with its counters. */
+int engine_exec_delete(struct store_tx *tx, const struct store_exec *e,
+    bool force, int64_t now, struct err *err);
+
+/* Completes JOB_ID when job_fsm_done says it is done. */
+int engine_job_settle(struct store_tx *tx, const char *job_id, int64_t now,
+    struct err *err);
+
+/*
+ * One execution of JOB_ID moves from FROM to TO in the job's counters
+ * (an enum exec_status, or -1: a new or deleted execution); a move out of
+ * the pending list then settles the job.
+ */
+int engine_count_move(struct store_tx *tx, const char *job_id, int from,
+    int to, int64_t now, struct err *err);
+
+/* Recounts JOB_ID from its executions, then settles it. */
+int engine_count_refresh(struct store_tx *tx, const char *job_id,
+    int64_t now, struct err *err);
+
+/* Queues the targets of JOB_ID as executions, set-based, with outboxes. */
+int engine_queue_targets(struct store_tx *tx, const char *job_id,
+    const char *arn_prefix, int64_t now, struct err *err);
+
+/* Releases up to LIMIT (-1: all) queued things of JOB_ID; *N released. */
+int engine_release(struct store_tx *tx, const char *job_id, int64_t limit,
+    int64_t now, int64_t *n, struct err *err);
+
+struct store_job_engine;
+
+/* The earliest deadline of J (start, end, rollout), 0: none. */
+int64_t engine_wake_at(const struct store_job_engine *j);
+
+/* Writes J back (store_job_engine_put) with its wake_at. */
+int engine_job_put(struct store_tx *tx, struct store_job_engine *j,
+    int64_t now, struct err *err);
+
+/*
  * The job JOB_ID was just inserted (CreateJob): arms its scheduled start
  * and end, or starts it now (queues or plans its targets and runs the
  * first rollout tick).

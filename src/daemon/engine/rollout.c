@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "engine/cron.h"
+#include "engine/job_fsm.h"
 #include "metrics.h"
 #include "store/store_job.h"
 
@@ -238,8 +239,8 @@ tick(struct store_tx *tx, const char *job_id, int64_t now, struct err *err)
 		goto put;
 	engine_rollout_of(&j, &r);
 	engine_rollout_step(&r, now, &t);
-	if (t.release > 0 && store_job_release_batch(tx, job_id, t.release,
-	    now, &n, err) == -1) {
+	if (t.release > 0 && engine_release(tx, job_id, t.release, now, &n,
+	    err) == -1) {
 		rc = -1;
 		goto out;
 	}
@@ -249,7 +250,7 @@ tick(struct store_tx *tx, const char *job_id, int64_t now, struct err *err)
 	j.rollout_mark = r.mark;
 	j.rollout_at = t.next;
 put:
-	rc = store_job_engine_put(tx, &j, now, err);
+	rc = engine_job_put(tx, &j, now, err);
 out:
 	store_job_engine_release(&j);
 	return rc;
@@ -264,13 +265,13 @@ job_start(struct store_tx *tx, const struct store_job_engine *j,
     const char *arn_prefix, int64_t now, struct err *err)
 {
 	if (!engine_uses_queue(j->config) && j->paused_at == 0)
-		return store_job_queue_targets(tx, j->job_id, arn_prefix, now,
+		return engine_queue_targets(tx, j->job_id, arn_prefix, now,
 		    err);
 	if (store_job_plan_targets(tx, j->job_id, arn_prefix, err) == -1 ||
 	    tick(tx, j->job_id, now, err) == -1)
 		return -1;
 	/* An empty target list: a SNAPSHOT job completes at once. */
-	return store_job_count_refresh(tx, j->job_id, now, err);
+	return engine_count_refresh(tx, j->job_id, now, err);
 }
 
 int
@@ -312,11 +313,29 @@ engine_job_created(struct store_tx *tx, const char *job_id,
 	j.start_at = strcmp(j.status, "SCHEDULED") == 0 ?
 	    sched_time(j.config, "startTime") : 0;
 	j.end_at = sched_time(j.config, "endTime");
-	rc = store_job_engine_put(tx, &j, now, err);
+	rc = engine_job_put(tx, &j, now, err);
 	if (rc == 0 && strcmp(j.status, "IN_PROGRESS") == 0)
 		rc = job_start(tx, &j, arn_prefix, now, err);
 	store_job_engine_release(&j);
 	return rc;
+}
+
+/*
+ * A SCHEDULED J becomes IN_PROGRESS (its start time, or its end with
+ * STOP_ROLLOUT), as job_fsm allows; any other status stays.
+ */
+static int
+job_begin(struct store_job_engine *j, struct err *err)
+{
+	enum job_status from;
+
+	if (job_status_parse(j->status, &from) == -1 || from != JOB_SCHEDULED)
+		return 0;
+	if (job_fsm_step(j->job_id, from, JOB_IN_PROGRESS, false, err) == -1)
+		return -1;
+	snprintf(j->status, sizeof(j->status), "%s",
+	    job_status_name(JOB_IN_PROGRESS));
+	return 0;
 }
 
 /* The scheduled end: endBehavior (STOP_ROLLOUT when absent). */
@@ -334,18 +353,18 @@ job_end(struct store_tx *tx, struct store_job_engine *j, int64_t now,
 	if (active && b != NULL && strcmp(b, "STOP_ROLLOUT") != 0) {
 		snprintf(comment, sizeof(comment), "Job canceled at its"
 		    " scheduled endTime (endBehavior %s)", b);
-		return store_job_cancel(tx, j->job_id,
+		return engine_job_cancel(tx, j->job_id,
 		    strcmp(b, "FORCE_CANCEL") == 0, NULL, comment, now,
 		    err) == -1 ? -1 : 1;
 	}
 	j->rollout_stopped = true;
 	j->rollout_at = 0;
 	j->start_at = 0;
-	if (strcmp(j->status, "SCHEDULED") == 0)
-		snprintf(j->status, sizeof(j->status), "IN_PROGRESS");
-	if (store_job_engine_put(tx, j, now, err) == -1 ||
+	if (job_begin(j, err) == -1)
+		return -1;
+	if (engine_job_put(tx, j, now, err) == -1 ||
 	    store_job_rollout_drop(tx, j->job_id, NULL, err) == -1 ||
-	    store_job_count_refresh(tx, j->job_id, now, err) == -1)
+	    engine_count_refresh(tx, j->job_id, now, err) == -1)
 		return -1;
 	return 1;
 }
@@ -361,9 +380,9 @@ engine_job_wake(struct store_tx *tx, const char *job_id,
 		return rc;
 	if (j.start_at != 0 && j.start_at <= now) {
 		j.start_at = 0;
-		if (strcmp(j.status, "SCHEDULED") == 0)
-			snprintf(j.status, sizeof(j.status), "IN_PROGRESS");
-		rc = store_job_engine_put(tx, &j, now, err);
+		rc = job_begin(&j, err);
+		if (rc == 0)
+			rc = engine_job_put(tx, &j, now, err);
 		if (rc == 0 && strcmp(j.status, "IN_PROGRESS") == 0)
 			rc = job_start(tx, &j, arn_prefix, now, err);
 		store_job_engine_release(&j);
@@ -429,7 +448,7 @@ engine_job_pause(struct store_tx *tx, const char *job_id, bool pause,
 	if (!pause && j.waiting > 0 && strcmp(j.status, "IN_PROGRESS") == 0 &&
 	    !j.rollout_stopped) {
 		j.rollout_at = now;
-		if (store_job_engine_put(tx, &j, now, err) == -1)
+		if (engine_job_put(tx, &j, now, err) == -1)
 			rc = -1;
 	}
 out:

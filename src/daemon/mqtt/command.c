@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/command.h"
+#include "engine/cmd_fsm.h"
 #include "clock.h"
 #include "log.h"
 #include "mqtt/mqtt_int.h"
@@ -168,20 +169,36 @@ result_check(const json_t *r, json_t **out, struct err *err)
 	return 0;
 }
 
-/* Whether the device may move an execution from FROM to TO. */
+/*
+ * The effects of the device moving an execution from FROM to TO
+ * (cmd_fsm), or -1 with ERR set to the MQTT error of the refusal.
+ */
 static int
 transition_check(const char *from, const char *to, struct err *err)
 {
-	if (strcmp(from, "TIMED_OUT") == 0 && strcmp(to, "TIMED_OUT") == 0)
-		return 0;
-	if (command_status_is_terminal(from))
+	enum cmd_status f, t;
+	enum cmd_refusal why;
+	int fx;
+
+	if (cmd_status_parse(from, &f) == -1 || cmd_status_parse(to, &t) == -1)
+		return err_set(err, MQTT_INVALID_REQUEST, "status must be one"
+		    " of IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, TIMED_OUT");
+	fx = cmd_fsm_step(f, t, CMD_BY_DEVICE, &why);
+	if (fx >= 0)
+		return fx;
+	switch (why) {
+	case CMD_REFUSE_TERMINAL:
 		return err_set(err, MQTT_TERMINAL, "The command execution is"
 		    " already %s", from);
-	if (strcmp(to, "TIMED_OUT") == 0)
+	case CMD_REFUSE_STATE:
 		return err_set(err, MQTT_INVALID_STATE, "TIMED_OUT can only"
 		    " add a statusReason after the service timed the execution"
 		    " out (it is %s)", from);
-	return 0;
+	case CMD_REFUSE_REQUEST:
+	default:
+		return err_set(err, MQTT_INVALID_REQUEST, "status must be one"
+		    " of IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, TIMED_OUT");
+	}
 }
 
 int
@@ -193,6 +210,7 @@ command_report_apply(const json_t *in, struct store_cmd_exec *e,
 	json_t *result;
 	const char *k;
 	json_t *v;
+	int fx;
 
 	if (st == NULL || (strcmp(st, "IN_PROGRESS") != 0 &&
 	    !command_status_is_terminal(st)))
@@ -202,11 +220,11 @@ command_report_apply(const json_t *in, struct store_cmd_exec *e,
 		return -1;
 	if (result_check(json_object_get(in, "result"), &result, err) == -1)
 		return -1;
-	if (transition_check(e->status, st, err) == -1) {
+	if ((fx = transition_check(e->status, st, err)) == -1) {
 		json_decref(result);
 		return -1;
 	}
-	*changed = strcmp(e->status, st) != 0;
+	*changed = (fx & CMD_FX_EVENT) != 0;
 	snprintf(e->status, sizeof(e->status), "%s", st);
 	if (reason != NULL) {
 		json_decref(e->status_reason);
@@ -217,9 +235,9 @@ command_report_apply(const json_t *in, struct store_cmd_exec *e,
 	json_object_foreach(result, k, v)
 		json_object_set(e->result, k, v);
 	json_decref(result);
-	if (e->started_at == 0)
+	if ((fx & CMD_FX_START) && e->started_at == 0)
 		e->started_at = now;
-	if (*changed && command_status_is_terminal(st))
+	if (fx & CMD_FX_DONE)
 		e->completed_at = now;
 	e->last_updated_at = now;
 	return 0;

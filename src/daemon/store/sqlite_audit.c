@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * SQLite backend of the audit log (store_audit.h): appending a record to
- * the hash chain inside a write transaction (store_end() appends this
+ * the hash chain inside a write transaction (sq_end() appends this
  * thread's pending record through it), and the listings.
  */
 #include "store_audit.h"

@@ -421,3 +421,47 @@ sq_exec_pending_of(struct store_tx *tx, const char *thing,
 	bind_doc(s, false);
 	return exec_walk(tx, s, limit, fn, arg, NULL, err);
 }
+
+static const char sql_move_job[] =
+    "UPDATE executions SET status = ?3, force_canceled = ?4,"
+    " version = version + 1, last_updated_at = ?6,"
+    " timeout_at = CASE WHEN ?5 THEN NULL ELSE timeout_at END,"
+    " progress_timeout_at = CASE WHEN ?5 THEN NULL"
+    " ELSE progress_timeout_at END"
+    " WHERE job_id = ?1 AND status = ?2";
+
+int
+sq_exec_move_job(struct store_tx *tx, const char *job_id,
+    enum exec_status from, enum exec_status to, bool forced, bool stop,
+    int64_t now, int64_t *n, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_move_job);
+
+	*n = 0;
+	sq_bind_text(s, 1, job_id);
+	sq_bind_text(s, 2, exec_status_name(from));
+	sq_bind_text(s, 3, exec_status_name(to));
+	sqlite3_bind_int(s, 4, forced);
+	sqlite3_bind_int(s, 5, stop);
+	sqlite3_bind_int64(s, 6, now);
+	if (sq_exec_stmt(tx, s, err) == -1)
+		return -1;
+	*n = sqlite3_changes(sq_db(tx));
+	return 0;
+}
+
+int
+sq_exec_last_id(struct store_tx *tx, int64_t *id, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "SELECT coalesce(max(id), 0)"
+	    " FROM executions");
+	int rc = sqlite3_step(s);
+
+	*id = 0;
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return sq_fail(tx, rc, err);
+	return 0;
+}

@@ -49,26 +49,6 @@ static const char sql_count_refresh[] =
     " last_updated_at = max(last_updated_at, ?2)"
     " WHERE job_id = ?1";
 
-/* WIRE.md 8.8: a SNAPSHOT job completes when nothing is left pending. */
-static const char sql_complete[] =
-    "UPDATE jobs SET status = 'COMPLETED', completed_at = ?2,"
-    " last_updated_at = max(last_updated_at, ?2)"
-    " WHERE job_id = ?1 AND status = 'IN_PROGRESS'"
-    " AND target_selection = 'SNAPSHOT'"
-    " AND n_queued + n_in_progress = 0"
-    " AND NOT EXISTS (SELECT 1 FROM rollout_queue q WHERE q.job_id = ?1)";
-
-static int
-job_complete_if_done(struct store_tx *tx, const char *job_id, int64_t now,
-    struct err *err)
-{
-	sqlite3_stmt *s = sq_stmt(tx, sql_complete);
-
-	sq_bind_text(s, 1, job_id);
-	sqlite3_bind_int64(s, 2, now);
-	return sq_exec_stmt(tx, s, err);
-}
-
 int
 sq_job_count_move(struct store_tx *tx, const char *job_id,
     const char *from, const char *to, int64_t now, struct err *err)
@@ -79,9 +59,7 @@ sq_job_count_move(struct store_tx *tx, const char *job_id,
 	sq_bind_text(s, 2, to != NULL ? to : "");
 	sqlite3_bind_int64(s, 3, now);
 	sq_bind_text(s, 4, job_id);
-	if (sq_exec_stmt(tx, s, err) == -1)
-		return -1;
-	return job_complete_if_done(tx, job_id, now, err);
+	return sq_exec_stmt(tx, s, err);
 }
 
 int
@@ -92,9 +70,7 @@ sq_job_count_refresh(struct store_tx *tx, const char *job_id,
 
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, now);
-	if (sq_exec_stmt(tx, s, err) == -1)
-		return -1;
-	return job_complete_if_done(tx, job_id, now, err);
+	return sq_exec_stmt(tx, s, err);
 }
 
 /* --- the jobs control plane ------------------------------------------- */
@@ -361,8 +337,8 @@ static const char sql_single_group[] =
 
 /*
  * Executions per statement on the single-group path: the statement
- * journal (with its triggers, every insert may be rolled back) then holds
- * the pages of one batch, not those of the whole fleet.
+ * journal (every insert may be rolled back) then holds the pages of one
+ * batch, not those of the whole fleet.
  */
 #define QUEUE_BATCH	8192
 
@@ -403,9 +379,7 @@ queued_add(struct store_tx *tx, const char *job_id, int64_t n, int64_t now,
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, n);
 	sqlite3_bind_int64(s, 3, now);
-	if (sq_exec_stmt(tx, s, err) == -1)
-		return -1;
-	return job_complete_if_done(tx, job_id, now, err);
+	return sq_exec_stmt(tx, s, err);
 }
 
 /* The group of sql_single_group into GROUP (129 bytes): 1, 0 none, -1. */
@@ -518,49 +492,71 @@ sq_job_update(struct store_tx *tx, const struct store_job *job,
 	return rc;
 }
 
-/* Executions use the executions UNIQUE (job_id, ...) index. */
-static const char sql_cancel_execs[] =
-    "UPDATE executions SET status = 'CANCELED', force_canceled = ?2,"
-    " version = version + 1, last_updated_at = ?3, timeout_at = NULL"
-    " WHERE job_id = ?1"
-    " AND (status = 'QUEUED' OR (?2 AND status = 'IN_PROGRESS'))";
-
-static const char sql_cancel_job[] =
-    "UPDATE jobs SET status = 'CANCELED',"
-    " force_canceled = (force_canceled OR ?2),"
-    " reason_code = coalesce(?3, reason_code),"
-    " comment = coalesce(?4, comment),"
-    " start_at = NULL, end_at = NULL, rollout_at = NULL,"
-    " last_updated_at = max(last_updated_at, ?5) WHERE job_id = ?1";
+static const char sql_status_set[] =
+    "UPDATE jobs SET status = ?3,"
+    " completed_at = CASE WHEN ?4 THEN ?8 ELSE completed_at END,"
+    " force_canceled = (force_canceled OR ?5),"
+    " reason_code = coalesce(?6, reason_code),"
+    " comment = coalesce(?7, comment),"
+    " start_at = CASE WHEN ?9 THEN NULL ELSE start_at END,"
+    " end_at = CASE WHEN ?9 THEN NULL ELSE end_at END,"
+    " rollout_at = CASE WHEN ?9 THEN NULL ELSE rollout_at END,"
+    " wake_at = CASE WHEN ?9 THEN NULL ELSE wake_at END,"
+    " last_updated_at = max(last_updated_at, ?8)"
+    " WHERE job_id = ?1 AND status = ?2";
 
 static const char sql_queue_drop_job[] =
     "DELETE FROM rollout_queue WHERE job_id = ?1";
 
 int
-sq_job_cancel(struct store_tx *tx, const char *job_id, bool force,
-    const char *reason_code, const char *comment, int64_t now,
+sq_job_status_set(struct store_tx *tx, const char *job_id,
+    const struct store_job_step *step, int64_t now, bool *applied,
     struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql_cancel_execs);
+	sqlite3_stmt *s = sq_stmt(tx, sql_status_set);
 
+	*applied = false;
 	sq_bind_text(s, 1, job_id);
-	sqlite3_bind_int(s, 2, force);
-	sqlite3_bind_int64(s, 3, now);
+	sq_bind_text(s, 2, job_status_name(step->from));
+	sq_bind_text(s, 3, job_status_name(step->to));
+	sqlite3_bind_int(s, 4, step->done);
+	sqlite3_bind_int(s, 5, step->forced);
+	sq_bind_text(s, 6, step->reason_code);
+	sq_bind_text(s, 7, step->comment);
+	sqlite3_bind_int64(s, 8, now);
+	sqlite3_bind_int(s, 9, step->stop);
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
-	s = sq_stmt(tx, sql_queue_drop_job);
+	*applied = sqlite3_changes(sq_db(tx)) > 0;
+	return 0;
+}
+
+static const char sql_progress[] =
+    "SELECT status, target_selection, n_queued + n_in_progress,"
+    " EXISTS (SELECT 1 FROM rollout_queue q WHERE q.job_id = ?1)"
+    " FROM jobs WHERE job_id = ?1";
+
+int
+sq_job_progress_get(struct store_tx *tx, const char *job_id,
+    struct store_job_progress *out, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, sql_progress);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
 	sq_bind_text(s, 1, job_id);
-	if (sq_exec_stmt(tx, s, err) == -1)
-		return -1;
-	s = sq_stmt(tx, sql_cancel_job);
-	sq_bind_text(s, 1, job_id);
-	sqlite3_bind_int(s, 2, force);
-	sq_bind_text(s, 3, reason_code);
-	sq_bind_text(s, 4, comment);
-	sqlite3_bind_int64(s, 5, now);
-	if (sq_exec_stmt(tx, s, err) == -1)
-		return -1;
-	return sq_job_count_refresh(tx, job_id, now, err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (job_status_parse(sq_col_text(s, 0), &out->status) == -1)
+			out->status = JOB_DELETION_IN_PROGRESS;
+		out->snapshot = strcmp(sq_col_text(s, 1), "SNAPSHOT") == 0;
+		out->pending = sqlite3_column_int64(s, 2);
+		out->waiting = sqlite3_column_int(s, 3) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : sq_fail(tx, rc, err);
 }
 
 static const char sql_delete_execs[] =
@@ -813,8 +809,8 @@ sq_job_queue_things(struct store_tx *tx, const char *job_id,
 static const char sql_engine_put[] =
     "UPDATE jobs SET status = ?2, start_at = ?3, end_at = ?4,"
     " rollout_at = ?5, rollout_rate = ?6, rollout_mark = ?7,"
-    " rollout_stopped = ?8, last_updated_at = max(last_updated_at, ?9)"
-    " WHERE job_id = ?1";
+    " rollout_stopped = ?8, last_updated_at = max(last_updated_at, ?9),"
+    " wake_at = ?10 WHERE job_id = ?1";
 
 /* Binds V, or NULL when V is 0. */
 static void
@@ -844,6 +840,7 @@ sq_job_engine_put(struct store_tx *tx, const struct store_job_engine *j,
 	sqlite3_bind_int64(s, 7, j->rollout_mark);
 	sqlite3_bind_int(s, 8, j->rollout_stopped ? 1 : 0);
 	sqlite3_bind_int64(s, 9, now);
+	bind_opt(s, 10, j->wake_at);
 	return sq_exec_stmt(tx, s, err);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The MQTT outboxes in SQLite (store_outbox.h, migration 0007). The rows
- * are written by triggers; this file only reads and deletes them.
+ * are written as engine/outbox.c decides (set-based where the change is),
+ * read and deleted by the MQTT notifier.
  */
 #include "store_outbox.h"
 
@@ -166,4 +167,96 @@ sq_outbox_switch(struct store *st, bool notify, bool events,
 	if (sq_end(tx, rc == 0, err) == -1)
 		rc = -1;
 	return rc;
+}
+
+int
+sq_outbox_switch_get(struct store_tx *tx, bool *notify, bool *events,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "SELECT notify, events FROM"
+	    " outbox_switch WHERE id = 1");
+	int rc = sqlite3_step(s);
+
+	*notify = *events = false;
+	if (rc == SQLITE_ROW) {
+		*notify = sqlite3_column_int(s, 0) != 0;
+		*events = sqlite3_column_int(s, 1) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(tx, rc, err);
+	return 0;
+}
+
+int
+sq_outbox_notify_add(struct store_tx *tx, const char *thing,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO notify_outbox (thing_name)"
+	    " VALUES (?1)");
+
+	sq_bind_text(s, 1, thing);
+	return sq_exec_stmt(tx, s, err);
+}
+
+int
+sq_outbox_event_add(struct store_tx *tx, const struct store_event *ev,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO event_outbox (kind,"
+	    " operation, job_id, thing_name, status, status_details, version,"
+	    " at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+
+	sq_bind_text(s, 1, ev->kind);
+	sq_bind_text(s, 2, ev->operation);
+	sq_bind_text(s, 3, ev->job_id);
+	sq_bind_text(s, 4, ev->thing_name);
+	sq_bind_text(s, 5, ev->status);
+	sq_bind_text(s, 6, ev->status_details);
+	if (ev->thing_name != NULL)
+		sqlite3_bind_int64(s, 7, ev->version);
+	sqlite3_bind_int64(s, 8, ev->at);
+	return sq_exec_stmt(tx, s, err);
+}
+
+/* ?1 job, ?2 status (NULL: any), ?3 id above: index executions_job. */
+#define SEL_WHERE " FROM executions WHERE job_id = ?1" \
+    " AND (?2 IS NULL OR status = ?2) AND id > ?3 ORDER BY id"
+
+static void
+bind_sel(sqlite3_stmt *s, const struct store_exec_sel *sel)
+{
+	sq_bind_text(s, 1, sel->job_id);
+	sq_bind_text(s, 2, sel->any ? NULL : exec_status_name(sel->status));
+	sqlite3_bind_int64(s, 3, sel->after);
+}
+
+int
+sq_outbox_notify_of(struct store_tx *tx, const struct store_exec_sel *sel,
+    struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO notify_outbox (thing_name)"
+	    " SELECT thing_name" SEL_WHERE);
+
+	bind_sel(s, sel);
+	return sq_exec_stmt(tx, s, err);
+}
+
+int
+sq_outbox_events_of(struct store_tx *tx, const struct store_exec_sel *sel,
+    const char *operation, bool keep, enum exec_status to, int version_add,
+    int64_t at, struct err *err)
+{
+	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO event_outbox (kind,"
+	    " operation, job_id, thing_name, status, status_details, version,"
+	    " at) SELECT 'jobExecution', ?4, job_id, thing_name,"
+	    " coalesce(?5, status), status_details, version + ?6, ?7"
+	    SEL_WHERE);
+
+	bind_sel(s, sel);
+	sq_bind_text(s, 4, operation);
+	sq_bind_text(s, 5, keep ? NULL : exec_status_name(to));
+	sqlite3_bind_int(s, 6, version_add);
+	sqlite3_bind_int64(s, 7, at);
+	return sq_exec_stmt(tx, s, err);
 }

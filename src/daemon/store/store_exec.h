@@ -146,6 +146,18 @@ int store_exec_retry(struct store_tx *tx, const struct store_exec *e,
     int64_t now, struct err *err);
 
 /*
+ * A set-based step decided by the engine: every execution of JOB_ID in
+ * status FROM becomes TO, version + 1, lastUpdatedAt NOW, forceCanceled
+ * FORCED, and without timers when STOP. *N: how many.
+ */
+int store_exec_move_job(struct store_tx *tx, const char *job_id,
+    enum exec_status from, enum exec_status to, bool forced, bool stop,
+    int64_t now, int64_t *n, struct err *err);
+
+/* The highest execution id so far into *ID (0: none). */
+int store_exec_last_id(struct store_tx *tx, int64_t *id, struct err *err);
+
+/*
  * Visits every pending execution of THING (all jobs; JOB_ID only when not
  * NULL), at most LIMIT.
  */

@@ -12,21 +12,22 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "status.h"
 #include "store.h"
 
 /*
  * Moves one execution of JOB_ID from status FROM to status TO in the job's
- * counters (FROM NULL: a new execution; TO NULL: a deleted one), updates the
- * job's lastUpdatedAt, and completes an IN_PROGRESS SNAPSHOT job that has
- * nothing left pending (status COMPLETED, completedAt NOW). Call it in the
- * same transaction as the execution change.
+ * counters (FROM NULL: a new execution; TO NULL: a deleted one) and
+ * updates the job's lastUpdatedAt. Call it in the same transaction as the
+ * execution change; whether the job is then done is the engine's decision
+ * (engine_count_move, job_fsm_done).
  */
 int store_job_count_move(struct store_tx *tx, const char *job_id,
     const char *from, const char *to, int64_t now, struct err *err);
 
 /*
- * Recomputes the counters of JOB_ID from its executions, then applies the
- * completion rule above (after set-based changes such as CancelJob).
+ * Recomputes the counters of JOB_ID from its executions (after set-based
+ * changes such as CancelJob).
  */
 int store_job_count_refresh(struct store_tx *tx, const char *job_id,
     int64_t now, struct err *err);
@@ -121,14 +122,37 @@ int store_job_update(struct store_tx *tx, const struct store_job *job,
     struct err *err);
 
 /*
- * CancelJob: the QUEUED executions of JOB_ID (and, when FORCE, the
- * IN_PROGRESS ones) become CANCELED (forceCanceled = FORCE, version + 1,
- * lastUpdatedAt NOW); the job becomes CANCELED with FORCE, REASON_CODE and
- * COMMENT (either NULL: none); the counters are refreshed.
+ * One job status step decided by the engine (job_fsm_step), applied by
+ * store_job_status_set only while the job is still in FROM.
  */
-int store_job_cancel(struct store_tx *tx, const char *job_id, bool force,
-    const char *reason_code, const char *comment, int64_t now,
+struct store_job_step {
+	enum job_status from, to;
+	bool done;		/* completedAt = NOW */
+	bool forced;		/* forceCanceled = true */
+	bool stop;		/* no deadline left: start, end, rollout, wake */
+	const char *reason_code;	/* NULL: kept */
+	const char *comment;		/* NULL: kept */
+};
+
+/*
+ * Applies STEP to JOB_ID (lastUpdatedAt moves to NOW); *APPLIED says
+ * whether the job was in STEP->from.
+ */
+int store_job_status_set(struct store_tx *tx, const char *job_id,
+    const struct store_job_step *step, int64_t now, bool *applied,
     struct err *err);
+
+/* What the completion rule (job_fsm_done) reads of a job. */
+struct store_job_progress {
+	enum job_status status;
+	bool snapshot;		/* targetSelection SNAPSHOT */
+	int64_t pending;	/* QUEUED + IN_PROGRESS executions */
+	bool waiting;		/* things left in the rollout queue */
+};
+
+/* The progress of JOB_ID into *OUT: 1, 0 (no such job), -1. */
+int store_job_progress_get(struct store_tx *tx, const char *job_id,
+    struct store_job_progress *out, struct err *err);
 
 /* Deletes JOB_ID with its targets and executions. */
 int store_job_delete(struct store_tx *tx, const char *job_id,
@@ -183,6 +207,7 @@ struct store_job_engine {
 	int64_t waiting;	/* things in the rollout queue (out) */
 	int64_t paused_at;	/* iotjobs job pause: when, 0: not paused */
 	char paused_by[160];	/* who paused (out) */
+	int64_t wake_at;	/* in: the earliest deadline, 0: none */
 };
 
 /* Frees what J owns. */

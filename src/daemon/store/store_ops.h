@@ -113,6 +113,8 @@
 	X_TX(int, exec_due, (struct store_tx *tx, int64_t now, int limit, store_exec_row_fn *fn, void *arg, struct err *err), (tx, now, limit, fn, arg, err)) \
 	X_TX(int, exec_next_deadline, (struct store_tx *tx, int64_t *at, struct err *err), (tx, at, err)) \
 	X_TX(int, exec_retry, (struct store_tx *tx, const struct store_exec *e, int64_t now, struct err *err), (tx, e, now, err)) \
+	X_TX(int, exec_move_job, (struct store_tx *tx, const char *job_id, enum exec_status from, enum exec_status to, bool forced, bool stop, int64_t now, int64_t *n, struct err *err), (tx, job_id, from, to, forced, stop, now, n, err)) \
+	X_TX(int, exec_last_id, (struct store_tx *tx, int64_t *id, struct err *err), (tx, id, err)) \
 	X_TX(int, exec_pending_of, (struct store_tx *tx, const char *thing, const char *job_id, int limit, store_exec_row_fn *fn, void *arg, struct err *err), (tx, thing, job_id, limit, fn, arg, err)) \
 	/* store_identity.h */ \
 	X_TX(int, authz_bump, (struct store_tx *tx, struct err *err), (tx, err)) \
@@ -129,7 +131,8 @@
 	X_TX(int, job_targets_add, (struct store_tx *tx, const char *job_id, json_t *targets, struct err *err), (tx, job_id, targets, err)) \
 	X_TX(int, job_queue_targets, (struct store_tx *tx, const char *job_id, const char *arn_prefix, int64_t now, struct err *err), (tx, job_id, arn_prefix, now, err)) \
 	X_TX(int, job_update, (struct store_tx *tx, const struct store_job *job, struct err *err), (tx, job, err)) \
-	X_TX(int, job_cancel, (struct store_tx *tx, const char *job_id, bool force, const char *reason_code, const char *comment, int64_t now, struct err *err), (tx, job_id, force, reason_code, comment, now, err)) \
+	X_TX(int, job_status_set, (struct store_tx *tx, const char *job_id, const struct store_job_step *step, int64_t now, bool *applied, struct err *err), (tx, job_id, step, now, applied, err)) \
+	X_TX(int, job_progress_get, (struct store_tx *tx, const char *job_id, struct store_job_progress *out, struct err *err), (tx, job_id, out, err)) \
 	X_TX(int, job_delete, (struct store_tx *tx, const char *job_id, struct err *err), (tx, job_id, err)) \
 	X_TX(int, job_list, (struct store_tx *tx, const struct store_job_filter *f, const char *group_arn_prefix, int64_t after, int limit, struct store_job_summary *out, int *n, int64_t *next, struct err *err), (tx, f, group_arn_prefix, after, limit, out, n, next, err)) \
 	X_TX(int, job_engine_get, (struct store_tx *tx, const char *job_id, struct store_job_engine *out, struct err *err), (tx, job_id, out, err)) \
@@ -167,6 +170,11 @@
 	X_TX(int, outbox_events, (struct store_tx *tx, int limit, store_event_fn *fn, void *arg, struct err *err), (tx, limit, fn, arg, err)) \
 	X_TX(int, outbox_events_done, (struct store_tx *tx, int64_t last, struct err *err), (tx, last, err)) \
 	X_ST(int, outbox_switch, (struct store *st, bool notify, bool events, struct err *err), (st, notify, events, err)) \
+	X_TX(int, outbox_switch_get, (struct store_tx *tx, bool *notify, bool *events, struct err *err), (tx, notify, events, err)) \
+	X_TX(int, outbox_notify_add, (struct store_tx *tx, const char *thing, struct err *err), (tx, thing, err)) \
+	X_TX(int, outbox_event_add, (struct store_tx *tx, const struct store_event *ev, struct err *err), (tx, ev, err)) \
+	X_TX(int, outbox_notify_of, (struct store_tx *tx, const struct store_exec_sel *sel, struct err *err), (tx, sel, err)) \
+	X_TX(int, outbox_events_of, (struct store_tx *tx, const struct store_exec_sel *sel, const char *operation, bool keep, enum exec_status to, int version_add, int64_t at, struct err *err), (tx, sel, operation, keep, to, version_add, at, err)) \
 	/* store_policy.h */ \
 	X_TX(int, policy_get, (struct store_tx *tx, const char *name, struct store_policy *out, struct err *err), (tx, name, out, err)) \
 	X_TX(int, policy_insert, (struct store_tx *tx, const struct store_policy *p, const char *document, struct err *err), (tx, p, document, err)) \

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The outboxes of the MQTT front end (migration 0007): triggers on the
- * executions and jobs tables record, in the transaction of each change, the
- * things whose pending list may have changed and the job and execution
- * events; the MQTT notifier reads them after commits and deletes what it
- * has published. notify_sent keeps what was last published per thing.
+ * The outboxes of the MQTT front end (migration 0007): the engine
+ * (engine/outbox.c) records, in the transaction of each change, the things
+ * whose pending list may have changed and the job and execution events;
+ * the MQTT notifier reads them after commits and deletes what it has
+ * published. notify_sent keeps what was last published per thing.
  * Implemented by sqlite_outbox.c.
  */
 #ifndef IOTJOBS_STORE_OUTBOX_H
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "status.h"
 #include "store.h"
 
 /* Visits one outbox row; returning -1 (ERR set) stops the walk. */
@@ -71,5 +72,40 @@ int store_outbox_events_done(struct store_tx *tx, int64_t last,
  */
 int store_outbox_switch(struct store *st, bool notify, bool events,
     struct err *err);
+
+/* Whether the outboxes fill, as store_outbox_switch set it. */
+int store_outbox_switch_get(struct store_tx *tx, bool *notify, bool *events,
+    struct err *err);
+
+/* A notify_outbox row for THING. */
+int store_outbox_notify_add(struct store_tx *tx, const char *thing,
+    struct err *err);
+
+/* An event_outbox row (EV's id is not read). */
+int store_outbox_event_add(struct store_tx *tx, const struct store_event *ev,
+    struct err *err);
+
+/*
+ * The executions of one job a set-based change is about: those of JOB_ID
+ * whose status is STATUS (any status when ANY), with an id above AFTER.
+ */
+struct store_exec_sel {
+	const char *job_id;
+	bool any;
+	enum exec_status status;
+	int64_t after;
+};
+
+/* A notify_outbox row for the thing of each execution of SEL, in id order. */
+int store_outbox_notify_of(struct store_tx *tx,
+    const struct store_exec_sel *sel, struct err *err);
+
+/*
+ * An execution event for each execution of SEL, in id order: OPERATION,
+ * status TO (its current status when KEEP), version + VERSION_ADD, at AT.
+ */
+int store_outbox_events_of(struct store_tx *tx,
+    const struct store_exec_sel *sel, const char *operation, bool keep,
+    enum exec_status to, int version_add, int64_t at, struct err *err);
 
 #endif
