@@ -11,6 +11,7 @@
 #include "http/conn_guard.h"
 
 #include <netinet/in.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,8 @@
 #include "xmalloc.h"
 
 #define CG_TICK_MS	250
+#define CG_TRIM_AFTER	256	/* connections: a burst worth a trim */
+#define CG_TRIM_BELOW	8	/* connections: the burst has ended */
 #define CG_LOG_MS	10000	/* at most one summary line this often */
 #define CG_BUCKETS	4096	/* address hash; chains grow past it */
 
@@ -57,6 +60,8 @@ struct conn_guard {
 	void *arg;
 	struct cg_list lists[CG_NSTATE];
 	size_t open;				/* every listed one */
+	size_t peak;				/* most open since the last trim */
+	bool trim_due;				/* the burst ended a tick ago */
 	struct cg_addr *buckets[CG_BUCKETS];
 	uint64_t closed[CONN_GUARD_NWHY];	/* since the start */
 	uint64_t logged[CONN_GUARD_NWHY];	/* as of the last line */
@@ -275,6 +280,8 @@ conn_guard_open(struct conn_guard *g, int fd, const struct sockaddr *sa,
 	c->since_ms = now_ms;
 	pthread_mutex_lock(&g->lock);
 	g->open++;
+	if (g->open > g->peak)
+		g->peak = g->open;
 	cg_push(g, c, CG_FRESH);
 	if (lim->per_address > 0 &&
 	    !(lim->exempt_loopback && conn_guard_is_loopback(sa)) &&
@@ -410,7 +417,21 @@ conn_guard_tick(struct conn_guard *g, int64_t now_ms)
 {
 	struct conn_guard_conn *c, *next;
 
+	bool trim = false;
+
 	pthread_mutex_lock(&g->lock);
+	/*
+	 * After a burst of connections (CG_TRIM_AFTER open at once) the
+	 * allocator keeps the memory they freed: a tick after the burst ended
+	 * (libmicrohttpd frees a connection after telling it closed), it is
+	 * given back, so that memory returns after a flood.
+	 */
+	if (g->open <= CG_TRIM_BELOW && g->peak >= CG_TRIM_AFTER) {
+		trim = g->trim_due;
+		g->trim_due = !trim;
+		if (trim)
+			g->peak = g->open;
+	}
 	while ((c = g->lists[CG_FRESH].head) != NULL &&
 	    now_ms - c->since_ms >= g->lim.head_ms)
 		cg_close(g, c, CONN_GUARD_HEAD_TIMEOUT, now_ms);
@@ -424,6 +445,8 @@ conn_guard_tick(struct conn_guard *g, int64_t now_ms)
 	}
 	cg_log(g, now_ms);
 	pthread_mutex_unlock(&g->lock);
+	if (trim)
+		malloc_trim(0);
 }
 
 void

@@ -79,8 +79,6 @@ struct http_server {
 	struct conn_guard *guard;
 	atomic_size_t body_used;	/* bytes reserved by bodies */
 	atomic_size_t body_peak;	/* most reserved since the last trim */
-	atomic_int conns;		/* connections open */
-	atomic_int conns_peak;		/* most open since the last trim */
 };
 
 struct http_conn_req {
@@ -285,15 +283,13 @@ budget_take(struct http_server *srv, struct http_conn_req *cr, size_t n)
 }
 
 /*
- * Past a burst of bodies (BODY_TRIM_AFTER bytes at once) or of
- * connections (CONNS_TRIM_AFTER open at once) the allocator keeps their
- * freed memory; the end of the burst gives it back to the system, so
- * that memory returns after a flood. Normal traffic never holds that much
- * at once and never pays for the trim.
+ * Past a burst of bodies (BODY_TRIM_AFTER bytes at once) the allocator
+ * keeps their freed memory; the last body of the burst gives it back to
+ * the system, so that memory returns after a flood (conn_guard.c does the
+ * same after a burst of connections). Normal traffic never holds that
+ * much at once and never pays for the trim.
  */
-#define BODY_TRIM_AFTER		(8u << 20)
-#define CONNS_TRIM_AFTER	256
-#define CONNS_TRIM_BELOW	8
+#define BODY_TRIM_AFTER	(8u << 20)
 
 static void
 budget_settle(struct http_server *srv, size_t was)
@@ -651,17 +647,8 @@ on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
 		conn_guard_gone(l->srv->guard, *socket_context);
 		*socket_context = NULL;
-		if (atomic_fetch_sub(&l->srv->conns, 1) <= CONNS_TRIM_BELOW &&
-		    atomic_load(&l->srv->conns_peak) >= CONNS_TRIM_AFTER &&
-		    atomic_exchange(&l->srv->conns_peak, 0) >=
-		    CONNS_TRIM_AFTER)
-			malloc_trim(0);
 		return;
 	}
-	if (atomic_fetch_add(&l->srv->conns, 1) + 1 >
-	    atomic_load(&l->srv->conns_peak))
-		atomic_store(&l->srv->conns_peak,
-		    atomic_load(&l->srv->conns));
 	fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 	addr = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (fd == NULL)
