@@ -416,7 +416,6 @@ void
 conn_guard_tick(struct conn_guard *g, int64_t now_ms)
 {
 	struct conn_guard_conn *c, *next;
-
 	bool trim = false;
 
 	pthread_mutex_lock(&g->lock);
