@@ -1045,17 +1045,11 @@ sq_local_files(const char *path, void (*fn)(void *arg, const char *path),
 }
 
 const struct store_ops sq_ops = {
-#define X_TX(ret, name, params, args)	.name = sq_##name,
-#define X_ST(ret, name, params, args)	.name = sq_##name,
-#define X_TX_VOID(ret, name, params, args) .name = sq_##name,
-#define X_ST_VOID(ret, name, params, args) .name = sq_##name,
-#define X_TX_OWN X_TX
+#define X STORE_OP_ANY
+#define STORE_OP_ENTRY(ret, name, params) .name = sq_##name,
 	STORE_OPS
-#undef X_TX_OWN
-#undef X_TX
-#undef X_ST
-#undef X_TX_VOID
-#undef X_ST_VOID
+#undef STORE_OP_ENTRY
+#undef X
 };
 
 const struct store_backend store_sqlite = {

@@ -64,17 +64,11 @@ sq_db(struct store_tx *tx)
 }
 
 /* This backend's implementation of every operation of store_ops.h. */
-#define X_TX(ret, name, params, args)	ret sq_##name params;
-#define X_ST(ret, name, params, args)	ret sq_##name params;
-#define X_TX_VOID(ret, name, params, args) void sq_##name params;
-#define X_ST_VOID(ret, name, params, args) void sq_##name params;
-#define X_TX_OWN X_TX
+#define X STORE_OP_ANY
+#define STORE_OP_ENTRY(ret, name, params) ret sq_##name params;
 STORE_OPS
-#undef X_TX_OWN
-#undef X_TX
-#undef X_ST
-#undef X_TX_VOID
-#undef X_ST_VOID
+#undef STORE_OP_ENTRY
+#undef X
 
 /* The SQLite backend's operations, and its store_backend entries. */
 extern const struct store_ops sq_ops;

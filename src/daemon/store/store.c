@@ -112,21 +112,35 @@ store_open(const char *url, struct store **out, struct err *err)
 	return be->open(where, out, err);
 }
 
+/*
+ * The backend of URL and where its store is, a bare folder's file path
+ * written into PATH.
+ */
+static int
+locate(const char *url, const struct store_backend **be, const char **where,
+    char path[PATH_MAX], struct err *err)
+{
+	bool folder;
+
+	if (resolve(url, be, where, &folder, err) == -1 ||
+	    (folder && folder_path(*where, path, PATH_MAX, err) == -1))
+		return -1;
+	if (folder)
+		*where = path;
+	return 0;
+}
+
 int
 store_backup(const char *url, const char *to, const struct store_file *files,
     size_t nfiles, int *version, struct err *err)
 {
 	const struct store_backend *be;
 	const char *where;
-	bool folder;
-
 	char path[PATH_MAX];
 
-	if (resolve(url, &be, &where, &folder, err) == -1 ||
-	    (folder && folder_path(where, path, sizeof(path), err) == -1))
+	if (locate(url, &be, &where, path, err) == -1)
 		return -1;
-	return be->backup(folder ? path : where, to, files, nfiles, version,
-	    err);
+	return be->backup(where, to, files, nfiles, version, err);
 }
 
 int
@@ -136,15 +150,11 @@ store_restore(const char *from, const char *url,
 {
 	const struct store_backend *be;
 	const char *where;
-	bool folder;
-
 	char path[PATH_MAX];
 
-	if (resolve(url, &be, &where, &folder, err) == -1 ||
-	    (folder && folder_path(where, path, sizeof(path), err) == -1))
+	if (locate(url, &be, &where, path, err) == -1)
 		return -1;
-	return be->restore(from, folder ? path : where, fn, arg, version,
-	    err);
+	return be->restore(from, where, fn, arg, version, err);
 }
 
 void
@@ -154,12 +164,10 @@ store_local_files(const char *url, void (*fn)(void *arg, const char *path),
 	const struct store_backend *be;
 	const char *where;
 	char path[PATH_MAX];
-	bool folder;
 
-	if (resolve(url, &be, &where, &folder, NULL) == -1 ||
-	    (folder && folder_path(where, path, sizeof(path), NULL) == -1))
+	if (locate(url, &be, &where, path, NULL) == -1)
 		return;
-	be->local_files(folder ? path : where, fn, arg);
+	be->local_files(where, fn, arg);
 }
 
 int
@@ -251,13 +259,14 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 }
 
 /* The public operations, each through its store's table. */
-#define X_TX(ret, name, params, args) \
+#define X(kind, ret, name, params, args) WRAP_##kind(ret, name, params, args)
+#define WRAP_TX(ret, name, params, args) \
 	ret store_##name params { return tx->st->ops->name args; }
-#define X_ST(ret, name, params, args) \
+#define WRAP_ST(ret, name, params, args) \
 	ret store_##name params { return st->ops->name args; }
-#define X_TX_VOID(ret, name, params, args) \
+#define WRAP_TX_VOID(ret, name, params, args) \
 	void store_##name params { tx->st->ops->name args; }
-#define X_ST_VOID(ret, name, params, args) \
+#define WRAP_ST_VOID(ret, name, params, args) \
 	void store_##name params { if (st != NULL) st->ops->name args; }
-#define X_TX_OWN(ret, name, params, args)
+#define WRAP_TX_OWN(ret, name, params, args)
 STORE_OPS
