@@ -430,11 +430,13 @@ deb:
 	mv build/deb/$(notdir $(DEB)) $(DEB)
 	@echo "deb: $(DEB) (log: build/deb/build.log)"
 
-# Banned calls (docs/STYLE.md): unbounded copies and unchecked conversions.
+# Banned calls (docs/STYLE.md): unbounded copies and unchecked conversions;
+# the operation index of docs/ARCHITECTURE.md against the tables.
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|strncpy|gets)\s*\(' \
 	    $$(find src tests/unit tests/fuzz -name '*.[ch]') || \
 	    { echo "banned function (see docs/STYLE.md)"; exit 1; }
+	@$(PYTHON) tools/check_opindex.py
 	@echo "lint ok"
 
 clean:
