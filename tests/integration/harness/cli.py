@@ -10,8 +10,12 @@ unless the test says otherwise.
 
 import json
 import os
+import pty
+import select
 import subprocess
 import tempfile
+import threading
+import time
 
 from harness.daemon import (ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY,
                             daemon_path)
@@ -73,3 +77,64 @@ def assert_fails(test, r, *words, status=1):
     test.assertEqual(len(lines), 1, r.stderr)
     for w in words:
         test.assertIn(w, lines[0])
+
+
+class Watcher:
+    """`iotjobs job watch` in the background; its output collected."""
+
+    def __init__(self, daemon, args, tty):
+        self.chunks = []
+        env = cli_env(daemon)
+        argv = [cli_path(), "job", "watch", "--interval", "0.05"] + args
+        if tty:
+            master, slave = pty.openpty()
+            self.proc = subprocess.Popen(argv, env=env, stdout=slave,
+                                         stderr=subprocess.PIPE,
+                                         stdin=subprocess.DEVNULL)
+            os.close(slave)
+            self.fd = master
+        else:
+            self.proc = subprocess.Popen(argv, env=env,
+                                         stdout=subprocess.PIPE,
+                                         stderr=subprocess.PIPE,
+                                         stdin=subprocess.DEVNULL)
+            self.fd = self.proc.stdout.fileno()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        while True:
+            r, _, _ = select.select([self.fd], [], [], 0.2)
+            if not r:
+                if self.proc.poll() is not None:
+                    return
+                continue
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.chunks.append(data)
+
+    @property
+    def text(self):
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+    def wait_for(self, what, timeout=10):
+        deadline = time.monotonic() + timeout
+        while what not in self.text:
+            if time.monotonic() > deadline:
+                raise AssertionError("no %r in:\n%s" % (what, self.text))
+            time.sleep(0.02)
+
+    def finish(self, timeout=20):
+        rc = self.proc.wait(timeout=timeout)
+        self.reader.join(timeout=5)
+        err = self.proc.stderr.read().decode()
+        self.proc.stderr.close()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+        else:
+            os.close(self.fd)
+        return rc, err

@@ -7,11 +7,6 @@ exits when the job is terminal: 1 when an execution ended in a --fail-on
 status, 0 otherwise or with --fail-on none."""
 
 import json
-import os
-import pty
-import select
-import subprocess
-import threading
 import time
 import unittest
 
@@ -19,67 +14,6 @@ from harness import cli
 from harness.daemon import ACCOUNT_ID, REGION, DaemonTestCase, unique_name
 
 ARN = "arn:aws:iot:%s:%s:" % (REGION, ACCOUNT_ID)
-
-
-class Watcher:
-    """`iotjobs job watch` in the background; its output collected."""
-
-    def __init__(self, daemon, args, tty):
-        self.chunks = []
-        env = cli.cli_env(daemon)
-        argv = [cli.cli_path(), "job", "watch", "--interval", "0.05"] + args
-        if tty:
-            master, slave = pty.openpty()
-            self.proc = subprocess.Popen(argv, env=env, stdout=slave,
-                                         stderr=subprocess.PIPE,
-                                         stdin=subprocess.DEVNULL)
-            os.close(slave)
-            self.fd = master
-        else:
-            self.proc = subprocess.Popen(argv, env=env,
-                                         stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE,
-                                         stdin=subprocess.DEVNULL)
-            self.fd = self.proc.stdout.fileno()
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self):
-        while True:
-            r, _, _ = select.select([self.fd], [], [], 0.2)
-            if not r:
-                if self.proc.poll() is not None:
-                    return
-                continue
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            self.chunks.append(data)
-
-    @property
-    def text(self):
-        return b"".join(self.chunks).decode("utf-8", "replace")
-
-    def wait_for(self, what, timeout=10):
-        deadline = time.monotonic() + timeout
-        while what not in self.text:
-            if time.monotonic() > deadline:
-                raise AssertionError("no %r in:\n%s" % (what, self.text))
-            time.sleep(0.02)
-
-    def finish(self, timeout=20):
-        rc = self.proc.wait(timeout=timeout)
-        self.reader.join(timeout=5)
-        err = self.proc.stderr.read().decode()
-        self.proc.stderr.close()
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-        else:
-            os.close(self.fd)
-        return rc, err
 
 
 class CliWatchTest(DaemonTestCase):
@@ -111,7 +45,7 @@ class CliWatchTest(DaemonTestCase):
     def test_terminal_redraws_in_place_and_fails_on_failure(self):
         names = self.fleet(4)
         job_id = self.job(names)
-        w = Watcher(self.daemon, [job_id], tty=True)
+        w = cli.Watcher(self.daemon, [job_id], tty=True)
         w.wait_for("next release at")
         self.assertIn("job %s  IN_PROGRESS  SNAPSHOT" % job_id, w.text)
         self.assertIn("limit 2/min", w.text)
@@ -141,7 +75,7 @@ class CliWatchTest(DaemonTestCase):
     def test_piped_one_line_per_change(self):
         names = self.fleet(3)
         job_id = self.job(names, rate=1)
-        w = Watcher(self.daemon, [job_id], tty=False)
+        w = cli.Watcher(self.daemon, [job_id], tty=False)
         w.wait_for("QUEUED=1")
         self.daemon.advance(60)
         w.wait_for("QUEUED=2")

@@ -7,8 +7,6 @@ change in a verified audit log."""
 
 import json
 import os
-import subprocess
-import time
 import unittest
 
 from harness import cli
@@ -50,13 +48,11 @@ class OperatorStoryTest(DaemonTestCase):
         self.iot.create_job(**job)
         job_id = job["jobId"]
 
-        watch = subprocess.Popen([cli.cli_path(), "job", "watch", job_id,
-                                  "--interval", "0.05"],
-                                 env=cli.cli_env(self.daemon),
-                                 stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
-        time.sleep(0.3)
+        watch = cli.Watcher(self.daemon, [job_id], tty=False)
+        watch.wait_for(job_id)
         cli.run_json(self, self.daemon, "job", "pause", job_id)
+        # The watch shows the pause before it ends, however slow the host.
+        watch.wait_for("[PAUSED since")
         self.daemon.advance(120)
         why = cli.run_json(self, self.daemon, "explain", "--thing",
                            names[5], "--job", job_id)
@@ -78,8 +74,9 @@ class OperatorStoryTest(DaemonTestCase):
         for n in names:
             data.update_job_execution(thingName=n, jobId=job_id,
                                       status="SUCCEEDED")
-        out, err = watch.communicate(timeout=30)
-        self.assertEqual(watch.returncode, 0, err)
+        rc, err = watch.finish(timeout=30)
+        out = watch.text
+        self.assertEqual(rc, 0, err)
         self.assertIn("[PAUSED since", out)
         self.assertIn("status=COMPLETED", out.splitlines()[-1])
         metrics = raw_request(self.daemon.endpoint, "GET",
