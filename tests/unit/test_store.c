@@ -2,8 +2,9 @@
 /*
  * Store core: migrations on open, group commit (every acknowledged write is
  * committed, a failed one rolls back only itself), durability across
- * close and reopen, one leader among the stores open on one folder, and
- * the leader's hooks running for the others' commits.
+ * close and reopen, one leader among the stores open on one folder, the
+ * leader's hooks running for the others' commits, and acknowledged writes
+ * in the database file itself soon after the WAL is deleted.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,6 +209,78 @@ store_one_leader_and_foreign_commits(void **state)
 	store_close(b);
 }
 
+/* DIR's iotjobs.db alone (no -wal, no -shm) copied into a new folder. */
+static void
+copy_db_alone(const char *from, char *to, size_t size)
+{
+	char cmd[256];
+
+	snprintf(to, size, "/tmp/iotjobs-test-copy-XXXXXX");
+	assert_non_null(mkdtemp(to));
+	snprintf(cmd, sizeof(cmd), "cp %s/iotjobs.db %s/", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Things named LIKE in the database file of FROM alone. */
+static long
+count_in_db_alone(const char *from, const char *like)
+{
+	char copy[64], cmd[128];
+	struct store *st;
+	struct err err;
+	long n;
+
+	copy_db_alone(from, copy, sizeof(copy));
+	assert_int_equal(store_open(copy, &st, &err), 0);
+	n = count_things(st, like);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", copy);
+	assert_int_equal(system(cmd), 0);
+	return n;
+}
+
+static atomic_int failure_calls;
+
+static void
+count_failure(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&failure_calls, 1);
+}
+
+/*
+ * The WAL deleted with acknowledged writes in it and no write after: the
+ * store notices within milliseconds, not at its check once a second, and
+ * has by then copied them into the database file; the next write is
+ * refused, and tells the owner.
+ */
+static void
+store_wal_deleted_noticed_at_once(void **state)
+{
+	char wal[64], name[32];
+	struct store *st;
+	struct err err;
+	int i;
+
+	(void)state;
+	assert_int_equal(store_open(dir, &st, &err), 0);
+	store_on_failure(st, count_failure, NULL);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "gone-%d", i);
+		assert_int_equal(put_thing(st, name, true), 0);
+	}
+	snprintf(wal, sizeof(wal), "%s/iotjobs.db-wal", dir);
+	assert_int_equal(unlink(wal), 0);
+	for (i = 0; i < 200 && !store_failed(st); i++)
+		usleep(1000);
+	assert_true(store_failed(st));
+	assert_int_equal(count_in_db_alone(dir, "gone-%"), 10);
+	assert_int_equal(atomic_load(&failure_calls), 0);
+	assert_int_equal(put_thing(st, "after", true), -1);
+	assert_int_equal(atomic_load(&failure_calls), 1);
+	store_close(st);
+}
+
 struct opener {
 	char dir[64];
 	pthread_barrier_t *go;
@@ -273,6 +346,7 @@ main(void)
 		cmocka_unit_test(store_deferred_ack_reports_its_batch),
 		cmocka_unit_test(store_one_leader_and_foreign_commits),
 		cmocka_unit_test(store_concurrent_first_opens),
+		cmocka_unit_test(store_wal_deleted_noticed_at_once),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[128];
