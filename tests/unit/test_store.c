@@ -4,7 +4,7 @@
  * committed, a failed one rolls back only itself), durability across
  * close and reopen, one leader among the stores open on one folder, the
  * leader's hooks running for the others' commits, and acknowledged writes
- * in the database file itself soon after the WAL is deleted.
+ * in the database file itself soon after (a pause, or the WAL deleted).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -239,6 +239,26 @@ count_in_db_alone(const char *from, const char *like)
 	return n;
 }
 
+/* A pause after the last batch: its writes are in the database file. */
+static void
+store_idle_checkpoint_fills_the_database_file(void **state)
+{
+	struct store *st;
+	struct err err;
+	char name[32];
+	int i;
+
+	(void)state;
+	assert_int_equal(store_open(dir, &st, &err), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "idle-%d", i);
+		assert_int_equal(put_thing(st, name, true), 0);
+	}
+	usleep(300 * 1000);
+	assert_int_equal(count_in_db_alone(dir, "idle-%"), 20);
+	store_close(st);
+}
+
 static atomic_int failure_calls;
 
 static void
@@ -346,6 +366,7 @@ main(void)
 		cmocka_unit_test(store_deferred_ack_reports_its_batch),
 		cmocka_unit_test(store_one_leader_and_foreign_commits),
 		cmocka_unit_test(store_concurrent_first_opens),
+		cmocka_unit_test(store_idle_checkpoint_fills_the_database_file),
 		cmocka_unit_test(store_wal_deleted_noticed_at_once),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -37,6 +37,7 @@
 #define SQ_HOOKS_MAX	8
 #define SQ_WATCH_MS	100	/* store_watch_start: polling period */
 #define SQ_FILES_MS	1000	/* the path check of the store's files */
+#define SQ_CKPT_IDLE_MS	100	/* idle this long after a batch: checkpoint */
 
 struct sq_store;
 
@@ -77,6 +78,8 @@ struct sq_store {
 	pthread_t committer;
 	bool stopping;
 	bool files_alarm;		/* the folder watch saw a change */
+	bool ckpt_due;			/* committer only: commits since the
+					 * idle checkpoint */
 	int writers;			/* write transactions begun, not ended */
 	int batch_size;			/* writes joined since the last COMMIT
 					 * (approximate: caps a batch) */
@@ -896,14 +899,41 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 }
 
 /*
+ * The committer idle SQ_CKPT_IDLE_MS after a batch: a PASSIVE checkpoint
+ * copies the commits from the WAL into the database file, fsynced
+ * (synchronous=FULL), so that what was acknowledged does not live in the
+ * WAL alone for long: a WAL deleted and a kill -9 before the rescue
+ * would lose it. Never under load (the committer is not idle then), and
+ * PASSIVE waits for no reader. Whether frames remain to be copied (a
+ * reader's snapshot held them back).
+ */
+static bool
+sq_idle_checkpoint(struct sq_store *st)
+{
+	int nlog = 0, nckpt = 0, rc = SQLITE_OK;
+
+	pthread_mutex_lock(&st->write_lock);
+	if (!st->writer_open && !st->failed)
+		rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
+	pthread_mutex_unlock(&st->write_lock);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warnx("store: the idle checkpoint failed: %s",
+		    sqlite3_errstr(rc));
+	return rc == SQLITE_BUSY || (rc == SQLITE_OK && nckpt < nlog);
+}
+
+/*
  * The committer between batches (gc_lock held, and held again on return,
  * once a COMMIT is due or the store stops). The files are looked at at
- * once when the folder watch saw a change, else once a second.
+ * once when the folder watch saw a change, else once a second; a pause
+ * after a batch runs the idle checkpoint instead.
  */
 static void
 sq_committer_idle(struct sq_store *st)
 {
 	struct timespec ts;
+	bool ckpt;
 
 	while (!sq_commit_due(st) && !st->stopping) {
 		if (st->files_alarm) {
@@ -913,12 +943,16 @@ sq_committer_idle(struct sq_store *st)
 			pthread_mutex_lock(&st->gc_lock);
 			continue;
 		}
-		ts = clock_deadline_ms(SQ_FILES_MS);
+		ckpt = st->ckpt_due;
+		ts = clock_deadline_ms(ckpt ? SQ_CKPT_IDLE_MS : SQ_FILES_MS);
 		if (pthread_cond_timedwait(&st->gc_cond, &st->gc_lock,
 		    &ts) == 0)
 			continue;
 		pthread_mutex_unlock(&st->gc_lock);
-		sq_files_idle_check(st, false);
+		if (ckpt)
+			st->ckpt_due = sq_idle_checkpoint(st);
+		else
+			sq_files_idle_check(st, false);
 		pthread_mutex_lock(&st->gc_lock);
 	}
 }
@@ -958,6 +992,7 @@ sq_committer(void *arg)
 		st->batch_rc[batch % SQ_BATCH_RING] = rc;
 		st->committed = batch;
 		st->batch_size = 0;
+		st->ckpt_due = true;
 		pthread_cond_broadcast(&st->done_cond);
 		pthread_mutex_unlock(&st->gc_lock);
 		for (i = 0; i < st->nhooks; i++)
