@@ -301,6 +301,80 @@ store_wal_deleted_noticed_at_once(void **state)
 	store_close(st);
 }
 
+/* stderr into a temporary file, until logged() gives it back. */
+static FILE *
+log_capture(int *saved)
+{
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	fflush(stderr);
+	*saved = dup(STDERR_FILENO);
+	dup2(fileno(f), STDERR_FILENO);
+	return f;
+}
+
+/* What was logged into F (a new string; caller frees). */
+static char *
+logged(FILE *f, int saved)
+{
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	assert_non_null(buf);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Two stores on the folder (a leader and a standby node) both hear of the
+ * deleted WAL at once: both rescue it, the second waiting for the first
+ * (no false "lost"), and what the leader acknowledged is in the database
+ * file.
+ */
+static void
+store_wal_deleted_under_two_stores(void **state)
+{
+	char base[] = "/tmp/iotjobs-test-two-XXXXXX";
+	char wal[64], name[32], cmd[64], *text;
+	struct store *a, *b;
+	struct err err;
+	FILE *log;
+	int i, saved;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	assert_int_equal(store_open(base, &a, &err), 0);
+	assert_int_equal(store_open(base, &b, &err), 0);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "two-%d", i);
+		assert_int_equal(put_thing(a, name, true), 0);
+	}
+	snprintf(wal, sizeof(wal), "%s/iotjobs.db-wal", base);
+	log = log_capture(&saved);
+	assert_int_equal(unlink(wal), 0);
+	for (i = 0; i < 500 && !(store_failed(a) && store_failed(b)); i++)
+		usleep(1000);
+	usleep(50 * 1000);	/* the second rescue has logged */
+	text = logged(log, saved);
+	assert_true(store_failed(a));
+	assert_true(store_failed(b));
+	assert_null(strstr(text, "are lost"));
+	assert_non_null(strstr(text, "every commit of the deleted WAL is in"));
+	free(text);
+	assert_int_equal(count_in_db_alone(base, "two-%"), 10);
+	store_close(b);
+	store_close(a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	assert_int_equal(system(cmd), 0);
+}
+
 struct opener {
 	char dir[64];
 	pthread_barrier_t *go;
@@ -368,6 +442,7 @@ main(void)
 		cmocka_unit_test(store_concurrent_first_opens),
 		cmocka_unit_test(store_idle_checkpoint_fills_the_database_file),
 		cmocka_unit_test(store_wal_deleted_noticed_at_once),
+		cmocka_unit_test(store_wal_deleted_under_two_stores),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[128];

@@ -485,12 +485,22 @@ static int
 sq_files_rescue(struct sq_store *st, enum sq_vanish kind)
 {
 	sqlite3 *db = st->writer->db;
-	int nlog = -1, nckpt = -1, rc;
+	int nlog = -1, nckpt = -1, rc, waited;
 	char copy[PATH_MAX + 32], *sql;
 
 	if (kind == SQ_WAL_GONE) {
-		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-		    &nlog, &nckpt);
+		/*
+		 * Another node on the folder hears of it at the same moment
+		 * and checkpoints too: the busy handler does not wait for
+		 * its checkpoint, so this does, and then finds it all done.
+		 */
+		for (waited = 0;; waited += 10) {
+			rc = sqlite3_wal_checkpoint_v2(db, NULL,
+			    SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+			if (rc != SQLITE_BUSY || waited >= SQ_BUSY_MS)
+				break;
+			usleep(10 * 1000);
+		}
 		if (rc == SQLITE_OK && nlog == nckpt) {
 			log_warnx("store: every commit of the deleted WAL is in"
 			    " %s (%d frames checkpointed)", st->path, nckpt);
