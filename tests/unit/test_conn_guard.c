@@ -3,16 +3,19 @@
  * The connection guard (http/conn_guard.c) on a clock of our own: the
  * head deadline that bytes do not move, the idle deadline of kept-alive
  * connections, the body's minimum rate, the per-address limit and its
- * loopback exemption, and the oldest idle connection going first at the
- * connection limit. The close function records what the guard closed.
+ * loopback exemption, the oldest idle connection going first at the
+ * connection limit, and a body whose client hung up closed at once. The
+ * close function records what the guard closed.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 
 #include "http/conn_guard.h"
@@ -269,6 +272,45 @@ quiesce_closes_the_idle_and_shortens_pauses(void **state)
 	conn_guard_free(g);
 }
 
+/*
+ * A client that hung up in the middle of its body with nothing left
+ * unread is closed once quiet 100 ms, not at the pause deadline; one
+ * whose last bytes still wait unread, and one still there, are not.
+ */
+static void
+hung_up_body_is_closed_at_once(void **state)
+{
+	struct conn_guard *g = guard(100, 0, false);
+	struct conn_guard_conn *c[3];
+	int sv[3][2], i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv[i]),
+		    0);
+		assert_true(sv[i][0] < MAXFD);
+		c[i] = open_from(g, sv[i][0], "10.0.3.1", 0);
+		assert_true(conn_guard_head(g, c[i], 0));
+		conn_guard_body(g, c[i], 100, 10);
+	}
+	assert_int_equal(write(sv[1][1], "tail", 4), 4);
+	close(sv[0][1]);
+	close(sv[1][1]);
+	conn_guard_tick(g, 100);
+	assert_int_equal(closed[sv[0][0]], 0);
+	conn_guard_tick(g, 200);
+	assert_int_equal(closed[sv[0][0]], 1);
+	assert_int_equal(closed_why[sv[0][0]], CONN_GUARD_HUNG_UP);
+	assert_int_equal(closed[sv[1][0]], 0);
+	assert_int_equal(closed[sv[2][0]], 0);
+	for (i = 0; i < 3; i++) {
+		conn_guard_gone(g, c[i]);
+		close(sv[i][0]);
+	}
+	close(sv[2][1]);
+	conn_guard_free(g);
+}
+
 int
 main(void)
 {
@@ -280,6 +322,7 @@ main(void)
 		cmocka_unit_test(oldest_idle_goes_first_at_the_limit),
 		cmocka_unit_test(loopback_addresses),
 		cmocka_unit_test(quiesce_closes_the_idle_and_shortens_pauses),
+		cmocka_unit_test(hung_up_body_is_closed_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

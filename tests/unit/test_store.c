@@ -2,8 +2,9 @@
 /*
  * Store core: migrations on open, group commit (every acknowledged write is
  * committed, a failed one rolls back only itself), durability across
- * close and reopen, one leader among the stores open on one folder, and
- * the leader's hooks running for the others' commits.
+ * close and reopen, one leader among the stores open on one folder, the
+ * leader's hooks running for the others' commits, and acknowledged writes
+ * in the database file itself soon after (a pause, or the WAL deleted).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,6 +209,172 @@ store_one_leader_and_foreign_commits(void **state)
 	store_close(b);
 }
 
+/* DIR's iotjobs.db alone (no -wal, no -shm) copied into a new folder. */
+static void
+copy_db_alone(const char *from, char *to, size_t size)
+{
+	char cmd[256];
+
+	snprintf(to, size, "/tmp/iotjobs-test-copy-XXXXXX");
+	assert_non_null(mkdtemp(to));
+	snprintf(cmd, sizeof(cmd), "cp %s/iotjobs.db %s/", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Things named LIKE in the database file of FROM alone. */
+static long
+count_in_db_alone(const char *from, const char *like)
+{
+	char copy[64], cmd[128];
+	struct store *st;
+	struct err err;
+	long n;
+
+	copy_db_alone(from, copy, sizeof(copy));
+	assert_int_equal(store_open(copy, &st, &err), 0);
+	n = count_things(st, like);
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", copy);
+	assert_int_equal(system(cmd), 0);
+	return n;
+}
+
+/* A pause after the last batch: its writes are in the database file. */
+static void
+store_idle_checkpoint_fills_the_database_file(void **state)
+{
+	struct store *st;
+	struct err err;
+	char name[32];
+	int i;
+
+	(void)state;
+	assert_int_equal(store_open(dir, &st, &err), 0);
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "idle-%d", i);
+		assert_int_equal(put_thing(st, name, true), 0);
+	}
+	usleep(300 * 1000);
+	assert_int_equal(count_in_db_alone(dir, "idle-%"), 20);
+	store_close(st);
+}
+
+static atomic_int failure_calls;
+
+static void
+count_failure(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&failure_calls, 1);
+}
+
+/*
+ * The WAL deleted with acknowledged writes in it and no write after: the
+ * store notices within milliseconds, not at its check once a second, and
+ * has by then copied them into the database file; the next write is
+ * refused, and tells the owner.
+ */
+static void
+store_wal_deleted_noticed_at_once(void **state)
+{
+	char wal[64], name[32];
+	struct store *st;
+	struct err err;
+	int i;
+
+	(void)state;
+	assert_int_equal(store_open(dir, &st, &err), 0);
+	store_on_failure(st, count_failure, NULL);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "gone-%d", i);
+		assert_int_equal(put_thing(st, name, true), 0);
+	}
+	snprintf(wal, sizeof(wal), "%s/iotjobs.db-wal", dir);
+	assert_int_equal(unlink(wal), 0);
+	for (i = 0; i < 200 && !store_failed(st); i++)
+		usleep(1000);
+	assert_true(store_failed(st));
+	assert_int_equal(count_in_db_alone(dir, "gone-%"), 10);
+	assert_int_equal(atomic_load(&failure_calls), 0);
+	assert_int_equal(put_thing(st, "after", true), -1);
+	assert_int_equal(atomic_load(&failure_calls), 1);
+	store_close(st);
+}
+
+/* stderr into a temporary file, until logged() gives it back. */
+static FILE *
+log_capture(int *saved)
+{
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	fflush(stderr);
+	*saved = dup(STDERR_FILENO);
+	dup2(fileno(f), STDERR_FILENO);
+	return f;
+}
+
+/* What was logged into F (a new string; caller frees). */
+static char *
+logged(FILE *f, int saved)
+{
+	char *buf = calloc(1, 65536);
+	size_t n;
+
+	assert_non_null(buf);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Two stores on the folder (a leader and a standby node) both hear of the
+ * deleted WAL at once: both rescue it, the second waiting for the first
+ * (no false "lost"), and what the leader acknowledged is in the database
+ * file.
+ */
+static void
+store_wal_deleted_under_two_stores(void **state)
+{
+	char base[] = "/tmp/iotjobs-test-two-XXXXXX";
+	char wal[64], name[32], cmd[64], *text;
+	struct store *a, *b;
+	struct err err;
+	FILE *log;
+	int i, saved;
+
+	(void)state;
+	assert_non_null(mkdtemp(base));
+	assert_int_equal(store_open(base, &a, &err), 0);
+	assert_int_equal(store_open(base, &b, &err), 0);
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "two-%d", i);
+		assert_int_equal(put_thing(a, name, true), 0);
+	}
+	snprintf(wal, sizeof(wal), "%s/iotjobs.db-wal", base);
+	log = log_capture(&saved);
+	assert_int_equal(unlink(wal), 0);
+	for (i = 0; i < 500 && !(store_failed(a) && store_failed(b)); i++)
+		usleep(1000);
+	usleep(50 * 1000);	/* the second rescue has logged */
+	text = logged(log, saved);
+	assert_true(store_failed(a));
+	assert_true(store_failed(b));
+	assert_null(strstr(text, "are lost"));
+	assert_non_null(strstr(text, "every commit of the deleted WAL is in"));
+	free(text);
+	assert_int_equal(count_in_db_alone(base, "two-%"), 10);
+	store_close(b);
+	store_close(a);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	assert_int_equal(system(cmd), 0);
+}
+
 struct opener {
 	char dir[64];
 	pthread_barrier_t *go;
@@ -273,6 +440,9 @@ main(void)
 		cmocka_unit_test(store_deferred_ack_reports_its_batch),
 		cmocka_unit_test(store_one_leader_and_foreign_commits),
 		cmocka_unit_test(store_concurrent_first_opens),
+		cmocka_unit_test(store_idle_checkpoint_fills_the_database_file),
+		cmocka_unit_test(store_wal_deleted_noticed_at_once),
+		cmocka_unit_test(store_wal_deleted_under_two_stores),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	char cmd[128];

@@ -11,7 +11,10 @@
 #include "http/conn_guard.h"
 
 #include <netinet/in.h>
+#include <sys/ioctl.h>
+
 #include <malloc.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,7 @@
 #define CG_TICK_MS	250
 #define CG_TRIM_AFTER	256	/* connections: a burst worth a trim */
 #define CG_TRIM_BELOW	8	/* connections: the burst has ended */
+#define CG_QUIET_MS	100	/* BODY without bytes this long: hung up? */
 #define CG_LOG_MS	10000	/* at most one summary line this often */
 #define CG_BUCKETS	4096	/* address hash; chains grow past it */
 
@@ -80,6 +84,7 @@ static const char *const cg_why_text[CONN_GUARD_NWHY] = {
 	[CONN_GUARD_EVICTED] = "evicted-idle",
 	[CONN_GUARD_PER_ADDRESS] = "per-address-limit",
 	[CONN_GUARD_FULL] = "all-busy",
+	[CONN_GUARD_HUNG_UP] = "hung-up",
 };
 
 int64_t
@@ -412,6 +417,27 @@ cg_body_late(const struct conn_guard *g, const struct conn_guard_conn *c,
 	    now_ms - c->last_ms >= (int64_t)g->stall_ms;
 }
 
+/*
+ * Whether the client of C, a plain connection receiving a body and quiet
+ * for CG_QUIET_MS, has hung up with nothing left unread: its body can
+ * never end. libmicrohttpd misses that hang-up when it came with the last
+ * bytes (see cg_body_late), and the connection would keep its memory
+ * until the pause deadline, seconds after a flood of bodies is over. Not
+ * for TLS: the library may hold records the socket no longer shows.
+ */
+static bool
+cg_hung_up(const struct conn_guard_conn *c, int64_t now_ms)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLRDHUP };
+	int unread;
+
+	if (c->tls || now_ms - c->last_ms < CG_QUIET_MS)
+		return false;
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLNVAL) == 0 &&
+	    (p.revents & (POLLRDHUP | POLLHUP)) != 0 &&
+	    ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0;
+}
+
 void
 conn_guard_tick(struct conn_guard *g, int64_t now_ms)
 {
@@ -441,6 +467,8 @@ conn_guard_tick(struct conn_guard *g, int64_t now_ms)
 		next = c->next;
 		if (cg_body_late(g, c, now_ms))
 			cg_close(g, c, CONN_GUARD_SLOW_BODY, now_ms);
+		else if (cg_hung_up(c, now_ms))
+			cg_close(g, c, CONN_GUARD_HUNG_UP, now_ms);
 	}
 	cg_log(g, now_ms);
 	pthread_mutex_unlock(&g->lock);

@@ -61,6 +61,7 @@ enum conn_guard_why {
 	CONN_GUARD_EVICTED,		/* oldest idle, at the limit */
 	CONN_GUARD_PER_ADDRESS,		/* refused: its address is full */
 	CONN_GUARD_FULL,		/* refused: all connections busy */
+	CONN_GUARD_HUNG_UP,		/* BODY: its client hung up (plain) */
 	CONN_GUARD_NWHY
 };
 

@@ -37,13 +37,15 @@
 #define SQ_HOOKS_MAX	8
 #define SQ_WATCH_MS	100	/* store_watch_start: polling period */
 #define SQ_FILES_MS	1000	/* the path check of the store's files */
+#define SQ_CKPT_IDLE_MS	100	/* idle this long after a batch: checkpoint */
 
 struct sq_store;
 
 static void *sq_committer(void *arg);
 static void sq_files_open(struct sq_store *st);
 static int sq_files_guard(struct sq_store *st);
-static void sq_files_idle_check(struct sq_store *st);
+static void sq_files_idle_check(struct sq_store *st, bool alarm);
+static void sq_files_alarm(void *arg);
 static void sq_files_tell(struct sq_store *st);
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
@@ -75,6 +77,9 @@ struct sq_store {
 	pthread_cond_t done_cond;	/* waiters: a COMMIT returned */
 	pthread_t committer;
 	bool stopping;
+	bool files_alarm;		/* the folder watch saw a change */
+	bool ckpt_due;			/* committer only: commits since the
+					 * idle checkpoint */
 	int writers;			/* write transactions begun, not ended */
 	int batch_size;			/* writes joined since the last COMMIT
 					 * (approximate: caps a batch) */
@@ -106,6 +111,7 @@ struct sq_store {
 	int db_fd, wal_fd;		/* -1: none */
 	struct stat db_sb, wal_sb;
 	int64_t files_checked_ms;	/* last check by path */
+	struct sq_folder *folder;	/* NULL: not watched */
 	bool failed;			/* under write_lock: writes refused */
 	bool fail_told;			/* the failure hook ran */
 	void (*fail_fn)(void *);
@@ -293,6 +299,7 @@ sq_open(const char *path, struct store **out, struct err *err)
 	sq_files_open(st);
 	if (pthread_create(&st->committer, NULL, sq_committer, st) != 0)
 		fatal("store: cannot start the committer thread");
+	st->folder = sq_folder_watch(st->path, sq_files_alarm, st);
 	*out = &st->base;
 	return 0;
 }
@@ -305,6 +312,7 @@ sq_close(struct store *base)
 
 	if (st == NULL)
 		return;
+	sq_folder_unwatch(st->folder);
 	if (st->watching) {
 		pthread_mutex_lock(&st->gc_lock);
 		st->watch_stop = true;
@@ -388,10 +396,11 @@ sq_lead_try(struct store *base, struct err *err)
  * the committer looks at the files (sq_files_guard): our descriptors of
  * the database and the WAL must still be linked (fstat, every batch), and
  * once a second their paths must still name them (stat; this also runs
- * when no write comes). On a mismatch the store refuses every write from
- * then on, saves what it can, and tells its owner (store_on_failure),
- * which exits non-zero so that a service manager starts it again on the
- * real files:
+ * when no write comes, and at once when the watch of the folder,
+ * sqlite_folder.c, sees one of their names change). On a mismatch the
+ * store refuses every write from then on, saves what it can, and tells
+ * its owner (store_on_failure), which exits non-zero so that a service
+ * manager starts it again on the real files:
  *   WAL unlinked, database linked: a FULL checkpoint copies every commit
  *     (this batch's too) from the unlinked WAL into the database, so
  *     nothing acknowledged is lost and this batch may be acknowledged;
@@ -476,12 +485,22 @@ static int
 sq_files_rescue(struct sq_store *st, enum sq_vanish kind)
 {
 	sqlite3 *db = st->writer->db;
-	int nlog = -1, nckpt = -1, rc;
+	int nlog = -1, nckpt = -1, rc, waited;
 	char copy[PATH_MAX + 32], *sql;
 
 	if (kind == SQ_WAL_GONE) {
-		rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-		    &nlog, &nckpt);
+		/*
+		 * Another node on the folder hears of it at the same moment
+		 * and checkpoints too: the busy handler does not wait for
+		 * its checkpoint, so this does, and then finds it all done.
+		 */
+		for (waited = 0;; waited += 10) {
+			rc = sqlite3_wal_checkpoint_v2(db, NULL,
+			    SQLITE_CHECKPOINT_TRUNCATE, &nlog, &nckpt);
+			if (rc != SQLITE_BUSY || waited >= SQ_BUSY_MS)
+				break;
+			usleep(10 * 1000);
+		}
 		if (rc == SQLITE_OK && nlog == nckpt) {
 			log_warnx("store: every commit of the deleted WAL is in"
 			    " %s (%d frames checkpointed)", st->path, nckpt);
@@ -555,15 +574,37 @@ sq_files_moved(struct sq_store *st)
 	    sq_files_state(st, true, why, sizeof(why)) != SQ_FILES_OK;
 }
 
-/* The committer, idle for a second: the check without a batch. */
+/*
+ * The committer between batches: the check without a batch (an open
+ * transaction is left to the check before its COMMIT, by path). ALARM:
+ * the folder watch saw a change, so by path, and the rescue runs at once;
+ * the owner (who exits) is told only by the next write refused or the
+ * check a second on, so that the requests arriving meanwhile get a 503
+ * to retry, not a closed connection.
+ */
 static void
-sq_files_idle_check(struct sq_store *st)
+sq_files_idle_check(struct sq_store *st, bool alarm)
 {
 	pthread_mutex_lock(&st->write_lock);
+	if (alarm)
+		st->files_checked_ms = 0;
 	if (!st->writer_open)
 		(void)sq_files_guard(st);
 	pthread_mutex_unlock(&st->write_lock);
-	sq_files_tell(st);
+	if (!alarm)
+		sq_files_tell(st);
+}
+
+/* The folder watch's thread: the committer looks at the files at once. */
+static void
+sq_files_alarm(void *arg)
+{
+	struct sq_store *st = arg;
+
+	pthread_mutex_lock(&st->gc_lock);
+	st->files_alarm = true;
+	pthread_cond_signal(&st->gc_cond);
+	pthread_mutex_unlock(&st->gc_lock);
 }
 
 /* Runs the failure hook once, outside every lock of the store. */
@@ -786,6 +827,7 @@ sq_begin(struct store *base, bool write, struct store_tx **out,
 		if (st->failed) {
 			pthread_mutex_unlock(&st->write_lock);
 			sq_writer_done(st, 0);
+			sq_files_tell(st);
 			free(tx);
 			return err_set(err, ERR_UNAVAILABLE, "The store's files"
 			    " were removed or replaced under the running"
@@ -867,6 +909,65 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 }
 
 /*
+ * The committer idle SQ_CKPT_IDLE_MS after a batch: a PASSIVE checkpoint
+ * copies the commits from the WAL into the database file, fsynced
+ * (synchronous=FULL), so that what was acknowledged does not live in the
+ * WAL alone for long: a WAL deleted and a kill -9 before the rescue
+ * would lose it. Never under load (the committer is not idle then), and
+ * PASSIVE waits for no reader. Whether frames remain to be copied (a
+ * reader's snapshot held them back).
+ */
+static bool
+sq_idle_checkpoint(struct sq_store *st)
+{
+	int nlog = 0, nckpt = 0, rc = SQLITE_OK;
+
+	pthread_mutex_lock(&st->write_lock);
+	if (!st->writer_open && !st->failed)
+		rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
+	pthread_mutex_unlock(&st->write_lock);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warnx("store: the idle checkpoint failed: %s",
+		    sqlite3_errstr(rc));
+	return rc == SQLITE_BUSY || (rc == SQLITE_OK && nckpt < nlog);
+}
+
+/*
+ * The committer between batches (gc_lock held, and held again on return,
+ * once a COMMIT is due or the store stops). The files are looked at at
+ * once when the folder watch saw a change, else once a second; a pause
+ * after a batch runs the idle checkpoint instead.
+ */
+static void
+sq_committer_idle(struct sq_store *st)
+{
+	struct timespec ts;
+	bool ckpt;
+
+	while (!sq_commit_due(st) && !st->stopping) {
+		if (st->files_alarm) {
+			st->files_alarm = false;
+			pthread_mutex_unlock(&st->gc_lock);
+			sq_files_idle_check(st, true);
+			pthread_mutex_lock(&st->gc_lock);
+			continue;
+		}
+		ckpt = st->ckpt_due;
+		ts = clock_deadline_ms(ckpt ? SQ_CKPT_IDLE_MS : SQ_FILES_MS);
+		if (pthread_cond_timedwait(&st->gc_cond, &st->gc_lock,
+		    &ts) == 0)
+			continue;
+		pthread_mutex_unlock(&st->gc_lock);
+		if (ckpt)
+			st->ckpt_due = sq_idle_checkpoint(st);
+		else
+			sq_files_idle_check(st, false);
+		pthread_mutex_lock(&st->gc_lock);
+	}
+}
+
+/*
  * The committer thread: commits the open batch once every write that has
  * begun has joined it (or SQ_BATCH_MAX wait), so the writes that queued on
  * the connection during one fsync share the next; then wakes the waiters
@@ -882,17 +983,7 @@ sq_committer(void *arg)
 
 	pthread_mutex_lock(&st->gc_lock);
 	for (;;) {
-		while (!sq_commit_due(st) && !st->stopping) {
-			struct timespec ts = clock_deadline_ms(SQ_FILES_MS);
-
-			/* Idle too, the files are looked at once a second. */
-			if (pthread_cond_timedwait(&st->gc_cond, &st->gc_lock,
-			    &ts) != 0) {
-				pthread_mutex_unlock(&st->gc_lock);
-				sq_files_idle_check(st);
-				pthread_mutex_lock(&st->gc_lock);
-			}
-		}
+		sq_committer_idle(st);
 		if (st->stopping && st->joined <= st->committed &&
 		    st->writers == 0)
 			break;
@@ -911,6 +1002,7 @@ sq_committer(void *arg)
 		st->batch_rc[batch % SQ_BATCH_RING] = rc;
 		st->committed = batch;
 		st->batch_size = 0;
+		st->ckpt_due = true;
 		pthread_cond_broadcast(&st->done_cond);
 		pthread_mutex_unlock(&st->gc_lock);
 		for (i = 0; i < st->nhooks; i++)

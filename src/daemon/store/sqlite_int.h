@@ -43,6 +43,18 @@ int sq_version_check(sqlite3 *db, const char *what, int *version,
 int sq_migrate(sqlite3 *db, const char *path, int *version,
     struct err *err);
 
+/*
+ * The folder of the database DB_PATH watched (sqlite_folder.c): FN(ARG)
+ * runs on the watch's own thread, soon after the database or its WAL is
+ * deleted, moved or replaced, or the folder itself goes (and at times
+ * when nothing is wrong: FN checks). NULL, logged, when the system cannot
+ * watch it. sq_folder_unwatch() stops it (NULL: a no-op); FN has returned.
+ */
+struct sq_folder;
+struct sq_folder *sq_folder_watch(const char *db_path, void (*fn)(void *),
+    void *arg);
+void sq_folder_unwatch(struct sq_folder *f);
+
 /* A transaction of the SQLite backend. */
 struct sq_tx {
 	struct store_tx base;

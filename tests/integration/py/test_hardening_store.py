@@ -458,6 +458,30 @@ class VanishedStoreTest(unittest.TestCase):
             self.assertNotIn("after", present)
             d.kill9()
 
+    def test_wal_deleted_then_kill9_at_once_loses_no_acknowledged_write(self):
+        # Acknowledged writes that only the WAL holds: the WAL deleted,
+        # and 40 ms later kill -9, before any further write or the check
+        # once a second. The idle checkpoint (after a pause) or the
+        # folder watch's rescue (at once) put them in the database file.
+        for n, pause in enumerate((0, 0.25, 0.05, 0.2, 0, 0.3, 0.1, 0)):
+            d = Daemon()
+            self.addCleanup(d.close)
+            self.addCleanup(d.kill9)
+            iot = d.iot_client()
+            acked = []
+            for i in range(10):
+                iot.create_thing(thingName="k%d-%d" % (n, i))
+                acked.append("k%d-%d" % (n, i))
+            time.sleep(pause)
+            os.unlink(os.path.join(d.data_dir, "iotjobs.db-wal"))
+            time.sleep(0.04)
+            d.kill9()
+            d.start()
+            present = self.list_names(d)
+            self.assertEqual([a for a in acked if a not in present], [],
+                             "pause of %.2f s" % pause)
+            d.kill9()
+
     def test_data_folder_removed_under_load_is_noticed(self):
         d = self.daemon()
         before, acked, refused, rc = self.load(
