@@ -18,6 +18,7 @@
 
 #include <openssl/crypto.h>
 
+#include "pct.h"
 #include "sigv4/sigv4.h"
 
 #define SKEW_SECONDS	300	/* AWS allows 5 minutes either way */
@@ -86,38 +87,6 @@ query_get(const struct auth_request *r, const char *name)
 		if (strcmp(r->query[i].name, name) == 0)
 			return &r->query[i];
 	return NULL;
-}
-
-static int
-hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes S into OUT (cap SIZE); -1 when it does not fit. */
-static int
-pct_decode(const char *s, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; n++) {
-		if (n + 1 >= size)
-			return -1;
-		if (s[0] == '%' && hexv(s[1]) >= 0 && hexv(s[2]) >= 0) {
-			out[n] = (char)(hexv(s[1]) << 4 | hexv(s[2]));
-			s += 3;
-		} else {
-			out[n] = *s++;
-		}
-	}
-	out[n] = '\0';
-	return 0;
 }
 
 /* Parses an IMF-fixdate Date header ("Sun, 06 Nov 1994 08:49:37 GMT"). */
@@ -198,7 +167,8 @@ query_decoded(const struct auth_request *r, const char *name, char *out,
 
 	if (p == NULL || p->value == NULL)
 		return -1;
-	return pct_decode(p->value, out, size);
+	return pct_decode(p->value, strlen(p->value), PCT_LENIENT, out, size,
+	    NULL);
 }
 
 static int

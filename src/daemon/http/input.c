@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "pct.h"
 #include "xmalloc.h"
 
 /* Converts the text of a path, query or header value to SHAPE's type. */
@@ -74,13 +75,13 @@ add_query_member(json_t *in, const struct model_member *mb,
 		char *key, *val;
 		json_t *v;
 
-		key = uri_decode(query[i].name, strlen(query[i].name));
+		key = pct_decode_dup(query[i].name, strlen(query[i].name));
 		if (key == NULL || strcmp(key, mb->wire_name) != 0) {
 			free(key);
 			continue;
 		}
 		free(key);
-		val = uri_decode(query[i].value ? query[i].value : "",
+		val = pct_decode_dup(query[i].value ? query[i].value : "",
 		    query[i].value ? strlen(query[i].value) : 0);
 		if (val == NULL)
 			return err_set(err, errtype, "invalid percent-encoding"
