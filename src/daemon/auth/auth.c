@@ -18,6 +18,7 @@
 
 #include <openssl/crypto.h>
 
+#include "num.h"
 #include "pct.h"
 #include "sigv4/sigv4.h"
 
@@ -176,8 +177,7 @@ claim_from_query(const struct auth_request *r, struct claim *c,
     struct err *err)
 {
 	char v[SIGV4_SIGNED_HEADERS_MAX + 1];
-	char *end;
-	long long ttl;
+	int64_t ttl;
 
 	c->presigned = true;
 	if (query_decoded(r, "X-Amz-Algorithm", v, sizeof(v)) == -1 ||
@@ -207,9 +207,7 @@ claim_from_query(const struct auth_request *r, struct claim *c,
 	if (query_decoded(r, "X-Amz-Expires", v, sizeof(v)) == -1)
 		return invalid(err, "Query-string authentication requires the "
 		    "X-Amz-Expires parameter.");
-	ttl = strtoll(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || ttl < 1 ||
-	    ttl > PRESIGN_MAX_TTL)
+	if (num_parse_i64(v, 1, PRESIGN_MAX_TTL, &ttl) == -1)
 		return invalid(err, "X-Amz-Expires must be a number of seconds "
 		    "from 1 to 604800.");
 	c->expires = ttl;
