@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "num.h"
+
 #define PAGE	1000
 
 static void
@@ -32,7 +34,7 @@ int
 cmd_audit_list(struct cli_conf *c, int argc, char **argv)
 {
 	const char *thing = NULL, *job = NULL;
-	char q[1024], enc[512], *end;
+	char q[1024], enc[512];
 	struct cli_err e;
 	json_t *all = json_array(), *r, *v;
 	int64_t since = 0, after = 0, limit = 1000;
@@ -53,8 +55,8 @@ cmd_audit_list(struct cli_conf *c, int argc, char **argv)
 		} else if (strcmp(argv[k], "--job") == 0 && k + 1 < argc) {
 			job = argv[++k];
 		} else if (strcmp(argv[k], "--limit") == 0 && k + 1 < argc) {
-			limit = strtoll(argv[++k], &end, 10);
-			if (*end != '\0' || limit < 1) {
+			if (num_parse_i64(argv[++k], 1, INT64_MAX,
+			    &limit) == -1) {
 				json_decref(all);
 				return cli_usage_error("audit", "--limit is a"
 				    " positive number");

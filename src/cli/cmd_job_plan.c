@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
+
 #define INPUT_MAX	(1 << 20)
 
 /* Flags that take a JSON (or shorthand) value, and their members. */
@@ -70,8 +72,8 @@ static json_t *
 value_parse(const char *text)
 {
 	json_t *o, *v;
-	char *copy, *p, *comma, *eq, *end;
-	long long n;
+	char *copy, *p, *comma, *eq;
+	int64_t n;
 
 	if (text[0] == '{' || text[0] == '[')
 		return json_loads(text, 0, NULL);
@@ -88,9 +90,7 @@ value_parse(const char *text)
 			return NULL;
 		}
 		*eq++ = '\0';
-		errno = 0;
-		n = strtoll(eq, &end, 10);
-		v = errno == 0 && *end == '\0' && end != eq ?
+		v = num_parse_i64(eq, INT64_MIN, INT64_MAX, &n) == 0 ?
 		    json_integer(n) : json_string(eq);
 		json_object_set_new(o, p, v);
 	}

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "num.h"
+
 #define BAR_WIDTH	40
 #define SAMPLES		64	/* released/min over the last samples */
 
@@ -267,7 +269,6 @@ nap(double seconds)
 static int
 watch_args(struct watch *w, int argc, char **argv)
 {
-	char *end;
 	int i;
 
 	w->interval = 1;
@@ -282,9 +283,8 @@ watch_args(struct watch *w, int argc, char **argv)
 				    " is none");
 		} else if (strcmp(argv[i], "--interval") == 0 &&
 		    i + 1 < argc) {
-			w->interval = strtod(argv[++i], &end);
-			if (*end != '\0' || w->interval < 0.05 ||
-			    w->interval > 3600)
+			if (num_parse_double(argv[++i], 0.05, 3600,
+			    &w->interval) == -1)
 				return cli_usage_error("job watch", "--interval"
 				    " is 0.05 to 3600 seconds");
 		} else if (argv[i][0] != '-' && w->job == NULL) {

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "num.h"
+
 #define TRIES_MAX	4	/* of a request the service did not answer */
 #define FAILURES_SHOWN	20
 #define BATCH		250	/* things a request */
@@ -341,15 +343,15 @@ static int
 import_args(int argc, char **argv, const char **file, int *parallel,
     const char **state, bool *restart, int *csv)
 {
-	char *end;
+	int64_t parallel_n;
 	int i;
 
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--parallel") == 0 && i + 1 < argc) {
-			*parallel = (int)strtol(argv[++i], &end, 10);
-			if (*end != '\0' || *parallel < 1 || *parallel > 256)
+			if (num_parse_i64(argv[++i], 1, 256, &parallel_n) == -1)
 				return cli_usage_error("thing import",
 				    "--parallel is 1 to 256");
+			*parallel = (int)parallel_n;
 		} else if (strcmp(argv[i], "--state") == 0 && i + 1 < argc) {
 			*state = argv[++i];
 		} else if (strcmp(argv[i], "--restart") == 0) {

@@ -9,10 +9,11 @@
 #include "cli.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "num.h"
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "status", NULL, cmd_status, "",
@@ -146,14 +147,11 @@ usage(FILE *f, const char *noun)
 static int
 parse_seconds(const char *v, long *out)
 {
-	char *end;
-	long n;
+	int64_t n;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 1 || n > 3600)
+	if (num_parse_i64(v, 1, 3600, &n) == -1)
 		return -1;
-	*out = n;
+	*out = (long)n;
 	return 0;
 }
 

@@ -7,11 +7,12 @@
 #include "cli.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "num.h"
 
 int
 cli_urlenc(const char *s, char *buf, size_t size)
@@ -57,24 +58,22 @@ cli_time(int64_t t, char *buf, size_t size)
 static int
 time_relative(const char *text, int64_t now, int64_t *out)
 {
-	char *end;
-	long long v;
-	int64_t unit;
+	size_t len = strlen(text);
+	int64_t v, unit;
 
-	errno = 0;
-	v = strtoll(text + 1, &end, 10);
-	if (errno != 0 || end == text + 1 || v < 0)
+	if (len < 3)
 		return -1;
-	switch (*end) {
+	switch (text[len - 1]) {
 	case 's': unit = 1; break;
 	case 'm': unit = 60; break;
 	case 'h': unit = 3600; break;
 	case 'd': unit = 86400; break;
 	default: return -1;
 	}
-	if (end[1] != '\0')
+	if (num_parse_i64_len(text + 1, len - 2, 0, INT64_MAX / unit,
+	    &v) == -1)
 		return -1;
-	*out = now - (int64_t)v * unit;
+	*out = now - v * unit;
 	return 0;
 }
 
@@ -88,18 +87,11 @@ cli_time_parse(const char *text, int64_t now, int64_t *out)
 	struct tm tm;
 	size_t i;
 	char *end;
-	long long v;
 
 	if (text[0] == '-')
 		return time_relative(text, now, out);
-	if (strspn(text, "0123456789") == strlen(text) && text[0] != '\0') {
-		errno = 0;
-		v = strtoll(text, &end, 10);
-		if (errno != 0)
-			return -1;
-		*out = (int64_t)v;
-		return 0;
-	}
+	if (strspn(text, "0123456789") == strlen(text) && text[0] != '\0')
+		return num_parse_i64(text, 0, INT64_MAX, out);
 	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		memset(&tm, 0, sizeof(tm));
 		end = strptime(text, forms[i], &tm);

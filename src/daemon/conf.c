@@ -10,7 +10,6 @@
 #include "conf.h"
 #include "conf_int.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "backup_cmd.h"
 #include "build_info.h"
 #include "credentials_cmd.h"
+#include "num.h"
 #include "version.h"
 #include "xmalloc.h"
 
@@ -168,29 +168,12 @@ conf_usage(FILE *f)
 }
 
 static int
-conf_uint(const char *text, unsigned long min, unsigned long max,
-    unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
 conf_addr(struct conf *conf, const char *flag, const char *text)
 {
 	const char *colon = strrchr(text, ':');
 	char *host = conf->listen_host;
 	int *portp = &conf->listen_port;
-	unsigned long port;
+	uint64_t port;
 	size_t hlen;
 
 	if (strcmp(flag, "tls-listen") == 0 ||
@@ -205,7 +188,7 @@ conf_addr(struct conf *conf, const char *flag, const char *text)
 			return 0;
 		}
 	}
-	if (colon == NULL || conf_uint(colon + 1, 0, 65535, &port) == -1)
+	if (colon == NULL || num_parse_u64(colon + 1, 0, 65535, &port) == -1)
 		return -1;
 	hlen = (size_t)(colon - text);
 	if (text[0] == '[' && hlen >= 2 && text[hlen - 1] == ']') {
@@ -266,7 +249,7 @@ conf_text(struct conf *conf, const char *flag, size_t *size)
 int
 conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 {
-	unsigned long n;
+	uint64_t n;
 	size_t size;
 	char *buf;
 
@@ -290,7 +273,7 @@ conf_set(struct conf *conf, const struct conf_opt *o, const char *v)
 		snprintf(conf->account_id, sizeof(conf->account_id), "%s", v);
 		return 0;
 	case CONF_UINT:
-		if (conf_uint(v, o->min, o->max, &n) == -1)
+		if (num_parse_u64(v, o->min, o->max, &n) == -1)
 			return -1;
 		if (strcmp(o->flag, "body-limit") == 0)
 			conf->body_limit = n;

@@ -4,7 +4,7 @@
  * and group listings (store_token_decode) and of the command listings
  * (command_token_decode), base64 payloads and results
  * (command_b64_decode), and percent-decoding of paths and queries
- * (uri_decode), and the markers of the policy and principal listings
+ * (pct_decode, strict and lenient), and the markers of the policy and principal listings
  * (marker_decode). A listing token that decodes must name a key whose own
  * token decodes to the same key; a marker that decodes is the marker of
  * its key.
@@ -16,8 +16,9 @@
 #include "api/command.h"
 #include "api/marker.h"
 #include "err.h"
-#include "http/router.h"
+#include "pct.h"
 #include "store/store_thing.h"
+#include "xmalloc.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -56,8 +57,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	} else if (mkey[0] != '\0')
 		abort();
-	dec = uri_decode((const char *)data, size);
+	dec = pct_decode_dup((const char *)data, size);
 	if (dec != NULL && strlen(dec) > size)
+		abort();
+	free(dec);
+	dec = xmalloc(size + 1);
+	if (pct_decode((const char *)data, size, PCT_LENIENT, dec, size + 1,
+	    &len) == -1 || len > size || dec[len] != '\0')
 		abort();
 	free(dec);
 	free(text);

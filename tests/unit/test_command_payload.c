@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -105,6 +107,76 @@ command_params_resolve_untyped_takes_default_type(void **state)
 	}
 }
 
+/* Numeric operands are plain decimal text: strtold's extras are not. */
+static void
+command_params_check_takes_decimal_operands_only(void **state)
+{
+	static const struct {
+		const char *operand;
+		int rc;
+	} cases[] = {
+		{ "5", 0 }, { "-2", 0 }, { "1.5", 0 }, { ".5", 0 },
+		{ "1e3", 0 }, { "", -1 }, { "+5", -1 }, { " 5", -1 },
+		{ "5 ", -1 }, { "0x10", -1 }, { "inf", -1 }, { "nan", -1 },
+		{ "1e99999", -1 }, { "5x", -1 },
+	};
+	char text[512];
+	struct err err;
+	json_t *params;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case %zu: \"%s\"\n", i, cases[i].operand);
+		snprintf(text, sizeof(text), "[{\"name\": \"n\", \"type\":"
+		    " \"DOUBLE\", \"valueConditions\": [{"
+		    "\"comparisonOperator\": \"GREATER_THAN\", \"operand\":"
+		    " {\"number\": \"%s\"}}]}]", cases[i].operand);
+		params = load(text);
+		err_clear(&err);
+		assert_int_equal(command_params_check(params, NULL, &err),
+		    cases[i].rc);
+		if (cases[i].rc == -1)
+			assert_string_equal(err.type, ERR_VALIDATION);
+		json_decref(params);
+	}
+}
+
+/* An UL value is decimal digits within 64 bits, never wrapped around. */
+static void
+command_params_resolve_checks_unsigned_long(void **state)
+{
+	static const struct {
+		const char *ul;
+		int rc;
+	} cases[] = {
+		{ "0", 0 }, { "18446744073709551615", 0 },
+		{ "18446744073709551616", -1 }, { "-1", -1 }, { "1.5", -1 },
+		{ "+1", -1 }, { "", -1 },
+	};
+	json_t *params, *given, *out;
+	struct err err;
+	size_t i;
+
+	(void)state;
+	params = load("[{\"name\": \"u\", \"type\": \"UNSIGNEDLONG\"}]");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("case %zu: \"%s\"\n", i, cases[i].ul);
+		given = json_pack("{s:{s:s}}", "u", "UL", cases[i].ul);
+		err_clear(&err);
+		out = NULL;
+		assert_int_equal(command_params_resolve(params, given, &out,
+		    &err), cases[i].rc);
+		if (cases[i].rc == -1) {
+			assert_string_equal(err.type, ERR_VALIDATION);
+			assert_non_null(strstr(err.msg, "parameter u"));
+		}
+		json_decref(out);
+		json_decref(given);
+	}
+	json_decref(params);
+}
+
 /* A value of any length goes into a text placeholder whole. */
 static void
 command_payload_substitutes_long_text_whole(void **state)
@@ -160,6 +232,9 @@ main(void)
 		    command_params_check_rejects_unknown_value_members),
 		cmocka_unit_test(
 		    command_params_resolve_untyped_takes_default_type),
+		cmocka_unit_test(
+		    command_params_check_takes_decimal_operands_only),
+		cmocka_unit_test(command_params_resolve_checks_unsigned_long),
 		cmocka_unit_test(command_payload_substitutes_long_text_whole),
 	};
 

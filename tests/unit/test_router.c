@@ -128,20 +128,6 @@ router_trailing_slash_is_an_empty_label(void **state)
 	router_match_release(&m);
 }
 
-static void
-uri_decode_is_strict(void **state)
-{
-	char *s;
-
-	(void)state;
-	s = uri_decode("a%20b%2Fc", 9);
-	assert_string_equal(s, "a b/c");
-	free(s);
-	assert_null(uri_decode("%4", 2));
-	assert_null(uri_decode("%zz", 3));
-	assert_null(uri_decode("%00", 3));
-}
-
 int
 main(void)
 {
@@ -149,7 +135,6 @@ main(void)
 		cmocka_unit_test(router_matches_both_planes),
 		cmocka_unit_test(router_rejects_unknown_and_bad),
 		cmocka_unit_test(router_trailing_slash_is_an_empty_label),
-		cmocka_unit_test(uri_decode_is_strict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

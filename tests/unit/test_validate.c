@@ -216,6 +216,45 @@ input_rejects_bad_json_and_scalars(void **state)
 	assert_non_null(strstr(err.msg, "executionNumber"));
 }
 
+/* Query numbers are the whole text, plain decimal, within their type. */
+static void
+input_rejects_lenient_numbers(void **state)
+{
+	static const struct {
+		const char *path, *name, *value;
+	} cases[] = {
+		{ "/things/t/jobs/j", "executionNumber", "+3" },
+		{ "/things/t/jobs/j", "executionNumber", " 3" },
+		{ "/things/t/jobs/j", "executionNumber", "3 " },
+		{ "/things/t/jobs/j", "executionNumber", "0x3" },
+		{ "/things/t/jobs/j", "executionNumber",
+		    "9223372036854775808" },
+		{ "/jobs", "maxResults", "2147483648" },
+		{ "/audit/tasks", "startTime", "nan" },
+		{ "/audit/tasks", "startTime", "inf" },
+		{ "/audit/tasks", "startTime", "0x10" },
+		{ "/audit/tasks", "startTime", " 1" },
+		{ "/audit/tasks", "startTime", "1e999" },
+	};
+	struct err err;
+	json_t *in;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct auth_pair q[] = { { cases[i].name, cases[i].value } };
+		enum plane plane = cases[i].path[1] == 't' ? PLANE_DATA :
+		    PLANE_CONTROL;
+
+		print_message("case %zu: %s=\"%s\"\n", i, cases[i].name,
+		    cases[i].value);
+		assert_int_equal(build(plane, "GET", cases[i].path, q, 1, "",
+		    &in, &err), -1);
+		assert_string_equal(err.type, ERR_INVALID_REQUEST);
+		assert_non_null(strstr(err.msg, cases[i].name));
+	}
+}
+
 int
 main(void)
 {
@@ -224,6 +263,7 @@ main(void)
 		cmocka_unit_test(validation_errtype_follows_model),
 		cmocka_unit_test(input_binds_path_query_body),
 		cmocka_unit_test(input_rejects_bad_json_and_scalars),
+		cmocka_unit_test(input_rejects_lenient_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -17,6 +17,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "pct.h"
+
 #define SIGV4_MAX_SEGMENTS	256
 #define SIGV4_STS_MAX		512
 
@@ -200,41 +202,6 @@ toolong:
 	    "The request path is too long to verify its signature.");
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decodes S into OUT (room for strlen(S) bytes); an invalid escape
- * stays literal. Returns the decoded length ('+' is not a space: the SDKs
- * encode spaces as %20).
- */
-static size_t
-pct_decode(const char *s, char *out)
-{
-	size_t n = 0;
-	int hi, lo;
-
-	while (*s != '\0') {
-		if (s[0] == '%' && (hi = hexval((unsigned char)s[1])) >= 0 &&
-		    (lo = hexval((unsigned char)s[2])) >= 0) {
-			out[n++] = (char)(hi << 4 | lo);
-			s += 3;
-			continue;
-		}
-		out[n++] = *s++;
-	}
-	return n;
-}
-
 struct qent {
 	const char *name;	/* encoded, NUL-terminated */
 	const char *value;
@@ -249,15 +216,19 @@ qent_cmp(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->value, y->value);
 }
 
-/* Decodes then encodes S onto the arena at *ALEN; returns its start. */
+/*
+ * Decodes then encodes S onto the arena at *ALEN; returns its start. The
+ * decoding is lenient: an invalid escape stays literal, to be encoded as
+ * %25 (what the SDKs sign for a bare '%').
+ */
 static const char *
-q_reencode(const char *s, char *tmp, char *arena, size_t arena_size,
-    size_t *alen)
+q_reencode(const char *s, char *tmp, size_t tmp_size, char *arena,
+    size_t arena_size, size_t *alen)
 {
 	size_t start = *alen, n;
 
-	n = pct_decode(s, tmp);
-	if (sigv4_uri_encode(tmp, n, false, arena, arena_size, alen) == -1 ||
+	if (pct_decode(s, strlen(s), PCT_LENIENT, tmp, tmp_size, &n) == -1 ||
+	    sigv4_uri_encode(tmp, n, false, arena, arena_size, alen) == -1 ||
 	    put(arena, arena_size, alen, "", 0) == -1 ||
 	    *alen + 1 >= arena_size)
 		return NULL;
@@ -301,10 +272,10 @@ sigv4_canonical_query(const struct sigv4_pair *q, size_t n, const char *skip,
 	for (i = 0; i < n; i++) {
 		struct qent *e = &ents[nents];
 
-		e->name = q_reencode(q[i].name, tmp, arena,
+		e->name = q_reencode(q[i].name, tmp, maxone + 1, arena,
 		    3 * raw + 2 * n + 2, &alen);
 		e->value = q_reencode(q[i].value != NULL ? q[i].value : "",
-		    tmp, arena, 3 * raw + 2 * n + 2, &alen);
+		    tmp, maxone + 1, arena, 3 * raw + 2 * n + 2, &alen);
 		if (e->name == NULL || e->value == NULL) {
 			sig_fail(err, "The query string is too long to "
 			    "verify its signature.");

@@ -21,6 +21,7 @@
 #include "auth/ca.h"
 #include "auth/xcert.h"
 #include "clock.h"
+#include "num.h"
 #include "store/store_cert.h"
 
 /* The statuses a caller may give (RegisterCertificate's status). */
@@ -70,7 +71,7 @@ cert_page_init(const json_t *in, struct store_cert_page *pg,
 {
 	const json_t *size = json_object_get(in, "pageSize");
 	const char *marker = api_in_str(in, "marker");
-	char key[STORE_NAME_MAX + 1], *colon, *end;
+	char key[STORE_NAME_MAX + 1], *colon;
 	struct err ignored;
 
 	memset(pg, 0, sizeof(*pg));
@@ -84,9 +85,8 @@ cert_page_init(const json_t *in, struct store_cert_page *pg,
 	    (colon = strchr(key, ':')) == NULL ||
 	    strlen(colon + 1) != STORE_CERT_ID_LEN)
 		goto bad;
-	*colon = '\0';
-	pg->after_at = strtoll(key, &end, 10);
-	if (key[0] == '\0' || *end != '\0')
+	if (num_parse_i64_len(key, (size_t)(colon - key), INT64_MIN,
+	    INT64_MAX, &pg->after_at) == -1)
 		goto bad;
 	snprintf(pg->after_id, sizeof(pg->after_id), "%s", colon + 1);
 	pg->has_after = true;

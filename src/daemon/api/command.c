@@ -8,13 +8,13 @@
 #include "api/command.h"
 
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/tags.h"
 #include "engine/sched.h"
+#include "num.h"
 #include "store/store_command.h"
 #include "xmalloc.h"
 
@@ -198,16 +198,10 @@ int
 command_token_decode(const char *token, bool asc, int64_t *pos,
     struct err *err)
 {
-	char *end;
-	long long v;
-
 	if (strncmp(token, "C1.", 3) != 0 || token[3] != (asc ? 'A' : 'D') ||
-	    token[4] != '.' || token[5] < '1' || token[5] > '9')
+	    token[4] != '.' || token[5] == '0' ||
+	    num_parse_i64(token + 5, 1, INT64_MAX - 1, pos) == -1)
 		goto bad;
-	v = strtoll(token + 5, &end, 10);
-	if (*end != '\0' || v <= 0 || v == LLONG_MAX)
-		goto bad;
-	*pos = (int64_t)v;
 	return 0;
 bad:
 	return err_set(err, ERR_VALIDATION, "nextToken is not a token that"

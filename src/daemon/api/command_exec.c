@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "engine/sched.h"
+#include "num.h"
 #include "store/store_thing.h"
 #include "uuid.h"
 #include "xmalloc.h"
@@ -373,26 +374,40 @@ static int
 time_parse(const json_t *filter, const char *name, int64_t *at,
     struct err *err)
 {
+	/* Each field: where, how many digits, its bounds. */
+	static const struct {
+		size_t at, len;
+		int64_t min, max;
+	} fields[] = {
+		{ 0, 4, 1970, 9999 }, { 5, 2, 1, 12 }, { 8, 2, 1, 31 },
+		{ 11, 2, 0, 23 }, { 14, 2, 0, 59 },
+	};
 	const char *text = json_string_value(json_object_get(filter, name));
-	int y, mo, d, h, mi, n = 0;
+	int64_t v[5];
 	struct tm tm;
+	size_t i;
 
 	*at = 0;
 	if (text == NULL)
 		return 0;
-	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi,
-	    &n) != 5 || (size_t)n != strlen(text) || mo < 1 || mo > 12 ||
-	    d < 1 || d > 31 || h > 23 || mi > 59 || y < 1970)
-		return err_set(err, ERR_VALIDATION, "%s '%s' is not of the"
-		    " form yyyy-MM-dd'T'HH:mm", name, text);
+	if (strlen(text) != 16 || text[4] != '-' || text[7] != '-' ||
+	    text[10] != 'T' || text[13] != ':')
+		goto bad;
+	for (i = 0; i < 5; i++)
+		if (num_parse_i64_len(text + fields[i].at, fields[i].len,
+		    fields[i].min, fields[i].max, &v[i]) == -1)
+			goto bad;
 	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
+	tm.tm_year = (int)v[0] - 1900;
+	tm.tm_mon = (int)v[1] - 1;
+	tm.tm_mday = (int)v[2];
+	tm.tm_hour = (int)v[3];
+	tm.tm_min = (int)v[4];
 	*at = (int64_t)timegm(&tm);
 	return 0;
+bad:
+	return err_set(err, ERR_VALIDATION, "%s '%s' is not of the form"
+	    " yyyy-MM-dd'T'HH:mm", name, text);
 }
 
 static int

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "xmalloc.h"
 
 #define PH_OPEN		"${aws:iot:commandexecution::"
@@ -132,17 +133,28 @@ is_numeric(const char *member)
 	    strcmp(member, "D") == 0 || strcmp(member, "UL") == 0;
 }
 
-/* A decimal number operand TEXT; -1 when it is not one. */
+/*
+ * A decimal number operand TEXT (num_is_decimal: no space, '+', hex, inf
+ * or nan); -1 when it is not one. A long double, so that an UL compares
+ * exactly.
+ */
 static int
 number_parse(const char *text, long double *v)
 {
-	char *end;
-
-	if (text == NULL || text[0] == '\0')
+	if (text == NULL || !num_is_decimal(text, strlen(text)))
 		return -1;
 	errno = 0;
-	*v = strtold(text, &end);
-	return *end != '\0' || errno != 0 || isnan(*v) ? -1 : 0;
+	*v = strtold(text, NULL);
+	return errno != 0 ? -1 : 0;
+}
+
+/* The UL member of value V (decimal digits, the model says) into *OUT. */
+static int
+ul_parse(const json_t *v, uint64_t *out)
+{
+	const char *text = json_string_value(json_object_get(v, "UL"));
+
+	return text == NULL ? -1 : num_parse_u64(text, 0, UINT64_MAX, out);
 }
 
 /* The numeric value of V of member M. */
@@ -276,6 +288,7 @@ value_check(const json_t *p, const char *what, const json_t *v,
 	const char *name = json_string_value(json_object_get(p, "name"));
 	const char *want = param_member(p), *got = value_member(v);
 	const json_t *conds = json_object_get(p, "valueConditions"), *c;
+	uint64_t ul;
 	size_t i;
 
 	/* An untyped parameter takes its default's type (param_check). */
@@ -288,10 +301,10 @@ value_check(const json_t *p, const char *what, const json_t *v,
 		return err_set(err, ERR_VALIDATION, "%s of parameter %s is"
 		    " %s, but the parameter's type %s takes %s", what, name,
 		    got, member_type(want), want);
-	if (strcmp(got, "UL") == 0 && value_number(v, "UL") >
-	    (long double)UINT64_MAX)
+	if (strcmp(got, "UL") == 0 && ul_parse(v, &ul) == -1)
 		return err_set(err, ERR_VALIDATION, "%s of parameter %s is"
-		    " beyond the unsigned long range", what, name);
+		    " not an unsigned long (decimal digits, at most %" PRIu64
+		    ")", what, name, UINT64_MAX);
 	json_array_foreach(conds, i, c)
 		if (!condition_holds(v, got, c))
 			return err_set(err, ERR_VALIDATION, "%s of parameter"
@@ -556,13 +569,11 @@ value_json(const json_t *v)
 {
 	const char *m = value_member(v);
 	const json_t *x = json_object_get(v, m);
-	long double d;
+	uint64_t ul;
 
-	if (strcmp(m, "UL") == 0) {
-		number_parse(json_string_value(x), &d);
-		if (d <= (long double)INT64_MAX)
-			return json_integer((json_int_t)d);
-	}
+	if (strcmp(m, "UL") == 0 && ul_parse(v, &ul) == 0 &&
+	    ul <= INT64_MAX)
+		return json_integer((json_int_t)ul);
 	return json_deep_copy(x);
 }
 
@@ -636,11 +647,11 @@ value_cbor(const json_t *v)
 	const json_t *x = json_object_get(v, m);
 	unsigned char *bin;
 	cbor_item_t *c;
+	uint64_t ul;
 	size_t len;
 
-	if (strcmp(m, "UL") == 0)
-		return uint_cbor(strtoull(json_string_value(x), NULL, 10),
-		    false);
+	if (strcmp(m, "UL") == 0 && ul_parse(v, &ul) == 0)
+		return uint_cbor(ul, false);
 	if (strcmp(m, "BIN") == 0 && command_b64_decode(json_string_value(x),
 	    &bin, &len) == 0) {
 		c = cbor_build_bytestring(bin, len);

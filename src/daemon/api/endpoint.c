@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "num.h"
+
 #define HTTPS_PORT	443
 #define MQTTS_PORT	8883
 
@@ -37,7 +39,8 @@ static int
 broker_from_url(const char *url, char *host, size_t size, int *port)
 {
 	const char *p = strstr(url, "://"), *colon;
-	size_t n;
+	size_t n, plen;
+	int64_t v;
 
 	if (p == NULL)
 		return -1;
@@ -50,8 +53,12 @@ broker_from_url(const char *url, char *host, size_t size, int *port)
 		return -1;
 	memcpy(host, p, n);
 	host[n] = '\0';
-	if (sscanf(colon + 1, "%d", port) != 1)
+	plen = strlen(colon + 1);
+	if (plen > 0 && colon[plen] == '/')
+		plen--;
+	if (num_parse_i64_len(colon + 1, plen, 1, 65535, &v) == -1)
 		return -1;
+	*port = (int)v;
 	return 0;
 }
 

@@ -9,10 +9,10 @@
  */
 #include "api/ext.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "store/store_audit.h"
 
 #define AUDIT_PAGE_MAX	1000
@@ -22,19 +22,14 @@ num_param(const json_t *in, const char *name, int64_t min, int64_t max,
     int64_t def, int64_t *out, struct err *err)
 {
 	const char *v = api_in_str(in, name);
-	char *end;
-	long long n;
 
 	*out = def;
 	if (v == NULL)
 		return 0;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < min || n > max)
+	if (num_parse_i64(v, min, max, out) == -1)
 		return err_set(err, ERR_INVALID_REQUEST, "%s must be a whole"
 		    " number from %lld to %lld", name, (long long)min,
 		    (long long)max);
-	*out = (int64_t)n;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "num.h"
 #include "xmalloc.h"
 
 #define PLACEHOLDER	"${aws:iot:parameter:"
@@ -363,14 +364,10 @@ summary_render(const struct api_ctx *ctx, const struct managed_template *mt)
 static int
 token_decode(const char *token, size_t *pos, struct err *err)
 {
-	unsigned long long v;
-	char *end;
+	uint64_t v;
 
-	if (strncmp(token, "M1.", 3) != 0)
-		goto bad;
-	v = strtoull(token + 3, &end, 10);
-	if (*end != '\0' || end == token + 3 || v == 0 ||
-	    v >= managed_templates_count)
+	if (strncmp(token, "M1.", 3) != 0 || num_parse_u64(token + 3, 1,
+	    managed_templates_count - 1, &v) == -1)
 		goto bad;
 	*pos = (size_t)v;
 	return 0;

@@ -6,7 +6,6 @@
  */
 #include "api/marker.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 
 #include <openssl/evp.h>
 
+#include "num.h"
 #include "store/store_thing.h"
 
 void
@@ -79,17 +79,16 @@ int
 marker_decode_pos(const char *marker, const char *member, int64_t *time,
     char key[MARKER_KEY_MAX + 1], struct err *err)
 {
-	char pos[MARKER_KEY_MAX + 1], *end;
-	long long v;
+	char pos[MARKER_KEY_MAX + 1], *colon;
 
 	if (marker_decode(marker, member, pos, err) == -1)
 		return -1;
-	errno = 0;
-	v = strtoll(pos, &end, 10);
-	if (errno != 0 || end == pos || *end != ':' || end[1] == '\0')
+	colon = strchr(pos, ':');
+	if (colon == NULL || colon[1] == '\0' ||
+	    num_parse_i64_len(pos, (size_t)(colon - pos), INT64_MIN,
+	    INT64_MAX, time) == -1)
 		return marker_bad(member, err);
-	*time = (int64_t)v;
-	snprintf(key, MARKER_KEY_MAX + 1, "%s", end + 1);
+	snprintf(key, MARKER_KEY_MAX + 1, "%s", colon + 1);
 	return 0;
 }
 

@@ -11,7 +11,6 @@
  */
 #include "api/api.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "api/marker.h"
 #include "api/tags.h"
 #include "api/policy_int.h"
+#include "num.h"
 #include "policy.h"
 #include "store/store_identity.h"
 #include "store/store_policy.h"
@@ -120,15 +120,7 @@ policy_doc_check(const char *doc, struct err *err)
 static int
 version_id_parse(const char *text, int64_t *id)
 {
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || v <= 0)
-		return 0;
-	*id = (int64_t)v;
-	return 1;
+	return num_parse_i64(text, 1, INT64_MAX, id) == 0;
 }
 
 static int

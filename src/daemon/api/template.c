@@ -9,13 +9,13 @@
 #include "api/template.h"
 
 #include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/job_int.h"
 #include "api/tags.h"
+#include "num.h"
 #include "store/store_job.h"
 #include "store/store_template.h"
 #include "xmalloc.h"
@@ -381,16 +381,9 @@ token_encode(int64_t pos, char buf[TOKEN_MAX])
 static int
 token_decode(const char *token, int64_t *pos, struct err *err)
 {
-	char *end;
-	long long v;
-
-	if (strncmp(token, "T1.", 3) != 0 || token[3] < '1' ||
-	    token[3] > '9')
+	if (strncmp(token, "T1.", 3) != 0 || token[3] == '0' ||
+	    num_parse_i64(token + 3, 1, INT64_MAX - 1, pos) == -1)
 		goto bad;
-	v = strtoll(token + 3, &end, 10);
-	if (*end != '\0' || v <= 0 || v == LLONG_MAX)
-		goto bad;
-	*pos = (int64_t)v;
 	return 0;
 bad:
 	return err_set(err, ERR_INVALID_REQUEST, "nextToken is not a token"

@@ -18,6 +18,8 @@
 
 #include <openssl/crypto.h>
 
+#include "num.h"
+#include "pct.h"
 #include "sigv4/sigv4.h"
 
 #define SKEW_SECONDS	300	/* AWS allows 5 minutes either way */
@@ -86,38 +88,6 @@ query_get(const struct auth_request *r, const char *name)
 		if (strcmp(r->query[i].name, name) == 0)
 			return &r->query[i];
 	return NULL;
-}
-
-static int
-hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes S into OUT (cap SIZE); -1 when it does not fit. */
-static int
-pct_decode(const char *s, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; n++) {
-		if (n + 1 >= size)
-			return -1;
-		if (s[0] == '%' && hexv(s[1]) >= 0 && hexv(s[2]) >= 0) {
-			out[n] = (char)(hexv(s[1]) << 4 | hexv(s[2]));
-			s += 3;
-		} else {
-			out[n] = *s++;
-		}
-	}
-	out[n] = '\0';
-	return 0;
 }
 
 /* Parses an IMF-fixdate Date header ("Sun, 06 Nov 1994 08:49:37 GMT"). */
@@ -198,7 +168,8 @@ query_decoded(const struct auth_request *r, const char *name, char *out,
 
 	if (p == NULL || p->value == NULL)
 		return -1;
-	return pct_decode(p->value, out, size);
+	return pct_decode(p->value, strlen(p->value), PCT_LENIENT, out, size,
+	    NULL);
 }
 
 static int
@@ -206,8 +177,7 @@ claim_from_query(const struct auth_request *r, struct claim *c,
     struct err *err)
 {
 	char v[SIGV4_SIGNED_HEADERS_MAX + 1];
-	char *end;
-	long long ttl;
+	int64_t ttl;
 
 	c->presigned = true;
 	if (query_decoded(r, "X-Amz-Algorithm", v, sizeof(v)) == -1 ||
@@ -237,9 +207,7 @@ claim_from_query(const struct auth_request *r, struct claim *c,
 	if (query_decoded(r, "X-Amz-Expires", v, sizeof(v)) == -1)
 		return invalid(err, "Query-string authentication requires the "
 		    "X-Amz-Expires parameter.");
-	ttl = strtoll(v, &end, 10);
-	if (v[0] < '0' || v[0] > '9' || *end != '\0' || ttl < 1 ||
-	    ttl > PRESIGN_MAX_TTL)
+	if (num_parse_i64(v, 1, PRESIGN_MAX_TTL, &ttl) == -1)
 		return invalid(err, "X-Amz-Expires must be a number of seconds "
 		    "from 1 to 604800.");
 	c->expires = ttl;

@@ -28,6 +28,7 @@
 #include "clock.h"
 #include "engine/sched.h"
 #include "http/audit.h"
+#include "pct.h"
 
 #define PREFIX		"/_iotjobs/"
 #define CLOCK_PATH	"/_iotjobs/clock"
@@ -121,41 +122,6 @@ clock_serve(struct app *app, const struct http_request *req,
 	    " or POST", req->method, req->raw_path);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Percent-decodes S[0..LEN) into BUF (SIZE); -1 when bad or too long. */
-static int
-pct_decode(const char *s, size_t len, char *buf, size_t size)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (n + 1 >= size)
-			return -1;
-		if (s[i] != '%') {
-			buf[n++] = s[i];
-			continue;
-		}
-		if (i + 2 >= len || hexval(s[i + 1]) < 0 ||
-		    hexval(s[i + 2]) < 0)
-			return -1;
-		buf[n++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
-		i += 2;
-	}
-	buf[n] = '\0';
-	return 0;
-}
-
 /* Whether PATH matches PATTERN; the "*" segment into LABEL. */
 static bool
 path_match(const char *pattern, const char *path, char *label, size_t size)
@@ -172,8 +138,8 @@ path_match(const char *pattern, const char *path, char *label, size_t size)
 	if (end == NULL || end == path + pre ||
 	    strcmp(end, star + 1) != 0)
 		return false;
-	return pct_decode(path + pre, (size_t)(end - path - pre), label,
-	    size) == 0;
+	return pct_decode(path + pre, (size_t)(end - path - pre), PCT_STRICT,
+	    label, size, NULL) == 0;
 }
 
 /* The handler's input: label, query parameters, body members. */
@@ -203,8 +169,9 @@ route_input(const struct http_request *req, const char *label, json_t **in,
 		    req->query[i].value : "";
 
 		if (pct_decode(req->query[i].name, strlen(req->query[i].name),
-		    name, sizeof(name)) == -1 || pct_decode(v, strlen(v),
-		    value, sizeof(value)) == -1) {
+		    PCT_STRICT, name, sizeof(name), NULL) == -1 ||
+		    pct_decode(v, strlen(v), PCT_STRICT, value, sizeof(value),
+		    NULL) == -1) {
 			json_decref(o);
 			return err_set(err, ERR_INVALID_REQUEST, "a query"
 			    " parameter is not percent-encoded or too long");

@@ -2,11 +2,13 @@
 /* Request to operation input (restJson1 bindings): see input.h. */
 #include "http/input.h"
 
-#include <errno.h>
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "num.h"
+#include "pct.h"
 #include "xmalloc.h"
 
 /* Converts the text of a path, query or header value to SHAPE's type. */
@@ -15,8 +17,7 @@ scalar_from_text(int shape, const char *name, const char *text,
     const char *errtype, struct err *err)
 {
 	const struct model_shape *s = &model_shapes[shape];
-	char *end;
-	long long n;
+	int64_t n;
 	double d;
 
 	switch (s->type) {
@@ -30,10 +31,10 @@ scalar_from_text(int shape, const char *name, const char *text,
 		return NULL;
 	case SHAPE_INTEGER:
 	case SHAPE_LONG:
-		errno = 0;
-		n = strtoll(text, &end, 10);
-		if (text[0] == '\0' || *end != '\0' || errno != 0 ||
-		    (text[0] != '-' && (text[0] < '0' || text[0] > '9'))) {
+		/* An Integer is 32 bits (the Smithy type behind the shape). */
+		if (num_parse_i64(text, s->type == SHAPE_INTEGER ? INT32_MIN :
+		    INT64_MIN, s->type == SHAPE_INTEGER ? INT32_MAX :
+		    INT64_MAX, &n) == -1) {
 			err_set(err, errtype, "Invalid value for '%s': \"%s\""
 			    " is not an integer", name, text);
 			return NULL;
@@ -42,9 +43,7 @@ scalar_from_text(int shape, const char *name, const char *text,
 	case SHAPE_DOUBLE:
 	case SHAPE_FLOAT:
 	case SHAPE_TIMESTAMP:
-		errno = 0;
-		d = strtod(text, &end);
-		if (text[0] == '\0' || *end != '\0' || errno != 0) {
+		if (num_parse_double(text, -DBL_MAX, DBL_MAX, &d) == -1) {
 			err_set(err, errtype, "Invalid value for '%s': \"%s\""
 			    " is not a number", name, text);
 			return NULL;
@@ -74,13 +73,13 @@ add_query_member(json_t *in, const struct model_member *mb,
 		char *key, *val;
 		json_t *v;
 
-		key = uri_decode(query[i].name, strlen(query[i].name));
+		key = pct_decode_dup(query[i].name, strlen(query[i].name));
 		if (key == NULL || strcmp(key, mb->wire_name) != 0) {
 			free(key);
 			continue;
 		}
 		free(key);
-		val = uri_decode(query[i].value ? query[i].value : "",
+		val = pct_decode_dup(query[i].value ? query[i].value : "",
 		    query[i].value ? strlen(query[i].value) : 0);
 		if (val == NULL)
 			return err_set(err, errtype, "invalid percent-encoding"

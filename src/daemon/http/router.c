@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "pct.h"
 #include "xmalloc.h"
 
 struct route_seg {
@@ -30,47 +31,6 @@ struct route {
 
 static struct route *routes;
 static size_t nroutes;
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-char *
-uri_decode(const char *s, size_t len)
-{
-	char *out = xmalloc(len + 1);
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (s[i] == '%') {
-			int hi, lo;
-
-			if (i + 2 >= len)
-				goto bad;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
-			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-				goto bad;
-			out[n++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			out[n++] = s[i];
-		}
-	}
-	out[n] = '\0';
-	return out;
-bad:
-	free(out);
-	return NULL;
-}
 
 static void
 route_parse(struct route *r, const struct model_op *op)
@@ -214,7 +174,7 @@ router_find(enum plane plane, const char *method, const char *raw_path,
 			continue;
 		if (sg->greedy)
 			len = strlen(seg[i]);
-		v = uri_decode(seg[i], len);
+		v = pct_decode_dup(seg[i], len);
 		if (v == NULL) {
 			router_match_release(m);
 			return err_set(err, ERR_INVALID_REQUEST,

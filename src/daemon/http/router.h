@@ -37,10 +37,4 @@ int router_find(enum plane plane, const char *method, const char *raw_path,
     struct route_match *m, struct err *err);
 void router_match_release(struct route_match *m);
 
-/*
- * Decodes %XX escapes of the LEN bytes at S into a new string (caller
- * frees). Returns NULL on a malformed escape or an encoded NUL.
- */
-char *uri_decode(const char *s, size_t len);
-
 #endif

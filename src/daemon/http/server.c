@@ -22,7 +22,6 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <gnutls/gnutls.h>
 #include <malloc.h>
 #include <microhttpd.h>
@@ -41,6 +40,7 @@
 #include "http/conn_guard.h"
 #include "http/dispatch.h"
 #include "log.h"
+#include "num.h"
 #include "store/store.h"
 #include "xmalloc.h"
 
@@ -436,14 +436,11 @@ content_length(struct MHD_Connection *c)
 {
 	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
-	char *end;
-	long long n;
+	int64_t n;
 
-	if (v == NULL || v[0] < '0' || v[0] > '9')
+	if (v == NULL || num_parse_i64(v, 0, INT64_MAX, &n) == -1)
 		return -1;
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : n;
+	return n;
 }
 
 /*

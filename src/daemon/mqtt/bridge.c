@@ -38,6 +38,7 @@
 #include "mqtt/mqtt_int.h"
 #include "mqtt/reply.h"
 #include "mqtt/topic.h"
+#include "num.h"
 #include "store/store.h"
 #include "store/store_exec.h"
 #include "xmalloc.h"
@@ -713,8 +714,7 @@ parse_url(struct mqtt *m, const char *url, struct err *err)
 {
 	const char *p, *colon;
 	size_t hlen;
-	char *end;
-	long port;
+	int64_t port;
 
 	if (strncmp(url, "mqtt://", 7) == 0) {
 		p = url + 7;
@@ -731,9 +731,11 @@ parse_url(struct mqtt *m, const char *url, struct err *err)
 	if (hlen > 0 && p[hlen - 1] == '/')
 		hlen--;
 	if (colon != NULL) {
-		port = strtol(colon + 1, &end, 10);
-		if (end == colon + 1 || (*end != '\0' && strcmp(end, "/")
-		    != 0) || port < 1 || port > 65535)
+		size_t plen = strlen(colon + 1);
+
+		if (plen > 0 && colon[plen] == '/')
+			plen--;
+		if (num_parse_i64_len(colon + 1, plen, 1, 65535, &port) == -1)
 			return err_set(err, ERR_VALIDATION, "--mqtt: bad port"
 			    " in \"%s\"", url);
 		m->port = (int)port;

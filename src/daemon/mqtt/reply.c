@@ -7,22 +7,23 @@
  */
 #include "mqtt/reply.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* "123" (optionally signed) as a JSON integer; NULL when not numeric. */
+#include "num.h"
+
+/*
+ * "123" (optionally signed, '+' too: a device's text) as a JSON integer;
+ * NULL when not numeric.
+ */
 static json_t *
 numeric_string(const char *s)
 {
-	char *end;
-	long long v;
+	int64_t v;
 
-	if (s[0] == '\0' || strchr("+-0123456789", s[0]) == NULL)
+	if (s[0] == '+' && s[1] == '-')
 		return NULL;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0')
+	if (num_parse_i64(s + (s[0] == '+'), INT64_MIN, INT64_MAX, &v) == -1)
 		return NULL;
 	return json_integer(v);
 }

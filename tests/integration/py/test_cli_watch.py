@@ -92,6 +92,17 @@ class CliWatchTest(DaemonTestCase):
         waits = [l for l in lines if "status=IN_PROGRESS" in l]
         self.assertIn("waiting=2 released=1 [next release at", waits[0])
 
+    def test_numbers_of_the_command_line_are_strict(self):
+        # nan compared false to both bounds, and 2^32 + 1 became 1.
+        for args, words in (
+                (["job", "watch", "j", "--interval", "nan"], "--interval"),
+                (["job", "watch", "j", "--interval", " 1"], "--interval"),
+                (["thing", "import", "--parallel", "4294967297", "f.json"],
+                 "--parallel"),
+                (["audit", "--limit", "+5"], "--limit")):
+            cli.assert_fails(self, cli.run(self.daemon, *args), words,
+                             status=2)
+
     def test_json_lines_and_fail_on_none(self):
         names = self.fleet(2)
         job_id = self.job(names, rate=5)

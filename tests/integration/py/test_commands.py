@@ -236,6 +236,11 @@ class CommandsTest(DaemonTestCase):
           completedTimeFilter={"after": "2024-01-01T00:00"})
         v(self.iot.list_command_executions,
           startedTimeFilter={"after": "yesterday"})
+        # Two digits per field, no sign, no space: sscanf took all three.
+        for bad in ("2024-1-01T00:00", "2024-01-01T 0:00",
+                    "2024-+1-01T00:00"):
+            self.assertIn(bad, v(self.iot.list_command_executions,
+                                 startedTimeFilter={"after": bad}))
         self.iot.delete_command_execution(executionId=ex,
                                           targetArn=thing_arn(t))
         with self.assertRaises(ClientError) as cm:
