@@ -129,7 +129,7 @@ exec_start_next_atomic(void **state)
 	struct worker w[RACE_WORKERS];
 	pthread_t th[RACE_WORKERS];
 	int64_t counts[STORE_JOB_NCOUNTS];
-	char name[32], targets[1024] = "[", id[8];
+	char name[32], targets[1024] = "[", id[16];
 	struct err err;
 	int i, j;
 
