@@ -82,6 +82,6 @@ struct c_area {
 	    sizeof(tests) / sizeof((tests)[0]) }
 
 extern const struct c_area c_area_core, c_area_commit, c_area_thing,
-    c_area_exec, c_area_job, c_area_group;
+    c_area_exec, c_area_job, c_area_group, c_area_outbox;
 
 #endif
