@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/store_job.h"
 #include "store/store_thing.h"
 
 static char c_url[1024];
@@ -187,8 +188,33 @@ c_thing(struct store *st, const char *name)
 	c_commit(tx);
 }
 
+void
+c_job(struct store *st, const char *id, const char *selection,
+    const char *targets, int64_t at)
+{
+	struct store_job j = { 0 };
+	struct store_tx *tx = c_begin(st, true);
+	struct err err;
+
+	snprintf(j.job_id, sizeof(j.job_id), "%s", id);
+	snprintf(j.status, sizeof(j.status), "IN_PROGRESS");
+	snprintf(j.target_selection, sizeof(j.target_selection), "%s",
+	    selection);
+	j.document = "{\"op\":\"run\"}";
+	j.config = json_object();
+	j.created_at = at;
+	j.targets = json_loads(targets, 0, NULL);
+	assert_non_null(j.targets);
+	assert_int_equal(store_job_insert(tx, &j, &err), 0);
+	assert_int_equal(store_job_queue_targets(tx, id, C_ARN, at, &err), 0);
+	json_decref(j.config);
+	json_decref(j.targets);
+	c_commit(tx);
+}
+
 static const struct c_area *const c_areas[] = {
-	&c_area_core, &c_area_commit, &c_area_thing,
+	&c_area_core, &c_area_commit, &c_area_thing, &c_area_exec,
+	&c_area_job, &c_area_group, &c_area_outbox,
 };
 
 int

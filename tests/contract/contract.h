@@ -61,6 +61,14 @@ const char *c_member(const json_t *a, size_t i, const char *key);
 /* Creates thing NAME in its own committed transaction. */
 void c_thing(struct store *st, const char *name);
 
+/*
+ * Creates job ID (IN_PROGRESS, SELECTION "SNAPSHOT" or "CONTINUOUS",
+ * created at AT) targeting the ARNs of the JSON array text TARGETS, and
+ * queues its executions, in one committed transaction.
+ */
+void c_job(struct store *st, const char *id, const char *selection,
+    const char *targets, int64_t at);
+
 /* Each area's cases; contract.c runs them all. */
 #define C_CASE(fn)	cmocka_unit_test_setup_teardown(fn, contract_setup, \
 			    contract_teardown)
@@ -73,6 +81,7 @@ struct c_area {
 	const struct c_area var = { label, tests, \
 	    sizeof(tests) / sizeof((tests)[0]) }
 
-extern const struct c_area c_area_core, c_area_commit, c_area_thing;
+extern const struct c_area c_area_core, c_area_commit, c_area_thing,
+    c_area_exec, c_area_job, c_area_group, c_area_outbox;
 
 #endif

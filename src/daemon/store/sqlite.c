@@ -54,6 +54,7 @@ static const char sql_release[] = "RELEASE req";
 static const char sql_rollback_to[] = "ROLLBACK TO req";
 static const char sql_read_begin[] = "BEGIN";
 static const char sql_read_end[] = "ROLLBACK";
+static const char sql_batch_end[] = "ROLLBACK";
 
 struct sq_conn {
 	sqlite3 *db;
@@ -70,6 +71,7 @@ struct sq_store {
 	pthread_mutex_t write_lock;	/* the writer connection */
 	struct sq_conn *writer;
 	bool writer_open;		/* BEGIN done, COMMIT due */
+	bool writer_dirty;		/* a write of the open batch was kept */
 	uint64_t open_batch;		/* batch the open transaction is */
 	/* Group commit, under gc_lock; the committer thread commits. */
 	pthread_mutex_t gc_lock;
@@ -902,6 +904,7 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 		}
 		st->writer_open = false;
 	}
+	st->writer_dirty = false;
 	if (rc == SQLITE_OK)
 		rc = sq_files_guard(st);
 	pthread_mutex_unlock(&st->write_lock);
@@ -1072,6 +1075,23 @@ sq_on_commit(struct store *base, void (*fn)(void *), void *arg)
 	st->nhooks++;
 }
 
+/*
+ * A write transaction of TX rolled back: when no write of the open batch
+ * was kept, its BEGIN IMMEDIATE ends too, or an opener left idle after a
+ * rollback would hold the database's write lock against every other
+ * process until its next commit. Under write_lock.
+ */
+static void
+sq_writer_rollback(struct sq_store *st, struct store_tx *tx)
+{
+	sq_run(tx, sql_rollback_to);
+	sq_run(tx, sql_release);
+	if (st->writer_open && !st->writer_dirty) {
+		sq_run(tx, sql_batch_end);
+		st->writer_open = false;
+	}
+}
+
 int
 sq_end(struct store_tx *tx, bool commit, struct err *err)
 {
@@ -1088,8 +1108,7 @@ sq_end(struct store_tx *tx, bool commit, struct err *err)
 		return 0;
 	}
 	if (!commit) {
-		sq_run(tx, sql_rollback_to);
-		sq_run(tx, sql_release);
+		sq_writer_rollback(st, tx);
 		pthread_mutex_unlock(&st->write_lock);
 		sq_writer_done(st, 0);
 		free(tx);
@@ -1099,14 +1118,14 @@ sq_end(struct store_tx *tx, bool commit, struct err *err)
 	if (rc != SQLITE_OK) {
 		if (err == NULL || err->type == NULL)
 			sq_fail(tx, rc, err);
-		sq_run(tx, sql_rollback_to);
-		sq_run(tx, sql_release);
+		sq_writer_rollback(st, tx);
 		pthread_mutex_unlock(&st->write_lock);
 		sq_writer_done(st, 0);
 		free(tx);
 		return -1;
 	}
 	mine = st->open_batch;
+	st->writer_dirty = true;
 	pthread_mutex_unlock(&st->write_lock);
 	sq_writer_done(st, mine);
 	free(tx);
