@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "xmalloc.h"
 
 static const char sql_head[] =
@@ -39,6 +40,16 @@ static const char sql_insert[] =
     "INSERT INTO audit_log (seq, at, principal, operation, target, thing,"
     " job, peer, request_id, result, detail, prev_hash, hash)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+/*
+ * A refused request's record. The head is the last row of the rowid
+ * b-tree: SCAN backwards, stopped after one row.
+ */
+const struct sq_plan_stmt sq_plan_audit[] = {
+	SQ_PLAN(sql_head, "audit_log"),
+	SQ_PLAN(sql_insert, ""),
+	{ NULL, NULL, NULL },
+};
 
 static const char *
 nz(const char *s)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "xmalloc.h"
 
 /*
@@ -450,11 +451,32 @@ sq_exec_move_job(struct store_tx *tx, const char *job_id,
 	return 0;
 }
 
+static const char sql_last_id[] =
+    "SELECT coalesce(max(id), 0) FROM executions";
+
+/*
+ * The device path's statements (sqlite_plan.h): the data plane's reads and
+ * write, the timeout scan, a retry, an abort's moves, a release's mark.
+ */
+const struct sq_plan_stmt sq_plan_exec[] = {
+	SQ_PLAN(sql_get, ""),
+	SQ_PLAN(sql_get_latest, ""),
+	SQ_PLAN(sql_pending, ""),
+	SQ_PLAN(sql_pending_summary, ""),
+	SQ_PLAN(sql_put, ""),
+	SQ_PLAN(sql_thing_exists, ""),
+	SQ_PLAN(sql_due, ""),
+	SQ_PLAN(sql_next_deadline, ""),
+	SQ_PLAN(sql_retry, ""),
+	SQ_PLAN(sql_move_job, ""),
+	SQ_PLAN(sql_last_id, ""),
+	{ NULL, NULL, NULL },
+};
+
 int
 sq_exec_last_id(struct store_tx *tx, int64_t *id, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "SELECT coalesce(max(id), 0)"
-	    " FROM executions");
+	sqlite3_stmt *s = sq_stmt(tx, sql_last_id);
 	int rc = sqlite3_step(s);
 
 	*id = 0;

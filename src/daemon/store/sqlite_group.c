@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "xmalloc.h"
 
 /* Deeper than any hierarchy AWS allows (7): a guard, not a limit. */
@@ -117,6 +118,13 @@ static const char sql_member_things_deep[] =
     " SELECT DISTINCT m.thing_name FROM d"
     " JOIN group_members m ON m.group_name = d.name"
     " WHERE m.thing_name > ?1 ORDER BY m.thing_name LIMIT ?2";
+
+/* A device's groups and their ancestors, for its policies. */
+const struct sq_plan_stmt sq_plan_group[] = {
+	SQ_PLAN(sql_group_get, ""),
+	SQ_PLAN(sql_member_groups, ""),
+	{ NULL, NULL, NULL },
+};
 
 /* Column I as a new string, NULL for NULL. */
 static char *

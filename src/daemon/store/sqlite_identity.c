@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 
 static const char sql_bump[] =
     "UPDATE authz_state SET generation = generation + 1 WHERE id = 1";
@@ -33,6 +34,15 @@ static const char sql_target_docs[] =
     " JOIN policy_versions v ON v.policy_name = p.name"
     " AND v.version_id = p.default_version"
     " WHERE t.target = ?1 ORDER BY p.name";
+
+/* Every read behind a device's authentication and authorization. */
+const struct sq_plan_stmt sq_plan_identity[] = {
+	SQ_PLAN(sql_generation, ""),
+	SQ_PLAN(sql_cert_auth, ""),
+	SQ_PLAN(sql_principal_things, ""),
+	SQ_PLAN(sql_target_docs, ""),
+	{ NULL, NULL, NULL },
+};
 
 int
 sq_authz_bump(struct store_tx *tx, struct err *err)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "xmalloc.h"
 
 /*
@@ -948,6 +949,27 @@ sq_job_release_batch(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int64(s, 3, now);
 	return sq_exec_stmt(tx, s, err);
 }
+
+/*
+ * The device path's statements (sqlite_plan.h): the counters an execution
+ * moves, a job's completion or abort, the scheduler's wake-ups and the
+ * rollout's releases.
+ */
+const struct sq_plan_stmt sq_plan_job[] = {
+	SQ_PLAN(sql_count_move, ""),
+	SQ_PLAN(sql_count_refresh, ""),
+	SQ_PLAN(sql_status_set, ""),
+	SQ_PLAN(sql_queue_drop_job, ""),
+	SQ_PLAN(sql_progress, ""),
+	SQ_PLAN(sql_engine_get, ""),
+	SQ_PLAN(sql_engine_put, ""),
+	SQ_PLAN(sql_job_due, ""),
+	SQ_PLAN(sql_next_wake, ""),
+	SQ_PLAN(sql_release, ""),
+	SQ_PLAN(sql_release_drop, ""),
+	SQ_PLAN(sql_release_count, ""),
+	{ NULL, NULL, NULL },
+};
 
 static const char sql_queue_drop_thing[] =
     "DELETE FROM rollout_queue WHERE thing_name = ?2"

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "store_identity.h"
 #include "xmalloc.h"
 
@@ -38,6 +39,12 @@ static const char sql_opkey_list[] =
 static const char sql_opkey_revoke[] =
     "UPDATE operator_keys SET status = 'REVOKED', revoked_at = ?2"
     " WHERE access_key_id = ?1 AND status <> 'REVOKED'";
+
+/* The key of a SigV4-signed request. */
+const struct sq_plan_stmt sq_plan_opkey[] = {
+	SQ_PLAN(sql_opkey_get, ""),
+	{ NULL, NULL, NULL },
+};
 
 /* Fills K from the current row of S (OPKEY_COLS); -1 on a malformed row. */
 static int

@@ -9,14 +9,83 @@
 #include <stdlib.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "xmalloc.h"
+
+static const char sql_notify[] =
+    "SELECT id, thing_name FROM notify_outbox ORDER BY id LIMIT ?1";
+
+static const char sql_notify_done[] =
+    "DELETE FROM notify_outbox WHERE id <= ?1";
+
+static const char sql_sent_get[] =
+    "SELECT list, head FROM notify_sent WHERE thing_name = ?1";
+
+static const char sql_sent_delete[] =
+    "DELETE FROM notify_sent WHERE thing_name = ?1";
+
+static const char sql_sent_put[] =
+    "INSERT INTO notify_sent (thing_name, list, head)"
+    " VALUES (?1, ?2, ?3) ON CONFLICT (thing_name) DO UPDATE SET"
+    " list = excluded.list, head = excluded.head";
+
+static const char sql_events[] =
+    "SELECT id, kind, operation, job_id, thing_name, status,"
+    " status_details, coalesce(version, 0), at"
+    " FROM event_outbox ORDER BY id LIMIT ?1";
+
+static const char sql_events_done[] =
+    "DELETE FROM event_outbox WHERE id <= ?1";
+
+static const char sql_switch_get[] =
+    "SELECT notify, events FROM outbox_switch WHERE id = 1";
+
+static const char sql_notify_add[] =
+    "INSERT INTO notify_outbox (thing_name) VALUES (?1)";
+
+static const char sql_event_add[] =
+    "INSERT INTO event_outbox (kind, operation, job_id, thing_name, status,"
+    " status_details, version, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/* ?1 job, ?2 status (NULL: any), ?3 id above: index executions_job. */
+#define SEL_WHERE " FROM executions WHERE job_id = ?1" \
+    " AND (?2 IS NULL OR status = ?2) AND id > ?3 ORDER BY id"
+
+static const char sql_notify_of[] =
+    "INSERT INTO notify_outbox (thing_name) SELECT thing_name" SEL_WHERE;
+
+static const char sql_events_of[] =
+    "INSERT INTO event_outbox (kind, operation, job_id, thing_name, status,"
+    " status_details, version, at) SELECT 'jobExecution', ?4, job_id,"
+    " thing_name, coalesce(?5, status), status_details, version + ?6, ?7"
+    SEL_WHERE;
+
+/*
+ * The notifier reads each outbox from its start: SCAN in rowid order,
+ * stopped at the limit; the rows are deleted once delivered, so the queue
+ * holds only what is not yet sent.
+ */
+const struct sq_plan_stmt sq_plan_outbox[] = {
+	SQ_PLAN(sql_notify, "notify_outbox"),
+	SQ_PLAN(sql_notify_done, ""),
+	SQ_PLAN(sql_sent_get, ""),
+	SQ_PLAN(sql_sent_delete, ""),
+	SQ_PLAN(sql_sent_put, ""),
+	SQ_PLAN(sql_events, "event_outbox"),
+	SQ_PLAN(sql_events_done, ""),
+	SQ_PLAN(sql_switch_get, ""),
+	SQ_PLAN(sql_notify_add, ""),
+	SQ_PLAN(sql_event_add, ""),
+	SQ_PLAN(sql_notify_of, ""),
+	SQ_PLAN(sql_events_of, ""),
+	{ NULL, NULL, NULL },
+};
 
 int
 sq_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
     void *arg, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, thing_name FROM"
-	    " notify_outbox ORDER BY id LIMIT ?1");
+	sqlite3_stmt *s = sq_stmt(tx, sql_notify);
 	int rc;
 
 	sqlite3_bind_int(s, 1, limit);
@@ -36,8 +105,7 @@ sq_outbox_notify(struct store_tx *tx, int limit, store_outbox_fn *fn,
 int
 sq_outbox_notify_done(struct store_tx *tx, int64_t last, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM notify_outbox WHERE"
-	    " id <= ?1");
+	sqlite3_stmt *s = sq_stmt(tx, sql_notify_done);
 
 	sqlite3_bind_int64(s, 1, last);
 	return sq_exec_stmt(tx, s, err);
@@ -47,8 +115,7 @@ int
 sq_notify_sent_get(struct store_tx *tx, const char *thing, char **list,
     char **head, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "SELECT list, head FROM notify_sent"
-	    " WHERE thing_name = ?1");
+	sqlite3_stmt *s = sq_stmt(tx, sql_sent_get);
 	int rc;
 
 	*list = NULL;
@@ -74,14 +141,11 @@ sq_notify_sent_put(struct store_tx *tx, const char *thing,
 	sqlite3_stmt *s;
 
 	if (list[0] == '\0') {
-		s = sq_stmt(tx, "DELETE FROM notify_sent WHERE"
-		    " thing_name = ?1");
+		s = sq_stmt(tx, sql_sent_delete);
 		sq_bind_text(s, 1, thing);
 		return sq_exec_stmt(tx, s, err);
 	}
-	s = sq_stmt(tx, "INSERT INTO notify_sent (thing_name, list, head)"
-	    " VALUES (?1, ?2, ?3) ON CONFLICT (thing_name) DO UPDATE SET"
-	    " list = excluded.list, head = excluded.head");
+	s = sq_stmt(tx, sql_sent_put);
 	sq_bind_text(s, 1, thing);
 	sq_bind_text(s, 2, list);
 	sq_bind_text(s, 3, head);
@@ -101,9 +165,7 @@ int
 sq_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
     void *arg, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "SELECT id, kind, operation, job_id,"
-	    " thing_name, status, status_details, coalesce(version, 0), at"
-	    " FROM event_outbox ORDER BY id LIMIT ?1");
+	sqlite3_stmt *s = sq_stmt(tx, sql_events);
 	struct store_event ev;
 	int rc;
 
@@ -132,8 +194,7 @@ sq_outbox_events(struct store_tx *tx, int limit, store_event_fn *fn,
 int
 sq_outbox_events_done(struct store_tx *tx, int64_t last, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "DELETE FROM event_outbox WHERE"
-	    " id <= ?1");
+	sqlite3_stmt *s = sq_stmt(tx, sql_events_done);
 
 	sqlite3_bind_int64(s, 1, last);
 	return sq_exec_stmt(tx, s, err);
@@ -173,8 +234,7 @@ int
 sq_outbox_switch_get(struct store_tx *tx, bool *notify, bool *events,
     struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "SELECT notify, events FROM"
-	    " outbox_switch WHERE id = 1");
+	sqlite3_stmt *s = sq_stmt(tx, sql_switch_get);
 	int rc = sqlite3_step(s);
 
 	*notify = *events = false;
@@ -192,8 +252,7 @@ int
 sq_outbox_notify_add(struct store_tx *tx, const char *thing,
     struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO notify_outbox (thing_name)"
-	    " VALUES (?1)");
+	sqlite3_stmt *s = sq_stmt(tx, sql_notify_add);
 
 	sq_bind_text(s, 1, thing);
 	return sq_exec_stmt(tx, s, err);
@@ -203,9 +262,7 @@ int
 sq_outbox_event_add(struct store_tx *tx, const struct store_event *ev,
     struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO event_outbox (kind,"
-	    " operation, job_id, thing_name, status, status_details, version,"
-	    " at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+	sqlite3_stmt *s = sq_stmt(tx, sql_event_add);
 
 	sq_bind_text(s, 1, ev->kind);
 	sq_bind_text(s, 2, ev->operation);
@@ -219,10 +276,6 @@ sq_outbox_event_add(struct store_tx *tx, const struct store_event *ev,
 	return sq_exec_stmt(tx, s, err);
 }
 
-/* ?1 job, ?2 status (NULL: any), ?3 id above: index executions_job. */
-#define SEL_WHERE " FROM executions WHERE job_id = ?1" \
-    " AND (?2 IS NULL OR status = ?2) AND id > ?3 ORDER BY id"
-
 static void
 bind_sel(sqlite3_stmt *s, const struct store_exec_sel *sel)
 {
@@ -235,8 +288,7 @@ int
 sq_outbox_notify_of(struct store_tx *tx, const struct store_exec_sel *sel,
     struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO notify_outbox (thing_name)"
-	    " SELECT thing_name" SEL_WHERE);
+	sqlite3_stmt *s = sq_stmt(tx, sql_notify_of);
 
 	bind_sel(s, sel);
 	return sq_exec_stmt(tx, s, err);
@@ -247,11 +299,7 @@ sq_outbox_events_of(struct store_tx *tx, const struct store_exec_sel *sel,
     const char *operation, bool keep, enum exec_status to, int version_add,
     int64_t at, struct err *err)
 {
-	sqlite3_stmt *s = sq_stmt(tx, "INSERT INTO event_outbox (kind,"
-	    " operation, job_id, thing_name, status, status_details, version,"
-	    " at) SELECT 'jobExecution', ?4, job_id, thing_name,"
-	    " coalesce(?5, status), status_details, version + ?6, ?7"
-	    SEL_WHERE);
+	sqlite3_stmt *s = sq_stmt(tx, sql_events_of);
 
 	bind_sel(s, sel);
 	sq_bind_text(s, 4, operation);
