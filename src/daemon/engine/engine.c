@@ -253,18 +253,17 @@ int
 engine_member_added(struct store_tx *tx, const char *group_arn,
     const char *thing, int64_t now, struct err *err)
 {
-	char **ids;
+	struct store_member_job *jobs;
 	size_t n, i;
 	int rc = 0;
 
-	if (store_job_member_jobs(tx, group_arn, thing, &ids, &n, err) == -1)
+	if (store_job_member_jobs(tx, group_arn, thing, &jobs, &n, err) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (rc == 0)
-			rc = member_queue(tx, ids[i], thing, now, err);
-		free(ids[i]);
-	}
-	free(ids);
+	for (i = 0; i < n && rc == 0; i++)
+		if (job_fsm_member_runs(jobs[i].waiting, jobs[i].has_last,
+		    jobs[i].last))
+			rc = member_queue(tx, jobs[i].job_id, thing, now, err);
+	free(jobs);
 	return rc;
 }
 

@@ -968,11 +968,9 @@ sq_job_rollout_drop(struct store_tx *tx, const char *job_id,
 
 /*
  * ?1 ARN prefix of groups, ?2 group name, ?3 thing. The group and its
- * ancestors, the jobs targeting one of them, minus the jobs that have a
- * pending or waiting execution on the thing, or whose latest execution on
- * it ended for good (SUCCEEDED, REJECTED, CANCELED): a REMOVED, FAILED or
- * TIMED_OUT one is run again (membership changed: the retry budget
- * resets).
+ * ancestors, the CONTINUOUS jobs targeting one of them; per job whether
+ * the thing waits in its rollout queue and its latest execution's status
+ * (NULL: none).
  */
 static const char sql_member_jobs[] =
     "WITH RECURSIVE anc(name, depth) AS ("
@@ -981,22 +979,36 @@ static const char sql_member_jobs[] =
     " SELECT g.parent_name, anc.depth + 1 FROM thing_groups g"
     " JOIN anc ON g.name = anc.name"
     " WHERE g.parent_name IS NOT NULL AND anc.depth < 64)"
-    " SELECT DISTINCT j.job_id FROM anc"
+    " SELECT DISTINCT j.job_id,"
+    " EXISTS (SELECT 1 FROM rollout_queue q"
+    " WHERE q.thing_name = ?3 AND q.job_id = j.job_id),"
+    " (SELECT e.status FROM executions e"
+    " WHERE e.job_id = j.job_id AND e.thing_name = ?3"
+    " ORDER BY e.execution_number DESC LIMIT 1)"
+    " FROM anc"
     " JOIN job_targets t ON t.target_arn = ?1 || anc.name"
     " JOIN jobs j ON j.job_id = t.job_id"
-    " WHERE j.status = 'IN_PROGRESS' AND j.target_selection = 'CONTINUOUS'"
-    " AND j.rollout_stopped = 0"
-    " AND NOT EXISTS (SELECT 1 FROM rollout_queue q"
-    " WHERE q.thing_name = ?3 AND q.job_id = j.job_id)"
-    " AND coalesce((SELECT e.status NOT IN ('REMOVED', 'FAILED', 'TIMED_OUT')"
-    " FROM executions e WHERE e.job_id = j.job_id AND e.thing_name = ?3"
-    " ORDER BY e.execution_number DESC LIMIT 1), 0) = 0";
+    " WHERE j.status = ?4 AND j.target_selection = 'CONTINUOUS'"
+    " AND j.rollout_stopped = 0";
 
 #define GROUP_ARN_MARK	"thinggroup/"
 
+/* Row S of sql_member_jobs into M; -1 when its status is none we know. */
+static int
+member_job_row(sqlite3_stmt *s, struct store_member_job *m)
+{
+	snprintf(m->job_id, sizeof(m->job_id), "%s", sq_col_text(s, 0));
+	m->waiting = sqlite3_column_int(s, 1) != 0;
+	m->has_last = sqlite3_column_type(s, 2) != SQLITE_NULL;
+	m->last = EXEC_QUEUED;
+	return m->has_last ? exec_status_parse(sq_col_text(s, 2), &m->last) :
+	    0;
+}
+
 int
 sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
-    const char *thing, char ***ids, size_t *n, struct err *err)
+    const char *thing, struct store_member_job **jobs, size_t *n,
+    struct err *err)
 {
 	char prefix[ERR_ARN_MAX];
 	const char *mark = strstr(group_arn, GROUP_ARN_MARK);
@@ -1004,7 +1016,7 @@ sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
 	size_t cap = 0;
 	int rc;
 
-	*ids = NULL;
+	*jobs = NULL;
 	*n = 0;
 	if (mark == NULL)
 		return 0;	/* not a group ARN: no job can target it */
@@ -1017,16 +1029,22 @@ sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
 	sq_bind_text(s, 1, prefix);
 	sq_bind_text(s, 2, mark);
 	sq_bind_text(s, 3, thing);
+	sq_bind_text(s, 4, job_status_name(JOB_IN_PROGRESS));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
-			*ids = xrealloc(*ids, cap * sizeof(**ids));
+			*jobs = xrealloc(*jobs, cap * sizeof(**jobs));
 		}
-		(*ids)[(*n)++] = xstrdup(sq_col_text(s, 0));
+		if (member_job_row(s, &(*jobs)[*n]) == 0)
+			(*n)++;
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
+		free(*jobs);
+		*jobs = NULL;
+		*n = 0;
 		return sq_fail(tx, rc, err);
+	}
 	return 0;
 }
 

@@ -146,7 +146,7 @@
 	X(TX, int, job_queue_position, (struct store_tx *tx, const char *job_id, const char *thing, int64_t *pos, struct err *err), (tx, job_id, thing, pos, err)) \
 	X(TX, int, job_queue_things, (struct store_tx *tx, const char *job_id, int (*fn)(void *, const char *), void *arg, struct err *err), (tx, job_id, fn, arg, err)) \
 	X(TX, int, job_rollout_drop, (struct store_tx *tx, const char *job_id, const char *thing, struct err *err), (tx, job_id, thing, err)) \
-	X(TX, int, job_member_jobs, (struct store_tx *tx, const char *group_arn, const char *thing, char ***ids, size_t *n, struct err *err), (tx, group_arn, thing, ids, n, err)) \
+	X(TX, int, job_member_jobs, (struct store_tx *tx, const char *group_arn, const char *thing, struct store_member_job **jobs, size_t *n, struct err *err), (tx, group_arn, thing, jobs, n, err)) \
 	X(TX, int, job_continuous_targets, (struct store_tx *tx, const char *arn, bool *any, struct err *err), (tx, arn, any, err)) \
 	X(TX, int, job_reaches, (struct store_tx *tx, const char *job_id, const char *arn_prefix, const char *thing, struct err *err), (tx, job_id, arn_prefix, thing, err)) \
 	X(TX, int, job_reach_via, (struct store_tx *tx, const char *job_id, const char *arn_prefix, const char *thing, char *via, size_t size, struct err *err), (tx, job_id, arn_prefix, thing, via, size, err)) \
