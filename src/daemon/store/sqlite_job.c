@@ -15,21 +15,31 @@
 #include "xmalloc.h"
 
 /*
+ * The status each counter column counts, in column (and
+ * store_job_count_names) order; the statements bind their names as
+ * ?11 to ?18.
+ */
+static const enum exec_status count_status[STORE_JOB_NCOUNTS] = {
+	EXEC_QUEUED, EXEC_IN_PROGRESS, EXEC_SUCCEEDED, EXEC_FAILED,
+	EXEC_REJECTED, EXEC_CANCELED, EXEC_REMOVED, EXEC_TIMED_OUT,
+};
+#define COUNT_PARAM	11
+
+/*
  * One execution moves from FROM to TO: each counter adds (status = TO) and
  * subtracts (status = FROM). Unknown or absent statuses are bound as ''
  * and so count for nothing.
  */
 static const char sql_count_move[] =
     "UPDATE jobs SET"
-    " n_queued = n_queued + (?2 = 'QUEUED') - (?1 = 'QUEUED'),"
-    " n_in_progress = n_in_progress + (?2 = 'IN_PROGRESS')"
-    " - (?1 = 'IN_PROGRESS'),"
-    " n_succeeded = n_succeeded + (?2 = 'SUCCEEDED') - (?1 = 'SUCCEEDED'),"
-    " n_failed = n_failed + (?2 = 'FAILED') - (?1 = 'FAILED'),"
-    " n_rejected = n_rejected + (?2 = 'REJECTED') - (?1 = 'REJECTED'),"
-    " n_canceled = n_canceled + (?2 = 'CANCELED') - (?1 = 'CANCELED'),"
-    " n_removed = n_removed + (?2 = 'REMOVED') - (?1 = 'REMOVED'),"
-    " n_timed_out = n_timed_out + (?2 = 'TIMED_OUT') - (?1 = 'TIMED_OUT'),"
+    " n_queued = n_queued + (?2 = ?11) - (?1 = ?11),"
+    " n_in_progress = n_in_progress + (?2 = ?12) - (?1 = ?12),"
+    " n_succeeded = n_succeeded + (?2 = ?13) - (?1 = ?13),"
+    " n_failed = n_failed + (?2 = ?14) - (?1 = ?14),"
+    " n_rejected = n_rejected + (?2 = ?15) - (?1 = ?15),"
+    " n_canceled = n_canceled + (?2 = ?16) - (?1 = ?16),"
+    " n_removed = n_removed + (?2 = ?17) - (?1 = ?17),"
+    " n_timed_out = n_timed_out + (?2 = ?18) - (?1 = ?18),"
     " last_updated_at = max(last_updated_at, ?3)"
     " WHERE job_id = ?4";
 
@@ -37,17 +47,28 @@ static const char sql_count_move[] =
 static const char sql_count_refresh[] =
     "UPDATE jobs SET (n_queued, n_in_progress, n_succeeded, n_failed,"
     " n_rejected, n_canceled, n_removed, n_timed_out) = ("
-    " SELECT coalesce(sum(status = 'QUEUED'), 0),"
-    " coalesce(sum(status = 'IN_PROGRESS'), 0),"
-    " coalesce(sum(status = 'SUCCEEDED'), 0),"
-    " coalesce(sum(status = 'FAILED'), 0),"
-    " coalesce(sum(status = 'REJECTED'), 0),"
-    " coalesce(sum(status = 'CANCELED'), 0),"
-    " coalesce(sum(status = 'REMOVED'), 0),"
-    " coalesce(sum(status = 'TIMED_OUT'), 0)"
+    " SELECT"
+    " coalesce(sum(status = ?11), 0),"
+    " coalesce(sum(status = ?12), 0),"
+    " coalesce(sum(status = ?13), 0),"
+    " coalesce(sum(status = ?14), 0),"
+    " coalesce(sum(status = ?15), 0),"
+    " coalesce(sum(status = ?16), 0),"
+    " coalesce(sum(status = ?17), 0),"
+    " coalesce(sum(status = ?18), 0)"
     " FROM executions WHERE job_id = ?1),"
     " last_updated_at = max(last_updated_at, ?2)"
     " WHERE job_id = ?1";
+
+static void
+bind_count_status(sqlite3_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
+		sq_bind_text(s, COUNT_PARAM + i,
+		    exec_status_name(count_status[i]));
+}
 
 int
 sq_job_count_move(struct store_tx *tx, const char *job_id,
@@ -59,6 +80,7 @@ sq_job_count_move(struct store_tx *tx, const char *job_id,
 	sq_bind_text(s, 2, to != NULL ? to : "");
 	sqlite3_bind_int64(s, 3, now);
 	sq_bind_text(s, 4, job_id);
+	bind_count_status(s);
 	return sq_exec_stmt(tx, s, err);
 }
 
@@ -70,6 +92,7 @@ sq_job_count_refresh(struct store_tx *tx, const char *job_id,
 
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, now);
+	bind_count_status(s);
 	return sq_exec_stmt(tx, s, err);
 }
 
