@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The job and command-execution state machines (engine/job_fsm.c,
- * engine/cmd_fsm.c): every cell, with and without force, against an
- * expectation written out here independently of the tables.
+ * engine/cmd_fsm.c) and the CONTINUOUS membership rule: every cell, with
+ * and without force, against an expectation written out here
+ * independently of the tables.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,6 +110,28 @@ job_done_rule(void **state)
 }
 
 /*
+ * The CONTINUOUS membership rule, per latest execution status (columns
+ * QUEUED IN_PROGRESS SUCCEEDED FAILED TIMED_OUT REJECTED REMOVED
+ * CANCELED): r a new execution, - none.
+ */
+static const char member_row[EXEC_STATUS_COUNT + 1] = "---rr-r-";
+
+static void
+member_every_cell(void **state)
+{
+	int last;
+
+	(void)state;
+	assert_true(job_fsm_member_runs(false, false, EXEC_QUEUED));
+	assert_false(job_fsm_member_runs(true, false, EXEC_QUEUED));
+	for (last = 0; last < EXEC_STATUS_COUNT; last++) {
+		assert_int_equal(job_fsm_member_runs(false, true, last),
+		    member_row[last] == 'r');
+		assert_false(job_fsm_member_runs(true, true, last));
+	}
+}
+
+/*
  * Command rows per actor, columns CREATED IN_PROGRESS SUCCEEDED FAILED
  * REJECTED TIMED_OUT: r request, T terminal, t state, p START|EVENT,
  * 0 START, e START|DONE|EVENT, o DONE|EVENT (timer).
@@ -175,6 +198,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(job_every_cell),
 		cmocka_unit_test(job_done_rule),
+		cmocka_unit_test(member_every_cell),
 		cmocka_unit_test(cmd_every_cell),
 	};
 

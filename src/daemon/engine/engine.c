@@ -253,18 +253,17 @@ int
 engine_member_added(struct store_tx *tx, const char *group_arn,
     const char *thing, int64_t now, struct err *err)
 {
-	char **ids;
+	struct store_member_job *jobs;
 	size_t n, i;
 	int rc = 0;
 
-	if (store_job_member_jobs(tx, group_arn, thing, &ids, &n, err) == -1)
+	if (store_job_member_jobs(tx, group_arn, thing, &jobs, &n, err) == -1)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (rc == 0)
-			rc = member_queue(tx, ids[i], thing, now, err);
-		free(ids[i]);
-	}
-	free(ids);
+	for (i = 0; i < n && rc == 0; i++)
+		if (job_fsm_member_runs(jobs[i].waiting, jobs[i].has_last,
+		    jobs[i].last))
+			rc = member_queue(tx, jobs[i].job_id, thing, now, err);
+	free(jobs);
 	return rc;
 }
 
@@ -361,6 +360,12 @@ out:
 
 /* --- due work ------------------------------------------------------------- */
 
+/*
+ * Timers (step timeout, in-progress timeout) run only while an execution
+ * is IN_PROGRESS: a QUEUED one has none yet, a terminal one no longer.
+ */
+#define EXEC_TIMED	EXEC_IN_PROGRESS
+
 static int
 due_execs(struct store_tx *tx, int64_t now, int *done, struct err *err)
 {
@@ -368,7 +373,8 @@ due_execs(struct store_tx *tx, int64_t now, int *done, struct err *err)
 	size_t i;
 	int rc = -1;
 
-	if (store_exec_due(tx, now, ENGINE_BATCH, collect, &l, err) == -1)
+	if (store_exec_due(tx, EXEC_TIMED, now, ENGINE_BATCH, collect, &l,
+	    err) == -1)
 		goto out;
 	for (i = 0; i < l.n; i++) {
 		metrics_sched_lag(now - l.v[i].timeout_at);
@@ -416,7 +422,7 @@ engine_next_deadline(struct store *st, int64_t *at, struct err *err)
 
 	if (store_begin(st, false, &tx, err) == -1)
 		return -1;
-	rc = store_exec_next_deadline(tx, &a, err);
+	rc = store_exec_next_deadline(tx, EXEC_TIMED, &a, err);
 	if (rc == 0)
 		rc = store_job_next_wake(tx, &b, err);
 	store_end(tx, false, NULL);

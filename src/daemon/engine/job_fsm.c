@@ -128,3 +128,14 @@ job_fsm_done(enum job_status status, bool snapshot, int64_t pending,
 	return status == JOB_IN_PROGRESS && snapshot && pending == 0 &&
 	    waiting == 0;
 }
+
+bool
+job_fsm_member_runs(bool waiting, bool has_last, enum exec_status last)
+{
+	if (waiting)
+		return false;
+	if (!has_last)
+		return true;
+	return last == EXEC_REMOVED || last == EXEC_FAILED ||
+	    last == EXEC_TIMED_OUT;
+}

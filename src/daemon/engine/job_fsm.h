@@ -40,4 +40,16 @@ int job_fsm_step(const char *job_id, enum job_status from,
 bool job_fsm_done(enum job_status status, bool snapshot, int64_t pending,
     int64_t waiting);
 
+/*
+ * The CONTINUOUS membership rule: whether a thing joining a group a
+ * CONTINUOUS job targets gets a new execution of it, given whether the
+ * thing WAITING in the job's rollout queue already, and HAS_LAST: it has an
+ * execution of the job, the latest in status LAST. A queued thing or a
+ * pending execution is left alone; an execution that ended for good
+ * (SUCCEEDED, REJECTED, CANCELED) is not run again; a REMOVED, FAILED or
+ * TIMED_OUT one is (the membership changed: the retry budget resets).
+ */
+bool job_fsm_member_runs(bool waiting, bool has_last,
+    enum exec_status last);
+
 #endif

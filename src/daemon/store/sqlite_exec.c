@@ -347,12 +347,12 @@ sq_exec_list_thing(struct store_tx *tx, const char *thing,
 /* --- the job engine --------------------------------------------------- */
 
 static const char sql_due[] = EXEC_COLS
-    " WHERE e.timeout_at <= ?1 AND e.status = 'IN_PROGRESS'"
+    " WHERE e.timeout_at <= ?1 AND e.status = ?3"
     " ORDER BY e.timeout_at, e.id LIMIT ?2";
 
 static const char sql_next_deadline[] =
     "SELECT min(timeout_at) FROM executions WHERE timeout_at IS NOT NULL"
-    " AND status = 'IN_PROGRESS'";
+    " AND status = ?1";
 
 static const char sql_retry[] =
     "INSERT INTO executions (job_id, thing_name, execution_number, status,"
@@ -367,22 +367,27 @@ static const char sql_pending_of[] = EXEC_COLS
     " ORDER BY e.status = 'QUEUED', e.id LIMIT ?3";
 
 int
-sq_exec_due(struct store_tx *tx, int64_t now, int limit,
-    store_exec_row_fn *fn, void *arg, struct err *err)
+sq_exec_due(struct store_tx *tx, enum exec_status timed, int64_t now,
+    int limit, store_exec_row_fn *fn, void *arg, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_due);
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, limit);
+	sq_bind_text(s, 3, exec_status_name(timed));
 	bind_doc(s, false);
 	return exec_walk(tx, s, limit, fn, arg, NULL, err);
 }
 
 int
-sq_exec_next_deadline(struct store_tx *tx, int64_t *at, struct err *err)
+sq_exec_next_deadline(struct store_tx *tx, enum exec_status timed,
+    int64_t *at, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_next_deadline);
-	int rc = sqlite3_step(s);
+	int rc;
+
+	sq_bind_text(s, 1, exec_status_name(timed));
+	rc = sqlite3_step(s);
 
 	*at = 0;
 	if (rc == SQLITE_ROW)

@@ -16,21 +16,31 @@
 #include "xmalloc.h"
 
 /*
+ * The status each counter column counts, in column (and
+ * store_job_count_names) order; the statements bind their names as
+ * ?11 to ?18.
+ */
+static const enum exec_status count_status[STORE_JOB_NCOUNTS] = {
+	EXEC_QUEUED, EXEC_IN_PROGRESS, EXEC_SUCCEEDED, EXEC_FAILED,
+	EXEC_REJECTED, EXEC_CANCELED, EXEC_REMOVED, EXEC_TIMED_OUT,
+};
+#define COUNT_PARAM	11
+
+/*
  * One execution moves from FROM to TO: each counter adds (status = TO) and
  * subtracts (status = FROM). Unknown or absent statuses are bound as ''
  * and so count for nothing.
  */
 static const char sql_count_move[] =
     "UPDATE jobs SET"
-    " n_queued = n_queued + (?2 = 'QUEUED') - (?1 = 'QUEUED'),"
-    " n_in_progress = n_in_progress + (?2 = 'IN_PROGRESS')"
-    " - (?1 = 'IN_PROGRESS'),"
-    " n_succeeded = n_succeeded + (?2 = 'SUCCEEDED') - (?1 = 'SUCCEEDED'),"
-    " n_failed = n_failed + (?2 = 'FAILED') - (?1 = 'FAILED'),"
-    " n_rejected = n_rejected + (?2 = 'REJECTED') - (?1 = 'REJECTED'),"
-    " n_canceled = n_canceled + (?2 = 'CANCELED') - (?1 = 'CANCELED'),"
-    " n_removed = n_removed + (?2 = 'REMOVED') - (?1 = 'REMOVED'),"
-    " n_timed_out = n_timed_out + (?2 = 'TIMED_OUT') - (?1 = 'TIMED_OUT'),"
+    " n_queued = n_queued + (?2 = ?11) - (?1 = ?11),"
+    " n_in_progress = n_in_progress + (?2 = ?12) - (?1 = ?12),"
+    " n_succeeded = n_succeeded + (?2 = ?13) - (?1 = ?13),"
+    " n_failed = n_failed + (?2 = ?14) - (?1 = ?14),"
+    " n_rejected = n_rejected + (?2 = ?15) - (?1 = ?15),"
+    " n_canceled = n_canceled + (?2 = ?16) - (?1 = ?16),"
+    " n_removed = n_removed + (?2 = ?17) - (?1 = ?17),"
+    " n_timed_out = n_timed_out + (?2 = ?18) - (?1 = ?18),"
     " last_updated_at = max(last_updated_at, ?3)"
     " WHERE job_id = ?4";
 
@@ -38,17 +48,28 @@ static const char sql_count_move[] =
 static const char sql_count_refresh[] =
     "UPDATE jobs SET (n_queued, n_in_progress, n_succeeded, n_failed,"
     " n_rejected, n_canceled, n_removed, n_timed_out) = ("
-    " SELECT coalesce(sum(status = 'QUEUED'), 0),"
-    " coalesce(sum(status = 'IN_PROGRESS'), 0),"
-    " coalesce(sum(status = 'SUCCEEDED'), 0),"
-    " coalesce(sum(status = 'FAILED'), 0),"
-    " coalesce(sum(status = 'REJECTED'), 0),"
-    " coalesce(sum(status = 'CANCELED'), 0),"
-    " coalesce(sum(status = 'REMOVED'), 0),"
-    " coalesce(sum(status = 'TIMED_OUT'), 0)"
+    " SELECT"
+    " coalesce(sum(status = ?11), 0),"
+    " coalesce(sum(status = ?12), 0),"
+    " coalesce(sum(status = ?13), 0),"
+    " coalesce(sum(status = ?14), 0),"
+    " coalesce(sum(status = ?15), 0),"
+    " coalesce(sum(status = ?16), 0),"
+    " coalesce(sum(status = ?17), 0),"
+    " coalesce(sum(status = ?18), 0)"
     " FROM executions WHERE job_id = ?1),"
     " last_updated_at = max(last_updated_at, ?2)"
     " WHERE job_id = ?1";
+
+static void
+bind_count_status(sqlite3_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
+		sq_bind_text(s, COUNT_PARAM + i,
+		    exec_status_name(count_status[i]));
+}
 
 int
 sq_job_count_move(struct store_tx *tx, const char *job_id,
@@ -60,6 +81,7 @@ sq_job_count_move(struct store_tx *tx, const char *job_id,
 	sq_bind_text(s, 2, to != NULL ? to : "");
 	sqlite3_bind_int64(s, 3, now);
 	sq_bind_text(s, 4, job_id);
+	bind_count_status(s);
 	return sq_exec_stmt(tx, s, err);
 }
 
@@ -71,6 +93,7 @@ sq_job_count_refresh(struct store_tx *tx, const char *job_id,
 
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, now);
+	bind_count_status(s);
 	return sq_exec_stmt(tx, s, err);
 }
 
@@ -990,11 +1013,9 @@ sq_job_rollout_drop(struct store_tx *tx, const char *job_id,
 
 /*
  * ?1 ARN prefix of groups, ?2 group name, ?3 thing. The group and its
- * ancestors, the jobs targeting one of them, minus the jobs that have a
- * pending or waiting execution on the thing, or whose latest execution on
- * it ended for good (SUCCEEDED, REJECTED, CANCELED): a REMOVED, FAILED or
- * TIMED_OUT one is run again (membership changed: the retry budget
- * resets).
+ * ancestors, the CONTINUOUS jobs targeting one of them; per job whether
+ * the thing waits in its rollout queue and its latest execution's status
+ * (NULL: none).
  */
 static const char sql_member_jobs[] =
     "WITH RECURSIVE anc(name, depth) AS ("
@@ -1003,22 +1024,36 @@ static const char sql_member_jobs[] =
     " SELECT g.parent_name, anc.depth + 1 FROM thing_groups g"
     " JOIN anc ON g.name = anc.name"
     " WHERE g.parent_name IS NOT NULL AND anc.depth < 64)"
-    " SELECT DISTINCT j.job_id FROM anc"
+    " SELECT DISTINCT j.job_id,"
+    " EXISTS (SELECT 1 FROM rollout_queue q"
+    " WHERE q.thing_name = ?3 AND q.job_id = j.job_id),"
+    " (SELECT e.status FROM executions e"
+    " WHERE e.job_id = j.job_id AND e.thing_name = ?3"
+    " ORDER BY e.execution_number DESC LIMIT 1)"
+    " FROM anc"
     " JOIN job_targets t ON t.target_arn = ?1 || anc.name"
     " JOIN jobs j ON j.job_id = t.job_id"
-    " WHERE j.status = 'IN_PROGRESS' AND j.target_selection = 'CONTINUOUS'"
-    " AND j.rollout_stopped = 0"
-    " AND NOT EXISTS (SELECT 1 FROM rollout_queue q"
-    " WHERE q.thing_name = ?3 AND q.job_id = j.job_id)"
-    " AND coalesce((SELECT e.status NOT IN ('REMOVED', 'FAILED', 'TIMED_OUT')"
-    " FROM executions e WHERE e.job_id = j.job_id AND e.thing_name = ?3"
-    " ORDER BY e.execution_number DESC LIMIT 1), 0) = 0";
+    " WHERE j.status = ?4 AND j.target_selection = 'CONTINUOUS'"
+    " AND j.rollout_stopped = 0";
 
 #define GROUP_ARN_MARK	"thinggroup/"
 
+/* Row S of sql_member_jobs into M; -1 when its status is none we know. */
+static int
+member_job_row(sqlite3_stmt *s, struct store_member_job *m)
+{
+	snprintf(m->job_id, sizeof(m->job_id), "%s", sq_col_text(s, 0));
+	m->waiting = sqlite3_column_int(s, 1) != 0;
+	m->has_last = sqlite3_column_type(s, 2) != SQLITE_NULL;
+	m->last = EXEC_QUEUED;
+	return m->has_last ? exec_status_parse(sq_col_text(s, 2), &m->last) :
+	    0;
+}
+
 int
 sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
-    const char *thing, char ***ids, size_t *n, struct err *err)
+    const char *thing, struct store_member_job **jobs, size_t *n,
+    struct err *err)
 {
 	char prefix[ERR_ARN_MAX];
 	const char *mark = strstr(group_arn, GROUP_ARN_MARK);
@@ -1026,7 +1061,7 @@ sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
 	size_t cap = 0;
 	int rc;
 
-	*ids = NULL;
+	*jobs = NULL;
 	*n = 0;
 	if (mark == NULL)
 		return 0;	/* not a group ARN: no job can target it */
@@ -1039,16 +1074,22 @@ sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
 	sq_bind_text(s, 1, prefix);
 	sq_bind_text(s, 2, mark);
 	sq_bind_text(s, 3, thing);
+	sq_bind_text(s, 4, job_status_name(JOB_IN_PROGRESS));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap == 0 ? 8 : cap * 2;
-			*ids = xrealloc(*ids, cap * sizeof(**ids));
+			*jobs = xrealloc(*jobs, cap * sizeof(**jobs));
 		}
-		(*ids)[(*n)++] = xstrdup(sq_col_text(s, 0));
+		if (member_job_row(s, &(*jobs)[*n]) == 0)
+			(*n)++;
 	}
 	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
+		free(*jobs);
+		*jobs = NULL;
+		*n = 0;
 		return sq_fail(tx, rc, err);
+	}
 	return 0;
 }
 

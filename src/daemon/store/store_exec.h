@@ -125,16 +125,16 @@ int store_exec_list_thing(struct store_tx *tx, const char *thing,
 /* --- the job engine (engine/) ----------------------------------------- */
 
 /*
- * Visits the IN_PROGRESS executions whose timer ran out (timeout_at <=
- * NOW), earliest deadline first, at most LIMIT (no documents). Index:
- * executions_timeout.
+ * Visits the executions in status TIMED (the one the engine runs timers
+ * in) whose timer ran out (timeout_at <= NOW), earliest deadline first, at
+ * most LIMIT (no documents). Index: executions_timeout.
  */
-int store_exec_due(struct store_tx *tx, int64_t now, int limit,
-    store_exec_row_fn *fn, void *arg, struct err *err);
+int store_exec_due(struct store_tx *tx, enum exec_status timed, int64_t now,
+    int limit, store_exec_row_fn *fn, void *arg, struct err *err);
 
-/* The earliest running timer's deadline into *AT (0: none). */
-int store_exec_next_deadline(struct store_tx *tx, int64_t *at,
-    struct err *err);
+/* The earliest deadline of a timer in status TIMED into *AT (0: none). */
+int store_exec_next_deadline(struct store_tx *tx, enum exec_status timed,
+    int64_t *at, struct err *err);
 
 /*
  * Queues the retry of E (FAILED or TIMED_OUT): a new QUEUED execution of

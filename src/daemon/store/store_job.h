@@ -276,14 +276,23 @@ int store_job_queue_things(struct store_tx *tx, const char *job_id,
 int store_job_rollout_drop(struct store_tx *tx, const char *job_id,
     const char *thing, struct err *err);
 
+/* A CONTINUOUS job a thing joining a group may get, with its facts. */
+struct store_member_job {
+	char job_id[STORE_JOB_ID_MAX + 1];
+	bool waiting;			/* the thing is in its rollout queue */
+	bool has_last;			/* the thing has an execution of it */
+	enum exec_status last;		/* the latest one's status */
+};
+
 /*
  * The CONTINUOUS jobs (IN_PROGRESS, rollout not stopped) whose targets
- * reach THING through GROUP_ARN or its ancestors and that have no pending
- * or waiting execution on THING: their ids into a new array *IDS (caller
- * frees each and the array), *N of them.
+ * reach THING through GROUP_ARN or its ancestors, each with THING's facts,
+ * into a new array *JOBS (caller frees it), *N of them. The engine decides
+ * which get an execution (job_fsm_member_runs).
  */
 int store_job_member_jobs(struct store_tx *tx, const char *group_arn,
-    const char *thing, char ***ids, size_t *n, struct err *err);
+    const char *thing, struct store_member_job **jobs, size_t *n,
+    struct err *err);
 
 /*
  * Whether an IN_PROGRESS CONTINUOUS job targets ARN into *ANY: when none

@@ -111,8 +111,8 @@
 	X(TX, int, exec_delete, (struct store_tx *tx, int64_t id, struct err *err), (tx, id, err)) \
 	X(TX, int, exec_list_job, (struct store_tx *tx, const char *job_id, struct store_exec_page *pg, store_exec_row_fn *fn, void *arg, struct err *err), (tx, job_id, pg, fn, arg, err)) \
 	X(TX, int, exec_list_thing, (struct store_tx *tx, const char *thing, const char *job_id, struct store_exec_page *pg, store_exec_row_fn *fn, void *arg, struct err *err), (tx, thing, job_id, pg, fn, arg, err)) \
-	X(TX, int, exec_due, (struct store_tx *tx, int64_t now, int limit, store_exec_row_fn *fn, void *arg, struct err *err), (tx, now, limit, fn, arg, err)) \
-	X(TX, int, exec_next_deadline, (struct store_tx *tx, int64_t *at, struct err *err), (tx, at, err)) \
+	X(TX, int, exec_due, (struct store_tx *tx, enum exec_status timed, int64_t now, int limit, store_exec_row_fn *fn, void *arg, struct err *err), (tx, timed, now, limit, fn, arg, err)) \
+	X(TX, int, exec_next_deadline, (struct store_tx *tx, enum exec_status timed, int64_t *at, struct err *err), (tx, timed, at, err)) \
 	X(TX, int, exec_retry, (struct store_tx *tx, const struct store_exec *e, int64_t now, struct err *err), (tx, e, now, err)) \
 	X(TX, int, exec_move_job, (struct store_tx *tx, const char *job_id, enum exec_status from, enum exec_status to, bool forced, bool stop, int64_t now, int64_t *n, struct err *err), (tx, job_id, from, to, forced, stop, now, n, err)) \
 	X(TX, int, exec_last_id, (struct store_tx *tx, int64_t *id, struct err *err), (tx, id, err)) \
@@ -146,7 +146,7 @@
 	X(TX, int, job_queue_position, (struct store_tx *tx, const char *job_id, const char *thing, int64_t *pos, struct err *err), (tx, job_id, thing, pos, err)) \
 	X(TX, int, job_queue_things, (struct store_tx *tx, const char *job_id, int (*fn)(void *, const char *), void *arg, struct err *err), (tx, job_id, fn, arg, err)) \
 	X(TX, int, job_rollout_drop, (struct store_tx *tx, const char *job_id, const char *thing, struct err *err), (tx, job_id, thing, err)) \
-	X(TX, int, job_member_jobs, (struct store_tx *tx, const char *group_arn, const char *thing, char ***ids, size_t *n, struct err *err), (tx, group_arn, thing, ids, n, err)) \
+	X(TX, int, job_member_jobs, (struct store_tx *tx, const char *group_arn, const char *thing, struct store_member_job **jobs, size_t *n, struct err *err), (tx, group_arn, thing, jobs, n, err)) \
 	X(TX, int, job_continuous_targets, (struct store_tx *tx, const char *arn, bool *any, struct err *err), (tx, arn, any, err)) \
 	X(TX, int, job_reaches, (struct store_tx *tx, const char *job_id, const char *arn_prefix, const char *thing, struct err *err), (tx, job_id, arn_prefix, thing, err)) \
 	X(TX, int, job_reach_via, (struct store_tx *tx, const char *job_id, const char *arn_prefix, const char *thing, char *via, size_t size, struct err *err), (tx, job_id, arn_prefix, thing, via, size, err)) \
