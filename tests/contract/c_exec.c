@@ -536,7 +536,8 @@ exec_timers_and_retry(void **state)
 	c_job(st, "ta", "SNAPSHOT", "[\"" C_THING_ARN "tm\"]", 1000);
 	c_job(st, "tb", "SNAPSHOT", "[\"" C_THING_ARN "tm\"]", 1001);
 	tx = c_begin(st, true);
-	assert_int_equal(store_exec_next_deadline(tx, &at, &err), 0);
+	assert_int_equal(store_exec_next_deadline(tx, EXEC_IN_PROGRESS, &at,
+	    &err), 0);
 	assert_int_equal(at, 0);
 	exec_move(tx, "tm", "ta", EXEC_IN_PROGRESS);
 	exec_move(tx, "tm", "tb", EXEC_IN_PROGRESS);
@@ -552,13 +553,14 @@ exec_timers_and_retry(void **state)
 	store_exec_release(&e);
 	c_commit(tx);
 	tx = c_begin(st, true);
-	assert_int_equal(store_exec_next_deadline(tx, &at, &err), 0);
+	assert_int_equal(store_exec_next_deadline(tx, EXEC_IN_PROGRESS, &at,
+	    &err), 0);
 	assert_int_equal(at, 4000);
-	assert_int_equal(store_exec_due(tx, 3999, 10, collect_row, &c, &err),
-	    0);
+	assert_int_equal(store_exec_due(tx, EXEC_IN_PROGRESS, 3999, 10,
+	    collect_row, &c, &err), 0);
 	assert_int_equal(c_len(c.jobs), 0);
-	assert_int_equal(store_exec_due(tx, 6000, 10, collect_row, &c, &err),
-	    0);
+	assert_int_equal(store_exec_due(tx, EXEC_IN_PROGRESS, 6000, 10,
+	    collect_row, &c, &err), 0);
 	assert_int_equal(c_len(c.jobs), 2);
 	assert_string_equal(c_str(c.jobs, 0), "tb");
 	exec_move(tx, "tm", "tb", EXEC_FAILED);
