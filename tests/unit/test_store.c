@@ -432,12 +432,98 @@ store_concurrent_first_opens(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * SQLite rolls the open batch back by itself on some errors (an I/O
+ * error, a full disk): the writes acknowledged into it are gone, so the
+ * batch must fail, never report durable, even when a later write begins
+ * the transaction again before the COMMIT; and that later write is not
+ * acknowledged unless it is kept.
+ */
+struct lost_batch {
+	struct store *st;
+	atomic_int h2_started;
+	int h2_rc;
+};
+
+static void *
+lost_batch_late_writer(void *p)
+{
+	struct lost_batch *lb = p;
+
+	atomic_store(&lb->h2_started, 1);
+	lb->h2_rc = put_thing(lb->st, "lost-3", true);
+	return NULL;
+}
+
+static void *
+lost_batch_roller(void *p)
+{
+	struct lost_batch *lb = p;
+	struct store_tx *tx;
+	struct err err;
+	pthread_t th;
+
+	if (store_begin(lb->st, true, &tx, &err) == -1)
+		return NULL;
+	/* What SQLite does on SQLITE_FULL or SQLITE_IOERR. */
+	sqlite3_exec(sq_db(tx), "ROLLBACK", NULL, NULL, NULL);
+	/* The late writer waits for the lock, its transaction begun. */
+	pthread_create(&th, NULL, lost_batch_late_writer, lb);
+	while (!atomic_load(&lb->h2_started))
+		usleep(1000);
+	usleep(50000);
+	store_end(tx, false, &err);
+	pthread_join(th, NULL);
+	return NULL;
+}
+
+static void
+store_batch_rolled_back_by_sqlite_fails(void **state)
+{
+	struct lost_batch lb = { 0 };
+	struct store_tx *tx;
+	sqlite3_stmt *s;
+	struct store *st;
+	struct err err;
+	uint64_t batch;
+	pthread_t th;
+	int i, status = 0;
+
+	(void)state;
+	assert_int_equal(store_open(dir, &st, &err), 0);
+	lb.st = st;
+	store_defer_begin();
+	assert_int_equal(store_begin(st, true, &tx, &err), 0);
+	s = sq_stmt(tx, "INSERT INTO things (name, thing_id, created_at)"
+	    " VALUES ('lost-1', 'lost-1', 0)");
+	assert_int_equal(sq_exec_stmt(tx, s, &err), 0);
+	/* The roller's transaction begins before this one ends: one batch. */
+	pthread_create(&th, NULL, lost_batch_roller, &lb);
+	usleep(50000);
+	assert_int_equal(store_end(tx, true, &err), 0);
+	batch = store_defer_end();
+	pthread_join(th, NULL);
+	for (i = 0; i < 500 && (status = store_batch_status(st, batch)) == 0;
+	    i++)
+		usleep(1000);
+	/* Durable means present; "lost-1" is not. */
+	assert_int_equal(count_things(st, "lost-1"), 0);
+	assert_int_equal(status, -1);
+	if (lb.h2_rc == 0)
+		assert_int_equal(count_things(st, "lost-3"), 1);
+	/* The store goes on: the next write commits. */
+	assert_int_equal(put_thing(st, "lost-4", true), 0);
+	assert_int_equal(count_things(st, "lost-4"), 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(store_group_commit_keeps_every_ack),
 		cmocka_unit_test(store_deferred_ack_reports_its_batch),
+		cmocka_unit_test(store_batch_rolled_back_by_sqlite_fails),
 		cmocka_unit_test(store_one_leader_and_foreign_commits),
 		cmocka_unit_test(store_concurrent_first_opens),
 		cmocka_unit_test(store_idle_checkpoint_fills_the_database_file),

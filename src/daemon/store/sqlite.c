@@ -72,6 +72,7 @@ struct sq_store {
 	struct sq_conn *writer;
 	bool writer_open;		/* BEGIN done, COMMIT due */
 	bool writer_dirty;		/* a write of the open batch was kept */
+	bool batch_lost;		/* SQLite rolled kept writes back */
 	uint64_t open_batch;		/* batch the open transaction is */
 	/* Group commit, under gc_lock; the committer thread commits. */
 	pthread_mutex_t gc_lock;
@@ -840,8 +841,13 @@ sq_begin(struct store *base, bool write, struct store_tx **out,
 		sq_txp(tx)->db = sq_txp(tx)->conn->db;
 		rc = SQLITE_OK;
 		if (st->writer_open && sqlite3_get_autocommit(sq_txp(tx)->db)) {
-			/* SQLite rolled the batch back (I/O error, full). */
+			/*
+			 * SQLite rolled the batch back (I/O error, full): the
+			 * writes kept in it are gone, so the batch fails at
+			 * its COMMIT, with what joins it from here on.
+			 */
 			st->writer_open = false;
+			st->batch_lost = st->batch_lost || st->writer_dirty;
 		}
 		if (!st->writer_open) {
 			rc = sq_run(tx, sql_begin);
@@ -885,7 +891,16 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 
 	pthread_mutex_lock(&st->write_lock);
 	*batch = st->open_batch++;
-	if (st->writer_open && sqlite3_get_autocommit(st->writer->db)) {
+	if (st->batch_lost) {
+		log_warnx("store: SQLite rolled back the open batch after"
+		    " an error: each of its writes fails");
+		if (st->writer_open && !sqlite3_get_autocommit(st->writer->db))
+			sqlite3_exec(st->writer->db, "ROLLBACK", NULL, NULL,
+			    NULL);
+		st->writer_open = false;
+		st->batch_lost = false;
+		rc = SQLITE_ABORT;
+	} else if (st->writer_open && sqlite3_get_autocommit(st->writer->db)) {
 		rc = SQLITE_ABORT;	/* rolled back under us */
 	} else if (st->writer_open && sq_files_moved(st)) {
 		/* Never acknowledged into vanished files: refused, undone. */
