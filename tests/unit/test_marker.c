@@ -179,7 +179,7 @@ static void
 marker_refuses_truncated_and_altered(void **state)
 {
 	struct marker_pos pos = { 1767225600, "policy-1" };
-	char m[MARKER_MAX], cut[MARKER_MAX];
+	char m[MARKER_MAX], cut[MARKER_MAX + 1];
 	size_t len, i;
 
 	(void)state;

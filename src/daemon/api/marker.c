@@ -20,6 +20,9 @@
 
 #define MARKER_VERSION	"1"
 
+/* The model's Marker: at most 1024 characters. */
+_Static_assert(MARKER_MAX - 1 <= 1024, "a token must fit the Marker shape");
+
 /* Appends field F (cut at MAX bytes) and its NUL to RAW at *LEN. */
 static void
 raw_put(unsigned char *raw, size_t *len, const char *f, size_t max)
