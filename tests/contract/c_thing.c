@@ -215,13 +215,11 @@ thing_scan(void **state)
 }
 
 static void
-thing_attrs_apply_and_tokens(void **state)
+thing_attrs_apply(void **state)
 {
 	json_t *cur = json_pack("{s:s,s:s}", "a", "1", "b", "2");
 	json_t *upd = json_pack("{s:s,s:s}", "a", "", "c", "3");
 	json_t *r;
-	char tok[STORE_TOKEN_MAX], key[STORE_NAME_MAX + 1];
-	struct err err;
 
 	(void)state;
 	r = store_attrs_apply(cur, upd, true);
@@ -235,20 +233,13 @@ thing_attrs_apply_and_tokens(void **state)
 	json_decref(r);
 	json_decref(cur);
 	json_decref(upd);
-	/* A token round-trips; one the store did not issue is refused. */
-	store_token_encode("thing-name_1", tok);
-	assert_int_equal(store_token_decode(tok, key, &err), 0);
-	assert_string_equal(key, "thing-name_1");
-	memset(&err, 0, sizeof(err));
-	assert_int_equal(store_token_decode("!!not a token!!", key, &err), -1);
-	assert_string_equal(err.type, ERR_INVALID_REQUEST);
 }
 
 static const struct CMUnitTest tests[] = {
 	C_CASE(thing_round_trip),
 	C_CASE(thing_list_filters),
 	C_CASE(thing_scan),
-	C_CASE(thing_attrs_apply_and_tokens),
+	C_CASE(thing_attrs_apply),
 };
 
 C_AREA(c_area_thing, "thing", tests);

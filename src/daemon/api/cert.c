@@ -21,7 +21,6 @@
 #include "auth/ca.h"
 #include "auth/xcert.h"
 #include "clock.h"
-#include "num.h"
 #include "store/store_cert.h"
 
 /* The statuses a caller may give (RegisterCertificate's status). */
@@ -64,44 +63,36 @@ cert_validity(int64_t not_before, int64_t not_after)
 	    "notAfter", (json_int_t)not_after);
 }
 
-/* A marker is the store's page token of "CREATED_AT:ID". */
 int
-cert_page_init(const json_t *in, struct store_cert_page *pg,
-    struct err *err)
+cert_page_init(const struct marker_listing *l, const json_t *in,
+    struct store_cert_page *pg, struct err *err)
 {
 	const json_t *size = json_object_get(in, "pageSize");
-	const char *marker = api_in_str(in, "marker");
-	char key[STORE_NAME_MAX + 1], *colon;
-	struct err ignored;
+	struct marker_pos pos;
+	bool given;
 
 	memset(pg, 0, sizeof(*pg));
 	pg->limit = json_is_integer(size) ? (int)json_integer_value(size) :
 	    CERT_PAGE_DEFAULT;
 	pg->ascending = json_is_true(json_object_get(in, "ascendingOrder"));
-	if (marker == NULL)
+	if (marker_read(l, NULL, in, &pos, &given, err) == -1)
+		return -1;
+	if (!given)
 		return 0;
-	err_clear(&ignored);
-	if (store_token_decode(marker, key, &ignored) == -1 ||
-	    (colon = strchr(key, ':')) == NULL ||
-	    strlen(colon + 1) != STORE_CERT_ID_LEN)
-		goto bad;
-	if (num_parse_i64_len(key, (size_t)(colon - key), INT64_MIN,
-	    INT64_MAX, &pg->after_at) == -1)
-		goto bad;
-	snprintf(pg->after_id, sizeof(pg->after_id), "%s", colon + 1);
+	if (strlen(pos.key) != STORE_CERT_ID_LEN)
+		return marker_refuse(l, err);
+	pg->after_at = pos.seq;
+	memcpy(pg->after_id, pos.key, sizeof(pg->after_id));
 	pg->has_after = true;
 	return 0;
-bad:
-	return err_set(err, ERR_INVALID_REQUEST, "marker is not a marker "
-	    "this service returned: \"%.64s\"", marker);
 }
 
 json_t *
-cert_page_answer(const struct api_ctx *ctx, json_t *items, bool more,
-    bool ca)
+cert_page_answer(const struct marker_listing *l, const struct api_ctx *ctx,
+    json_t *items, bool more, bool ca)
 {
-	char arn[ERR_ARN_MAX], key[STORE_NAME_MAX + 1];
-	char token[STORE_TOKEN_MAX];
+	char arn[ERR_ARN_MAX];
+	struct marker_pos pos;
 	json_t *item, *out;
 	size_t i;
 
@@ -117,11 +108,11 @@ cert_page_answer(const struct api_ctx *ctx, json_t *items, bool more,
 	out = json_pack("{s:o}", "certificates", items);
 	if (more && json_array_size(items) > 0) {
 		item = json_array_get(items, json_array_size(items) - 1);
-		snprintf(key, sizeof(key), "%lld:%s", (long long)
-		    json_integer_value(json_object_get(item, "creationDate")),
-		    api_in_str(item, "certificateId"));
-		store_token_encode(key, token);
-		json_object_set_new(out, "nextMarker", json_string(token));
+		pos.seq = json_integer_value(json_object_get(item,
+		    "creationDate"));
+		snprintf(pos.key, sizeof(pos.key), "%s", api_in_str(item,
+		    "certificateId"));
+		marker_write(l, NULL, &pos, out);
 	}
 	return out;
 }
@@ -466,8 +457,9 @@ cert_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 int
-cert_list_answer(struct api_ctx *ctx, const json_t *in, cert_list_fn *list,
-    const char *filter, bool ca, json_t **out, struct err *err)
+cert_list_answer(const struct marker_listing *l, struct api_ctx *ctx,
+    const json_t *in, cert_list_fn *list, const char *filter, bool ca,
+    json_t **out, struct err *err)
 {
 	struct store_cert_page pg;
 	struct store_tx *tx;
@@ -475,7 +467,7 @@ cert_list_answer(struct api_ctx *ctx, const json_t *in, cert_list_fn *list,
 	bool more = false;
 	int rc;
 
-	if (cert_page_init(in, &pg, err) == -1)
+	if (cert_page_init(l, in, &pg, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -486,26 +478,31 @@ cert_list_answer(struct api_ctx *ctx, const json_t *in, cert_list_fn *list,
 		json_decref(items);
 		return -1;
 	}
-	*out = cert_page_answer(ctx, items, more, ca);
+	*out = cert_page_answer(l, ctx, items, more, ca);
 	return 0;
 }
 
 static int
 cert_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	return cert_list_answer(ctx, in, store_cert_list, NULL, false, out,
-	    err);
+	static const struct marker_listing listing =
+	    CERT_LISTING("ListCertificates");
+
+	return cert_list_answer(&listing, ctx, in, store_cert_list, NULL,
+	    false, out, err);
 }
 
 static int
 cert_list_by_ca(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
+	static const struct marker_listing listing =
+	    CERT_LISTING("ListCertificatesByCA");
 	char id[STORE_CERT_ID_LEN + 1];
 
 	cert_id_arg(in, "caCertificateId", id);
-	return cert_list_answer(ctx, in, store_cert_list, id, false, out,
-	    err);
+	return cert_list_answer(&listing, ctx, in, store_cert_list, id, false,
+	    out, err);
 }
 
 /*

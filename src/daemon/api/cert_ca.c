@@ -298,8 +298,11 @@ cacert_describe(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 cacert_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	return cert_list_answer(ctx, in, store_ca_list, api_in_str(in,
-	    "templateName"), true, out, err);
+	static const struct marker_listing listing =
+	    CERT_LISTING("ListCACertificates");
+
+	return cert_list_answer(&listing, ctx, in, store_ca_list,
+	    api_in_str(in, "templateName"), true, out, err);
 }
 
 /*

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "api/api.h"
+#include "api/marker.h"
 #include "err.h"
 #include "store/store_cert.h"
 
@@ -28,17 +29,21 @@ void cert_arn(const struct api_ctx *ctx, const char *id, char *buf,
 void cert_ca_arn(const struct api_ctx *ctx, const char *id, char *buf,
     size_t size);
 
-/* The page of IN's pageSize, marker and ascendingOrder into *PG. */
-int cert_page_init(const json_t *in, struct store_cert_page *pg,
-    struct err *err);
+/* The listing OP: markers of (creationDate, certificateId) positions. */
+#define CERT_LISTING(op)	{ (op), "marker", "nextMarker", \
+				    ERR_INVALID_REQUEST, MARKER_TIME_KEY }
+
+/* The page of IN's pageSize, L's marker and ascendingOrder into *PG. */
+int cert_page_init(const struct marker_listing *l, const json_t *in,
+    struct store_cert_page *pg, struct err *err);
 
 /*
- * Ends a listing: adds certificateArn (cacert ARNs when CA) to each item
- * of ITEMS and returns {"certificates": ITEMS (taken), "nextMarker"} with
- * the marker only when MORE.
+ * Ends a listing L: adds certificateArn (cacert ARNs when CA) to each
+ * item of ITEMS and returns {"certificates": ITEMS (taken), "nextMarker"}
+ * with the marker only when MORE.
  */
-json_t *cert_page_answer(const struct api_ctx *ctx, json_t *items,
-    bool more, bool ca);
+json_t *cert_page_answer(const struct marker_listing *l,
+    const struct api_ctx *ctx, json_t *items, bool more, bool ca);
 
 /* store_cert_list() and store_ca_list(): FILTER is a CA id or template. */
 typedef int cert_list_fn(struct store_tx *tx, const char *filter,
@@ -46,12 +51,12 @@ typedef int cert_list_fn(struct store_tx *tx, const char *filter,
     struct err *err);
 
 /*
- * A whole listing: the page of IN, LIST's rows for FILTER in a read
+ * A whole listing L: the page of IN, LIST's rows for FILTER in a read
  * transaction, then cert_page_answer() (CA tells which ARNs) into *OUT.
  */
-int cert_list_answer(struct api_ctx *ctx, const json_t *in,
-    cert_list_fn *list, const char *filter, bool ca, json_t **out,
-    struct err *err);
+int cert_list_answer(const struct marker_listing *l, struct api_ctx *ctx,
+    const json_t *in, cert_list_fn *list, const char *filter, bool ca,
+    json_t **out, struct err *err);
 
 /* The {"notBefore", "notAfter"} object of a validity. */
 json_t *cert_validity(int64_t not_before, int64_t not_after);

@@ -7,14 +7,13 @@
  */
 #include "api/command.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/marker.h"
 #include "api/tags.h"
 #include "engine/sched.h"
-#include "num.h"
 #include "store/store_command.h"
 #include "xmalloc.h"
 
@@ -23,7 +22,6 @@
 #define CMD_PAYLOAD_MAX		32768	/* static payload, bytes */
 /* Deprecated this long (seconds), DeleteCommand deletes at once. */
 #define CMD_DELETE_WAIT		(12 * 3600)
-#define CMD_TOKEN_MAX		48
 #define NS_IOT			"AWS-IoT"
 #define NS_FLEETWISE		"AWS-IoT-FleetWise"
 
@@ -188,35 +186,23 @@ command_get(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	return 0;
 }
 
-void
-command_token_encode(bool asc, int64_t pos, char *buf, size_t size)
+const char *
+command_order(bool ascending)
 {
-	snprintf(buf, size, "C1.%c.%" PRId64, asc ? 'A' : 'D', pos);
+	return ascending ? "ASCENDING" : "DESCENDING";
 }
 
-int
-command_token_decode(const char *token, bool asc, int64_t *pos,
-    struct err *err)
-{
-	if (strncmp(token, "C1.", 3) != 0 || token[3] != (asc ? 'A' : 'D') ||
-	    token[4] != '.' || token[5] == '0' ||
-	    num_parse_i64(token + 5, 1, INT64_MAX - 1, pos) == -1)
-		goto bad;
-	return 0;
-bad:
-	return err_set(err, ERR_VALIDATION, "nextToken is not a token that"
-	    " this list returned with this sortOrder");
-}
+static const struct marker_listing command_listing = {
+	"ListCommands", "nextToken", "nextToken", ERR_VALIDATION, MARKER_ROW
+};
 
 static int
 command_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	json_t *max = json_object_get(in, "maxResults");
-	const char *token = api_in_str(in, "nextToken");
 	const char *order = api_in_str(in, "sortOrder");
 	struct store_command_query q;
 	struct store_command *rows;
-	char next_token[CMD_TOKEN_MAX];
 	struct store_tx *tx;
 	int64_t next;
 	json_t *list;
@@ -231,7 +217,8 @@ command_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (q.limit < 1 || q.limit > CMD_LIST_MAX)
 		return err_set(err, ERR_VALIDATION, "maxResults must be"
 		    " between 1 and %d", CMD_LIST_MAX);
-	if (token != NULL && command_token_decode(token, q.ascending,
+	/* A page resumes in the order it was listed in. */
+	if (marker_read_row(&command_listing, command_order(q.ascending), in,
 	    &q.after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
@@ -250,12 +237,9 @@ command_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		return -1;
 	}
 	*out = json_pack("{s:o}", "commands", list);
-	if (next != 0) {
-		command_token_encode(q.ascending, next, next_token,
-		    sizeof(next_token));
-		json_object_set_new(*out, "nextToken",
-		    json_string(next_token));
-	}
+	if (next != 0)
+		marker_write_row(&command_listing, command_order(q.ascending),
+		    next, *out);
 	return 0;
 }
 

@@ -61,10 +61,8 @@ bool command_status_is_terminal(const char *status);
 void command_arn(const struct conf *conf, const char *id, char *buf,
     size_t size);
 
-/* nextToken "C1.<A|D>.<position>" of ListCommands and executions. */
-void command_token_encode(bool asc, int64_t pos, char *buf, size_t size);
-int command_token_decode(const char *token, bool asc, int64_t *pos,
-    struct err *err);
+/* The sortOrder of a listing, the subject its page tokens are bound to. */
+const char *command_order(bool ascending);
 
 /*
  * Writes execution E (status, reason, result, times) and, when its status

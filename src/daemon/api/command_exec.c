@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/marker.h"
 #include "engine/sched.h"
 #include "num.h"
 #include "store/store_thing.h"
@@ -23,7 +24,6 @@
 #define EXEC_LIST_DEFAULT	25
 #define EXEC_LIST_MAX		100	/* model CommandMaxResults */
 #define EXEC_TTL		(180 * 86400)	/* timeToLive: 6 months */
-#define EXEC_TOKEN_MAX		48
 
 /* An execution's target: "things" or "clients", and the device id. */
 struct target {
@@ -410,6 +410,11 @@ bad:
 	    " yyyy-MM-dd'T'HH:mm", name, text);
 }
 
+static const struct marker_listing exec_listing = {
+	"ListCommandExecutions", "nextToken", "nextToken", ERR_VALIDATION,
+	MARKER_ROW
+};
+
 static int
 list_query(struct api_ctx *ctx, json_t *in, struct store_cmd_exec_query *q,
     struct err *err)
@@ -418,7 +423,6 @@ list_query(struct api_ctx *ctx, json_t *in, struct store_cmd_exec_query *q,
 	json_t *started = json_object_get(in, "startedTimeFilter");
 	json_t *completed = json_object_get(in, "completedTimeFilter");
 	const char *order = api_in_str(in, "sortOrder");
-	const char *token = api_in_str(in, "nextToken");
 	const char *carn = api_in_str(in, "commandArn");
 
 	memset(q, 0, sizeof(*q));
@@ -445,10 +449,8 @@ list_query(struct api_ctx *ctx, json_t *in, struct store_cmd_exec_query *q,
 	if (q->limit < 1 || q->limit > EXEC_LIST_MAX)
 		return err_set(err, ERR_VALIDATION, "maxResults must be"
 		    " between 1 and %d", EXEC_LIST_MAX);
-	if (token != NULL)
-		return command_token_decode(token, q->ascending, &q->after,
-		    err);
-	return 0;
+	return marker_read_row(&exec_listing, command_order(q->ascending), in,
+	    &q->after, err);
 }
 
 int
@@ -457,7 +459,6 @@ command_exec_list(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	struct store_cmd_exec_query q;
 	struct store_cmd_exec *rows;
-	char next_token[EXEC_TOKEN_MAX];
 	struct store_tx *tx;
 	int64_t next;
 	json_t *list;
@@ -482,12 +483,9 @@ command_exec_list(struct api_ctx *ctx, json_t *in, json_t **out,
 		return -1;
 	}
 	*out = json_pack("{s:o}", "commandExecutions", list);
-	if (next != 0) {
-		command_token_encode(q.ascending, next, next_token,
-		    sizeof(next_token));
-		json_object_set_new(*out, "nextToken",
-		    json_string(next_token));
-	}
+	if (next != 0)
+		marker_write_row(&exec_listing, command_order(q.ascending),
+		    next, *out);
 	return 0;
 }
 

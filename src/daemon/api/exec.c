@@ -8,92 +8,26 @@
  */
 #include "api/api.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "api/jobs_data.h"
+#include "api/marker.h"
 #include "engine/engine.h"
 #include "store/store_job.h"
 
 #define LIST_DEFAULT_RESULTS	100	/* maxResults absent (AWS: unstated) */
-#define TOKEN_LEN		24	/* 16 hex digits of id, 8 of check */
 
 /* --- page tokens ------------------------------------------------------ */
 
-/* FNV-1a over the listing's subject and the position. */
-static uint32_t
-token_check(const char *kind, const char *subject, int64_t id)
-{
-	char buf[512];
-	uint32_t h = 2166136261u;
-	int n, i;
-
-	n = snprintf(buf, sizeof(buf), "%s/%s/%" PRId64, kind, subject, id);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)buf[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-/*
- * The opaque nextToken after row ID of the listing KIND/SUBJECT: bound to
- * the listing, so a token of another listing is refused.
- */
-static void
-token_make(const char *kind, const char *subject, int64_t id, char *buf,
-    size_t size)
-{
-	snprintf(buf, size, "%016" PRIx64 "%08" PRIx32, (uint64_t)id,
-	    token_check(kind, subject, id));
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* nextToken of IN into *AFTER (0 when absent). */
-static int
-token_parse(json_t *in, const char *kind, const char *subject,
-    int64_t *after, struct err *err)
-{
-	const char *t = api_in_str(in, "nextToken");
-	uint64_t id = 0;
-	uint32_t check = 0;
-	int i, d;
-
-	*after = 0;
-	if (t == NULL)
-		return 0;
-	if (strlen(t) != TOKEN_LEN)
-		goto bad;
-	for (i = 0; i < TOKEN_LEN; i++) {
-		if ((d = hex_value(t[i])) == -1)
-			goto bad;
-		if (i < 16)
-			id = id << 4 | (uint64_t)d;
-		else
-			check = check << 4 | (uint32_t)d;
-	}
-	if (id > INT64_MAX || check != token_check(kind, subject,
-	    (int64_t)id))
-		goto bad;
-	*after = (int64_t)id;
-	return 0;
-bad:
-	return err_set(err, ERR_INVALID_REQUEST, "nextToken: invalid token");
-}
+/* Queue-order rows; a token is bound to the job or thing it lists. */
+static const struct marker_listing for_job_listing = {
+	"ListJobExecutionsForJob", "nextToken", "nextToken",
+	ERR_INVALID_REQUEST, MARKER_ROW
+};
+static const struct marker_listing for_thing_listing = {
+	"ListJobExecutionsForThing", "nextToken", "nextToken",
+	ERR_INVALID_REQUEST, MARKER_ROW
+};
 
 /* --- shapes ----------------------------------------------------------- */
 
@@ -210,31 +144,27 @@ list_row(const struct store_exec *e, void *arg, struct err *err)
 	return 0;
 }
 
-/* The page of IN for listing KIND/SUBJECT, before the walk. */
+/* The page of IN for listing L of SUBJECT, before the walk. */
 static int
-list_page(json_t *in, const char *kind, const char *subject,
+list_page(json_t *in, const struct marker_listing *l, const char *subject,
     struct store_exec_page *pg, struct err *err)
 {
 	memset(pg, 0, sizeof(*pg));
 	pg->limit = (int)exec_in_int(in, "maxResults", LIST_DEFAULT_RESULTS);
 	pg->status = api_in_str(in, "status");
-	return token_parse(in, kind, subject, &pg->after, err);
+	return marker_read_row(l, subject, in, &pg->after, err);
 }
 
 /* The response of a listing: the items and, when more follow, nextToken. */
 static json_t *
 list_reply(struct list_acc *a, const struct store_exec_page *pg,
-    const char *kind, const char *subject)
+    const struct marker_listing *l, const char *subject)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "executionSummaries", a->items);
-	if (pg->more) {
-		char tok[TOKEN_LEN + 1];
-
-		token_make(kind, subject, a->last_id, tok, sizeof(tok));
-		json_object_set_new(o, "nextToken", json_string(tok));
-	}
+	if (pg->more)
+		marker_write_row(l, subject, a->last_id, o);
 	return o;
 }
 
@@ -247,7 +177,7 @@ list_for_job(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	struct store_tx *tx;
 	int found, rc = -1;
 
-	if (list_page(in, "job", job_id, &pg, err) == -1)
+	if (list_page(in, &for_job_listing, job_id, &pg, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -261,7 +191,7 @@ list_for_job(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		json_decref(a.items);
 		goto out;
 	}
-	*out = list_reply(&a, &pg, "job", job_id);
+	*out = list_reply(&a, &pg, &for_job_listing, job_id);
 	rc = 0;
 out:
 	store_end(tx, false, NULL);
@@ -278,7 +208,7 @@ list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
 	struct store_tx *tx;
 	int found, rc = -1;
 
-	if (list_page(in, "thing", thing, &pg, err) == -1)
+	if (list_page(in, &for_thing_listing, thing, &pg, err) == -1)
 		return -1;
 	pg.namespace_id = api_in_str(in, "namespaceId");
 	if (store_begin(ctx->st, false, &tx, err) == -1)
@@ -294,7 +224,7 @@ list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
 		json_decref(a.items);
 		goto out;
 	}
-	*out = list_reply(&a, &pg, "thing", thing);
+	*out = list_reply(&a, &pg, &for_thing_listing, thing);
 	rc = 0;
 out:
 	store_end(tx, false, NULL);

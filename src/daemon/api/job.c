@@ -7,12 +7,11 @@
  */
 #include "api/api.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/job_int.h"
+#include "api/marker.h"
 #include "api/tags.h"
 #include "engine/engine.h"
 #include "engine/sched.h"
@@ -21,7 +20,6 @@
 
 #define LIST_DEFAULT	50	/* ListJobs maxResults when absent */
 #define LIST_MAX	250	/* model LaserMaxResults */
-#define TOKEN_MAX	32
 
 /* Members of jobs.config that DescribeJob returns inside "job". */
 static const char *const describe_config_members[] = {
@@ -167,40 +165,6 @@ job_document(struct api_ctx *ctx, json_t *in, json_t **out,
 	return 0;
 }
 
-/* The opaque ListJobs nextToken of position POS, and back. */
-static void
-token_encode(int64_t pos, char buf[TOKEN_MAX])
-{
-	snprintf(buf, TOKEN_MAX, "J1.%016" PRIx64, (uint64_t)pos);
-}
-
-static int
-token_decode(const char *token, int64_t *pos, struct err *err)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (strncmp(token, "J1.", 3) != 0 || strlen(token) != 19)
-		goto bad;
-	for (i = 3; token[i] != '\0'; i++) {
-		char c = token[i];
-
-		if (c >= '0' && c <= '9')
-			v = v * 16 + (uint64_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v = v * 16 + (uint64_t)(c - 'a' + 10);
-		else
-			goto bad;
-	}
-	if (v == 0 || v > INT64_MAX)
-		goto bad;
-	*pos = (int64_t)v;
-	return 0;
-bad:
-	return err_set(err, ERR_INVALID_REQUEST, "nextToken is not a token"
-	    " that ListJobs returned");
-}
-
 static json_t *
 summary_render(const struct api_ctx *ctx, const struct store_job_summary *s,
     bool rolling)
@@ -291,9 +255,9 @@ static int
 job_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	json_t *max = json_object_get(in, "maxResults");
-	const char *token = api_in_str(in, "nextToken");
-	char next_token[TOKEN_MAX];
-	int64_t after = 0, next;
+	static const struct marker_listing listing = { "ListJobs",
+		"nextToken", "nextToken", ERR_INVALID_REQUEST, MARKER_ROW };
+	int64_t after, next;
 	int limit = max != NULL ? (int)json_integer_value(max) : LIST_DEFAULT;
 	struct store_tx *tx;
 	json_t *jobs;
@@ -302,7 +266,7 @@ job_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (limit < 1 || limit > LIST_MAX)
 		return err_set(err, ERR_INVALID_REQUEST, "maxResults must be"
 		    " between 1 and %d", LIST_MAX);
-	if (token != NULL && token_decode(token, &after, err) == -1)
+	if (marker_read_row(&listing, NULL, in, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -314,11 +278,8 @@ job_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		return -1;
 	}
 	*out = json_pack("{s:o}", "jobs", jobs);
-	if (next != 0) {
-		token_encode(next, next_token);
-		json_object_set_new(*out, "nextToken",
-		    json_string(next_token));
-	}
+	if (next != 0)
+		marker_write_row(&listing, NULL, next, *out);
 	return 0;
 }
 

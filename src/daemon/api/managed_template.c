@@ -11,19 +11,17 @@
  */
 #include "api/template.h"
 
-#include <inttypes.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "num.h"
+#include "api/marker.h"
 #include "xmalloc.h"
 
 #define PLACEHOLDER	"${aws:iot:parameter:"
 #define DOCUMENT_MAX	32768	/* bytes, model JobDocument */
 #define LIST_DEFAULT	50
-#define TOKEN_MAX	32
 #define KEYS_MSG_MAX	512
 
 /* A placeholder inside a JSON string of a document. */
@@ -360,20 +358,24 @@ summary_render(const struct api_ctx *ctx, const struct managed_template *mt)
 	    "environments", env, "templateVersion", mt->version);
 }
 
-/* The position a ListManagedJobTemplates nextToken names. */
-static int
-token_decode(const char *token, size_t *pos, struct err *err)
-{
-	uint64_t v;
+static const struct marker_listing managed_listing = {
+	"ListManagedJobTemplates", "nextToken", "nextToken",
+	ERR_INVALID_REQUEST, MARKER_ROW
+};
 
-	if (strncmp(token, "M1.", 3) != 0 || num_parse_u64(token + 3, 1,
-	    managed_templates_count - 1, &v) == -1)
-		goto bad;
+/* The position in the table a ListManagedJobTemplates nextToken names. */
+static int
+token_decode(const json_t *in, size_t *pos, struct err *err)
+{
+	int64_t v;
+
+	*pos = 0;
+	if (marker_read_row(&managed_listing, NULL, in, &v, err) == -1)
+		return -1;
+	if ((uint64_t)v >= managed_templates_count)
+		return marker_refuse(&managed_listing, err);
 	*pos = (size_t)v;
 	return 0;
-bad:
-	return err_set(err, ERR_INVALID_REQUEST, "nextToken is not a token"
-	    " that ListManagedJobTemplates returned");
 }
 
 int
@@ -381,18 +383,16 @@ managed_template_list_op(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *name = api_in_str(in, "templateName");
-	const char *token = api_in_str(in, "nextToken");
 	json_t *max = json_object_get(in, "maxResults");
 	size_t limit = max != NULL ? (size_t)json_integer_value(max) :
 	    LIST_DEFAULT;
-	size_t pos = 0, n = 0;
-	char next[TOKEN_MAX];
+	size_t pos, n = 0;
 	json_t *list;
 
 	if (name != NULL && managed_template_find(name, NULL) == NULL)
 		return err_set(err, ERR_NOT_FOUND, "Managed job template %s"
 		    " does not exist", name);
-	if (token != NULL && token_decode(token, &pos, err) == -1)
+	if (token_decode(in, &pos, err) == -1)
 		return -1;
 	list = json_array();
 	*out = json_pack("{s:o}", "managedJobTemplates", list);
@@ -402,9 +402,8 @@ managed_template_list_op(struct api_ctx *ctx, json_t *in, json_t **out,
 		if (name != NULL && strcmp(mt->name, name) != 0)
 			continue;
 		if (n == limit) {
-			snprintf(next, sizeof(next), "M1.%zu", pos);
-			json_object_set_new(*out, "nextToken",
-			    json_string(next));
+			marker_write_row(&managed_listing, NULL,
+			    (int64_t)pos, *out);
 			break;
 		}
 		json_array_append_new(list, summary_render(ctx, mt));

@@ -54,35 +54,35 @@ policy_page_size(const json_t *in)
 }
 
 int
-policy_cpage_init(const json_t *in, struct store_cpage *pg,
-    char key[MARKER_KEY_MAX + 1], struct err *err)
+policy_cpage_init(const struct marker_listing *l, const json_t *in,
+    struct store_cpage *pg, struct marker_pos *pos, struct err *err)
 {
-	const char *marker = api_in_str(in, "marker");
+	bool given;
 
 	memset(pg, 0, sizeof(*pg));
 	pg->limit = policy_page_size(in);
 	pg->descending = json_is_false(json_object_get(in, "ascendingOrder"));
-	if (marker == NULL)
-		return 0;
-	if (marker_decode_pos(marker, "marker", &pg->after_time, key,
-	    err) == -1)
+	if (marker_read(l, NULL, in, pos, &given, err) == -1)
 		return -1;
-	pg->after = key;
+	if (given) {
+		pg->after_time = pos->seq;
+		pg->after = pos->key;
+	}
 	return 0;
 }
 
 void
-policy_cpage_next(json_t *out, const json_t *rows, const char *key,
-    bool more)
+policy_cpage_next(const struct marker_listing *l, json_t *out,
+    const json_t *rows, const char *key, bool more)
 {
 	const json_t *last = json_array_get(rows, json_array_size(rows) - 1);
-	char marker[MARKER_MAX];
+	struct marker_pos pos;
 
 	if (!more || last == NULL)
 		return;
-	marker_encode_pos(json_integer_value(json_object_get(last,
-	    "createdAt")), api_in_str(last, key), marker);
-	json_object_set_new(out, "nextMarker", json_string(marker));
+	pos.seq = json_integer_value(json_object_get(last, "createdAt"));
+	snprintf(pos.key, sizeof(pos.key), "%s", api_in_str(last, key));
+	marker_write(l, NULL, &pos, out);
 }
 
 /*
@@ -237,7 +237,10 @@ policy_get(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 static int
 policy_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	char key[MARKER_KEY_MAX + 1], arn[ERR_ARN_MAX];
+	static const struct marker_listing listing =
+	    POLICY_LISTING("ListPolicies", MARKER_TIME_KEY);
+	char arn[ERR_ARN_MAX];
+	struct marker_pos after;
 	struct store_cpage pg;
 	struct store_tx *tx;
 	json_t *rows, *list, *row;
@@ -245,7 +248,7 @@ policy_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	size_t i;
 	int rc;
 
-	if (policy_cpage_init(in, &pg, key, err) == -1)
+	if (policy_cpage_init(&listing, in, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -265,7 +268,7 @@ policy_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		    "policyName", name, "policyArn", arn));
 	}
 	*out = json_pack("{s:o}", "policies", list);
-	policy_cpage_next(*out, rows, "policyName", more);
+	policy_cpage_next(&listing, *out, rows, "policyName", more);
 	json_decref(rows);
 	return 0;
 }

@@ -127,12 +127,22 @@ principal_policy_detach(struct api_ctx *ctx, json_t *in, json_t **out,
 	return detach(ctx, in, out, "principal", true, err);
 }
 
-/* Sets nextMarker of OUT after the last string of KEYS when MORE. */
+static const struct marker_listing attached_tokens =
+    POLICY_LISTING("ListAttachedPolicies", MARKER_KEY);
+static const struct marker_listing targets_tokens =
+    POLICY_LISTING("ListTargetsForPolicy", MARKER_KEY);
+static const struct marker_listing principal_policies_tokens =
+    POLICY_LISTING("ListPrincipalPolicies", MARKER_TIME_KEY);
+static const struct marker_listing policy_principals_tokens =
+    POLICY_LISTING("ListPolicyPrincipals", MARKER_TIME_KEY);
+
+/* Sets L's nextMarker of OUT after the last string of KEYS when MORE. */
 static void
-page_next(json_t *out, const json_t *keys, bool more)
+page_next(const struct marker_listing *l, json_t *out, const json_t *keys,
+    bool more)
 {
-	marker_page_next(out, "nextMarker", json_string_value(json_array_get(
-	    keys, json_array_size(keys) - 1)), more);
+	marker_page_next(l, out, json_string_value(json_array_get(keys,
+	    json_array_size(keys) - 1)), more);
 }
 
 /* Policy names (strings, or objects of "name") into Policy objects. */
@@ -177,7 +187,7 @@ attached_list(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	bool recursive = json_is_true(json_object_get(in, "recursive"));
-	char key[MARKER_KEY_MAX + 1];
+	struct marker_pos after;
 	struct store_page pg;
 	struct store_tx *tx;
 	struct target t;
@@ -186,8 +196,8 @@ attached_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	int rc;
 
 	if (target_parse(ctx, api_in_str(in, "target"), true, "target", &t,
-	    err) == -1 || marker_page_init(in, "pageSize",
-	    POLICY_PAGE_DEFAULT, "marker", &pg, key, err) == -1)
+	    err) == -1 || marker_page_init(&attached_tokens, in, "pageSize",
+	    POLICY_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -196,7 +206,7 @@ attached_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	store_end(tx, false, NULL);
 	if (rc == 0) {
 		*out = json_pack("{s:o}", "policies", policy_refs(ctx, names));
-		page_next(*out, names, more);
+		page_next(&attached_tokens, *out, names, more);
 	}
 	json_decref(names);
 	return rc;
@@ -206,15 +216,15 @@ static int
 targets_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *name = api_in_str(in, "policyName");
-	char key[MARKER_KEY_MAX + 1];
+	struct marker_pos after;
 	struct store_page pg;
 	struct store_tx *tx;
 	json_t *targets;
 	bool more = false;
 	int found;
 
-	if (marker_page_init(in, "pageSize",
-	    POLICY_PAGE_DEFAULT, "marker", &pg, key, err) == -1)
+	if (marker_page_init(&targets_tokens, in, "pageSize",
+	    POLICY_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -229,7 +239,7 @@ targets_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		return found == 0 ? policy_missing(name, err) : -1;
 	}
 	*out = json_pack("{s:O}", "targets", targets);
-	page_next(*out, targets, more);
+	page_next(&targets_tokens, *out, targets, more);
 	json_decref(targets);
 	return 0;
 }
@@ -238,7 +248,7 @@ static int
 principal_policies_list(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	char key[MARKER_KEY_MAX + 1];
+	struct marker_pos after;
 	struct store_cpage pg;
 	struct store_tx *tx;
 	struct target t;
@@ -247,7 +257,8 @@ principal_policies_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	int rc;
 
 	if (target_parse(ctx, api_in_str(in, "principal"), true, "principal",
-	    &t, err) == -1 || policy_cpage_init(in, &pg, key, err) == -1)
+	    &t, err) == -1 || policy_cpage_init(&principal_policies_tokens,
+	    in, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -259,7 +270,8 @@ principal_policies_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	store_end(tx, false, NULL);
 	if (rc == 0) {
 		*out = json_pack("{s:o}", "policies", policy_refs(ctx, rows));
-		policy_cpage_next(*out, rows, "name", more);
+		policy_cpage_next(&principal_policies_tokens, *out, rows,
+		    "name", more);
 	}
 	json_decref(rows);
 	return rc;
@@ -270,7 +282,7 @@ policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *name = api_in_str(in, "policyName");
-	char key[MARKER_KEY_MAX + 1];
+	struct marker_pos after;
 	struct store_cpage pg;
 	struct store_tx *tx;
 	json_t *rows, *list, *row;
@@ -278,7 +290,8 @@ policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	size_t i;
 	int found;
 
-	if (policy_cpage_init(in, &pg, key, err) == -1)
+	if (policy_cpage_init(&policy_principals_tokens, in, &pg, &after,
+	    err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -296,7 +309,8 @@ policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	json_array_foreach(rows, i, row)
 		json_array_append(list, json_object_get(row, "name"));
 	*out = json_pack("{s:o}", "principals", list);
-	policy_cpage_next(*out, rows, "name", more);
+	policy_cpage_next(&policy_principals_tokens, *out, rows, "name",
+	    more);
 	json_decref(rows);
 	return 0;
 }

@@ -24,20 +24,25 @@ int policy_missing(const char *name, struct err *err);
 /* pageSize of IN, or POLICY_PAGE_DEFAULT. */
 int policy_page_size(const json_t *in);
 
-/*
- * Reads marker, pageSize and ascendingOrder (absent: ascending) of IN
- * into the creation-order page PG; KEY receives the name PG->after points
- * at. An invalid marker is an InvalidRequestException.
- */
-int policy_cpage_init(const json_t *in, struct store_cpage *pg,
-    char key[MARKER_KEY_MAX + 1], struct err *err);
+/* The listing OP of positions KIND: marker and nextMarker. */
+#define POLICY_LISTING(op, kind)	{ (op), "marker", "nextMarker", \
+					    ERR_INVALID_REQUEST, (kind) }
 
 /*
- * Sets nextMarker of OUT to the position of the last of ROWS (objects of
- * KEY and "createdAt", as the store's creation-order listings give) when
- * MORE.
+ * Reads the marker of listing L (of MARKER_TIME_KEY positions), pageSize
+ * and ascendingOrder (absent: ascending) of IN into the creation-order
+ * page PG; POS receives the position PG->after points into. A marker L
+ * did not issue is an InvalidRequestException.
  */
-void policy_cpage_next(json_t *out, const json_t *rows, const char *key,
-    bool more);
+int policy_cpage_init(const struct marker_listing *l, const json_t *in,
+    struct store_cpage *pg, struct marker_pos *pos, struct err *err);
+
+/*
+ * Sets L's nextMarker of OUT to the position of the last of ROWS (objects
+ * of KEY and "createdAt", as the store's creation-order listings give)
+ * when MORE.
+ */
+void policy_cpage_next(const struct marker_listing *l, json_t *out,
+    const json_t *rows, const char *key, bool more);
 
 #endif

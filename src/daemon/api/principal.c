@@ -129,13 +129,24 @@ principal_detach(struct api_ctx *ctx, json_t *in, json_t **out,
 	return api_end_empty(tx, rc, out, err);
 }
 
+/* The page tokens of the two listings, each shared by its V1 and V2. */
+static const struct marker_listing thing_principals_tokens = {
+	"ListThingPrincipals", "nextToken", "nextToken", ERR_INVALID_REQUEST,
+	MARKER_KEY
+};
+static const struct marker_listing principal_things_tokens = {
+	"ListPrincipalThings", "nextToken", "nextToken", ERR_INVALID_REQUEST,
+	MARKER_KEY
+};
+
 /*
- * The answer of a listing of ROWS (objects of KEY and thingPrincipalType)
- * into *OUT: under LIST, the KEY strings (V1) or the objects (V2).
+ * The answer of a listing L of ROWS (objects of KEY and
+ * thingPrincipalType) into *OUT: under LIST, the KEY strings (V1) or the
+ * objects (V2).
  */
 static void
-listing_out(json_t **out, const char *list, json_t *rows, const char *key,
-    bool v2, bool more)
+listing_out(const struct marker_listing *l, json_t **out, const char *list,
+    json_t *rows, const char *key, bool v2, bool more)
 {
 	json_t *names, *row;
 	size_t i;
@@ -148,7 +159,7 @@ listing_out(json_t **out, const char *list, json_t *rows, const char *key,
 			json_array_append(names, json_object_get(row, key));
 		*out = json_pack("{s:o}", list, names);
 	}
-	marker_page_next(*out, "nextToken", api_in_str(json_array_get(rows,
+	marker_page_next(l, *out, api_in_str(json_array_get(rows,
 	    json_array_size(rows) - 1), key), more);
 }
 
@@ -157,15 +168,15 @@ thing_principals(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
     struct err *err)
 {
 	const char *thing = api_in_str(in, "thingName");
-	char key[MARKER_KEY_MAX + 1];
+	struct marker_pos after;
 	struct store_page pg;
 	struct store_tx *tx;
 	json_t *rows;
 	bool more = false;
 	int rc;
 
-	if (marker_page_init(in, "maxResults",
-	    PRINCIPAL_PAGE_DEFAULT, "nextToken", &pg, key, err) == -1)
+	if (marker_page_init(&thing_principals_tokens, in, "maxResults",
+	    PRINCIPAL_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -177,7 +188,8 @@ thing_principals(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 		    err);
 	store_end(tx, false, NULL);
 	if (rc == 0)
-		listing_out(out, v2 ? "thingPrincipalObjects" : "principals",
+		listing_out(&thing_principals_tokens, out,
+		    v2 ? "thingPrincipalObjects" : "principals",
 		    rows, "principal", v2, more);
 	json_decref(rows);
 	return rc;
@@ -187,7 +199,7 @@ static int
 principal_things(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
     struct err *err)
 {
-	char key[MARKER_KEY_MAX + 1];
+	struct marker_pos after;
 	struct store_page pg;
 	struct store_tx *tx;
 	struct target t;
@@ -196,8 +208,9 @@ principal_things(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 	int rc;
 
 	if (target_parse(ctx, api_in_str(in, "principal"), false,
-	    "principal", &t, err) == -1 || marker_page_init(in, "maxResults",
-	    PRINCIPAL_PAGE_DEFAULT, "nextToken", &pg, key, err) == -1)
+	    "principal", &t, err) == -1 ||
+	    marker_page_init(&principal_things_tokens, in, "maxResults",
+	    PRINCIPAL_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -209,7 +222,8 @@ principal_things(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 		    err);
 	store_end(tx, false, NULL);
 	if (rc == 0)
-		listing_out(out, v2 ? "principalThingObjects" : "things",
+		listing_out(&principal_things_tokens, out,
+		    v2 ? "principalThingObjects" : "things",
 		    rows, "thingName", v2, more);
 	json_decref(rows);
 	return rc;

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/marker.h"
 #include "store/store_cert.h"
 #include "store/store_command.h"
 #include "store/store_job.h"
@@ -27,8 +28,6 @@
 #define TAGS_RESERVED	"aws:"
 #define TAGS_PAGE	25	/* ListTagsForResource page (ours) */
 #define TAGS_ID_MAX	256	/* longest resource id of tag_kinds */
-#define TAGS_KEY_BYTES	512	/* 128 characters of up to 4 bytes */
-#define TAGS_TOKEN_MAX	(3 + 2 * TAGS_KEY_BYTES + 1)
 
 /* resource "TYPE/ID" into BUF. */
 static void
@@ -283,78 +282,33 @@ untag_resource(struct api_ctx *ctx, json_t *in, json_t **out,
 	return api_end_empty(tx, rc, out, err);
 }
 
-/* nextToken: "T1." and the hex of the last key returned. */
-static void
-token_encode(const char *key, char buf[TAGS_TOKEN_MAX])
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 3;
-
-	memcpy(buf, "T1.", 3);
-	for (i = 0; key[i] != '\0' && i < TAGS_KEY_BYTES; i++) {
-		buf[o++] = hex[(unsigned char)key[i] >> 4];
-		buf[o++] = hex[(unsigned char)key[i] & 15];
-	}
-	buf[o] = '\0';
-}
-
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
-token_decode(const char *token, char key[TAGS_KEY_BYTES + 1],
-    struct err *err)
-{
-	size_t len = strlen(token), i, o = 0;
-	int hi, lo;
-
-	if (len < 5 || len % 2 == 0 || len > TAGS_TOKEN_MAX - 1 ||
-	    strncmp(token, "T1.", 3) != 0)
-		goto bad;
-	for (i = 3; i < len; i += 2) {
-		hi = hex_value(token[i]);
-		lo = hex_value(token[i + 1]);
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-			goto bad;
-		key[o++] = (char)(hi << 4 | lo);
-	}
-	key[o] = '\0';
-	return 0;
-bad:
-	return err_set(err, ERR_INVALID_REQUEST, "nextToken is not a valid"
-	    " pagination token: \"%.64s\"", token);
-}
+/* A resource's tags in key order, resuming after the last key answered. */
+static const struct marker_listing tags_listing = {
+	"ListTagsForResource", "nextToken", "nextToken", ERR_INVALID_REQUEST,
+	MARKER_KEY
+};
 
 static int
 list_tags(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *arn = api_in_str(in, "resourceArn");
-	const char *token = api_in_str(in, "nextToken");
-	char after[TAGS_KEY_BYTES + 1], next[TAGS_TOKEN_MAX];
+	struct marker_pos after;
 	struct tag_target t;
 	struct store_tx *tx;
 	json_t *tags;
-	bool more = false;
+	bool more = false, given;
 	int rc;
 
-	after[0] = '\0';
 	if (tag_target_parse(ctx, arn, &t, err) == -1 ||
-	    (token != NULL && token_decode(token, after, err) == -1))
+	    marker_read(&tags_listing, NULL, in, &after, &given, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
 	tags = json_array();
 	rc = tag_target_exists(tx, arn, &t, err);
 	if (rc == 0)
-		rc = store_tags_list(tx, t.resource, after, TAGS_PAGE, tags,
-		    &more, err);
+		rc = store_tags_list(tx, t.resource, after.key, TAGS_PAGE,
+		    tags, &more, err);
 	store_end(tx, false, NULL);
 	if (rc == -1) {
 		json_decref(tags);
@@ -362,9 +316,9 @@ list_tags(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	}
 	*out = json_pack("{s:o}", "tags", tags);
 	if (more) {
-		token_encode(json_string_value(json_object_get(json_array_get(
-		    tags, json_array_size(tags) - 1), "Key")), next);
-		json_object_set_new(*out, "nextToken", json_string(next));
+		snprintf(after.key, sizeof(after.key), "%s", api_in_str(
+		    json_array_get(tags, json_array_size(tags) - 1), "Key"));
+		marker_write(&tags_listing, NULL, &after, *out);
 	}
 	return 0;
 }

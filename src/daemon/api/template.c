@@ -8,21 +8,19 @@
  */
 #include "api/template.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/job_int.h"
+#include "api/marker.h"
 #include "api/tags.h"
-#include "num.h"
 #include "store/store_job.h"
 #include "store/store_template.h"
 #include "xmalloc.h"
 
 #define LIST_DEFAULT	50	/* ListJobTemplates maxResults when absent */
 #define LIST_MAX	250	/* model LaserMaxResults */
-#define TOKEN_MAX	32
 #define ARN_MAX		512
 
 /*
@@ -371,25 +369,6 @@ template_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	return 0;
 }
 
-/* The opaque ListJobTemplates nextToken of position POS, and back. */
-static void
-token_encode(int64_t pos, char buf[TOKEN_MAX])
-{
-	snprintf(buf, TOKEN_MAX, "T1.%" PRId64, pos);
-}
-
-static int
-token_decode(const char *token, int64_t *pos, struct err *err)
-{
-	if (strncmp(token, "T1.", 3) != 0 || token[3] == '0' ||
-	    num_parse_i64(token + 3, 1, INT64_MAX - 1, pos) == -1)
-		goto bad;
-	return 0;
-bad:
-	return err_set(err, ERR_INVALID_REQUEST, "nextToken is not a token"
-	    " that ListJobTemplates returned");
-}
-
 static int
 list_in_tx(struct api_ctx *ctx, struct store_tx *tx, int64_t after,
     int limit, json_t *list, int64_t *next, struct err *err)
@@ -418,10 +397,10 @@ template_list(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	json_t *max = json_object_get(in, "maxResults");
-	const char *token = api_in_str(in, "nextToken");
+	static const struct marker_listing listing = { "ListJobTemplates",
+		"nextToken", "nextToken", ERR_INVALID_REQUEST, MARKER_ROW };
 	int limit = max != NULL ? (int)json_integer_value(max) : LIST_DEFAULT;
-	char next_token[TOKEN_MAX];
-	int64_t after = 0, next;
+	int64_t after, next;
 	struct store_tx *tx;
 	json_t *list;
 	int rc;
@@ -429,7 +408,7 @@ template_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (limit < 1 || limit > LIST_MAX)
 		return err_set(err, ERR_INVALID_REQUEST, "maxResults must be"
 		    " between 1 and %d", LIST_MAX);
-	if (token != NULL && token_decode(token, &after, err) == -1)
+	if (marker_read_row(&listing, NULL, in, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -441,11 +420,8 @@ template_list(struct api_ctx *ctx, json_t *in, json_t **out,
 		return -1;
 	}
 	*out = json_pack("{s:o}", "jobTemplates", list);
-	if (next != 0) {
-		token_encode(next, next_token);
-		json_object_set_new(*out, "nextToken",
-		    json_string(next_token));
-	}
+	if (next != 0)
+		marker_write_row(&listing, NULL, next, *out);
 	return 0;
 }
 

@@ -28,19 +28,17 @@
 /* ListThings page size when maxResults is absent (AWS does not say). */
 #define THING_PAGE_DEFAULT	50
 
-int
-thing_page_init(const json_t *in, struct store_page *pg,
-    char after[STORE_NAME_MAX + 1], struct err *err)
-{
-	const json_t *max = json_object_get(in, "maxResults");
-	const char *token = api_in_str(in, "nextToken");
+static const struct marker_listing thing_listing =
+    THING_LISTING("ListThings");
 
-	pg->limit = json_is_integer(max) ? (int)json_integer_value(max) :
-	    THING_PAGE_DEFAULT;
-	after[0] = '\0';
-	if (token != NULL && store_token_decode(token, after, err) == -1)
+int
+thing_page_init(const struct marker_listing *l, const json_t *in,
+    struct store_page *pg, struct marker_pos *pos, struct err *err)
+{
+	if (marker_page_init(l, in, "maxResults", THING_PAGE_DEFAULT, pg,
+	    pos, err) == -1)
 		return -1;
-	pg->after = after;
+	pg->after = pos->key;
 	return 0;
 }
 
@@ -342,7 +340,8 @@ static int
 thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	struct store_thing_filter f;
-	char after[STORE_NAME_MAX + 1], arn[ERR_ARN_MAX];
+	char arn[ERR_ARN_MAX];
+	struct marker_pos after;
 	struct store_page pg;
 	struct store_tx *tx;
 	json_t *things, *item;
@@ -358,7 +357,7 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (f.attr_value != NULL && f.attr_name == NULL)
 		return err_set(err, ERR_INVALID_REQUEST, "attributeValue needs"
 		    " attributeName");
-	if (thing_page_init(in, &pg, after, err) == -1)
+	if (thing_page_init(&thing_listing, in, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -375,13 +374,8 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		json_object_set_new(item, "thingArn", json_string(arn));
 	}
 	*out = json_pack("{s:o}", "things", things);
-	if (more) {
-		char token[STORE_TOKEN_MAX];
-
-		store_token_encode(api_in_str(json_array_get(things,
-		    json_array_size(things) - 1), "thingName"), token);
-		json_object_set_new(*out, "nextToken", json_string(token));
-	}
+	marker_page_next(&thing_listing, *out, api_in_str(json_array_get(
+	    things, json_array_size(things) - 1), "thingName"), more);
 	return 0;
 }
 

@@ -32,20 +32,6 @@
 #define GROUP_CHILDREN_MAX	100
 #define GROUP_MEMBERS_WALK	1000000	/* members read by DeleteThingGroup */
 
-/* Sets the nextToken of OUT after the last name of NAMES when MORE. */
-static void
-page_token(json_t *out, const json_t *names, bool more)
-{
-	char token[STORE_TOKEN_MAX];
-	size_t n = json_array_size(names);
-
-	if (!more || n == 0)
-		return;
-	store_token_encode(json_string_value(json_array_get(names, n - 1)),
-	    token);
-	json_object_set_new(out, "nextToken", json_string(token));
-}
-
 static int
 group_missing(const char *name, struct err *err)
 {
@@ -526,18 +512,26 @@ struct listing {
 
 enum { LIST_GROUPS, LIST_THINGS_OF, LIST_GROUPS_OF };
 
+/* The page tokens of each kind of listing. */
+static const struct marker_listing listing_tokens[] = {
+	[LIST_GROUPS] = THING_LISTING("ListThingGroups"),
+	[LIST_THINGS_OF] = THING_LISTING("ListThingsInThingGroup"),
+	[LIST_GROUPS_OF] = THING_LISTING("ListThingGroupsForThing"),
+};
+
 static int
 listing_run(struct api_ctx *ctx, const json_t *in, const struct listing *l,
     json_t **out, struct err *err)
 {
-	char after[STORE_NAME_MAX + 1];
+	const struct marker_listing *tokens = &listing_tokens[l->kind];
+	struct marker_pos after;
 	struct store_page pg;
 	struct store_tx *tx;
 	json_t *names;
 	bool more = false;
 	int rc = -1;
 
-	if (thing_page_init(in, &pg, after, err) == -1)
+	if (thing_page_init(tokens, in, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -560,7 +554,8 @@ out:
 		else
 			*out = json_pack("{s:o}", "thingGroups",
 			    group_refs(ctx, names));
-		page_token(*out, names, more);
+		marker_page_next(tokens, *out, json_string_value(
+		    json_array_get(names, json_array_size(names) - 1)), more);
 	}
 	json_decref(names);
 	return rc;

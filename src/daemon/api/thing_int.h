@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "api/api.h"
+#include "api/marker.h"
 #include "err.h"
 #include "store/store_thing.h"
 
@@ -42,12 +43,16 @@ int thing_check_exists(struct store_tx *tx, const char *name,
     struct err *err);
 
 /*
- * Reads maxResults (50 when absent: AWS does not say) and nextToken of IN
- * into PG; AFTER receives the decoded key PG points at. An invalid token
- * is InvalidRequestException.
+ * Reads maxResults (50 when absent: AWS does not say) and the nextToken
+ * of listing L in IN into PG; POS receives the decoded key PG points at
+ * ("" from the start). A token L did not issue is L's error.
  */
-int thing_page_init(const json_t *in, struct store_page *pg,
-    char after[STORE_NAME_MAX + 1], struct err *err);
+int thing_page_init(const struct marker_listing *l, const json_t *in,
+    struct store_page *pg, struct marker_pos *pos, struct err *err);
+
+/* The name-order listing OP: nextToken in and out, InvalidRequestException. */
+#define THING_LISTING(op)	{ (op), "nextToken", "nextToken", \
+				    ERR_INVALID_REQUEST, MARKER_KEY }
 
 /* ATTRS (a group's attributes) within GROUP_ATTRS_MAX: 0, or -1. */
 int thing_group_attrs_check(const json_t *attrs, struct err *err);

@@ -225,14 +225,16 @@ type_list_row(const struct store_thing_type *t, void *arg, struct err *err)
 static int
 type_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	char after[STORE_NAME_MAX + 1], token[STORE_TOKEN_MAX];
+	static const struct marker_listing listing =
+	    THING_LISTING("ListThingTypes");
 	struct type_list l = { ctx, NULL };
+	struct marker_pos after;
 	struct store_page pg;
 	struct store_tx *tx;
 	bool more = false;
 	int rc;
 
-	if (thing_page_init(in, &pg, after, err) == -1)
+	if (thing_page_init(&listing, in, &pg, &after, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
@@ -244,12 +246,9 @@ type_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		json_decref(l.items);
 		return -1;
 	}
-	if (more)
-		store_token_encode(api_in_str(json_array_get(l.items,
-		    json_array_size(l.items) - 1), "thingTypeName"), token);
 	*out = json_pack("{s:o}", "thingTypes", l.items);
-	if (more)
-		json_object_set_new(*out, "nextToken", json_string(token));
+	marker_page_next(&listing, *out, api_in_str(json_array_get(l.items,
+	    json_array_size(l.items) - 1), "thingTypeName"), more);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "auth/atomic_file.h"
@@ -26,10 +27,9 @@
 #define CREDS_FILE	"credentials.json"
 #define AKID_RANDOM	16	/* after "AKIA" */
 #define SECRET_LEN	40
+#define SECRET_RANDOM	(SECRET_LEN / 4 * 3)	/* bytes, base64 to 40 */
 
 static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /*
  * Printable ASCII without space; an access key id may not hold the
@@ -129,7 +129,7 @@ int
 auth_creds_random(char *akid, size_t akid_size, char *secret,
     size_t secret_size, struct err *err)
 {
-	unsigned char rnd[AKID_RANDOM + SECRET_LEN];
+	unsigned char rnd[AKID_RANDOM + SECRET_RANDOM];
 	size_t i;
 
 	if (akid_size < 4 + AKID_RANDOM + 1 || secret_size < SECRET_LEN + 1)
@@ -138,14 +138,14 @@ auth_creds_random(char *akid, size_t akid_size, char *secret,
 	if (RAND_bytes(rnd, (int)sizeof(rnd)) != 1)
 		return err_set(err, ERR_INTERNAL_FAILURE,
 		    "cannot draw random bytes for a new key pair");
-	/* 256 is a multiple of 32 and 64: masking keeps the draw uniform. */
+	/* 256 is a multiple of 32: masking keeps the draw uniform. */
 	memcpy(akid, "AKIA", 4);
 	for (i = 0; i < AKID_RANDOM; i++)
 		akid[4 + i] = b32[rnd[i] & 31];
 	akid[4 + AKID_RANDOM] = '\0';
-	for (i = 0; i < SECRET_LEN; i++)
-		secret[i] = b64[rnd[AKID_RANDOM + i] & 63];
-	secret[SECRET_LEN] = '\0';
+	/* Whole groups of three bytes: 40 characters, no padding. */
+	EVP_EncodeBlock((unsigned char *)secret, rnd + AKID_RANDOM,
+	    SECRET_RANDOM);
 	explicit_bzero(rnd, sizeof(rnd));
 	return 0;
 }

@@ -2,8 +2,8 @@
 /*
  * SQLite backend of the thing registry (store_thing.h): thing rows, their
  * attributes mirrored into thing_attributes (0002) for ListThings filters,
- * plus the helpers shared with sqlite_group.c: UUIDs, the attribute update
- * rule and the nextToken encoding (base64 of the last name returned).
+ * plus the helpers shared with sqlite_group.c: UUIDs and the attribute
+ * update rule.
  */
 #include "store_thing.h"
 
@@ -356,96 +356,4 @@ store_uuid_new(char buf[STORE_ID_LEN + 1])
 	/* A store id is never made up: without randomness, stop. */
 	if (uuid_new(buf, &err) == -1)
 		fatalx("%s", err.msg);
-}
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void
-store_token_encode(const char *key, char buf[STORE_TOKEN_MAX])
-{
-	size_t len = strnlen(key, STORE_NAME_MAX), i, o = 0;
-
-	for (i = 0; i < len; i += 3) {
-		unsigned v = (unsigned char)key[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned char)key[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)key[i + 2];
-		buf[o++] = b64[(v >> 18) & 63];
-		buf[o++] = b64[(v >> 12) & 63];
-		buf[o++] = i + 1 < len ? b64[(v >> 6) & 63] : '=';
-		buf[o++] = i + 2 < len ? b64[v & 63] : '=';
-	}
-	buf[o] = '\0';
-}
-
-static int
-b64_value(char c)
-{
-	const char *p = c != '\0' ? strchr(b64, c) : NULL;
-
-	return p == NULL ? -1 : (int)(p - b64);
-}
-
-/* A name as the model allows it: [a-zA-Z0-9:_-]{1,128}. */
-static bool
-token_key_is_valid(const char *key, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > STORE_NAME_MAX)
-		return false;
-	for (i = 0; i < len; i++) {
-		char c = key[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == ':' || c == '_' ||
-		    c == '-'))
-			return false;
-	}
-	return true;
-}
-
-int
-store_token_decode(const char *token, char key[STORE_NAME_MAX + 1],
-    struct err *err)
-{
-	size_t len = strlen(token), i, o = 0;
-
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 > STORE_NAME_MAX + 2)
-		goto bad;
-	for (i = 0; i < len; i += 4) {
-		int a = b64_value(token[i]), b = b64_value(token[i + 1]);
-		int c = b64_value(token[i + 2]), d = b64_value(token[i + 3]);
-		bool last = i + 4 == len;
-
-		if (a < 0 || b < 0)
-			goto bad;
-		if (c < 0 && !(last && token[i + 2] == '=' &&
-		    token[i + 3] == '='))
-			goto bad;
-		if (d < 0 && !(last && token[i + 3] == '='))
-			goto bad;
-		if (o >= STORE_NAME_MAX)
-			goto bad;
-		key[o++] = (char)((a << 2) | (b >> 4));
-		if (c >= 0 && o < STORE_NAME_MAX)
-			key[o++] = (char)(((b & 15) << 4) | (c >> 2));
-		else if (c >= 0)
-			goto bad;
-		if (d >= 0 && o < STORE_NAME_MAX)
-			key[o++] = (char)(((c & 3) << 6) | d);
-		else if (d >= 0)
-			goto bad;
-	}
-	key[o] = '\0';
-	if (!token_key_is_valid(key, o))
-		goto bad;
-	return 0;
-bad:
-	key[0] = '\0';
-	return err_set(err, ERR_INVALID_REQUEST,
-	    "nextToken is not a valid pagination token: \"%.64s\"", token);
 }

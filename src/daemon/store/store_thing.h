@@ -20,7 +20,6 @@
 
 #define STORE_NAME_MAX		128	/* ThingName, ThingGroupName (model) */
 #define STORE_ID_LEN		36	/* a UUID in text form */
-#define STORE_TOKEN_MAX		192	/* base64 of a name, NUL included */
 
 struct store_thing {
 	char name[STORE_NAME_MAX + 1];
@@ -206,15 +205,5 @@ int store_member_groups_kind(struct store_tx *tx, const char *thing,
 
 /* A new random (version 4) UUID in BUF. */
 void store_uuid_new(char buf[STORE_ID_LEN + 1]);
-
-/* The opaque nextToken that resumes a listing after KEY. */
-void store_token_encode(const char *key, char buf[STORE_TOKEN_MAX]);
-
-/*
- * Decodes TOKEN (a nextToken this daemon issued) into KEY; -1 with an
- * InvalidRequestException naming nextToken when it is not one.
- */
-int store_token_decode(const char *token, char key[STORE_NAME_MAX + 1],
-    struct err *err);
 
 #endif
