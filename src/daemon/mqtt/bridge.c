@@ -56,12 +56,14 @@ static const char *const mqtt_filters[] = {
 };
 #define MQTT_NFILTERS	(sizeof(mqtt_filters) / sizeof(mqtt_filters[0]))
 
+/* A request for the workers: one allocation, its strings in buf. */
 struct mqtt_req {
 	char *topic;
-	char *payload;
+	char *payload;		/* LEN bytes and a NUL */
 	size_t len;
 	int qos;
 	struct mqtt_req *next;
+	char buf[];
 };
 
 /* A reply waiting for the COMMIT of its request's writes. */
@@ -481,13 +483,6 @@ out:
 	json_decref(token);
 }
 
-static void
-req_free(struct mqtt_req *r)
-{
-	free(r->topic);
-	free(r->payload);
-	free(r);
-}
 
 static void *
 worker(void *arg)
@@ -510,7 +505,7 @@ worker(void *arg)
 		m->qlen--;
 		pthread_mutex_unlock(&m->lock);
 		handle(m, r);
-		req_free(r);
+		free(r);
 	}
 }
 
@@ -573,6 +568,26 @@ refuse_oversized(struct mqtt *m, const struct mosquitto_message *msg)
 	return true;
 }
 
+/* A copy of MSG for the workers (libmosquitto frees MSG on return). */
+static struct mqtt_req *
+req_new(const struct mosquitto_message *msg)
+{
+	size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+	size_t tlen = strlen(msg->topic);
+	struct mqtt_req *r = xmalloc(sizeof(*r) + len + 1 + tlen + 1);
+
+	r->payload = r->buf;
+	r->len = len;
+	if (len > 0)
+		memcpy(r->payload, msg->payload, len);
+	r->payload[len] = '\0';
+	r->topic = r->payload + len + 1;
+	memcpy(r->topic, msg->topic, tlen + 1);
+	r->qos = msg->qos > 1 ? 1 : msg->qos;
+	r->next = NULL;
+	return r;
+}
+
 static void
 on_message(struct mosquitto *mosq, void *arg,
     const struct mosquitto_message *msg, const mosquitto_property *props)
@@ -591,31 +606,24 @@ on_message(struct mosquitto *mosq, void *arg,
 		return;
 	if (refuse_oversized(m, msg))
 		return;
+	r = req_new(msg);
 	pthread_mutex_lock(&m->lock);
 	full = m->qlen >= m->app->conf->mqtt_queue;
+	if (!full) {
+		if (m->qtail != NULL)
+			m->qtail->next = r;
+		else
+			m->qhead = r;
+		m->qtail = r;
+		m->qlen++;
+		pthread_cond_signal(&m->qcond);
+	}
 	pthread_mutex_unlock(&m->lock);
 	if (full) {
+		free(r);
 		metrics_mqtt_throttled();
 		throttle(m, msg);
-		return;
 	}
-	r = xcalloc(1, sizeof(*r));
-	r->topic = xstrdup(msg->topic);
-	r->len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
-	r->payload = xmalloc(r->len + 1);
-	if (r->len > 0)
-		memcpy(r->payload, msg->payload, r->len);
-	r->payload[r->len] = '\0';
-	r->qos = msg->qos > 1 ? 1 : msg->qos;
-	pthread_mutex_lock(&m->lock);
-	if (m->qtail != NULL)
-		m->qtail->next = r;
-	else
-		m->qhead = r;
-	m->qtail = r;
-	m->qlen++;
-	pthread_cond_signal(&m->qcond);
-	pthread_mutex_unlock(&m->lock);
 }
 
 /*
@@ -982,7 +990,7 @@ mqtt_stop(struct mqtt *m)
 	mqtt_loop_free(m->loop);
 	while ((r = m->qhead) != NULL) {
 		m->qhead = r->next;
-		req_free(r);
+		free(r);
 	}
 	free(m->workers);
 	pthread_cond_destroy(&m->conn_cond);
