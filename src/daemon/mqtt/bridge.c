@@ -12,11 +12,11 @@
  * the rows marked API_DEFER (start-next and update, the device's hot path)
  * are held until the COMMIT of their writes instead of holding the worker,
  * so that a few workers fill each group commit.
- * One thread of ours runs the connection (conn_main): it connects, runs
- * libmosquitto's loop, and after any failure, whatever its kind (refused,
- * lost, TLS, name lookup), waits and connects again with backoff; on
- * every connect the subscriptions are made again and the notifier is
- * woken.
+ * One thread of ours runs the connection (conn_main): it connects, turns
+ * the event loop (loop.c) and after any failure, whatever its kind
+ * (refused, lost, TLS, name lookup), waits and connects again with
+ * backoff; on every connect the subscriptions are made again and the
+ * notifier is woken. Other threads publish and then wake the loop.
  */
 #include "mqtt/mqtt.h"
 
@@ -35,6 +35,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "mqtt/command.h"
+#include "mqtt/loop.h"
 #include "mqtt/mqtt_int.h"
 #include "mqtt/reply.h"
 #include "mqtt/topic.h"
@@ -56,12 +57,14 @@ static const char *const mqtt_filters[] = {
 };
 #define MQTT_NFILTERS	(sizeof(mqtt_filters) / sizeof(mqtt_filters[0]))
 
+/* A request for the workers: one allocation, its strings in buf. */
 struct mqtt_req {
 	char *topic;
-	char *payload;
+	char *payload;		/* LEN bytes and a NUL */
 	size_t len;
 	int qos;
 	struct mqtt_req *next;
+	char buf[];
 };
 
 /* A reply waiting for the COMMIT of its request's writes. */
@@ -77,6 +80,7 @@ struct mqtt_held {
 struct mqtt {
 	struct app *app;
 	struct mosquitto *mosq;
+	struct mqtt_loop *loop;		/* loop.c */
 	char host[256];
 	int port;
 	bool tls;
@@ -142,6 +146,19 @@ mqtt_queue_depth(struct mqtt *m)
 	return n;
 }
 
+/* Queues a publish with libmosquitto and wakes the loop to write it. */
+static int
+publish_raw(struct mqtt *m, const char *topic, const void *payload,
+    size_t len, int qos, const mosquitto_property *props)
+{
+	int rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload,
+	    qos, false, props);
+
+	if (rc == MOSQ_ERR_SUCCESS)
+		mqtt_loop_wake(m->loop);
+	return rc;
+}
+
 int
 mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
     int qos)
@@ -153,8 +170,7 @@ mqtt_publish(struct mqtt *m, const char *topic, const json_t *payload,
 	if (text == NULL)
 		return -1;
 	len = strlen(text);
-	rc = mosquitto_publish(m->mosq, NULL, topic, (int)len, text, qos,
-	    false);
+	rc = publish_raw(m, topic, text, len, qos, NULL);
 	free(text);
 	if (rc == MOSQ_ERR_OVERSIZE_PACKET) {
 		/* libmosquitto keeps to the broker's CONNACK limit. */
@@ -184,8 +200,7 @@ mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
 		mosquitto_property_add_int32(&props,
 		    MQTT_PROP_MESSAGE_EXPIRY_INTERVAL, expiry > UINT32_MAX ?
 		    UINT32_MAX : (uint32_t)expiry);
-	rc = mosquitto_publish_v5(m->mosq, NULL, topic, (int)len, payload,
-	    qos, false, props);
+	rc = publish_raw(m, topic, payload, len, qos, props);
 	mosquitto_property_free_all(&props);
 	if (rc == MOSQ_ERR_OVERSIZE_PACKET) {
 		log_warnx("mqtt: not published on %s: %zu bytes are more than"
@@ -231,9 +246,8 @@ held_publish(struct mqtt *m, struct mqtt_held *h, bool durable)
 
 	if (durable) {
 		if (topic_reply(h->request, 1, topic, sizeof(topic)) == 0) {
-			rc = mosquitto_publish(m->mosq, NULL, topic,
-			    (int)strlen(h->payload), h->payload, h->qos,
-			    false);
+			rc = publish_raw(m, topic, h->payload,
+			    strlen(h->payload), h->qos, NULL);
 			if (rc != MOSQ_ERR_SUCCESS)
 				log_debug("mqtt: publish %s: %s", topic,
 				    mosquitto_strerror(rc));
@@ -470,13 +484,6 @@ out:
 	json_decref(token);
 }
 
-static void
-req_free(struct mqtt_req *r)
-{
-	free(r->topic);
-	free(r->payload);
-	free(r);
-}
 
 static void *
 worker(void *arg)
@@ -499,7 +506,7 @@ worker(void *arg)
 		m->qlen--;
 		pthread_mutex_unlock(&m->lock);
 		handle(m, r);
-		req_free(r);
+		free(r);
 	}
 }
 
@@ -562,6 +569,26 @@ refuse_oversized(struct mqtt *m, const struct mosquitto_message *msg)
 	return true;
 }
 
+/* A copy of MSG for the workers (libmosquitto frees MSG on return). */
+static struct mqtt_req *
+req_new(const struct mosquitto_message *msg)
+{
+	size_t len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
+	size_t tlen = strlen(msg->topic);
+	struct mqtt_req *r = xmalloc(sizeof(*r) + len + 1 + tlen + 1);
+
+	r->payload = r->buf;
+	r->len = len;
+	if (len > 0)
+		memcpy(r->payload, msg->payload, len);
+	r->payload[len] = '\0';
+	r->topic = r->payload + len + 1;
+	memcpy(r->topic, msg->topic, tlen + 1);
+	r->qos = msg->qos > 1 ? 1 : msg->qos;
+	r->next = NULL;
+	return r;
+}
+
 static void
 on_message(struct mosquitto *mosq, void *arg,
     const struct mosquitto_message *msg, const mosquitto_property *props)
@@ -580,31 +607,24 @@ on_message(struct mosquitto *mosq, void *arg,
 		return;
 	if (refuse_oversized(m, msg))
 		return;
+	r = req_new(msg);
 	pthread_mutex_lock(&m->lock);
 	full = m->qlen >= m->app->conf->mqtt_queue;
+	if (!full) {
+		if (m->qtail != NULL)
+			m->qtail->next = r;
+		else
+			m->qhead = r;
+		m->qtail = r;
+		m->qlen++;
+		pthread_cond_signal(&m->qcond);
+	}
 	pthread_mutex_unlock(&m->lock);
 	if (full) {
+		free(r);
 		metrics_mqtt_throttled();
 		throttle(m, msg);
-		return;
 	}
-	r = xcalloc(1, sizeof(*r));
-	r->topic = xstrdup(msg->topic);
-	r->len = msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0;
-	r->payload = xmalloc(r->len + 1);
-	if (r->len > 0)
-		memcpy(r->payload, msg->payload, r->len);
-	r->payload[r->len] = '\0';
-	r->qos = msg->qos > 1 ? 1 : msg->qos;
-	pthread_mutex_lock(&m->lock);
-	if (m->qtail != NULL)
-		m->qtail->next = r;
-	else
-		m->qhead = r;
-	m->qtail = r;
-	m->qlen++;
-	pthread_cond_signal(&m->qcond);
-	pthread_mutex_unlock(&m->lock);
 }
 
 /*
@@ -621,6 +641,8 @@ subscribe_requests(struct mqtt *m)
 	    MQTT_SUB_OPT_NO_LOCAL, NULL);
 	if (rc != MOSQ_ERR_SUCCESS)
 		log_warnx("mqtt: subscribe: %s", mosquitto_strerror(rc));
+	else
+		mqtt_loop_wake(m->loop);
 }
 
 static bool
@@ -801,8 +823,13 @@ configure(struct mqtt *m, struct err *err)
 	    MQTT_PROTOCOL_V5);
 	/* Small replies one after another: Nagle would hold each. */
 	mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
-	/* Other threads publish while conn_main runs the loop. */
+	/*
+	 * Other threads publish while conn_main runs the loop: libmosquitto
+	 * then only queues their packets, and the loop's thread writes them
+	 * (one thread on the socket, as a TLS session needs).
+	 */
 	mosquitto_threaded_set(m->mosq, true);
+	m->loop = mqtt_loop_new(m->mosq);
 	if (c->mqtt_username[0] != '\0' && mosquitto_username_pw_set(m->mosq,
 	    c->mqtt_username, c->mqtt_password[0] != '\0' ?
 	    c->mqtt_password : NULL) != MOSQ_ERR_SUCCESS)
@@ -854,7 +881,7 @@ conn_main(void *arg)
 			pthread_mutex_unlock(&m->lock);
 			if (up)
 				delay = MQTT_BACKOFF_MIN;
-			rc = mosquitto_loop(m->mosq, 1000, 1);
+			rc = mqtt_loop_turn(m->loop);
 		}
 		/* Under lock here. */
 		if (m->conn_stop)
@@ -951,19 +978,21 @@ mqtt_stop(struct mqtt *m)
 	}
 	pthread_mutex_unlock(&held_lock);
 	if (m->conn_started) {
-		/* DISCONNECT is queued; the loop's next turn sends it. */
-		mosquitto_disconnect(m->mosq);
 		pthread_mutex_lock(&m->lock);
 		m->conn_stop = true;
 		pthread_cond_signal(&m->conn_cond);
 		pthread_mutex_unlock(&m->lock);
+		mqtt_loop_wake(m->loop);
 		pthread_join(m->conn, NULL);
+		/* The socket is ours alone now. */
+		mqtt_loop_disconnect(m->loop);
 	}
 	if (m->mosq != NULL)
 		mosquitto_destroy(m->mosq);
+	mqtt_loop_free(m->loop);
 	while ((r = m->qhead) != NULL) {
 		m->qhead = r->next;
-		req_free(r);
+		free(r);
 	}
 	free(m->workers);
 	pthread_cond_destroy(&m->conn_cond);

@@ -84,53 +84,6 @@ round_release(struct round *r)
 /* --- one thing ----------------------------------------------------------- */
 
 /*
- * The pending list of a thing: its summaries (at most
- * STORE_EXEC_PENDING_MAX), and their signature. Notify's payload is built
- * from the summaries only when the signature changed.
- */
-struct pending {
-	struct store_exec rows[STORE_EXEC_PENDING_MAX];
-	size_t n;
-	char *sig;
-	size_t len, cap;
-};
-
-static void
-sig_add(struct pending *p, const struct store_exec *e)
-{
-	char item[STORE_EXEC_JOB_ID_MAX + 32];
-	int n = snprintf(item, sizeof(item), "%s%s#%lld",
-	    p->len > 0 ? "," : "", e->job_id,
-	    (long long)e->execution_number);
-
-	if (n < 0)
-		return;
-	if (p->len + (size_t)n + 1 > p->cap) {
-		p->cap = (p->len + (size_t)n + 1) * 2;
-		p->sig = xrealloc(p->sig, p->cap);
-	}
-	memcpy(p->sig + p->len, item, (size_t)n + 1);
-	p->len += (size_t)n;
-}
-
-static int
-pending_row(const struct store_exec *e, void *arg, struct err *err)
-{
-	struct pending *p = arg;
-
-	(void)err;
-	if (p->n == STORE_EXEC_PENDING_MAX)
-		return 0;
-	/* Summary rows own nothing (no details, no document). */
-	p->rows[p->n] = *e;
-	p->rows[p->n].status_details = NULL;
-	p->rows[p->n].document = NULL;
-	p->n++;
-	sig_add(p, e);
-	return 0;
-}
-
-/*
  * Notify's payload is written as text: it has the same shape every time,
  * and building it as jansson objects to dump them cost more than reading
  * the list. The bytes are those of json_dumps(JSON_COMPACT) of the same
@@ -153,13 +106,69 @@ text_add(struct text *t, const char *s, size_t n)
 	t->s[t->len] = '\0';
 }
 
+/*
+ * V in decimal. The notifier writes some fifty numbers a change; through
+ * snprintf they were a fifth of its time.
+ */
+static void
+text_i64(struct text *t, int64_t v)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	text_add(t, p, (size_t)(buf + sizeof(buf) - p));
+}
+
+/*
+ * The pending list of a thing: its summaries (at most
+ * STORE_EXEC_PENDING_MAX), and their signature. Notify's payload is built
+ * from the summaries only when the signature changed.
+ */
+struct pending {
+	struct store_exec rows[STORE_EXEC_PENDING_MAX];
+	size_t n;
+	struct text sig;	/* "JOB#N,JOB#N..." */
+};
+
+static void
+sig_add(struct pending *p, const struct store_exec *e)
+{
+	if (p->sig.len > 0)
+		text_add(&p->sig, ",", 1);
+	text_add(&p->sig, e->job_id, strlen(e->job_id));
+	text_add(&p->sig, "#", 1);
+	text_i64(&p->sig, e->execution_number);
+}
+
+static int
+pending_row(const struct store_exec *e, void *arg, struct err *err)
+{
+	struct pending *p = arg;
+
+	(void)err;
+	if (p->n == STORE_EXEC_PENDING_MAX)
+		return 0;
+	/* Summary rows own nothing (no details, no document). */
+	p->rows[p->n] = *e;
+	p->rows[p->n].status_details = NULL;
+	p->rows[p->n].document = NULL;
+	p->n++;
+	sig_add(p, e);
+	return 0;
+}
+
 static void
 text_int(struct text *t, const char *key, int64_t v)
 {
-	char num[48];
-	int n = snprintf(num, sizeof(num), ",\"%s\":%lld", key, (long long)v);
-
-	text_add(t, num, (size_t)n);
+	text_add(t, ",\"", 2);
+	text_add(t, key, strlen(key));
+	text_add(t, "\":", 2);
+	text_i64(t, v);
 }
 
 /* S as a JSON string, escaped as jansson escapes it by default. */
@@ -317,7 +326,7 @@ thing_compute(struct notifier *nt, const char *thing, int64_t now,
 	if (store_notify_sent_get(tx, thing, &old_list, &old_head,
 	    err) == -1)
 		goto end;
-	ts->list = xstrdup(p.sig != NULL ? p.sig : "");
+	ts->list = xstrdup(p.sig.s != NULL ? p.sig.s : "");
 	if (strcmp(ts->list, old_list != NULL ? old_list : "") != 0)
 		ts->notify = render_notify(&p, now);
 	if (strcmp(ts->head, old_head != NULL ? old_head : "") != 0) {
@@ -337,7 +346,7 @@ end:
 out:
 	free(old_list);
 	free(old_head);
-	free(p.sig);
+	free(p.sig.s);
 	store_exec_release(&e);
 	return rc;
 }
