@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/held.h"
 #include "api/pipeline.h"
 #include "clock.h"
 #include "log.h"
@@ -63,9 +64,10 @@ struct mqtt_req {
 	struct mqtt_req *next;
 };
 
-/* A reply waiting for the COMMIT of its request's writes. */
+/* A reply waiting for the COMMIT of its request's writes (api/held.h). */
 struct mqtt_held {
-	uint64_t batch;
+	struct api_held wait;
+	struct mqtt *m;
 	char *request;		/* the request topic */
 	char *payload;		/* the accepted reply, JSON text */
 	json_t *token;		/* clientToken, for a failed commit */
@@ -201,15 +203,6 @@ mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
 
 /* --- replies held until their commit --------------------------------- */
 
-/*
- * The held replies of the process. Static, because the store's commit hook
- * cannot be taken back and may still run after mqtt_stop().
- */
-static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct mqtt *held_mqtt;		/* NULL: stopped */
-static struct mqtt_held *held_list;
-static bool held_hooked;
-
 static void
 held_free(struct mqtt_held *h)
 {
@@ -219,66 +212,38 @@ held_free(struct mqtt_held *h)
 	free(h);
 }
 
-/* Publishes H's reply: accepted when DURABLE, else InternalError. */
+/*
+ * The batch of H's reply has an outcome (api/held.h): publishes the
+ * accepted reply when it is durable, InternalError when the COMMIT failed,
+ * nothing when mqtt_stop() dropped it. Frees H.
+ */
 static void
-held_publish(struct mqtt *m, struct mqtt_held *h, bool durable)
+held_publish(void *arg, int outcome)
 {
+	struct mqtt_held *h = arg;
 	char topic[TOPIC_MAX + 16];
 	struct err err;
 	json_t *payload;
 	int rc;
 
-	if (durable) {
-		if (topic_reply(h->request, 1, topic, sizeof(topic)) == 0) {
-			rc = mosquitto_publish(m->mosq, NULL, topic,
-			    (int)strlen(h->payload), h->payload, h->qos,
-			    false);
-			if (rc != MOSQ_ERR_SUCCESS)
-				log_debug("mqtt: publish %s: %s", topic,
-				    mosquitto_strerror(rc));
-		}
-		return;
+	if (outcome == 1 &&
+	    topic_reply(h->request, 1, topic, sizeof(topic)) == 0) {
+		rc = mosquitto_publish(h->m->mosq, NULL, topic,
+		    (int)strlen(h->payload), h->payload, h->qos, false);
+		if (rc != MOSQ_ERR_SUCCESS)
+			log_debug("mqtt: publish %s: %s", topic,
+			    mosquitto_strerror(rc));
+	} else if (outcome == -1) {
+		err_clear(&err);
+		err_set(&err, MQTT_INTERNAL, "The change could not be stored");
+		payload = reply_rejected(&err, clock_now(), h->token, NULL);
+		if (topic_reply(h->request, 0, topic, sizeof(topic)) == 0)
+			mqtt_publish(h->m, topic, payload, h->qos);
+		json_decref(payload);
+		log_warnx("mqtt request topic=%s rejected code=%s (commit"
+		    " failed)", h->request, MQTT_INTERNAL);
 	}
-	err_clear(&err);
-	err_set(&err, MQTT_INTERNAL, "The change could not be stored");
-	payload = reply_rejected(&err, clock_now(), h->token, NULL);
-	if (topic_reply(h->request, 0, topic, sizeof(topic)) == 0)
-		mqtt_publish(m, topic, payload, h->qos);
-	json_decref(payload);
-	log_warnx("mqtt request topic=%s rejected code=%s (commit failed)",
-	    h->request, MQTT_INTERNAL);
-}
-
-/* Store commit hook: publishes the held replies whose batch has ended. */
-static void
-held_on_commit(void *arg)
-{
-	struct mqtt_held **pp, *h, *ready = NULL;
-	struct mqtt *m;
-
-	(void)arg;
-	pthread_mutex_lock(&held_lock);
-	m = held_mqtt;
-	pp = &held_list;
-	while (m != NULL && (h = *pp) != NULL) {
-		int st = store_batch_status(m->app->st, h->batch);
-
-		if (st == 0) {
-			pp = &h->next;
-			continue;
-		}
-		*pp = h->next;
-		h->batch = st == 1 ? 0 : UINT64_MAX;
-		h->next = ready;
-		ready = h;
-	}
-	/* Publish under the lock: mqtt_stop() waits for it. */
-	while ((h = ready) != NULL) {
-		ready = h->next;
-		held_publish(m, h, h->batch == 0);
-		held_free(h);
-	}
-	pthread_mutex_unlock(&held_lock);
+	held_free(h);
 }
 
 /*
@@ -290,25 +255,17 @@ held_reply(struct mqtt *m, uint64_t batch, const char *request,
     char *payload, const json_t *token, int qos)
 {
 	struct mqtt_held *h = xcalloc(1, sizeof(*h));
-	int st;
 
-	h->batch = batch;
+	h->wait.batch = batch;
+	h->wait.fn = held_publish;
+	h->wait.arg = h;
+	h->wait.front = m;
+	h->m = m;
 	h->request = xstrdup(request);
 	h->payload = payload;
 	h->token = json_incref((json_t *)token);
 	h->qos = qos;
-	pthread_mutex_lock(&held_lock);
-	st = store_batch_status(m->app->st, batch);
-	if (st == 0) {
-		h->next = held_list;
-		held_list = h;
-		h = NULL;
-	}
-	pthread_mutex_unlock(&held_lock);
-	if (h != NULL) {
-		held_publish(m, h, st == 1);
-		held_free(h);
-	}
+	api_held_add(&h->wait);
 }
 
 /* --- requests --------------------------------------------------------- */
@@ -893,13 +850,7 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 		mqtt_stop(m);
 		return -1;
 	}
-	pthread_mutex_lock(&held_lock);
-	held_mqtt = m;
-	pthread_mutex_unlock(&held_lock);
-	if (!held_hooked) {
-		store_on_commit(app->st, held_on_commit, NULL);
-		held_hooked = true;
-	}
+	api_held_start(app->st);
 	m->nworkers = app->conf->threads;
 	m->workers = xcalloc(m->nworkers, sizeof(*m->workers));
 	for (i = 0; i < m->nworkers; i++)
@@ -922,7 +873,6 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 void
 mqtt_stop(struct mqtt *m)
 {
-	struct mqtt_held *h;
 	struct mqtt_req *r;
 	unsigned i;
 
@@ -939,15 +889,7 @@ mqtt_stop(struct mqtt *m)
 	for (i = 0; i < m->nworkers; i++)
 		pthread_join(m->workers[i], NULL);
 	/* Replies still held are lost, as unanswered requests are. */
-	pthread_mutex_lock(&held_lock);
-	if (held_mqtt == m) {
-		held_mqtt = NULL;
-		while ((h = held_list) != NULL) {
-			held_list = h->next;
-			held_free(h);
-		}
-	}
-	pthread_mutex_unlock(&held_lock);
+	api_held_cancel(m);
 	if (m->conn_started) {
 		/* DISCONNECT is queued; the loop's next turn sends it. */
 		mosquitto_disconnect(m->mosq);
