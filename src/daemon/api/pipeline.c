@@ -8,7 +8,24 @@
 #include <string.h>
 
 #include "api/validate.h"
+#include "app.h"
 #include "store/store.h"
+
+void
+api_ctx_init(struct api_ctx *ctx, struct app *app,
+    const struct principal *who, enum plane plane, int64_t now,
+    const char *rid)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->st = app->st;
+	ctx->ca = app->ca;
+	ctx->conf = app->conf;
+	ctx->app = app;
+	ctx->who = who;
+	ctx->plane = plane;
+	ctx->now = now;
+	ctx->request_id = rid;
+}
 
 int
 api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,

@@ -44,6 +44,14 @@ struct api_result {
 };
 
 /*
+ * Fills CTX for a request of PLANE by WHO (borrowed, as RID is) at NOW on
+ * the daemon APP: its store, CA and configuration; no peer, status 0.
+ */
+void api_ctx_init(struct api_ctx *ctx, struct app *app,
+    const struct principal *who, enum plane plane, int64_t now,
+    const char *rid);
+
+/*
  * Runs operation OP of the model with input IN (borrowed) in CTX (its
  * plane, principal, clock, ...). 0 with RES filled (RES->out is the
  * caller's), or -1 with ERR: NotImplementedException (501) when no row

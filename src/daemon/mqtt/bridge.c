@@ -334,13 +334,7 @@ run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
 	memset(&who, 0, sizeof(who));
 	who.kind = PRINCIPAL_THING;
 	snprintf(who.thing_name, sizeof(who.thing_name), "%s", t->thing);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = m->app->st;
-	ctx.conf = m->app->conf;
-	ctx.who = &who;
-	ctx.plane = PLANE_DATA;
-	ctx.now = now;
-	ctx.request_id = "mqtt";
+	api_ctx_init(&ctx, m->app, &who, PLANE_DATA, now, "mqtt");
 	rc = api_pipeline_run(&ctx, op, in, API_RUN_HOLD, NULL, &res, err);
 	*out = res.out;
 	*batch = res.batch;
