@@ -5,7 +5,8 @@
  * without a row is 501, validation and admission refuse before the
  * handler runs, the success status is the model's, a deferred write
  * reports its batch, and a held answer goes out only once its batch is
- * durable, as an error once it failed.
+ * durable, as an error once it failed; the execution state a refused
+ * request reports.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "api/held.h"
+#include "api/jobs_data.h"
 #include "api/pipeline.h"
 #include "engine/engine.h"
 #include "store/sqlite_int.h"
@@ -238,6 +240,28 @@ success_status_is_the_models(void **state)
 	json_decref(res.out);
 }
 
+/* What a refused request over MQTT reports: the execution it named. */
+static void
+state_of_the_named_execution(void **state)
+{
+	json_t *in, *st_json;
+
+	(void)state;
+	in = json_pack("{s:s, s:s}", "thingName", "dev", "jobId", "job-s");
+	st_json = jobs_data_state(st, in);
+	assert_non_null(st_json);
+	assert_string_equal(json_string_value(json_object_get(st_json,
+	    "status")), "IN_PROGRESS");
+	assert_int_equal(json_integer_value(json_object_get(st_json,
+	    "versionNumber")), 2);
+	json_decref(st_json);
+	json_object_set_new(in, "jobId", json_string("no-such-job"));
+	assert_null(jobs_data_state(st, in));
+	json_object_del(in, "jobId");
+	assert_null(jobs_data_state(st, in));
+	json_decref(in);
+}
+
 /* A held answer: what its function was told, and when. */
 struct held_seen {
 	struct api_held h;
@@ -367,6 +391,7 @@ main(void)
 		cmocka_unit_test(invalid_input_refused_before_admit),
 		cmocka_unit_test(admit_refusal_skips_the_handler),
 		cmocka_unit_test(success_status_is_the_models),
+		cmocka_unit_test(state_of_the_named_execution),
 		cmocka_unit_test(deferred_answer_waits_for_its_batch),
 		/* Last: the held list stays on the store it closes. */
 		cmocka_unit_test(failed_batch_answers_an_error),

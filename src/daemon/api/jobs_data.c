@@ -334,6 +334,38 @@ jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	return rc;
 }
 
+json_t *
+jobs_data_state(struct store *st, const json_t *in)
+{
+	const char *thing = api_in_str(in, "thingName");
+	const char *job_id = api_in_str(in, "jobId");
+	json_t *num = json_object_get(in, "executionNumber");
+	struct store_exec e;
+	struct store_tx *tx;
+	struct err err;
+	json_t *state = NULL;
+
+	err_clear(&err);
+	if (thing == NULL || job_id == NULL ||
+	    store_begin(st, true, &tx, &err) == -1)
+		return NULL;
+	memset(&e, 0, sizeof(e));
+	if (store_exec_get(tx, thing, job_id, json_is_integer(num) ?
+	    (int64_t)json_integer_value(num) : -1, false, &e, &err) == 1) {
+		state = json_object();
+		json_object_set_new(state, "status",
+		    json_string(exec_status_name(e.status)));
+		if (e.status_details != NULL)
+			json_object_set_new(state, "statusDetails",
+			    json_deep_copy(e.status_details));
+		json_object_set_new(state, "versionNumber",
+		    json_integer(e.version));
+	}
+	store_exec_release(&e);
+	store_end(tx, false, NULL);
+	return state;
+}
+
 /* --- GetPendingJobExecutions ------------------------------------------ */
 
 struct pending_lists {

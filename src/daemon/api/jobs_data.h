@@ -25,6 +25,16 @@ api_handler_fn jobs_data_start_next;
 api_handler_fn jobs_data_update;
 
 /*
+ * The executionState (status, statusDetails, versionNumber) of the
+ * execution IN names (thingName, jobId, executionNumber), as a refused
+ * request over MQTT reports it (WIRE.md 10.3), or NULL when there is none.
+ * Seen from a write transaction, rolled back: the state a refused request
+ * met may be that of another request whose COMMIT is on its way. Returns
+ * a new object; caller frees.
+ */
+json_t *jobs_data_state(struct store *st, const json_t *in);
+
+/*
  * Checks the statusDetails member of IN (absent is fine) against what the
  * model leaves to prose: at most 10 pairs, values of at most 1024
  * characters. InvalidRequestException naming the member otherwise.

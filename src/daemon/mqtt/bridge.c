@@ -31,6 +31,7 @@
 
 #include "api/api.h"
 #include "api/held.h"
+#include "api/jobs_data.h"
 #include "api/pipeline.h"
 #include "clock.h"
 #include "log.h"
@@ -39,8 +40,6 @@
 #include "mqtt/mqtt_int.h"
 #include "mqtt/reply.h"
 #include "mqtt/topic.h"
-#include "store/store.h"
-#include "store/store_exec.h"
 #include "xmalloc.h"
 
 #define MQTT_KEEPALIVE		30	/* seconds */
@@ -271,49 +270,6 @@ held_reply(struct mqtt *m, uint64_t batch, const char *request,
 /* --- requests --------------------------------------------------------- */
 
 /*
- * The executionState of the execution a rejected update or describe was
- * about (WIRE.md 10.5), or NULL when there is none.
- */
-static json_t *
-exec_state(struct mqtt *m, const struct topic *t, const json_t *in)
-{
-	json_t *num = json_object_get(in, "executionNumber");
-	struct store_exec e;
-	struct store_tx *tx;
-	struct err err;
-	json_t *st = NULL;
-	int found;
-
-	if (t->job_id[0] == '\0')
-		return NULL;
-	err_clear(&err);
-	memset(&e, 0, sizeof(e));
-	/*
-	 * A write transaction (rolled back) sees the writes of the open
-	 * batch: the state the rejected request met may be that of another
-	 * request on the execution whose commit is still on its way.
-	 */
-	if (store_begin(m->app->st, true, &tx, &err) == -1)
-		return NULL;
-	found = store_exec_get(tx, t->thing, t->job_id,
-	    json_is_integer(num) ? (int64_t)json_integer_value(num) : -1,
-	    false, &e, &err);
-	if (found == 1) {
-		st = json_object();
-		json_object_set_new(st, "status",
-		    json_string(exec_status_name(e.status)));
-		if (e.status_details != NULL)
-			json_object_set_new(st, "statusDetails",
-			    json_deep_copy(e.status_details));
-		json_object_set_new(st, "versionNumber",
-		    json_integer(e.version));
-	}
-	store_exec_release(&e);
-	store_end(tx, false, NULL);
-	return st;
-}
-
-/*
  * Runs the operation of topic T with input IN through the pipeline (with
  * the replies of API_DEFER rows held: *BATCH); *OUT or -1 with ERR.
  */
@@ -394,7 +350,7 @@ handle(struct mqtt *m, struct mqtt_req *r)
 		payload = reply_accepted(out, now, token);
 	else {
 		if (reply_code_has_state(reply_code(&err)))
-			st = exec_state(m, &t, in);
+			st = jobs_data_state(m->app->st, in);
 		payload = reply_rejected(&err, now, token, st);
 	}
 	if (topic_reply(r->topic, rc == 0, reply_topic,
