@@ -74,6 +74,7 @@ extern const struct api_op api_group_ops[];
 extern const struct api_op api_group_member_ops[];
 extern const struct api_op api_job_ops[];
 extern const struct api_op api_exec_ops[];
+extern const struct api_op api_jobs_data_ops[];
 extern const struct api_op api_template_ops[];
 extern const struct api_op api_command_ops[];
 extern const struct api_op api_endpoint_ops[];

@@ -3,7 +3,8 @@
  * The device-facing data plane of IoT Jobs (iot-jobs-data, WIRE.md 7 and
  * 8): DescribeJobExecution (with $next), GetPendingJobExecutions,
  * StartNextPendingJobExecution, UpdateJobExecution; and the execution rules
- * the control plane shares (jobs_data.h). Status changes go through
+ * the control plane shares (jobs_data.h), and their operation table
+ * (api_jobs_data_ops, at the end). Status changes go through
  * engine/exec_fsm.c; each one moves the job's counters in the same write
  * transaction. Choices where AWS is silent: docs/compatibility.md.
  * https://docs.aws.amazon.com/iot/latest/apireference/API_Operations_AWS_IoT_Jobs_Data_Plane.html
@@ -296,7 +297,7 @@ nothing_pending(struct store_tx *tx, const char *thing, json_t **out,
 	return 0;
 }
 
-int
+static int
 jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
@@ -384,7 +385,7 @@ pending_row(const struct store_exec *e, void *arg, struct err *err)
 	return 0;
 }
 
-int
+static int
 jobs_data_pending(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
@@ -435,7 +436,7 @@ start_queued(struct store_tx *tx, struct store_exec *e, json_t *in,
 	return exec_save(tx, e, EXEC_QUEUED, now, err);
 }
 
-int
+static int
 jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
@@ -533,7 +534,7 @@ update_apply(struct store_tx *tx, struct store_exec *e, json_t *in,
 	return exec_save(tx, e, from, now, err);
 }
 
-int
+static int
 jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
@@ -581,3 +582,12 @@ out:
 		sched_poke();
 	return rc;
 }
+
+const struct api_op api_jobs_data_ops[] = {
+	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe, 0 },
+	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending, 0 },
+	{ "StartNextPendingJobExecution", PLANE_DATA, jobs_data_start_next,
+	    API_DEFER },
+	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update, API_DEFER },
+	{ NULL, PLANE_DATA, NULL, 0 },
+};
