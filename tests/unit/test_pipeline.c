@@ -3,7 +3,8 @@
  * The operation pipeline's contract (api/pipeline.h) and the held answers
  * (api/held.h) on a real store in a temporary folder: an operation
  * without a row is 501, validation and admission refuse before the
- * handler runs, the success status is the model's, a deferred write
+ * handler runs, the success status is the model's, the transaction a row
+ * declares is the pipeline's (kept writes committed), a deferred write
  * reports its batch, and a held answer goes out only once its batch is
  * durable, as an error once it failed; the execution state a refused
  * request reports.
@@ -34,6 +35,7 @@ static char dir[] = "/tmp/iotjobs-test-pipeline-XXXXXX";
 static char dead_dir[] = "/tmp/iotjobs-test-pipeline-dead-XXXXXX";
 static const char prefix[] = "arn:aws:iot:us-east-1:123456789012:";
 static struct store *st;
+static int64_t clock_at = T0 + 10;	/* the jobs' clock of run() */
 
 /* What the front end saw: admit and done calls, the refusal to give. */
 struct front_seen {
@@ -117,7 +119,7 @@ run(const struct model_op *op, json_t *in, unsigned flags,
 	ctx.st = st;
 	ctx.who = &who;
 	ctx.plane = PLANE_DATA;
-	ctx.now = T0 + 10;
+	ctx.now = clock_at;
 	ctx.request_id = "test";
 	ctx.status = 299;	/* a previous request's: never reused */
 	err_clear(err);
@@ -262,6 +264,74 @@ state_of_the_named_execution(void **state)
 	json_decref(in);
 }
 
+static const struct model_op *
+data_op(const char *name)
+{
+	const struct model_op *op = model_op_find(PLANE_DATA, name);
+
+	assert_non_null(op);
+	return op;
+}
+
+/* A row with API_READ runs in the transaction the pipeline opened. */
+static void
+read_row_runs_in_the_pipelines_transaction(void **state)
+{
+	struct front_seen seen = { 0 };
+	struct api_result res;
+	struct err err;
+	json_t *ex;
+
+	(void)state;
+	job_add("job-r");
+	assert_int_equal(run(data_op("DescribeJobExecution"),
+	    json_pack("{s:s, s:s}", "thingName", "dev", "jobId", "job-r"),
+	    API_RUN_HOLD, &seen, &res, &err), 0);
+	ex = json_object_get(res.out, "execution");
+	assert_string_equal(json_string_value(json_object_get(ex, "status")),
+	    "QUEUED");
+	assert_int_equal(res.batch, 0);
+	json_decref(res.out);
+	assert_int_equal(run(data_op("DescribeJobExecution"),
+	    json_pack("{s:s, s:s}", "thingName", "dev", "jobId", "no-job"),
+	    0, &seen, &res, &err), -1);
+	assert_string_equal(err.type, ERR_NOT_FOUND);
+}
+
+/*
+ * A write row that fails keeps what it asked to keep (ctx->keep): an
+ * update after the step timer ran out is refused, and the timeout it
+ * found is committed all the same.
+ */
+static void
+failed_write_keeps_what_it_kept(void **state)
+{
+	struct front_seen seen = { 0 };
+	struct api_result res;
+	struct err err;
+	json_t *in, *got;
+
+	(void)state;
+	job_add("job-t");
+	in = update_in("job-t", "IN_PROGRESS");
+	json_object_set_new(in, "stepTimeoutInMinutes", json_integer(1));
+	assert_int_equal(run(update_op(), in, 0, &seen, &res, &err), 0);
+	json_decref(res.out);
+	clock_at = T0 + 3600;
+	assert_int_equal(run(update_op(), update_in("job-t", "SUCCEEDED"), 0,
+	    &seen, &res, &err), -1);
+	clock_at = T0 + 10;
+	assert_string_equal(err.type, ERR_STATE_TRANSITION);
+	assert_int_equal(seen.done_rc, -1);
+	assert_null(res.out);
+	in = json_pack("{s:s, s:s}", "thingName", "dev", "jobId", "job-t");
+	got = jobs_data_state(st, in);
+	assert_string_equal(json_string_value(json_object_get(got, "status")),
+	    "TIMED_OUT");
+	json_decref(got);
+	json_decref(in);
+}
+
 /* A held answer: what its function was told, and when. */
 struct held_seen {
 	struct api_held h;
@@ -392,6 +462,8 @@ main(void)
 		cmocka_unit_test(admit_refusal_skips_the_handler),
 		cmocka_unit_test(success_status_is_the_models),
 		cmocka_unit_test(state_of_the_named_execution),
+		cmocka_unit_test(read_row_runs_in_the_pipelines_transaction),
+		cmocka_unit_test(failed_write_keeps_what_it_kept),
 		cmocka_unit_test(deferred_answer_waits_for_its_batch),
 		/* Last: the held list stays on the store it closes. */
 		cmocka_unit_test(failed_batch_answers_an_error),

@@ -15,7 +15,6 @@
 
 #include "api/validate.h"
 #include "engine/engine.h"
-#include "engine/sched.h"
 #include "store/store_job.h"
 
 #define NEXT_JOB_ID	"$next"
@@ -258,28 +257,6 @@ render_summary(const struct store_exec *e)
 	return o;
 }
 
-/* Ends read transaction TX; a read has nothing to commit. */
-static void
-read_end(struct store_tx *tx)
-{
-	store_end(tx, false, NULL);
-}
-
-/*
- * Ends write transaction TX, committing when *RC is 0; a failed commit
- * turns the answer into its error (*OUT dropped): acknowledged means on
- * disk.
- */
-static void
-write_end(struct store_tx *tx, int *rc, json_t **out, struct err *err)
-{
-	if (store_end(tx, *rc == 0, err) == -1 && *rc == 0) {
-		*rc = -1;
-		json_decref(*out);
-		*out = NULL;
-	}
-}
-
 /* --- DescribeJobExecution --------------------------------------------- */
 
 /* $next with nothing pending: {} for a known thing (WIRE.md 7.1). */
@@ -306,15 +283,13 @@ jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	bool with_doc = exec_in_bool(in, "includeJobDocument", true);
 	bool next = strcmp(job_id, NEXT_JOB_ID) == 0;
+	struct store_tx *tx = ctx->tx;
 	struct store_exec e;
-	struct store_tx *tx;
 	int found, rc = -1;
 
 	memset(&e, 0, sizeof(e));
 	if (json_object_get(in, "executionNumber") != NULL && number < 0)
 		return exec_not_found(thing, job_id, number, err);
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	if (next)
 		found = store_exec_next_pending(tx, thing, with_doc, &e, err);
 	else
@@ -331,7 +306,6 @@ jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 		rc = 0;
 	}
 	store_exec_release(&e);
-	read_end(tx);
 	return rc;
 }
 
@@ -390,32 +364,27 @@ jobs_data_pending(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *thing = api_in_str(in, "thingName");
+	struct store_tx *tx = ctx->tx;
 	struct pending_lists l;
-	struct store_tx *tx;
-	int found, rc = -1;
+	int found;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_exec_thing_exists(tx, thing, err);
 	if (found == 0)
-		exec_thing_not_found(thing, err);
+		return exec_thing_not_found(thing, err);
 	if (found != 1)
-		goto out;
+		return -1;
 	l.in_progress = json_array();
 	l.queued = json_array();
 	if (store_exec_pending(tx, thing, STORE_EXEC_PENDING_MAX, pending_row,
 	    &l, err) == -1) {
 		json_decref(l.in_progress);
 		json_decref(l.queued);
-		goto out;
+		return -1;
 	}
 	*out = json_object();
 	json_object_set_new(*out, "inProgressJobs", l.in_progress);
 	json_object_set_new(*out, "queuedJobs", l.queued);
-	rc = 0;
-out:
-	read_end(tx);
-	return rc;
+	return 0;
 }
 
 /* --- StartNextPendingJobExecution ------------------------------------- */
@@ -441,16 +410,14 @@ jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *thing = api_in_str(in, "thingName");
+	struct store_tx *tx = ctx->tx;
 	struct store_exec e;
-	struct store_tx *tx;
 	int64_t step;
 	int found, rc = -1;
 
 	memset(&e, 0, sizeof(e));
 	if (exec_details_check(in, err) == -1 ||
 	    step_check(in, false, &step, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	found = store_exec_next_pending(tx, thing, true, &e, err);
 	/* Timers that ran out before the scheduler noticed end first. */
@@ -475,9 +442,6 @@ jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
 	rc = 0;
 out:
 	store_exec_release(&e);
-	write_end(tx, &rc, out, err);
-	if (rc == 0)
-		sched_poke();
 	return rc;
 }
 
@@ -542,10 +506,10 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	bool with_doc = exec_in_bool(in, "includeJobDocument", false);
+	struct store_tx *tx = ctx->tx;
 	struct store_exec e;
-	struct store_tx *tx;
 	int64_t step;
-	int found, rc = -1, timed_out = 0;
+	int found, rc = -1, timed_out;
 
 	memset(&e, 0, sizeof(e));
 	if (exec_details_check(in, err) == -1 ||
@@ -553,8 +517,6 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 		return -1;
 	if (json_object_get(in, "executionNumber") != NULL && number < 0)
 		return exec_not_found(thing, job_id, number, err);
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_exec_get(tx, thing, job_id, number, with_doc, &e, err);
 	if (found == 0)
 		exec_not_found(thing, job_id, number, err);
@@ -562,8 +524,11 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 		goto out;
 	timed_out = engine_timeout_if_due(tx, &e, ctx->now, err);
 	if (timed_out == 1) {
-		/* Commit the timeout; the device gets the terminal error. */
-		rc = 0;
+		/* The timeout is committed; the device gets the error. */
+		ctx->keep = true;
+		err_set(err, ERR_STATE_TRANSITION, "Job execution of job '%s'"
+		    " on thing '%s' is TIMED_OUT: its timer ran out before"
+		    " this update", job_id, thing);
 		goto out;
 	}
 	if (timed_out == -1 ||
@@ -573,21 +538,16 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 	rc = 0;
 out:
 	store_exec_release(&e);
-	write_end(tx, &rc, out, err);
-	if (rc == 0 && timed_out == 1)
-		return err_set(err, ERR_STATE_TRANSITION, "Job execution of"
-		    " job '%s' on thing '%s' is TIMED_OUT: its timer ran out"
-		    " before this update", job_id, thing);
-	if (rc == 0)
-		sched_poke();
 	return rc;
 }
 
 const struct api_op api_jobs_data_ops[] = {
-	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe, 0 },
-	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending, 0 },
+	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe, API_READ },
+	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending,
+	    API_READ },
 	{ "StartNextPendingJobExecution", PLANE_DATA, jobs_data_start_next,
-	    API_DEFER },
-	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update, API_DEFER },
+	    API_WRITE | API_DEFER | API_SCHED },
+	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update,
+	    API_WRITE | API_DEFER | API_SCHED },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };
