@@ -284,7 +284,7 @@ run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
 	struct api_ctx ctx;
 	int rc;
 
-	if (op == NULL || api_op_find(PLANE_DATA, name) == NULL)
+	if (op == NULL)
 		return err_set(err, MQTT_INTERNAL, "%s is not available",
 		    name);
 	memset(&who, 0, sizeof(who));
