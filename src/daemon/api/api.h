@@ -34,6 +34,14 @@ struct api_ctx {
 	const char *request_id;
 	const char *peer;		/* the client's address, or NULL */
 	int status;	/* success status to send; 0: the model's (200) */
+	/*
+	 * The transaction the pipeline opened for a row with API_READ or
+	 * API_WRITE (NULL otherwise): the handler works in it and never
+	 * ends it. KEEP: commit it although the handler fails (writes
+	 * that stand whatever the answer, e.g. a timeout it found).
+	 */
+	struct store_tx *tx;
+	bool keep;
 };
 
 /*
@@ -47,6 +55,11 @@ typedef int api_handler_fn(struct api_ctx *ctx, json_t *in, json_t **out,
 /* What an operation needs of the pipeline (api/pipeline.h). */
 #define API_DEFER	0x1	/* its answer may wait for the COMMIT: one
 				   write transaction, nothing read back after */
+#define API_READ	0x2	/* runs in a read transaction, ctx->tx */
+#define API_WRITE	0x4	/* runs in a write transaction, ctx->tx,
+				   committed when it succeeds */
+#define API_SCHED	0x8	/* its writes move timers: the scheduler is
+				   woken once they are committed */
 
 struct api_op {
 	const char *name;	/* the model's operation name */
@@ -61,6 +74,7 @@ extern const struct api_op api_group_ops[];
 extern const struct api_op api_group_member_ops[];
 extern const struct api_op api_job_ops[];
 extern const struct api_op api_exec_ops[];
+extern const struct api_op api_jobs_data_ops[];
 extern const struct api_op api_template_ops[];
 extern const struct api_op api_command_ops[];
 extern const struct api_op api_endpoint_ops[];

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Job executions: the operation table of both planes (the data-plane
- * handlers live in jobs_data.c) and the control-plane operations of the
- * iot API (WIRE.md 11.3): DescribeJobExecution, ListJobExecutionsForJob,
+ * Job executions of the control plane (the data plane's are
+ * jobs_data.c's): the operations of the iot API (WIRE.md 11.3): DescribeJobExecution, ListJobExecutionsForJob,
  * ListJobExecutionsForThing, CancelJobExecution, DeleteJobExecution.
  * https://docs.aws.amazon.com/iot/latest/apireference/API_CancelJobExecution.html
  */
@@ -310,13 +309,6 @@ delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_exec_ops[] = {
-	/* iot-jobs-data (jobs_data.c) */
-	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe, 0 },
-	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending, 0 },
-	{ "StartNextPendingJobExecution", PLANE_DATA, jobs_data_start_next,
-	    API_DEFER },
-	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update, API_DEFER },
-	/* iot */
 	{ "DescribeJobExecution", PLANE_CONTROL, describe, 0 },
 	{ "ListJobExecutionsForJob", PLANE_CONTROL, list_for_job, 0 },
 	{ "ListJobExecutionsForThing", PLANE_CONTROL, list_for_thing, 0 },

@@ -3,7 +3,8 @@
  * The device-facing data plane of IoT Jobs (iot-jobs-data, WIRE.md 7 and
  * 8): DescribeJobExecution (with $next), GetPendingJobExecutions,
  * StartNextPendingJobExecution, UpdateJobExecution; and the execution rules
- * the control plane shares (jobs_data.h). Status changes go through
+ * the control plane shares (jobs_data.h), and their operation table
+ * (api_jobs_data_ops, at the end). Status changes go through
  * engine/exec_fsm.c; each one moves the job's counters in the same write
  * transaction. Choices where AWS is silent: docs/compatibility.md.
  * https://docs.aws.amazon.com/iot/latest/apireference/API_Operations_AWS_IoT_Jobs_Data_Plane.html
@@ -14,7 +15,6 @@
 
 #include "api/validate.h"
 #include "engine/engine.h"
-#include "engine/sched.h"
 #include "store/store_job.h"
 
 #define NEXT_JOB_ID	"$next"
@@ -257,28 +257,6 @@ render_summary(const struct store_exec *e)
 	return o;
 }
 
-/* Ends read transaction TX; a read has nothing to commit. */
-static void
-read_end(struct store_tx *tx)
-{
-	store_end(tx, false, NULL);
-}
-
-/*
- * Ends write transaction TX, committing when *RC is 0; a failed commit
- * turns the answer into its error (*OUT dropped): acknowledged means on
- * disk.
- */
-static void
-write_end(struct store_tx *tx, int *rc, json_t **out, struct err *err)
-{
-	if (store_end(tx, *rc == 0, err) == -1 && *rc == 0) {
-		*rc = -1;
-		json_decref(*out);
-		*out = NULL;
-	}
-}
-
 /* --- DescribeJobExecution --------------------------------------------- */
 
 /* $next with nothing pending: {} for a known thing (WIRE.md 7.1). */
@@ -296,7 +274,7 @@ nothing_pending(struct store_tx *tx, const char *thing, json_t **out,
 	return 0;
 }
 
-int
+static int
 jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
@@ -305,15 +283,13 @@ jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	bool with_doc = exec_in_bool(in, "includeJobDocument", true);
 	bool next = strcmp(job_id, NEXT_JOB_ID) == 0;
+	struct store_tx *tx = ctx->tx;
 	struct store_exec e;
-	struct store_tx *tx;
 	int found, rc = -1;
 
 	memset(&e, 0, sizeof(e));
 	if (json_object_get(in, "executionNumber") != NULL && number < 0)
 		return exec_not_found(thing, job_id, number, err);
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	if (next)
 		found = store_exec_next_pending(tx, thing, with_doc, &e, err);
 	else
@@ -330,8 +306,39 @@ jobs_data_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 		rc = 0;
 	}
 	store_exec_release(&e);
-	read_end(tx);
 	return rc;
+}
+
+json_t *
+jobs_data_state(struct store *st, const json_t *in)
+{
+	const char *thing = api_in_str(in, "thingName");
+	const char *job_id = api_in_str(in, "jobId");
+	json_t *num = json_object_get(in, "executionNumber");
+	struct store_exec e;
+	struct store_tx *tx;
+	struct err err;
+	json_t *state = NULL;
+
+	err_clear(&err);
+	if (thing == NULL || job_id == NULL ||
+	    store_begin(st, true, &tx, &err) == -1)
+		return NULL;
+	memset(&e, 0, sizeof(e));
+	if (store_exec_get(tx, thing, job_id, json_is_integer(num) ?
+	    (int64_t)json_integer_value(num) : -1, false, &e, &err) == 1) {
+		state = json_object();
+		json_object_set_new(state, "status",
+		    json_string(exec_status_name(e.status)));
+		if (e.status_details != NULL)
+			json_object_set_new(state, "statusDetails",
+			    json_deep_copy(e.status_details));
+		json_object_set_new(state, "versionNumber",
+		    json_integer(e.version));
+	}
+	store_exec_release(&e);
+	store_end(tx, false, NULL);
+	return state;
 }
 
 /* --- GetPendingJobExecutions ------------------------------------------ */
@@ -352,37 +359,32 @@ pending_row(const struct store_exec *e, void *arg, struct err *err)
 	return 0;
 }
 
-int
+static int
 jobs_data_pending(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *thing = api_in_str(in, "thingName");
+	struct store_tx *tx = ctx->tx;
 	struct pending_lists l;
-	struct store_tx *tx;
-	int found, rc = -1;
+	int found;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_exec_thing_exists(tx, thing, err);
 	if (found == 0)
-		exec_thing_not_found(thing, err);
+		return exec_thing_not_found(thing, err);
 	if (found != 1)
-		goto out;
+		return -1;
 	l.in_progress = json_array();
 	l.queued = json_array();
 	if (store_exec_pending(tx, thing, STORE_EXEC_PENDING_MAX, pending_row,
 	    &l, err) == -1) {
 		json_decref(l.in_progress);
 		json_decref(l.queued);
-		goto out;
+		return -1;
 	}
 	*out = json_object();
 	json_object_set_new(*out, "inProgressJobs", l.in_progress);
 	json_object_set_new(*out, "queuedJobs", l.queued);
-	rc = 0;
-out:
-	read_end(tx);
-	return rc;
+	return 0;
 }
 
 /* --- StartNextPendingJobExecution ------------------------------------- */
@@ -403,21 +405,19 @@ start_queued(struct store_tx *tx, struct store_exec *e, json_t *in,
 	return exec_save(tx, e, EXEC_QUEUED, now, err);
 }
 
-int
+static int
 jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *thing = api_in_str(in, "thingName");
+	struct store_tx *tx = ctx->tx;
 	struct store_exec e;
-	struct store_tx *tx;
 	int64_t step;
 	int found, rc = -1;
 
 	memset(&e, 0, sizeof(e));
 	if (exec_details_check(in, err) == -1 ||
 	    step_check(in, false, &step, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	found = store_exec_next_pending(tx, thing, true, &e, err);
 	/* Timers that ran out before the scheduler noticed end first. */
@@ -442,9 +442,6 @@ jobs_data_start_next(struct api_ctx *ctx, json_t *in, json_t **out,
 	rc = 0;
 out:
 	store_exec_release(&e);
-	write_end(tx, &rc, out, err);
-	if (rc == 0)
-		sched_poke();
 	return rc;
 }
 
@@ -501,7 +498,7 @@ update_apply(struct store_tx *tx, struct store_exec *e, json_t *in,
 	return exec_save(tx, e, from, now, err);
 }
 
-int
+static int
 jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
@@ -509,10 +506,10 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	bool with_doc = exec_in_bool(in, "includeJobDocument", false);
+	struct store_tx *tx = ctx->tx;
 	struct store_exec e;
-	struct store_tx *tx;
 	int64_t step;
-	int found, rc = -1, timed_out = 0;
+	int found, rc = -1, timed_out;
 
 	memset(&e, 0, sizeof(e));
 	if (exec_details_check(in, err) == -1 ||
@@ -520,8 +517,6 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 		return -1;
 	if (json_object_get(in, "executionNumber") != NULL && number < 0)
 		return exec_not_found(thing, job_id, number, err);
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_exec_get(tx, thing, job_id, number, with_doc, &e, err);
 	if (found == 0)
 		exec_not_found(thing, job_id, number, err);
@@ -529,8 +524,11 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 		goto out;
 	timed_out = engine_timeout_if_due(tx, &e, ctx->now, err);
 	if (timed_out == 1) {
-		/* Commit the timeout; the device gets the terminal error. */
-		rc = 0;
+		/* The timeout is committed; the device gets the error. */
+		ctx->keep = true;
+		err_set(err, ERR_STATE_TRANSITION, "Job execution of job '%s'"
+		    " on thing '%s' is TIMED_OUT: its timer ran out before"
+		    " this update", job_id, thing);
 		goto out;
 	}
 	if (timed_out == -1 ||
@@ -540,12 +538,16 @@ jobs_data_update(struct api_ctx *ctx, json_t *in, json_t **out,
 	rc = 0;
 out:
 	store_exec_release(&e);
-	write_end(tx, &rc, out, err);
-	if (rc == 0 && timed_out == 1)
-		return err_set(err, ERR_STATE_TRANSITION, "Job execution of"
-		    " job '%s' on thing '%s' is TIMED_OUT: its timer ran out"
-		    " before this update", job_id, thing);
-	if (rc == 0)
-		sched_poke();
 	return rc;
 }
+
+const struct api_op api_jobs_data_ops[] = {
+	{ "DescribeJobExecution", PLANE_DATA, jobs_data_describe, API_READ },
+	{ "GetPendingJobExecutions", PLANE_DATA, jobs_data_pending,
+	    API_READ },
+	{ "StartNextPendingJobExecution", PLANE_DATA, jobs_data_start_next,
+	    API_WRITE | API_DEFER | API_SCHED },
+	{ "UpdateJobExecution", PLANE_DATA, jobs_data_update,
+	    API_WRITE | API_DEFER | API_SCHED },
+	{ NULL, PLANE_DATA, NULL, 0 },
+};

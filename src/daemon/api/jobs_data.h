@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Job executions in the api layer: the data-plane handlers of jobs_data.c
- * (listed in api_exec_ops of exec.c) and the rules both planes share:
+ * Job executions in the api layer: the rules both planes share (the
+ * data-plane operations are jobs_data.c's, api_jobs_data_ops):
  * statusDetails limits, timers, not-found messages.
  */
 #ifndef IOTJOBS_API_JOBS_DATA_H
@@ -18,11 +18,15 @@
 #define EXEC_DETAILS_VALUE_MAX	1024	/* model prose; WIRE.md 13 item 8 */
 #define EXEC_TIMEOUT_MIN_MAX	10080	/* stepTimeoutInMinutes, WIRE.md 12 */
 
-/* The data plane (iot-jobs-data), WIRE.md 7.1-7.4. */
-api_handler_fn jobs_data_describe;
-api_handler_fn jobs_data_pending;
-api_handler_fn jobs_data_start_next;
-api_handler_fn jobs_data_update;
+/*
+ * The executionState (status, statusDetails, versionNumber) of the
+ * execution IN names (thingName, jobId, executionNumber), as a refused
+ * request over MQTT reports it (WIRE.md 10.3), or NULL when there is none.
+ * Seen from a write transaction, rolled back: the state a refused request
+ * met may be that of another request whose COMMIT is on its way. Returns
+ * a new object; caller frees.
+ */
+json_t *jobs_data_state(struct store *st, const json_t *in);
 
 /*
  * Checks the statusDetails member of IN (absent is fine) against what the

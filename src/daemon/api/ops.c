@@ -17,6 +17,7 @@ static const struct api_op *const api_tables[] = {
 	api_group_member_ops,
 	api_job_ops,
 	api_exec_ops,
+	api_jobs_data_ops,
 	api_template_ops,
 	api_command_ops,
 	api_endpoint_ops,

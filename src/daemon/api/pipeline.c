@@ -8,7 +8,66 @@
 #include <string.h>
 
 #include "api/validate.h"
+#include "app.h"
+#include "engine/sched.h"
 #include "store/store.h"
+
+void
+api_ctx_init(struct api_ctx *ctx, struct app *app,
+    const struct principal *who, enum plane plane, int64_t now,
+    const char *rid)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->st = app->st;
+	ctx->ca = app->ca;
+	ctx->conf = app->conf;
+	ctx->app = app;
+	ctx->who = who;
+	ctx->plane = plane;
+	ctx->now = now;
+	ctx->request_id = rid;
+}
+
+/*
+ * Opens the transaction ROW runs in, if it declares one: ctx->tx. -1 with
+ * ERR when the store refuses it.
+ */
+static int
+tx_begin(struct api_ctx *ctx, const struct api_op *row, struct err *err)
+{
+	ctx->tx = NULL;
+	ctx->keep = false;
+	if ((row->needs & (API_READ | API_WRITE)) == 0)
+		return 0;
+	return store_begin(ctx->st, (row->needs & API_WRITE) != 0, &ctx->tx,
+	    err);
+}
+
+/*
+ * Ends ctx->tx after the handler gave RC: commits when RC is 0 or the
+ * handler kept its writes, else rolls back. A failed COMMIT turns the
+ * answer into its error (*OUT dropped): acknowledged means on disk.
+ * Returns the outcome.
+ */
+static int
+tx_end(struct api_ctx *ctx, int rc, json_t **out, struct err *err)
+{
+	struct store_tx *tx = ctx->tx;
+
+	ctx->tx = NULL;
+	if (tx == NULL)
+		return rc;
+	if (rc != 0 && !ctx->keep) {
+		store_end(tx, false, NULL);
+		return rc;
+	}
+	if (store_end(tx, true, err) == -1) {
+		json_decref(*out);
+		*out = NULL;
+		return -1;
+	}
+	return rc;
+}
 
 int
 api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
@@ -35,7 +94,12 @@ api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
 	ctx->status = 0;
 	if (defer)
 		store_defer_begin();
-	rc = row->fn(ctx, in, &res->out, err);
+	rc = tx_begin(ctx, row, err);
+	if (rc == 0)
+		rc = tx_end(ctx, row->fn(ctx, in, &res->out, err), &res->out,
+		    err);
+	if (rc == 0 && (row->needs & API_SCHED) != 0)
+		sched_poke();
 	if (front != NULL && front->done != NULL)
 		front->done(front->arg, rc, err);
 	if (defer)

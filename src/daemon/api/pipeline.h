@@ -5,15 +5,17 @@
  * operation and an input object, calls api_pipeline_run(), and turns the
  * result into its answer. The pipeline finds the operation's row
  * (api_op_find), checks the input against the model, lets the front end
- * admit the request (authorization), runs the handler, and tells the
- * success status and the store batch the answer must wait for.
+ * admit the request (authorization), opens the transaction the row
+ * declares (API_READ, API_WRITE: ctx->tx), runs the handler, ends the
+ * transaction, and tells the success status and the store batch the
+ * answer must wait for.
  *
  * Durability: a handler acknowledges a write only after store_end()
  * committed it. For a row with API_DEFER, when the front end can hold its
  * answer without holding a thread (API_RUN_HOLD), store_end() returns once
  * the writes are in the open batch and the result's batch is nonzero: the
  * front end sends the answer when store_batch_status() says 1 (durable),
- * an error when it says -1. Otherwise the handler's COMMIT has waited and
+ * an error when it says -1. Otherwise the COMMIT has waited and
  * the batch is 0. Nothing here allocates.
  */
 #ifndef IOTJOBS_API_PIPELINE_H
@@ -44,12 +46,21 @@ struct api_result {
 };
 
 /*
+ * Fills CTX for a request of PLANE by WHO (borrowed, as RID is) at NOW on
+ * the daemon APP: its store, CA and configuration; no peer, status 0.
+ */
+void api_ctx_init(struct api_ctx *ctx, struct app *app,
+    const struct principal *who, enum plane plane, int64_t now,
+    const char *rid);
+
+/*
  * Runs operation OP of the model with input IN (borrowed) in CTX (its
  * plane, principal, clock, ...). 0 with RES filled (RES->out is the
  * caller's), or -1 with ERR: NotImplementedException (501) when no row
  * implements OP, the validation error of the model, the refusal of
- * FRONT->admit, or the handler's error. RES->batch is set on both: a
- * handler that failed after its deferred COMMIT left writes in it.
+ * FRONT->admit, the handler's error, or the store's when its transaction
+ * could not begin or commit. RES->batch is set on both: a handler that
+ * failed but kept its writes (ctx->keep) left them in it.
  */
 int api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
     json_t *in, unsigned flags, const struct api_front *front,

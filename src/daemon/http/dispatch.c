@@ -333,15 +333,7 @@ run_op(struct app *app, const struct http_request *req,
 	f.op = m->op;
 	f.rid = rid;
 	f.write = false;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = app->st;
-	ctx.ca = app->ca;
-	ctx.conf = app->conf;
-	ctx.app = app;
-	ctx.who = &who->who;
-	ctx.plane = plane;
-	ctx.now = clock_now();
-	ctx.request_id = rid;
+	api_ctx_init(&ctx, app, &who->who, plane, clock_now(), rid);
 	ctx.peer = req->peer;
 	rc = api_pipeline_run(&ctx, m->op, in, API_RUN_HOLD, &front, &res,
 	    err);

@@ -8,8 +8,8 @@
  *
  * An answer that acknowledges writes still waiting for their group COMMIT
  * is held with the connection suspended, so that no worker thread waits on
- * the disk: the store's commit hook resumes every connection whose batch
- * is durable, and the answer goes out on that resumed callback.
+ * the disk: the held list (api/held.h) resumes every connection whose
+ * batch is durable, and the answer goes out on that resumed callback.
  *
  * Under hostile load (docs/compatibility.md, Hardening): every connection
  * of both listeners is tracked by the connection guard (conn_guard.h),
@@ -27,7 +27,6 @@
 #include <microhttpd.h>
 #include <openssl/sha.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,11 +36,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/held.h"
 #include "http/conn_guard.h"
 #include "http/dispatch.h"
 #include "log.h"
 #include "num.h"
-#include "store/store.h"
 #include "xmalloc.h"
 
 #define HTTP_MAX_PAIRS		HTTP_MAX_FIELDS
@@ -94,16 +93,8 @@ struct http_conn_req {
 	struct MHD_Connection *conn;
 	struct http_reply rep;		/* held answer while suspended */
 	int held;			/* rep is waiting for its batch */
-	struct http_conn_req *next;	/* in held_list */
+	struct api_held wait;		/* rep's entry in the held list */
 };
-
-/*
- * Answers held for their COMMIT. One server per process, so the list is
- * static: the store's commit hook can outlive the server object.
- */
-static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct http_conn_req *held_list;
-static struct store *held_store;
 
 /* Keep the path and query exactly as sent: SigV4 and labels need it. */
 static size_t
@@ -157,57 +148,38 @@ send_reply(struct MHD_Connection *c, struct http_reply *rep)
 	return ret;
 }
 
-/* Store commit hook: resumes the connections whose batch has an outcome. */
+/*
+ * The batch of CR's held answer has an outcome (api/held.h): resumes the
+ * connection, whose next callback sends the answer, or the error when the
+ * COMMIT failed.
+ */
 static void
-on_commit(void *arg)
+held_resume(void *arg, int outcome)
 {
-	struct http_conn_req **pp, *cr;
+	struct http_conn_req *cr = arg;
 
-	(void)arg;
-	pthread_mutex_lock(&held_lock);
-	pp = &held_list;
-	while ((cr = *pp) != NULL) {
-		int st = store_batch_status(held_store, cr->rep.batch);
-
-		if (st == 0) {
-			pp = &cr->next;
-			continue;
-		}
-		if (st == -1)
-			http_reply_unavailable(&cr->rep);
-		cr->rep.batch = 0;
-		*pp = cr->next;
-		MHD_resume_connection(cr->conn);
-	}
-	pthread_mutex_unlock(&held_lock);
+	if (outcome == -1)
+		http_reply_unavailable(&cr->rep);
+	cr->rep.batch = 0;
+	MHD_resume_connection(cr->conn);
 }
 
 /* Holds REP of CR until its batch is durable; false: send it now. */
 static bool
-hold_reply(struct MHD_Connection *c, struct http_conn_req *cr,
-    struct http_reply *rep)
+hold_reply(struct http_server *srv, struct MHD_Connection *c,
+    struct http_conn_req *cr, struct http_reply *rep)
 {
-	int st;
-
 	if (rep->batch == 0)
 		return false;
 	cr->conn = c;
 	cr->rep = *rep;
 	cr->held = 1;
+	cr->wait.batch = rep->batch;
+	cr->wait.fn = held_resume;
+	cr->wait.arg = cr;
+	cr->wait.front = srv;
 	MHD_suspend_connection(c);
-	pthread_mutex_lock(&held_lock);
-	st = store_batch_status(held_store, cr->rep.batch);
-	if (st != 0) {
-		/* Committed before we listed it: resume at once. */
-		if (st == -1)
-			http_reply_unavailable(&cr->rep);
-		cr->rep.batch = 0;
-		MHD_resume_connection(c);
-	} else {
-		cr->next = held_list;
-		held_list = cr;
-	}
-	pthread_mutex_unlock(&held_lock);
+	api_held_add(&cr->wait);
 	return true;
 }
 
@@ -488,7 +460,7 @@ answer(struct http_listener *l, struct MHD_Connection *c,
 	else
 		http_dispatch(l->srv->app, req, &rep);
 	body_release(l->srv, cr);
-	if (hold_reply(c, cr, &rep))
+	if (hold_reply(l->srv, c, cr, &rep))
 		return MHD_YES;
 	ret = send_reply(c, &rep);
 	http_reply_release(&rep);
@@ -809,10 +781,7 @@ http_server_start(struct app *app, const struct http_tls *tls,
 		free(srv);
 		return -1;
 	}
-	if (held_store == NULL) {
-		held_store = app->st;
-		store_on_commit(app->st, on_commit, NULL);
-	}
+	api_held_start(app->st);
 	if (listener_start(&srv->plain, conf->listen_host, conf->listen_port,
 	    NULL, mhd_limit, err) == -1) {
 		conn_guard_free(srv->guard);

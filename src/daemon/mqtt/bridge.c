@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/held.h"
+#include "api/jobs_data.h"
 #include "api/pipeline.h"
 #include "clock.h"
 #include "log.h"
@@ -40,8 +42,6 @@
 #include "mqtt/reply.h"
 #include "mqtt/topic.h"
 #include "num.h"
-#include "store/store.h"
-#include "store/store_exec.h"
 #include "xmalloc.h"
 
 #define MQTT_KEEPALIVE		30	/* seconds */
@@ -67,9 +67,10 @@ struct mqtt_req {
 	char buf[];
 };
 
-/* A reply waiting for the COMMIT of its request's writes. */
+/* A reply waiting for the COMMIT of its request's writes (api/held.h). */
 struct mqtt_held {
-	uint64_t batch;
+	struct api_held wait;
+	struct mqtt *m;
 	char *request;		/* the request topic */
 	char *payload;		/* the accepted reply, JSON text */
 	json_t *token;		/* clientToken, for a failed commit */
@@ -217,15 +218,6 @@ mqtt_publish_bytes(struct mqtt *m, const char *topic, const void *payload,
 
 /* --- replies held until their commit --------------------------------- */
 
-/*
- * The held replies of the process. Static, because the store's commit hook
- * cannot be taken back and may still run after mqtt_stop().
- */
-static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct mqtt *held_mqtt;		/* NULL: stopped */
-static struct mqtt_held *held_list;
-static bool held_hooked;
-
 static void
 held_free(struct mqtt_held *h)
 {
@@ -235,65 +227,38 @@ held_free(struct mqtt_held *h)
 	free(h);
 }
 
-/* Publishes H's reply: accepted when DURABLE, else InternalError. */
+/*
+ * The batch of H's reply has an outcome (api/held.h): publishes the
+ * accepted reply when it is durable, InternalError when the COMMIT failed,
+ * nothing when mqtt_stop() dropped it. Frees H.
+ */
 static void
-held_publish(struct mqtt *m, struct mqtt_held *h, bool durable)
+held_publish(void *arg, int outcome)
 {
+	struct mqtt_held *h = arg;
 	char topic[TOPIC_MAX + 16];
 	struct err err;
 	json_t *payload;
 	int rc;
 
-	if (durable) {
-		if (topic_reply(h->request, 1, topic, sizeof(topic)) == 0) {
-			rc = publish_raw(m, topic, h->payload,
-			    strlen(h->payload), h->qos, NULL);
-			if (rc != MOSQ_ERR_SUCCESS)
-				log_debug("mqtt: publish %s: %s", topic,
-				    mosquitto_strerror(rc));
-		}
-		return;
+	if (outcome == 1 &&
+	    topic_reply(h->request, 1, topic, sizeof(topic)) == 0) {
+		rc = publish_raw(h->m, topic, h->payload,
+		    strlen(h->payload), h->qos, NULL);
+		if (rc != MOSQ_ERR_SUCCESS)
+			log_debug("mqtt: publish %s: %s", topic,
+			    mosquitto_strerror(rc));
+	} else if (outcome == -1) {
+		err_clear(&err);
+		err_set(&err, MQTT_INTERNAL, "The change could not be stored");
+		payload = reply_rejected(&err, clock_now(), h->token, NULL);
+		if (topic_reply(h->request, 0, topic, sizeof(topic)) == 0)
+			mqtt_publish(h->m, topic, payload, h->qos);
+		json_decref(payload);
+		log_warnx("mqtt request topic=%s rejected code=%s (commit"
+		    " failed)", h->request, MQTT_INTERNAL);
 	}
-	err_clear(&err);
-	err_set(&err, MQTT_INTERNAL, "The change could not be stored");
-	payload = reply_rejected(&err, clock_now(), h->token, NULL);
-	if (topic_reply(h->request, 0, topic, sizeof(topic)) == 0)
-		mqtt_publish(m, topic, payload, h->qos);
-	json_decref(payload);
-	log_warnx("mqtt request topic=%s rejected code=%s (commit failed)",
-	    h->request, MQTT_INTERNAL);
-}
-
-/* Store commit hook: publishes the held replies whose batch has ended. */
-static void
-held_on_commit(void *arg)
-{
-	struct mqtt_held **pp, *h, *ready = NULL;
-	struct mqtt *m;
-
-	(void)arg;
-	pthread_mutex_lock(&held_lock);
-	m = held_mqtt;
-	pp = &held_list;
-	while (m != NULL && (h = *pp) != NULL) {
-		int st = store_batch_status(m->app->st, h->batch);
-
-		if (st == 0) {
-			pp = &h->next;
-			continue;
-		}
-		*pp = h->next;
-		h->batch = st == 1 ? 0 : UINT64_MAX;
-		h->next = ready;
-		ready = h;
-	}
-	/* Publish under the lock: mqtt_stop() waits for it. */
-	while ((h = ready) != NULL) {
-		ready = h->next;
-		held_publish(m, h, h->batch == 0);
-		held_free(h);
-	}
-	pthread_mutex_unlock(&held_lock);
+	held_free(h);
 }
 
 /*
@@ -305,71 +270,20 @@ held_reply(struct mqtt *m, uint64_t batch, const char *request,
     char *payload, const json_t *token, int qos)
 {
 	struct mqtt_held *h = xcalloc(1, sizeof(*h));
-	int st;
 
-	h->batch = batch;
+	h->wait.batch = batch;
+	h->wait.fn = held_publish;
+	h->wait.arg = h;
+	h->wait.front = m;
+	h->m = m;
 	h->request = xstrdup(request);
 	h->payload = payload;
 	h->token = json_incref((json_t *)token);
 	h->qos = qos;
-	pthread_mutex_lock(&held_lock);
-	st = store_batch_status(m->app->st, batch);
-	if (st == 0) {
-		h->next = held_list;
-		held_list = h;
-		h = NULL;
-	}
-	pthread_mutex_unlock(&held_lock);
-	if (h != NULL) {
-		held_publish(m, h, st == 1);
-		held_free(h);
-	}
+	api_held_add(&h->wait);
 }
 
 /* --- requests --------------------------------------------------------- */
-
-/*
- * The executionState of the execution a rejected update or describe was
- * about (WIRE.md 10.5), or NULL when there is none.
- */
-static json_t *
-exec_state(struct mqtt *m, const struct topic *t, const json_t *in)
-{
-	json_t *num = json_object_get(in, "executionNumber");
-	struct store_exec e;
-	struct store_tx *tx;
-	struct err err;
-	json_t *st = NULL;
-	int found;
-
-	if (t->job_id[0] == '\0')
-		return NULL;
-	err_clear(&err);
-	memset(&e, 0, sizeof(e));
-	/*
-	 * A write transaction (rolled back) sees the writes of the open
-	 * batch: the state the rejected request met may be that of another
-	 * request on the execution whose commit is still on its way.
-	 */
-	if (store_begin(m->app->st, true, &tx, &err) == -1)
-		return NULL;
-	found = store_exec_get(tx, t->thing, t->job_id,
-	    json_is_integer(num) ? (int64_t)json_integer_value(num) : -1,
-	    false, &e, &err);
-	if (found == 1) {
-		st = json_object();
-		json_object_set_new(st, "status",
-		    json_string(exec_status_name(e.status)));
-		if (e.status_details != NULL)
-			json_object_set_new(st, "statusDetails",
-			    json_deep_copy(e.status_details));
-		json_object_set_new(st, "versionNumber",
-		    json_integer(e.version));
-	}
-	store_exec_release(&e);
-	store_end(tx, false, NULL);
-	return st;
-}
 
 /*
  * Runs the operation of topic T with input IN through the pipeline (with
@@ -386,19 +300,13 @@ run_op(struct mqtt *m, const struct topic *t, json_t *in, int64_t now,
 	struct api_ctx ctx;
 	int rc;
 
-	if (op == NULL || api_op_find(PLANE_DATA, name) == NULL)
+	if (op == NULL)
 		return err_set(err, MQTT_INTERNAL, "%s is not available",
 		    name);
 	memset(&who, 0, sizeof(who));
 	who.kind = PRINCIPAL_THING;
 	snprintf(who.thing_name, sizeof(who.thing_name), "%s", t->thing);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = m->app->st;
-	ctx.conf = m->app->conf;
-	ctx.who = &who;
-	ctx.plane = PLANE_DATA;
-	ctx.now = now;
-	ctx.request_id = "mqtt";
+	api_ctx_init(&ctx, m->app, &who, PLANE_DATA, now, "mqtt");
 	rc = api_pipeline_run(&ctx, op, in, API_RUN_HOLD, NULL, &res, err);
 	*out = res.out;
 	*batch = res.batch;
@@ -458,7 +366,7 @@ handle(struct mqtt *m, struct mqtt_req *r)
 		payload = reply_accepted(out, now, token);
 	else {
 		if (reply_code_has_state(reply_code(&err)))
-			st = exec_state(m, &t, in);
+			st = jobs_data_state(m->app->st, in);
 		payload = reply_rejected(&err, now, token, st);
 	}
 	if (topic_reply(r->topic, rc == 0, reply_topic,
@@ -922,13 +830,7 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 		mqtt_stop(m);
 		return -1;
 	}
-	pthread_mutex_lock(&held_lock);
-	held_mqtt = m;
-	pthread_mutex_unlock(&held_lock);
-	if (!held_hooked) {
-		store_on_commit(app->st, held_on_commit, NULL);
-		held_hooked = true;
-	}
+	api_held_start(app->st);
 	m->nworkers = app->conf->threads;
 	m->workers = xcalloc(m->nworkers, sizeof(*m->workers));
 	for (i = 0; i < m->nworkers; i++)
@@ -951,7 +853,6 @@ mqtt_start(struct app *app, bool lead, struct mqtt **out, struct err *err)
 void
 mqtt_stop(struct mqtt *m)
 {
-	struct mqtt_held *h;
 	struct mqtt_req *r;
 	unsigned i;
 
@@ -968,15 +869,7 @@ mqtt_stop(struct mqtt *m)
 	for (i = 0; i < m->nworkers; i++)
 		pthread_join(m->workers[i], NULL);
 	/* Replies still held are lost, as unanswered requests are. */
-	pthread_mutex_lock(&held_lock);
-	if (held_mqtt == m) {
-		held_mqtt = NULL;
-		while ((h = held_list) != NULL) {
-			held_list = h->next;
-			held_free(h);
-		}
-	}
-	pthread_mutex_unlock(&held_lock);
+	api_held_cancel(m);
 	if (m->conn_started) {
 		pthread_mutex_lock(&m->lock);
 		m->conn_stop = true;
