@@ -7,6 +7,7 @@ checking a unit file with systemd-analyze."""
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -27,9 +28,17 @@ def make(*args, env=None):
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port below Linux's ephemeral range (32768-60999), which outgoing
+    connections may take between bind(0) and the server's own bind."""
+    for _ in range(200):
+        port = random.randint(20000, 32767)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-32767")
 
 
 def get(port, path):

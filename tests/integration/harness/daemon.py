@@ -15,6 +15,7 @@ import atexit
 import http.client
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -66,11 +67,23 @@ def daemon_path():
     return path
 
 
+# Ports handed to the servers a test starts come from below Linux's
+# ephemeral range (32768-60999): a port the kernel picked for bind(0) may
+# be taken again by any outgoing connection before the server binds it.
+PORT_LOW, PORT_HIGH = 20000, 32767
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    for _ in range(200):
+        port = random.randint(PORT_LOW, PORT_HIGH)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in %d-%d" % (PORT_LOW, PORT_HIGH))
 
 
 def unique_name(prefix="t"):

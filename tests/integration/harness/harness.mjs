@@ -7,7 +7,6 @@
 // file, SIGTERM must end the daemon with exit status 0.
 
 import { spawn } from "node:child_process";
-import { once } from "node:events";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -54,14 +53,27 @@ export function daemonPath() {
 	return p;
 }
 
+// Ports handed to the servers a test starts come from below Linux's
+// ephemeral range (32768-60999): a port the kernel picked for listen(0)
+// may be taken again by any outgoing connection before the server binds it.
+const PORT_LOW = 20000, PORT_HIGH = 32767;
+
+function tryListen(port) {
+	return new Promise((resolve) => {
+		const srv = net.createServer();
+		srv.once("error", () => resolve(false));
+		srv.listen(port, "127.0.0.1", () => srv.close(() => resolve(true)));
+	});
+}
+
 export async function freePort() {
-	const srv = net.createServer();
-	srv.listen(0, "127.0.0.1");
-	await once(srv, "listening");
-	const { port } = srv.address();
-	srv.close();
-	await once(srv, "close");
-	return port;
+	for (let i = 0; i < 200; i++) {
+		const port = PORT_LOW +
+		    Math.floor(Math.random() * (PORT_HIGH - PORT_LOW + 1));
+		if (await tryListen(port))
+			return port;
+	}
+	throw new Error(`no free port in ${PORT_LOW}-${PORT_HIGH}`);
 }
 
 // A name valid as thingName, jobId and group name, unique per call.
