@@ -435,16 +435,22 @@ class VanishedStoreTest(unittest.TestCase):
         self.assertEqual(lost, [], "%d of %d acknowledged writes lost" %
                          (len(lost), len(acked)))
 
+    def ten_things(self, prefix):
+        """A daemon of its own with ten things acknowledged: the daemon,
+        its client and the names."""
+        d = Daemon()
+        self.addCleanup(d.close)
+        self.addCleanup(d.kill9)
+        iot = d.iot_client()
+        acked = []
+        for i in range(10):
+            iot.create_thing(thingName="%s-%d" % (prefix, i))
+            acked.append("%s-%d" % (prefix, i))
+        return d, iot, acked
+
     def test_wal_deleted_while_idle_next_write_refused_nothing_lost(self):
         for n in range(6):
-            d = Daemon()
-            self.addCleanup(d.close)
-            self.addCleanup(d.kill9)
-            iot = d.iot_client()
-            acked = []
-            for i in range(10):
-                iot.create_thing(thingName="i%d-%d" % (n, i))
-                acked.append("i%d-%d" % (n, i))
+            d, iot, acked = self.ten_things("i%d" % n)
             time.sleep(0.1 * n)
             os.unlink(os.path.join(d.data_dir, "iotjobs.db-wal"))
             with self.assertRaises(ClientError) as cm:
@@ -464,14 +470,7 @@ class VanishedStoreTest(unittest.TestCase):
         # once a second. The idle checkpoint (after a pause) or the
         # folder watch's rescue (at once) put them in the database file.
         for n, pause in enumerate((0, 0.25, 0.05, 0.2, 0, 0.3, 0.1, 0)):
-            d = Daemon()
-            self.addCleanup(d.close)
-            self.addCleanup(d.kill9)
-            iot = d.iot_client()
-            acked = []
-            for i in range(10):
-                iot.create_thing(thingName="k%d-%d" % (n, i))
-                acked.append("k%d-%d" % (n, i))
+            d, iot, acked = self.ten_things("k%d" % n)
             time.sleep(pause)
             os.unlink(os.path.join(d.data_dir, "iotjobs.db-wal"))
             time.sleep(0.04)
