@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SQLite backend core: opening the database file in the data folder (WAL,
- * synchronous=FULL), applying the versioned migrations of schema/sqlite/
- * (sqlite_migrate.c), connections and transactions. Each thread reads through a connection of
+ * SQLite backend core: opening the database file in the data folder (WAL),
+ * applying the versioned migrations of schema/sqlite/ (sqlite_migrate.c),
+ * connections and transactions. Each thread reads through a connection of
  * its own. Writes go through one connection with group commit: a write
  * transaction is a SAVEPOINT inside the writer's open transaction, and its
  * sq_end() returns only once a COMMIT covering it is on disk. One COMMIT
  * (one fsync) thus answers every write that ran while the previous one was
  * being written, and a failed request rolls back only its own savepoint.
+ *
+ * The fsync runs outside the writer's lock (sq_wal_sync): the writer
+ * connection is synchronous=NORMAL, so its COMMIT appends the batch's
+ * frames to the WAL without waiting for the disk, and the committer then
+ * waits for the WAL on its own descriptor while the next batch's writes
+ * run on the connection; the batch is acknowledged after that. The WAL's
+ * frames are checksummed in sequence, so a crash keeps a prefix of the
+ * commits, never a later one without an earlier one, and SQLite still
+ * syncs the WAL before every checkpoint copies from it. Readers may see a
+ * batch during its fsync, before it is acknowledged: after a power loss
+ * in that window it is gone together with the answers nobody received.
  */
 #include "store.h"
 
@@ -47,6 +58,7 @@ static int sq_files_guard(struct sq_store *st);
 static void sq_files_idle_check(struct sq_store *st, bool alarm);
 static void sq_files_alarm(void *arg);
 static void sq_files_tell(struct sq_store *st);
+static void sq_dir_sync(struct sq_store *st);
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
 static const char sql_savepoint[] = "SAVEPOINT req";
@@ -299,7 +311,17 @@ sq_open(const char *path, struct store **out, struct err *err)
 		free(st);
 		return -1;
 	}
+	/* From here on the committer syncs each batch (sq_wal_sync). */
+	if (sqlite3_exec(st->writer->db, "PRAGMA synchronous=NORMAL", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		err_set(err, ERR_UNAVAILABLE, "cannot configure the store: %s",
+		    sqlite3_errmsg(st->writer->db));
+		sq_conn_close(st->writer);
+		free(st);
+		return -1;
+	}
 	sq_files_open(st);
+	sq_dir_sync(st);
 	if (pthread_create(&st->committer, NULL, sq_committer, st) != 0)
 		fatal("store: cannot start the committer thread");
 	st->folder = sq_folder_watch(st->path, sq_files_alarm, st);
@@ -833,9 +855,9 @@ sq_begin(struct store *base, bool write, struct store_tx **out,
 			sq_files_tell(st);
 			free(tx);
 			return err_set(err, ERR_UNAVAILABLE, "The store's files"
-			    " were removed or replaced under the running"
-			    " service, which is restarting; retry the"
-			    " request.");
+			    " were removed, replaced or could not be written"
+			    " under the running service, which is restarting;"
+			    " retry the request.");
 		}
 		sq_txp(tx)->conn = st->writer;
 		sq_txp(tx)->db = sq_txp(tx)->conn->db;
@@ -927,9 +949,65 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 }
 
 /*
+ * Syncs the folder, so that the names of the database and its WAL survive
+ * a power loss as their contents do (SQLite does it on the WAL's first
+ * sync, which with synchronous=NORMAL comes only at a checkpoint).
+ */
+static void
+sq_dir_sync(struct sq_store *st)
+{
+	char dir[PATH_MAX], *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", st->path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fsync(fd) == -1)
+		log_warn("store: cannot sync the folder %s", dir);
+	if (fd != -1)
+		close(fd);
+}
+
+/*
+ * Makes the batch the committer just committed durable (committer only,
+ * no lock held: the writes of the next batch run meanwhile). The WAL's
+ * descriptor is ours (sq_files_open), on the file SQLite writes to even
+ * when its name was removed. SQLITE_OK, or SQLITE_IOERR: the batch is not
+ * durable, and since a failed fsync may have dropped the pages it was
+ * given, nothing written after it can be trusted either.
+ */
+static int
+sq_wal_sync(struct sq_store *st)
+{
+	char wal[PATH_MAX + 8];
+
+	if (st->wal_fd == -1) {
+		snprintf(wal, sizeof(wal), "%s-wal", st->path);
+		st->wal_fd = sq_file_watch(wal, &st->wal_sb);
+		if (st->wal_fd == -1) {
+			log_warn("store: cannot open %s to sync it", wal);
+			return SQLITE_IOERR;
+		}
+		sq_dir_sync(st);
+	}
+	if (fdatasync(st->wal_fd) == -1) {
+		log_warn("store: cannot sync %s-wal: the batch and every write"
+		    " after it are refused", st->path);
+		return SQLITE_IOERR;
+	}
+	return SQLITE_OK;
+}
+
+/*
  * The committer idle SQ_CKPT_IDLE_MS after a batch: a PASSIVE checkpoint
  * copies the commits from the WAL into the database file, fsynced
- * (synchronous=FULL), so that what was acknowledged does not live in the
+ * (SQLite syncs the database after a checkpoint), so that what was acknowledged does not live in the
  * WAL alone for long: a WAL deleted and a kill -9 before the rescue
  * would lose it. Never under load (the committer is not idle then), and
  * PASSIVE waits for no reader. Whether frames remain to be copied (a
@@ -1013,6 +1091,11 @@ sq_committer(void *arg)
 		pthread_mutex_unlock(&st->gc_lock);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = sq_commit_batch(st, &batch);
+		if (rc == SQLITE_OK && (rc = sq_wal_sync(st)) != SQLITE_OK) {
+			pthread_mutex_lock(&st->write_lock);
+			st->failed = true;
+			pthread_mutex_unlock(&st->write_lock);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		metrics_commit(size, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
