@@ -49,6 +49,9 @@
 #define SQ_WATCH_MS	100	/* store_watch_start: polling period */
 #define SQ_FILES_MS	1000	/* the path check of the store's files */
 #define SQ_CKPT_IDLE_MS	100	/* idle this long after a batch: checkpoint */
+#define SQ_CKPT_PAGES	1000	/* WAL pages that wake the checkpointer */
+#define SQ_CKPT_RESTART	2000	/* WAL pages after which the committer
+				 * copies the rest itself (sq_ckpt_restart) */
 
 struct sq_store;
 
@@ -59,6 +62,7 @@ static void sq_files_idle_check(struct sq_store *st, bool alarm);
 static void sq_files_alarm(void *arg);
 static void sq_files_tell(struct sq_store *st);
 static void sq_dir_sync(struct sq_store *st);
+static void *sq_checkpointer(void *arg);
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
 static const char sql_savepoint[] = "SAVEPOINT req";
@@ -93,6 +97,16 @@ struct sq_store {
 	pthread_t committer;
 	bool stopping;
 	bool files_alarm;		/* the folder watch saw a change */
+	/*
+	 * The checkpointer thread (sq_checkpointer), under ckpt_lock:
+	 * woken by the writer's WAL hook once the WAL is long.
+	 */
+	pthread_t ckpt_thread;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	bool ckpt_wanted, ckpt_stop;
+	int wal_pages;			/* under write_lock: the WAL's length
+					 * at the last COMMIT */
 	bool ckpt_due;			/* committer only: commits since the
 					 * idle checkpoint */
 	int writers;			/* write transactions begun, not ended */
@@ -280,6 +294,84 @@ sq_run(struct store_tx *tx, const char *sql)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/*
+ * Checkpoints. SQLite's own, inside a COMMIT, would copy the WAL into the
+ * database and sync both while the writer's lock is held, stalling every
+ * write. Instead the writer's WAL hook (after each COMMIT, under
+ * write_lock) wakes the checkpointer thread once the WAL holds
+ * SQ_CKPT_PAGES, which copies on a connection of its own while the writes
+ * go on. SQLite restarts the WAL from its start only at a write
+ * transaction that began with every frame copied, which under steady load
+ * the checkpointer never quite reaches: past SQ_CKPT_RESTART pages the
+ * committer copies the few frames left itself (sq_ckpt_restart), between a
+ * COMMIT and the next BEGIN, so that the WAL's length stays bounded.
+ */
+static int
+sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq_store *st = arg;
+
+	(void)db;
+	(void)name;
+	st->wal_pages = pages;
+	if (pages >= SQ_CKPT_PAGES) {
+		pthread_mutex_lock(&st->ckpt_lock);
+		st->ckpt_wanted = true;
+		pthread_cond_signal(&st->ckpt_cond);
+		pthread_mutex_unlock(&st->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+static void *
+sq_checkpointer(void *arg)
+{
+	struct sq_store *st = arg;
+	struct sq_conn *c;
+	struct err err;
+	int rc;
+
+	err_clear(&err);
+	if (sq_conn_open(st, &c, &err) == -1) {
+		log_warnx("store: checkpointer: %s", err.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&st->ckpt_lock);
+	for (;;) {
+		while (!st->ckpt_wanted && !st->ckpt_stop)
+			pthread_cond_wait(&st->ckpt_cond, &st->ckpt_lock);
+		if (st->ckpt_stop)
+			break;
+		st->ckpt_wanted = false;
+		pthread_mutex_unlock(&st->ckpt_lock);
+		/* BUSY: another checkpoint runs (the committer's, a node's). */
+		rc = sqlite3_wal_checkpoint_v2(c->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warnx("store: checkpoint failed: %s",
+			    sqlite3_errstr(rc));
+		pthread_mutex_lock(&st->ckpt_lock);
+	}
+	pthread_mutex_unlock(&st->ckpt_lock);
+	sq_conn_close(c);
+	return NULL;
+}
+
+/* After a COMMIT (write_lock held, no transaction open): see above. */
+static void
+sq_ckpt_restart(struct sq_store *st)
+{
+	int rc;
+
+	if (st->wal_pages < SQ_CKPT_RESTART || st->failed)
+		return;
+	rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warnx("store: checkpoint failed: %s", sqlite3_errstr(rc));
+	st->wal_pages = 0;
+}
+
 int
 sq_open(const char *path, struct store **out, struct err *err)
 {
@@ -301,6 +393,8 @@ sq_open(const char *path, struct store **out, struct err *err)
 	pthread_mutex_init(&st->gc_lock, NULL);
 	pthread_cond_init(&st->gc_cond, NULL);
 	pthread_cond_init(&st->done_cond, NULL);
+	pthread_mutex_init(&st->ckpt_lock, NULL);
+	pthread_cond_init(&st->ckpt_cond, NULL);
 	st->open_batch = 1;
 	pthread_key_create(&st->reader_key, NULL);
 	if (sq_conn_open(st, &st->writer, err) == -1 ||
@@ -311,7 +405,10 @@ sq_open(const char *path, struct store **out, struct err *err)
 		free(st);
 		return -1;
 	}
-	/* From here on the committer syncs each batch (sq_wal_sync). */
+	/*
+	 * From here on the committer syncs each batch (sq_wal_sync), and
+	 * the WAL hook replaces SQLite's checkpoint inside COMMIT.
+	 */
 	if (sqlite3_exec(st->writer->db, "PRAGMA synchronous=NORMAL", NULL,
 	    NULL, NULL) != SQLITE_OK) {
 		err_set(err, ERR_UNAVAILABLE, "cannot configure the store: %s",
@@ -320,8 +417,11 @@ sq_open(const char *path, struct store **out, struct err *err)
 		free(st);
 		return -1;
 	}
+	sqlite3_wal_hook(st->writer->db, sq_wal_hook, st);
 	sq_files_open(st);
 	sq_dir_sync(st);
+	if (pthread_create(&st->ckpt_thread, NULL, sq_checkpointer, st) != 0)
+		fatal("store: cannot start the checkpointer thread");
 	if (pthread_create(&st->committer, NULL, sq_committer, st) != 0)
 		fatal("store: cannot start the committer thread");
 	st->folder = sq_folder_watch(st->path, sq_files_alarm, st);
@@ -350,6 +450,11 @@ sq_close(struct store *base)
 	pthread_cond_signal(&st->gc_cond);
 	pthread_mutex_unlock(&st->gc_lock);
 	pthread_join(st->committer, NULL);
+	pthread_mutex_lock(&st->ckpt_lock);
+	st->ckpt_stop = true;
+	pthread_cond_signal(&st->ckpt_cond);
+	pthread_mutex_unlock(&st->ckpt_lock);
+	pthread_join(st->ckpt_thread, NULL);
 	for (c = st->readers; c != NULL; c = next) {
 		next = c->next;
 		sq_conn_close(c);
@@ -944,6 +1049,8 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 	st->writer_dirty = false;
 	if (rc == SQLITE_OK)
 		rc = sq_files_guard(st);
+	if (rc == SQLITE_OK)
+		sq_ckpt_restart(st);
 	pthread_mutex_unlock(&st->write_lock);
 	return rc;
 }
