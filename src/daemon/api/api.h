@@ -39,9 +39,12 @@ struct api_ctx {
 	 * API_WRITE (NULL otherwise): the handler works in it and never
 	 * ends it. KEEP: commit it although the handler fails (writes
 	 * that stand whatever the answer, e.g. a timeout it found).
+	 * POKE: this call's writes moved timers (API_SCHED for one call
+	 * rather than the row): the scheduler is woken after the commit.
 	 */
 	struct store_tx *tx;
 	bool keep;
+	bool poke;
 };
 
 /*

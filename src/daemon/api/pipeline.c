@@ -37,6 +37,7 @@ tx_begin(struct api_ctx *ctx, const struct api_op *row, struct err *err)
 {
 	ctx->tx = NULL;
 	ctx->keep = false;
+	ctx->poke = false;
 	if ((row->needs & (API_READ | API_WRITE)) == 0)
 		return 0;
 	return store_begin(ctx->st, (row->needs & API_WRITE) != 0, &ctx->tx,
@@ -98,7 +99,7 @@ api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
 	if (rc == 0)
 		rc = tx_end(ctx, row->fn(ctx, in, &res->out, err), &res->out,
 		    err);
-	if (rc == 0 && (row->needs & API_SCHED) != 0)
+	if (rc == 0 && ((row->needs & API_SCHED) != 0 || ctx->poke))
 		sched_poke();
 	if (front != NULL && front->done != NULL)
 		front->done(front->arg, rc, err);
