@@ -54,6 +54,16 @@ void api_ctx_init(struct api_ctx *ctx, struct app *app,
     const char *rid);
 
 /*
+ * Runs ROW, which is not an operation of the models (iotjobs' own routes,
+ * http/admin.c), with input IN (borrowed, checked by the caller) in CTX:
+ * the transaction ROW declares, the handler, the commit (waited for: no
+ * API_DEFER here), the scheduler's wake-up. 0 with *OUT (the caller's,
+ * NULL meaning {}), or -1 with ERR: the handler's error or the store's.
+ */
+int api_pipeline_run_row(struct api_ctx *ctx, const struct api_op *row,
+    json_t *in, json_t **out, struct err *err);
+
+/*
  * Runs operation OP of the model with input IN (borrowed) in CTX (its
  * plane, principal, clock, ...). 0 with RES filled (RES->out is the
  * caller's), or -1 with ERR: NotImplementedException (501) when no row
