@@ -100,12 +100,4 @@ const char *api_in_str(const json_t *in, const char *member);
 void api_arn(const struct api_ctx *ctx, const char *type, const char *name,
     char *buf, size_t size);
 
-/*
- * Ends the write transaction TX of a handler that answers {}: commits when
- * RC is 0, else rolls back; on success sets *OUT. Returns RC, or -1 with
- * ERR when the commit failed.
- */
-int api_end_empty(struct store_tx *tx, int rc, json_t **out,
-    struct err *err);
-
 #endif
