@@ -171,24 +171,23 @@ list_for_job(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	struct store_exec_page pg;
 	struct list_acc a = { ctx, NULL, true, 0 };
 	struct store_tx *tx = ctx->tx;
-	int found, rc = -1;
+	int found;
 
 	if (list_page(in, &for_job_listing, job_id, &pg, err) == -1)
 		return -1;
 	found = store_exec_job_exists(tx, job_id, err);
 	if (found == 0)
-		err_set(err, ERR_NOT_FOUND, "Job '%s' not found", job_id);
+		return err_set(err, ERR_NOT_FOUND, "Job '%s' not found",
+		    job_id);
 	if (found != 1)
-		goto out;
+		return -1;
 	a.items = json_array();
 	if (store_exec_list_job(tx, job_id, &pg, list_row, &a, err) == -1) {
 		json_decref(a.items);
-		goto out;
+		return -1;
 	}
 	*out = list_reply(&a, &pg, &for_job_listing, job_id);
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 static int
@@ -199,26 +198,24 @@ list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
 	struct store_exec_page pg;
 	struct list_acc a = { ctx, NULL, false, 0 };
 	struct store_tx *tx = ctx->tx;
-	int found, rc = -1;
+	int found;
 
 	if (list_page(in, &for_thing_listing, thing, &pg, err) == -1)
 		return -1;
 	pg.namespace_id = api_in_str(in, "namespaceId");
 	found = store_exec_thing_exists(tx, thing, err);
 	if (found == 0)
-		exec_thing_not_found(thing, err);
+		return exec_thing_not_found(thing, err);
 	if (found != 1)
-		goto out;
+		return -1;
 	a.items = json_array();
 	if (store_exec_list_thing(tx, thing, api_in_str(in, "jobId"), &pg,
 	    list_row, &a, err) == -1) {
 		json_decref(a.items);
-		goto out;
+		return -1;
 	}
 	*out = list_reply(&a, &pg, &for_thing_listing, thing);
-	rc = 0;
-out:
-	return rc;
+	return 0;
 }
 
 /* --- CancelJobExecution / DeleteJobExecution -------------------------- */
