@@ -10,13 +10,14 @@
  * transaction, and tells the success status and the store batch the
  * answer must wait for.
  *
- * Durability: a handler acknowledges a write only after store_end()
- * committed it. For a row with API_DEFER, when the front end can hold its
- * answer without holding a thread (API_RUN_HOLD), store_end() returns once
- * the writes are in the open batch and the result's batch is nonzero: the
- * front end sends the answer when store_batch_status() says 1 (durable),
- * an error when it says -1. Otherwise the COMMIT has waited and
- * the batch is 0. Nothing here allocates.
+ * Durability: a write is acknowledged only after the pipeline's
+ * store_end() committed it (handlers never end ctx->tx themselves). For
+ * a row with API_DEFER, when the front end can hold its answer without
+ * holding a thread (API_RUN_HOLD), store_end() returns once the writes
+ * are in the open batch and the result's batch is nonzero: the front end
+ * sends the answer when store_batch_status() says 1 (durable), an error
+ * when it says -1. Otherwise the COMMIT has waited and the batch is 0.
+ * Nothing here allocates.
  */
 #ifndef IOTJOBS_API_PIPELINE_H
 #define IOTJOBS_API_PIPELINE_H
