@@ -47,7 +47,11 @@ const char *contract_url(void);
 int contract_setup(void **state);
 int contract_teardown(void **state);
 
-/* A transaction on ST that must begin; ends one that must commit. */
+/*
+ * A transaction on ST that must begin; ends one that must commit. A
+ * transaction of c_begin ends through c_commit or c_rollback, never
+ * store_end: the teardown rolls back those a failed assertion left open.
+ */
 struct store_tx *c_begin(struct store *st, bool write);
 void c_commit(struct store_tx *tx);
 void c_rollback(struct store_tx *tx);
