@@ -113,7 +113,8 @@ tags_remove_and_drop(void **state)
 	int64_t n;
 
 	tags_put(tx, "thing/x", "[{\"Key\":\"k1\",\"Value\":\"1\"},"
-	    "{\"Key\":\"k2\",\"Value\":\"2\"},{\"Key\":\"k3\",\"Value\":\"3\"}]");
+	    "{\"Key\":\"k2\",\"Value\":\"2\"},"
+	    "{\"Key\":\"k3\",\"Value\":\"3\"}]");
 	/* Resources apart, even one whose name extends another's. */
 	tags_put(tx, "thing/xy", "[{\"Key\":\"k1\",\"Value\":\"other\"}]");
 	tags_put(tx, "job/x", "[{\"Key\":\"k1\",\"Value\":\"job\"}]");
