@@ -299,11 +299,12 @@ principal_listings(void **state)
 	    0);
 	assert_int_equal(c_len(out), 0);
 	c_rollback(tx);
-	/* A page, an attachment before the position, then the rest. */
+	/* A page, attachments before the position and the one at it gone,
+	 * then the rest. */
 	tx = c_begin(st, false);
 	{
 		struct store_page pg = { "", 2 };
-		bool more;
+		bool more, removed;
 
 		assert_int_equal(store_thing_principals(tx, "L", NULL, &pg,
 		    out, &more, &err), 0);
@@ -312,6 +313,10 @@ principal_listings(void **state)
 		tx = c_begin(st, true);
 		attach(tx, "L", C_CERT "c0a", NONEX);
 		attach(tx, "L", C_CERT "b", NONEX);
+		/* The principal at the position may go too. */
+		assert_int_equal(store_thing_principal_delete(tx, "L",
+		    C_CERT "c1", &removed, &err), 0);
+		assert_true(removed);
 		c_commit(tx);
 		tx = c_begin(st, false);
 		pg.after = C_CERT "c1";

@@ -180,8 +180,9 @@ tags_rollback(void **state)
 
 /*
  * Pages: the list appends to what OUT holds, AFTER resumes after a key
- * (whether or not it exists), and a tag put between two pages before the
- * position neither repeats nor hides any tag after it.
+ * (whether or not it exists), and a tag put before the position or the
+ * tag at the position removed between two pages neither repeats nor
+ * hides any tag after it.
  */
 static void
 tags_pages(void **state)
@@ -239,6 +240,14 @@ tags_pages(void **state)
 	assert_string_equal(c_member(out, 2, "Key"), "ke");
 	tx = c_begin(st, true);
 	tags_put(tx, "jobtemplate/p", "[{\"Key\":\"kb\",\"Value\":\"\"}]");
+	/* The tag at the position may go too: the rest still follows it. */
+	{
+		json_t *gone = json_pack("[s]", "ke");
+
+		assert_int_equal(store_tags_remove(tx, "jobtemplate/p", gone,
+		    &err), 0);
+		json_decref(gone);
+	}
 	c_commit(tx);
 	tx = c_begin(st, false);
 	assert_int_equal(store_tags_list(tx, "jobtemplate/p", "ke", 10, out,

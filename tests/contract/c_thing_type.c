@@ -248,7 +248,8 @@ type_list_pages(void **state)
 	    &more, &err), -1);
 	assert_int_equal(c_len(a.names), 2);
 	c_rollback(tx);
-	/* A page, a type put before the position, then the rest. */
+	/* A page, types put before the position and the one at it deleted,
+	 * then the rest. */
 	a.stop_after = 0;
 	json_array_clear(a.names);
 	tx = c_begin(st, false);
@@ -259,6 +260,10 @@ type_list_pages(void **state)
 	assert_true(more);
 	type_put(st, "Alarm", NULL, 1005, NULL);
 	type_put(st, "Cam", NULL, 1006, NULL);
+	/* The type at the position may go too. */
+	tx = c_begin(st, true);
+	assert_int_equal(store_thing_type_delete(tx, "Door", &err), 0);
+	c_commit(tx);
 	tx = c_begin(st, false);
 	pg = (struct store_page){ "Door", 10 };
 	assert_int_equal(store_thing_type_list(tx, &pg, NULL, type_row, &a,
