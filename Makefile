@@ -261,7 +261,9 @@ deps:
 deps-run:
 	@sh scripts/deps.sh run
 
+# Every store operation has a contract case (tools/check_contract_cover.py).
 unit: $(UNIT_BIN)
+	@$(PYTHON) tools/check_contract_cover.py
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; timeout 300 $$t; done
 
 # Every corpus through its target: seconds, no clang needed.
