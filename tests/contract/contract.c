@@ -216,7 +216,7 @@ static const struct c_area *const c_areas[] = {
 	&c_area_core, &c_area_commit, &c_area_thing, &c_area_exec,
 	&c_area_job, &c_area_group, &c_area_outbox,
 	&c_area_jobx, &c_area_command, &c_area_template, &c_area_opkey,
-	&c_area_audit, &c_area_notify,
+	&c_area_audit, &c_area_notify, &c_area_hooks,
 };
 
 int
