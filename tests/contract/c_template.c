@@ -101,7 +101,7 @@ template_list_stable(void **state)
 	struct store_tx *tx;
 	struct err err;
 	json_t *seen = json_array();
-	char id[16];
+	char id[32];
 	int64_t next;
 	size_t i, j, k;
 	int made = 0, pages = 0;
