@@ -4,7 +4,7 @@
  * status step that applies only from its expected status, the engine row
  * and its wake-ups (earliest first), the rollout queue (name order,
  * positions, batches that each give one execution), the CONTINUOUS jobs a
- * group member reaches, and the engine's own values.
+ * group member reaches (not once stopped), and the engine's own values.
  */
 #include "contract.h"
 
@@ -543,6 +543,7 @@ jobx_member_reach(void **state)
 	struct store *st = *state;
 	struct store_job_step step = { 0 };
 	struct store_member_job *jobs = NULL;
+	struct store_job_engine e;
 	struct store_tx *tx;
 	struct err err;
 	char via[256];
@@ -600,6 +601,22 @@ jobx_member_reach(void **state)
 	    &err), 0);
 	assert_int_equal(store_member_add(tx, "mr-mid", "mr-t", &applied,
 	    &err), 0);
+
+	/* A stopped rollout gives members nothing. */
+	assert_int_equal(store_job_engine_get(tx, "mr-cont", &e, &err), 1);
+	e.rollout_stopped = true;
+	assert_int_equal(store_job_engine_put(tx, &e, 8, &err), 0);
+	assert_int_equal(store_job_member_jobs(tx, C_GROUP_ARN "mr-mid",
+	    "mr-t", &jobs, &n, &err), 0);
+	assert_int_equal(n, 0);
+	free(jobs);
+	e.rollout_stopped = false;
+	assert_int_equal(store_job_engine_put(tx, &e, 8, &err), 0);
+	store_job_engine_release(&e);
+	assert_int_equal(store_job_member_jobs(tx, C_GROUP_ARN "mr-mid",
+	    "mr-t", &jobs, &n, &err), 0);
+	assert_int_equal(n, 1);
+	free(jobs);
 
 	/* Once the job is no longer IN_PROGRESS, members get nothing. */
 	step.from = JOB_IN_PROGRESS;
