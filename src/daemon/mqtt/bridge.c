@@ -559,6 +559,21 @@ answers_requests(struct mqtt *m)
 	return m->leads || m->app->conf->mqtt_share_group[0] != '\0';
 }
 
+/*
+ * libmosquitto's own errors and warnings: why a connection attempt failed
+ * (the TLS handshake, e.g. "certificate verify failed", or a CA,
+ * certificate or key file it cannot load) is told only there.
+ */
+static void
+on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
+{
+	struct mqtt *m = arg;
+
+	(void)mosq;
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+		log_warnx("mqtt: %s:%d: %s", m->host, m->port, msg);
+}
+
 static void
 on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
     const mosquitto_property *props)
@@ -578,6 +593,8 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	m->connected = true;
 	answer = answers_requests(m);
 	pthread_mutex_unlock(&m->lock);
+	/* Set again by on_disconnect (see on_log). */
+	mosquitto_log_callback_set(mosq, NULL);
 	if (answer)
 		subscribe_requests(m);
 	log_info("mqtt: connected to %s:%d", m->host, m->port);
@@ -626,11 +643,11 @@ on_disconnect(struct mosquitto *mosq, void *arg, int rc,
 {
 	struct mqtt *m = arg;
 
-	(void)mosq;
 	(void)props;
 	pthread_mutex_lock(&m->lock);
 	m->connected = false;
 	pthread_mutex_unlock(&m->lock);
+	mosquitto_log_callback_set(mosq, on_log);
 	if (rc != 0)
 		log_warnx("mqtt: lost %s:%d (%s); reconnecting", m->host,
 		    m->port, mosquitto_strerror(rc));
@@ -676,21 +693,6 @@ parse_url(struct mqtt *m, const char *url, struct err *err)
 	memcpy(m->host, p, hlen);
 	m->host[hlen] = '\0';
 	return 0;
-}
-
-/*
- * libmosquitto's own errors and warnings: why a connection attempt failed
- * (the TLS handshake, e.g. "certificate verify failed", or a CA,
- * certificate or key file it cannot load) is told only there.
- */
-static void
-on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
-{
-	struct mqtt *m = arg;
-
-	(void)mosq;
-	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
-		log_warnx("mqtt: %s:%d: %s", m->host, m->port, msg);
 }
 
 static int
