@@ -355,16 +355,18 @@ handle(struct mqtt *m, struct mqtt_req *r)
 			rc = run_op(m, &t, in, now, &out, &batch, &err);
 	}
 	if (rc == 0 && batch != 0) {
-		payload = reply_accepted(out, now, token);
+		payload = reply_accepted_take(out, now, token);
+		out = NULL;
 		text = json_dumps(payload, JSON_COMPACT);
 		if (text != NULL)
 			held_reply(m, batch, r->topic, text, token, r->qos);
 		log_info("mqtt request topic=%s accepted", r->topic);
 		goto out;
 	}
-	if (rc == 0)
-		payload = reply_accepted(out, now, token);
-	else {
+	if (rc == 0) {
+		payload = reply_accepted_take(out, now, token);
+		out = NULL;
+	} else {
 		if (reply_code_has_state(reply_code(&err)))
 			st = jobs_data_state(m->app->st, in);
 		payload = reply_rejected(&err, now, token, st);
