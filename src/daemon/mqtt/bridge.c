@@ -564,7 +564,12 @@ answers_requests(struct mqtt *m)
 /*
  * libmosquitto's own errors and warnings: why a connection attempt failed
  * (the TLS handshake, e.g. "certificate verify failed", or a CA,
- * certificate or key file it cannot load) is told only there.
+ * certificate or key file it cannot load) is told only there. It is set
+ * only while the connection is not up (from the start until a CONNACK
+ * accepts it, and again from a loss): with a log callback, libmosquitto
+ * formats a debug line into a fresh allocation under a mutex for every
+ * packet it sends or reads, whether the line is kept or not. A connection
+ * that fails once up is told by on_disconnect, with its reason.
  */
 static void
 on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
