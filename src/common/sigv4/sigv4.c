@@ -8,14 +8,15 @@
  */
 #include "sigv4/sigv4.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "pct.h"
 
@@ -61,6 +62,38 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
+/*
+ * SHA-256 and HMAC-SHA256, fetched from OpenSSL's provider once:
+ * EVP_sha256() and HMAC() look their algorithms up again on every call,
+ * through a lock that every thread verifying a signature shares.
+ * hmac_proto has its digest set and no key; each HMAC starts from a copy.
+ */
+static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+static EVP_MAC_CTX *hmac_proto;
+
+static void
+crypto_fetch(void)
+{
+	OSSL_PARAM params[2];
+	EVP_MAC *mac;
+
+	sha256_md = EVP_MD_fetch(NULL, "SHA2-256", NULL);
+	mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	if (mac == NULL)
+		return;
+	hmac_proto = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA2-256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+	if (hmac_proto != NULL &&
+	    EVP_MAC_CTX_set_params(hmac_proto, params) != 1) {
+		EVP_MAC_CTX_free(hmac_proto);
+		hmac_proto = NULL;
+	}
+}
+
 int
 sigv4_sha256_hex(const void *data, size_t len, char out[SIGV4_HEX_LEN + 1])
 {
@@ -68,7 +101,9 @@ sigv4_sha256_hex(const void *data, size_t len, char out[SIGV4_HEX_LEN + 1])
 	unsigned int md_len = 0;
 
 	out[0] = '\0';
-	if (EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL) != 1 ||
+	pthread_once(&crypto_once, crypto_fetch);
+	if (sha256_md == NULL ||
+	    EVP_Digest(data, len, md, &md_len, sha256_md, NULL) != 1 ||
 	    md_len != SIGV4_KEY_LEN)
 		return -1;
 	hex_encode(md, md_len, out);
@@ -79,14 +114,19 @@ int
 sigv4_hmac_sha256(const void *key, size_t key_len, const void *msg,
     size_t msg_len, unsigned char out[SIGV4_KEY_LEN])
 {
-	unsigned int out_len = 0;
+	EVP_MAC_CTX *ctx;
+	size_t out_len = 0;
+	int ok;
 
-	if (key_len > INT32_MAX)
+	pthread_once(&crypto_once, crypto_fetch);
+	if (hmac_proto == NULL || (ctx = EVP_MAC_CTX_dup(hmac_proto)) == NULL)
 		return -1;
-	if (HMAC(EVP_sha256(), key, (int)key_len, msg, msg_len, out,
-	    &out_len) == NULL || out_len != SIGV4_KEY_LEN)
-		return -1;
-	return 0;
+	ok = EVP_MAC_init(ctx, key, key_len, NULL) == 1 &&
+	    EVP_MAC_update(ctx, msg, msg_len) == 1 &&
+	    EVP_MAC_final(ctx, out, &out_len, SIGV4_KEY_LEN) == 1 &&
+	    out_len == SIGV4_KEY_LEN;
+	EVP_MAC_CTX_free(ctx);
+	return ok ? 0 : -1;
 }
 
 int
