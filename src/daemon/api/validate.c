@@ -226,20 +226,19 @@ check_structure(int shape, json_t *obj, const char *path,
 		const struct model_member *m = &s->members[i];
 		json_t *v = json_object_get(obj, m->name);
 
-		if (path[0] != '\0')
-			snprintf(sub, sizeof(sub), "%s.%s", path, m->name);
-		else
-			snprintf(sub, sizeof(sub), "%s", m->name);
 		if (v != NULL && json_is_null(v)) {
 			json_object_del(obj, m->name);
 			v = NULL;
 		}
-		if (v == NULL) {
-			if (m->required)
-				return fail(err, errtype, sub, NULL,
-				    "Member must not be null");
+		if (v == NULL && !m->required)
 			continue;
-		}
+		if (path[0] != '\0')
+			snprintf(sub, sizeof(sub), "%s.%s", path, m->name);
+		else
+			snprintf(sub, sizeof(sub), "%s", m->name);
+		if (v == NULL)
+			return fail(err, errtype, sub, NULL,
+			    "Member must not be null");
 		if (check_value(m->shape, v, sub, errtype, err) == -1)
 			return -1;
 	}
