@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "xmalloc.h"
 
 #define CMD_COLS "command_id, namespace, display_name, description, def," \
@@ -73,14 +74,22 @@ static const char sql_exec_list_asc[] = "SELECT " EXEC_COLS EXEC_LIST_WHERE
 static const char sql_exec_list_desc[] = "SELECT " EXEC_COLS EXEC_LIST_WHERE
     " AND (?8 = 0 OR id < ?8) ORDER BY id DESC LIMIT ?9";
 
+/*
+ * ?1, ?2: the open statuses (cmd_open, bound by bind_open). The index
+ * command_executions_timeout is (status, timeout_at) (0023): one min
+ * lookup per status, one range per status for the due rows.
+ */
+_Static_assert(CMD_OPEN_COUNT == 2, "the timer statements bind two");
 static const char sql_next_timeout[] =
-    "SELECT min(timeout_at) FROM command_executions"
-    " WHERE status IN ('CREATED', 'IN_PROGRESS')";
+    "SELECT min(t) FROM (SELECT (SELECT min(timeout_at)"
+    " FROM command_executions WHERE status = ?1) AS t"
+    " UNION ALL SELECT (SELECT min(timeout_at) FROM command_executions"
+    " WHERE status = ?2))";
 static const char sql_next_delete[] =
     "SELECT min(delete_at) FROM commands WHERE delete_at IS NOT NULL";
 static const char sql_exec_due[] =
     "SELECT " EXEC_COLS " FROM command_executions"
-    " WHERE status IN ('CREATED', 'IN_PROGRESS') AND timeout_at <= ?1"
+    " WHERE status IN (?3, ?4) AND timeout_at <= ?1"
     " ORDER BY timeout_at LIMIT ?2";
 static const char sql_cmd_delete_due[] =
     "DELETE FROM commands WHERE delete_at IS NOT NULL AND delete_at <= ?1";
@@ -418,10 +427,20 @@ sq_cmd_exec_list(struct store_tx *tx, const struct store_cmd_exec_query *q,
 
 /* --- deadlines --------------------------------------------------------- */
 
-static int
-min_of(struct store_tx *tx, const char *sql, int64_t *at, struct err *err)
+/* Binds the names of cmd_open to parameters FIRST, FIRST + 1. */
+static void
+bind_open(sqlite3_stmt *s, int first)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql);
+	int i;
+
+	for (i = 0; i < CMD_OPEN_COUNT; i++)
+		sq_bind_text(s, first + i, cmd_status_name(cmd_open[i]));
+}
+
+/* Lowers *AT to the one value S (bound) returns, unless it is NULL or 0. */
+static int
+min_of(struct store_tx *tx, sqlite3_stmt *s, int64_t *at, struct err *err)
+{
 	int rc = sqlite3_step(s);
 	int64_t v;
 
@@ -440,10 +459,13 @@ int
 sq_command_next_deadline(struct store_tx *tx, int64_t *at,
     struct err *err)
 {
+	sqlite3_stmt *s = sq_stmt(tx, sql_next_timeout);
+
 	*at = 0;
-	if (min_of(tx, sql_next_timeout, at, err) == -1)
+	bind_open(s, 1);
+	if (min_of(tx, s, at, err) == -1)
 		return -1;
-	return min_of(tx, sql_next_delete, at, err);
+	return min_of(tx, sq_stmt(tx, sql_next_delete), at, err);
 }
 
 int
@@ -455,6 +477,7 @@ sq_cmd_exec_due(struct store_tx *tx, int64_t now, int limit,
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, limit + 1);
+	bind_open(s, 3);
 	return page(tx, s, limit, 16, exec_row, out, sizeof(*out),
 	    exec_release_v, n, &next, err);
 }
@@ -531,3 +554,24 @@ sq_cmd_outbox_done(struct store_tx *tx, int64_t last, struct err *err)
 	sqlite3_bind_int64(s, 1, last);
 	return sq_exec_stmt(tx, s, err);
 }
+
+/*
+ * The device path's statements (sqlite_plan.h): a command execution's
+ * lookups and writes, the timer's deadline and due rows, the outbox. The
+ * outbox is read from its start (SCAN in rowid order, stopped at the
+ * limit; delivered rows are deleted).
+ */
+const struct sq_plan_stmt sq_plan_command[] = {
+	SQ_PLAN(sql_exec_get, ""),
+	SQ_PLAN(sql_exec_by_token, ""),
+	SQ_PLAN(sql_exec_insert, ""),
+	SQ_PLAN(sql_exec_update, ""),
+	SQ_PLAN(sql_next_timeout, ""),
+	SQ_PLAN(sql_next_delete, ""),
+	SQ_PLAN(sql_exec_due, ""),
+	SQ_PLAN(sql_cmd_delete_due, ""),
+	SQ_PLAN(sql_outbox_add, ""),
+	SQ_PLAN(sql_outbox_walk, "command_outbox"),
+	SQ_PLAN(sql_outbox_done, ""),
+	{ NULL, NULL, NULL },
+};

@@ -326,10 +326,11 @@ sq_job_targets_add(struct store_tx *tx, const char *job_id,
     " SELECT m.thing_name FROM grp" \
     " JOIN group_members m ON m.group_name = grp.name)"
 
+/* Parameters as TARGETS_CTE; ?6 QUEUED. */
 static const char sql_queue_targets[] = TARGETS_CTE
     " INSERT INTO executions (job_id, thing_name, execution_number, status,"
     " queued_at, last_updated_at, version)"
-    " SELECT ?1, tgt.thing, 1, 'QUEUED', ?5, ?5, 1 FROM tgt"
+    " SELECT ?1, tgt.thing, 1, ?6, ?5, ?5, 1 FROM tgt"
     " JOIN things t ON t.name = tgt.thing"
     " WHERE NOT EXISTS (SELECT 1 FROM executions e"
     " WHERE e.job_id = ?1 AND e.thing_name = tgt.thing)"
@@ -372,13 +373,14 @@ static const char sql_group_batch_end[] =
     " AND thing_name > ?2 ORDER BY thing_name LIMIT 1 OFFSET ?3";
 
 /*
- * ?1 job, ?2 group, ?3 < thing name <= ?4, ?5 now; the last batch has
- * no end. Both bounds are index range bounds.
+ * ?1 job, ?2 group, ?3 < thing name <= ?4, ?5 now, ?6 QUEUED (the
+ * status a new execution starts in); the last batch has no end. Both
+ * bounds are index range bounds.
  */
 #define QUEUE_GROUP \
     "INSERT INTO executions (job_id, thing_name, execution_number, status," \
     " queued_at, last_updated_at, version)" \
-    " SELECT ?1, m.thing_name, 1, 'QUEUED', ?5, ?5, 1 FROM group_members m" \
+    " SELECT ?1, m.thing_name, 1, ?6, ?5, ?5, 1 FROM group_members m" \
     " JOIN things t ON t.name = m.thing_name" \
     " WHERE m.group_name = ?2 AND m.thing_name > ?3"
 static const char sql_queue_group[] = QUEUE_GROUP
@@ -459,6 +461,7 @@ queue_group(struct store_tx *tx, const char *job_id, const char *group,
 		if (!last)
 			sq_bind_text(s, 4, end);
 		sqlite3_bind_int64(s, 5, now);
+		sq_bind_text(s, 6, exec_status_name(EXEC_QUEUED));
 		if (sq_exec_stmt(tx, s, err) == -1)
 			return -1;
 		queued += sqlite3_changes(sq_db(tx));
@@ -486,6 +489,7 @@ sq_job_queue_targets(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int64(s, 3, (int64_t)(n + strlen("thinggroup/") + 1));
 	sqlite3_bind_int64(s, 4, (int64_t)(n + strlen("thing/") + 1));
 	sqlite3_bind_int64(s, 5, now);
+	sq_bind_text(s, 6, exec_status_name(EXEC_QUEUED));
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
 	return queued_add(tx, job_id, sqlite3_changes(sq_db(tx)), now, err);
@@ -930,12 +934,13 @@ sq_job_plan_targets(struct store_tx *tx, const char *job_id,
 	return sq_exec_stmt(tx, s, err);
 }
 
+/* ?1 job, ?2 how many, ?3 now, ?4 QUEUED. */
 static const char sql_release[] =
     "INSERT INTO executions (job_id, thing_name, execution_number, status,"
     " queued_at, last_updated_at, version)"
     " SELECT q.job_id, q.thing_name, coalesce((SELECT max(e.execution_number)"
     " FROM executions e WHERE e.job_id = q.job_id"
-    " AND e.thing_name = q.thing_name), 0) + 1, 'QUEUED', ?3, ?3, 1"
+    " AND e.thing_name = q.thing_name), 0) + 1, ?4, ?3, ?3, 1"
     " FROM rollout_queue q WHERE q.job_id = ?1 ORDER BY q.seq LIMIT ?2";
 
 static const char sql_release_drop[] =
@@ -958,6 +963,7 @@ sq_job_release_batch(struct store_tx *tx, const char *job_id,
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, limit);
 	sqlite3_bind_int64(s, 3, now);
+	sq_bind_text(s, 4, exec_status_name(EXEC_QUEUED));
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
 	*n = sqlite3_changes(sq_db(tx));
@@ -1096,7 +1102,7 @@ sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
 /* Index job_targets_arn, then the jobs' job_id key. */
 static const char sql_continuous_targets[] =
     "SELECT 1 FROM job_targets t JOIN jobs j ON j.job_id = t.job_id"
-    " WHERE t.target_arn = ?1 AND j.status = 'IN_PROGRESS'"
+    " WHERE t.target_arn = ?1 AND j.status = ?2"
     " AND j.target_selection = 'CONTINUOUS' LIMIT 1";
 
 int
@@ -1107,6 +1113,7 @@ sq_job_continuous_targets(struct store_tx *tx, const char *arn,
 	int rc;
 
 	sq_bind_text(s, 1, arn);
+	sq_bind_text(s, 2, job_status_name(JOB_IN_PROGRESS));
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -2,7 +2,7 @@
 /*
  * Store operations of job executions (WIRE.md 7, 8, 11.3): point lookups by
  * (thing, job, executionNumber), the pending list of a thing through the
- * partial index executions_pending, the list pages of the control plane,
+ * index executions_pending, the list pages of the control plane,
  * and the write-back of one changed execution. Lookups return 1 (found),
  * 0 (missing) or -1 (ERR set). Implemented by sqlite_exec.c.
  */
