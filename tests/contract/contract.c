@@ -197,7 +197,7 @@ c_job(struct store *st, const char *id, const char *selection,
 	struct err err;
 
 	snprintf(j.job_id, sizeof(j.job_id), "%s", id);
-	snprintf(j.status, sizeof(j.status), "IN_PROGRESS");
+	j.status = JOB_IN_PROGRESS;
 	snprintf(j.target_selection, sizeof(j.target_selection), "%s",
 	    selection);
 	j.document = "{\"op\":\"run\"}";

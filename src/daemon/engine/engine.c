@@ -106,7 +106,7 @@ abort_check(struct store_tx *tx, const char *job_id, int64_t now,
 		return found;
 	list = cfg_get(j.config, "abortConfig", "criteriaList");
 	executed = j.counts[2] + j.counts[3] + j.counts[4] + j.counts[7];
-	if (strcmp(j.status, "IN_PROGRESS") != 0 || list == NULL)
+	if (j.status != JOB_IN_PROGRESS || list == NULL)
 		goto out;
 	json_array_foreach(list, i, c) {
 		const char *type = json_string_value(json_object_get(c,
@@ -151,7 +151,7 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 		found = store_job_engine_get(tx, e->job_id, &j, err);
 		if (found == -1)
 			return -1;
-		retry = found == 1 && strcmp(j.status, "IN_PROGRESS") == 0 &&
+		retry = found == 1 && j.status == JOB_IN_PROGRESS &&
 		    engine_retry_allowed(j.config, e);
 		/* No abortConfig: abort_check would read the job again for
 		 * nothing (a million timeouts in a row, say). */

@@ -121,6 +121,17 @@ col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
 	snprintf(buf, size, "%s", sq_col_text(s, i));
 }
 
+/* The JobStatus of column I; COMPLETED (inert) for a name never written. */
+static enum job_status
+col_job_status(sqlite3_stmt *s, int i)
+{
+	enum job_status st;
+
+	if (job_status_parse(sq_col_text(s, i), &st) == -1)
+		return JOB_COMPLETED;
+	return st;
+}
+
 static const char sql_job_get[] =
     "SELECT job_id, status, target_selection, document, description,"
     " config, force_canceled, reason_code, comment, created_at,"
@@ -138,7 +149,7 @@ job_from_row(sqlite3_stmt *s, struct store_job *job)
 	int i;
 
 	col_copy(s, 0, job->job_id, sizeof(job->job_id));
-	col_copy(s, 1, job->status, sizeof(job->status));
+	job->status = col_job_status(s, 1);
 	col_copy(s, 2, job->target_selection, sizeof(job->target_selection));
 	job->document = col_dup(s, 3);
 	job->description = col_dup(s, 4);
@@ -269,7 +280,7 @@ sq_job_insert(struct store_tx *tx, const struct store_job *job,
 		return err_set(err, ERR_INTERNAL_FAILURE,
 		    "cannot encode the configuration of job %s", job->job_id);
 	sq_bind_text(s, 1, job->job_id);
-	sq_bind_text(s, 2, job->status);
+	sq_bind_text(s, 2, job_status_name(job->status));
 	sq_bind_text(s, 3, job->target_selection);
 	sq_bind_text(s, 4, job->document);
 	sq_bind_text(s, 5, job->description);
@@ -675,7 +686,8 @@ sq_job_list(struct store_tx *tx, const struct store_job_filter *f,
 
 	*n = 0;
 	*next = 0;
-	sq_bind_text(s, 1, f->status);
+	sq_bind_text(s, 1, f->status != NULL ? job_status_name(*f->status) :
+	    NULL);
 	sq_bind_text(s, 2, f->target_selection);
 	sq_bind_text(s, 3, f->group_arn);
 	sq_bind_text(s, 4, f->namespace_id);
@@ -693,7 +705,7 @@ sq_job_list(struct store_tx *tx, const struct store_job_filter *f,
 		js = &out[(*n)++];
 		last = sqlite3_column_int64(s, 0);
 		col_copy(s, 1, js->job_id, sizeof(js->job_id));
-		col_copy(s, 2, js->status, sizeof(js->status));
+		js->status = col_job_status(s, 2);
 		col_copy(s, 3, js->target_selection,
 		    sizeof(js->target_selection));
 		js->created_at = sqlite3_column_int64(s, 4);
@@ -750,7 +762,7 @@ sq_job_engine_get(struct store_tx *tx, const char *job_id,
 	}
 	memset(out, 0, sizeof(*out));
 	col_copy(s, 0, out->job_id, sizeof(out->job_id));
-	col_copy(s, 1, out->status, sizeof(out->status));
+	out->status = col_job_status(s, 1);
 	col_copy(s, 2, out->target_selection, sizeof(out->target_selection));
 	out->config = json_loads(sq_col_text(s, 3), 0, NULL);
 	if (!json_is_object(out->config)) {
@@ -857,7 +869,7 @@ sq_job_engine_put(struct store_tx *tx, const struct store_job_engine *j,
 	sqlite3_stmt *s = sq_stmt(tx, sql_engine_put);
 
 	sq_bind_text(s, 1, j->job_id);
-	sq_bind_text(s, 2, j->status);
+	sq_bind_text(s, 2, job_status_name(j->status));
 	bind_opt(s, 3, j->start_at);
 	bind_opt(s, 4, j->end_at);
 	bind_opt(s, 5, j->rollout_at);

@@ -35,7 +35,6 @@ int store_job_count_refresh(struct store_tx *tx, const char *job_id,
 /* --- the jobs control plane (CreateJob ... AssociateTargetsWithJob) --- */
 
 #define STORE_JOB_ID_MAX	64	/* JobId (model) */
-#define STORE_JOB_STATUS_MAX	24	/* longest JobStatus, NUL included */
 #define STORE_JOB_NCOUNTS	8
 
 /*
@@ -49,7 +48,7 @@ extern const char *const store_job_count_names[STORE_JOB_NCOUNTS];
 /* One job row. Strings and JSON values are owned (store_job_release). */
 struct store_job {
 	char job_id[STORE_JOB_ID_MAX + 1];
-	char status[STORE_JOB_STATUS_MAX];	/* JobStatus */
+	enum job_status status;
 	char target_selection[16];		/* SNAPSHOT | CONTINUOUS */
 	char *document;		/* the job document text; NULL: none */
 	char *description;	/* NULL: none */
@@ -160,7 +159,7 @@ int store_job_delete(struct store_tx *tx, const char *job_id,
 
 /* ListJobs filters; NULL members do not filter. */
 struct store_job_filter {
-	const char *status;
+	const enum job_status *status;
 	const char *target_selection;
 	const char *group_arn;		/* jobs with this target */
 	const char *namespace_id;
@@ -169,7 +168,7 @@ struct store_job_filter {
 /* One ListJobs row. */
 struct store_job_summary {
 	char job_id[STORE_JOB_ID_MAX + 1];
-	char status[STORE_JOB_STATUS_MAX];
+	enum job_status status;
 	char target_selection[16];
 	char group_id[64];	/* "" unless it targets an existing group */
 	int64_t created_at;
@@ -193,7 +192,7 @@ int store_job_list(struct store_tx *tx, const struct store_job_filter *f,
 /* What the engine keeps of a job (jobs row, 0005 columns). */
 struct store_job_engine {
 	char job_id[STORE_JOB_ID_MAX + 1];
-	char status[STORE_JOB_STATUS_MAX];
+	enum job_status status;
 	char target_selection[16];
 	json_t *config;		/* owned; see struct store_job */
 	int64_t counts[STORE_JOB_NCOUNTS];
