@@ -89,7 +89,7 @@ event_add(struct store_tx *tx, const char *arn_prefix,
 
 	snprintf(arn, sizeof(arn), "%scommand/%s", arn_prefix, e->command_id);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "executionId",
-	    e->execution_id, "status", e->status, "eventType",
+	    e->execution_id, "status", cmd_status_name(e->status), "eventType",
 	    "COMMAND_EXECUTION", "commandArn", arn, "targetArn",
 	    e->target_arn, "timestamp", (json_int_t)e->last_updated_at * 1000);
 	if (e->status_reason != NULL)
@@ -97,7 +97,7 @@ event_add(struct store_tx *tx, const char *arn_prefix,
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	snprintf(topic, sizeof(topic), "$aws/events/commandExecution/%s/%s",
-	    e->command_id, e->status);
+	    e->command_id, cmd_status_name(e->status));
 	memset(&m, 0, sizeof(m));
 	m.kind = "event";
 	m.topic = topic;
@@ -171,7 +171,7 @@ start_prepare(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	snprintf(s->e.namespace, sizeof(s->e.namespace), "%s", c->namespace);
 	snprintf(s->e.target_arn, sizeof(s->e.target_arn), "%s",
 	    api_in_str(in, "targetArn"));
-	snprintf(s->e.status, sizeof(s->e.status), "CREATED");
+	s->e.status = CMD_CREATED;
 	s->e.timeout_sec = timeout != NULL ? json_integer_value(timeout) :
 	    COMMAND_TIMEOUT_DEFAULT;
 	s->e.client_token = s->token != NULL ? xstrdup(s->token) : NULL;
@@ -309,7 +309,7 @@ exec_summary(const struct conf *conf, const struct store_cmd_exec *e)
 	command_arn(conf, e->command_id, arn, sizeof(arn));
 	o = json_pack("{s:s, s:s, s:s, s:s}", "commandArn", arn,
 	    "executionId", e->execution_id, "targetArn", e->target_arn,
-	    "status", e->status);
+	    "status", cmd_status_name(e->status));
 	set_time(o, "createdAt", e->created_at);
 	set_time(o, "startedAt", e->started_at);
 	set_time(o, "completedAt", e->completed_at);
@@ -503,10 +503,11 @@ command_exec_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 		return -1;
 	rc = exec_load(tx, in, &e, err);
 	if (rc == 1) {
-		if (!command_status_is_terminal(e.status))
+		if (!cmd_is_terminal(e.status))
 			rc = err_set(err, ERR_CONFLICT, "Command execution %s"
 			    " is %s: only a terminal execution can be"
-			    " deleted", e.execution_id, e.status);
+			    " deleted", e.execution_id,
+			    cmd_status_name(e.status));
 		else
 			rc = store_cmd_exec_delete(tx, e.execution_id, err);
 		store_cmd_exec_release(&e);

@@ -318,7 +318,9 @@ exec_row(sqlite3_stmt *s, void *arg)
 	snprintf(e->namespace, sizeof(e->namespace), "%s", sq_col_text(s, 2));
 	snprintf(e->target_arn, sizeof(e->target_arn), "%s",
 	    sq_col_text(s, 3));
-	snprintf(e->status, sizeof(e->status), "%s", sq_col_text(s, 4));
+	/* FAILED (terminal, inert) for a name iotjobs never writes. */
+	if (cmd_status_parse(sq_col_text(s, 4), &e->status) == -1)
+		e->status = CMD_FAILED;
 	e->status_reason = col_json(s, 5);
 	e->result = col_json(s, 6);
 	e->parameters = col_json(s, 7);
@@ -368,7 +370,7 @@ sq_cmd_exec_insert(struct store_tx *tx, const struct store_cmd_exec *e,
 	sq_bind_text(s, 2, e->command_id);
 	sq_bind_text(s, 3, e->namespace);
 	sq_bind_text(s, 4, e->target_arn);
-	sq_bind_text(s, 5, e->status);
+	sq_bind_text(s, 5, cmd_status_name(e->status));
 	bind_json(s, 6, e->status_reason);
 	bind_json(s, 7, e->result);
 	bind_json(s, 8, e->parameters);
@@ -390,7 +392,7 @@ sq_cmd_exec_update(struct store_tx *tx, const struct store_cmd_exec *e,
 	sqlite3_stmt *s = sq_stmt(tx, sql_exec_update);
 
 	sq_bind_text(s, 1, e->execution_id);
-	sq_bind_text(s, 2, e->status);
+	sq_bind_text(s, 2, cmd_status_name(e->status));
 	bind_json(s, 3, e->status_reason);
 	bind_json(s, 4, e->result);
 	sqlite3_bind_int64(s, 5, e->last_updated_at);
