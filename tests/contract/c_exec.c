@@ -500,7 +500,8 @@ exec_list_pages(void **state)
 	assert_int_equal(c_len(c.jobs), 3);
 	assert_false(pg.more);
 	json_array_clear(c.jobs);
-	pg = (struct store_exec_page){ 0, 10, "IN_PROGRESS", NULL, false };
+	pg = (struct store_exec_page){ 0, 10,
+	    &(const enum exec_status){ EXEC_IN_PROGRESS }, NULL, false };
 	assert_int_equal(store_exec_list_job(tx, "lj", &pg, collect_row, &c,
 	    &err), 0);
 	assert_int_equal(c_len(c.jobs), 1);

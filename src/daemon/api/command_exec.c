@@ -415,10 +415,12 @@ static const struct marker_listing exec_listing = {
 	MARKER_ROW
 };
 
+/* The query of IN into Q; its status filter points to *STATUS. */
 static int
 list_query(struct api_ctx *ctx, json_t *in, struct store_cmd_exec_query *q,
-    struct err *err)
+    enum cmd_status *status, struct err *err)
 {
+	const char *name = api_in_str(in, "status");
 	json_t *max = json_object_get(in, "maxResults");
 	json_t *started = json_object_get(in, "startedTimeFilter");
 	json_t *completed = json_object_get(in, "completedTimeFilter");
@@ -442,7 +444,13 @@ list_query(struct api_ctx *ctx, json_t *in, struct store_cmd_exec_query *q,
 	    started, "before", &q->to, err) == -1)
 		return -1;
 	q->namespace = api_in_str(in, "namespace");
-	q->status = api_in_str(in, "status");
+	if (name != NULL) {
+		/* The model's enum check ran: a refusal here is a bug. */
+		if (cmd_status_parse(name, status) == -1)
+			return err_set(err, ERR_VALIDATION, "status '%s' is"
+			    " not a CommandExecutionStatus", name);
+		q->status = status;
+	}
 	q->ascending = order != NULL && strcmp(order, "ASCENDING") == 0;
 	q->limit = max != NULL ? (int)json_integer_value(max) :
 	    EXEC_LIST_DEFAULT;
@@ -458,13 +466,14 @@ command_exec_list(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct store_cmd_exec_query q;
+	enum cmd_status status;
 	struct store_cmd_exec *rows;
 	struct store_tx *tx;
 	int64_t next;
 	json_t *list;
 	int n, i, rc;
 
-	if (list_query(ctx, in, &q, err) == -1)
+	if (list_query(ctx, in, &q, &status, err) == -1)
 		return -1;
 	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;

@@ -415,7 +415,8 @@ sq_cmd_exec_list(struct store_tx *tx, const struct store_cmd_exec_query *q,
 	    sql_exec_list_desc);
 
 	sq_bind_text(s, 1, q->namespace);
-	sq_bind_text(s, 2, q->status);
+	sq_bind_text(s, 2, q->status != NULL ? cmd_status_name(*q->status) :
+	    NULL);
 	sq_bind_text(s, 3, q->target_arn);
 	sq_bind_text(s, 4, q->command_id);
 	sqlite3_bind_int64(s, 5, q->from);

@@ -336,7 +336,8 @@ sq_exec_list_job(struct store_tx *tx, const char *job_id,
 
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, pg->after);
-	sq_bind_text(s, 3, pg->status);
+	sq_bind_text(s, 3, pg->status != NULL ?
+	    exec_status_name(*pg->status) : NULL);
 	sqlite3_bind_int(s, 4, pg->limit + 1);
 	bind_doc(s, false);
 	return exec_walk(tx, s, pg->limit, fn, arg, &pg->more, err);
@@ -351,7 +352,8 @@ sq_exec_list_thing(struct store_tx *tx, const char *thing,
 
 	sq_bind_text(s, 1, thing);
 	sqlite3_bind_int64(s, 2, pg->after);
-	sq_bind_text(s, 3, pg->status);
+	sq_bind_text(s, 3, pg->status != NULL ?
+	    exec_status_name(*pg->status) : NULL);
 	sq_bind_text(s, 4, job_id);
 	sq_bind_text(s, 5, pg->namespace_id);
 	sqlite3_bind_int(s, 6, pg->limit + 1);

@@ -109,7 +109,8 @@ int store_cmd_exec_delete(struct store_tx *tx, const char *id,
 
 /* ListCommandExecutions filters and page position. */
 struct store_cmd_exec_query {
-	const char *namespace, *status, *target_arn, *command_id;
+	const char *namespace, *target_arn, *command_id;
+	const enum cmd_status *status;		/* NULL: any */
 	/* Time filters on started_at or completed_at (0: open end). */
 	bool on_completed;
 	int64_t from, to;

@@ -104,7 +104,7 @@ int store_exec_delete(struct store_tx *tx, int64_t id, struct err *err);
 struct store_exec_page {
 	int64_t after;
 	int limit;
-	const char *status;
+	const enum exec_status *status;
 	const char *namespace_id;	/* thing lists only; NULL: any job */
 	bool more;		/* out */
 };
