@@ -28,8 +28,8 @@ static const enum exec_status count_status[STORE_JOB_NCOUNTS] = {
 
 /*
  * One execution moves from FROM to TO: each counter adds (status = TO) and
- * subtracts (status = FROM). Unknown or absent statuses are bound as ''
- * and so count for nothing.
+ * subtracts (status = FROM). An absent status (-1) is bound as '' and so
+ * counts for nothing.
  */
 static const char sql_count_move[] =
     "UPDATE jobs SET"
@@ -72,13 +72,15 @@ bind_count_status(sqlite3_stmt *s)
 }
 
 int
-sq_job_count_move(struct store_tx *tx, const char *job_id,
-    const char *from, const char *to, int64_t now, struct err *err)
+sq_job_count_move(struct store_tx *tx, const char *job_id, int from, int to,
+    int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_count_move);
 
-	sq_bind_text(s, 1, from != NULL ? from : "");
-	sq_bind_text(s, 2, to != NULL ? to : "");
+	sq_bind_text(s, 1, from >= 0 ?
+	    exec_status_name((enum exec_status)from) : "");
+	sq_bind_text(s, 2, to >= 0 ? exec_status_name((enum exec_status)to) :
+	    "");
 	sqlite3_bind_int64(s, 3, now);
 	sq_bind_text(s, 4, job_id);
 	bind_count_status(s);

@@ -16,14 +16,15 @@
 #include "store.h"
 
 /*
- * Moves one execution of JOB_ID from status FROM to status TO in the job's
- * counters (FROM NULL: a new execution; TO NULL: a deleted one) and
+ * Moves one execution of JOB_ID from status FROM to status TO (each an
+ * enum exec_status) in the job's counters (FROM -1: a new execution; TO
+ * -1: a deleted one) and
  * updates the job's lastUpdatedAt. Call it in the same transaction as the
  * execution change; whether the job is then done is the engine's decision
  * (engine_count_move, job_fsm_done).
  */
-int store_job_count_move(struct store_tx *tx, const char *job_id,
-    const char *from, const char *to, int64_t now, struct err *err);
+int store_job_count_move(struct store_tx *tx, const char *job_id, int from,
+    int to, int64_t now, struct err *err);
 
 /*
  * Recomputes the counters of JOB_ID from its executions (after set-based
