@@ -20,7 +20,7 @@
  * store_job_count_names) order; the statements bind their names as
  * ?11 to ?18.
  */
-static const enum exec_status count_status[STORE_JOB_NCOUNTS] = {
+const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS] = {
 	EXEC_QUEUED, EXEC_IN_PROGRESS, EXEC_SUCCEEDED, EXEC_FAILED,
 	EXEC_REJECTED, EXEC_CANCELED, EXEC_REMOVED, EXEC_TIMED_OUT,
 };
@@ -68,7 +68,7 @@ bind_count_status(sqlite3_stmt *s)
 
 	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
 		sq_bind_text(s, COUNT_PARAM + i,
-		    exec_status_name(count_status[i]));
+		    exec_status_name(store_job_count_status[i]));
 }
 
 int

@@ -46,6 +46,9 @@ int store_job_count_refresh(struct store_tx *tx, const char *job_id,
  */
 extern const char *const store_job_count_names[STORE_JOB_NCOUNTS];
 
+/* The execution status each counter counts, in the same order. */
+extern const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS];
+
 /* One job row. Strings and JSON values are owned (store_job_release). */
 struct store_job {
 	char job_id[STORE_JOB_ID_MAX + 1];
