@@ -25,9 +25,10 @@ mosquitto-clients python3 awscli"
 
 # sqlite3: bench/engine.sh writes its fleet with it; openssl and curl: the
 # TLS broker and HTTPS device tests; prometheus: promtool checks /metrics
-# (no smaller Debian package ships it); the rest: make deb and its checks.
+# (no smaller Debian package ships it); strace: the test that a write is
+# acknowledged only after the WAL's fsync; the rest: make deb and its checks.
 TEST_PACKAGES="libcmocka-dev python3-boto3 nodejs npm sqlite3 openssl curl
-debhelper lintian fakeroot dpkg-dev systemd man-db prometheus"
+debhelper lintian fakeroot dpkg-dev systemd man-db prometheus strace"
 
 set_name=${1:-test}
 case $set_name in

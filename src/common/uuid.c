@@ -7,7 +7,6 @@
 #include "uuid.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -28,8 +27,9 @@ uuid_set_source(uuid_random_fn *fn)
 int
 uuid_new(char buf[UUID_LEN + 1], struct err *err)
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	size_t got = 0;
+	size_t got = 0, i, o;
 
 	buf[0] = '\0';
 	while (got < sizeof(b)) {
@@ -45,9 +45,13 @@ uuid_new(char buf[UUID_LEN + 1], struct err *err)
 	}
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(buf, UUID_LEN + 1, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4],
-	    b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-	    b[15]);
+	/* 8-4-4-4-12 hex digits: a dash before bytes 4, 6, 8 and 10. */
+	for (i = 0, o = 0; i < sizeof(b); i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			buf[o++] = '-';
+		buf[o++] = hex[b[i] >> 4];
+		buf[o++] = hex[b[i] & 15];
+	}
+	buf[o] = '\0';
 	return 0;
 }

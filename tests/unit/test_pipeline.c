@@ -7,7 +7,8 @@
  * declares is the pipeline's (kept writes committed), a deferred write
  * reports its batch, and a held answer goes out only once its batch is
  * durable, as an error once it failed; the execution state a refused
- * request reports.
+ * request reports; a row run without a model operation (admin routes)
+ * commits its handler's writes on success only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include "store/sqlite_int.h"
 #include "store/store.h"
 #include "store/store_job.h"
+#include "store/store_tags.h"
 
 #define T0	1767225600
 #define WAIT_MS	5000
@@ -458,6 +460,98 @@ failed_batch_answers_an_error(void **state)
 		assert_string_equal(err.type, ERR_UNAVAILABLE);
 }
 
+/* --- api_pipeline_run_row ---------------------------------------------- */
+
+static bool row_refuse;	/* the row handler fails after writing */
+
+/* Tags "test/row" with the key of IN in ctx->tx, then answers. */
+static int
+row_handler(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
+{
+	json_t *tags;
+	int rc;
+
+	if (ctx->tx == NULL)
+		return err_set(err, ERR_INTERNAL_FAILURE, "no transaction");
+	tags = json_pack("[{s:s, s:s}]", "Key", api_in_str(in, "key"),
+	    "Value", "v");
+	rc = store_tags_put(ctx->tx, "test/row", tags, err);
+	json_decref(tags);
+	if (rc == 0 && row_refuse)
+		return err_set(err, ERR_INVALID_REQUEST, "refused by the test");
+	*out = json_pack("{s:b}", "tagged", 1);
+	return rc;
+}
+
+static int64_t
+row_tags(void)
+{
+	struct store_tx *tx;
+	struct err err;
+	int64_t n = -1;
+
+	assert_int_equal(store_begin(st, false, &tx, &err), 0);
+	assert_int_equal(store_tags_count(tx, "test/row", &n, &err), 0);
+	store_end(tx, false, NULL);
+	return n;
+}
+
+/* Runs the row handler with NEEDS for KEY; the transaction is ended. */
+static int
+row_run(unsigned needs, const char *key, json_t **out, struct err *err)
+{
+	const struct api_op row = { "TestRow", PLANE_CONTROL, row_handler,
+	    needs };
+	json_t *in = json_pack("{s:s}", "key", key);
+	struct api_ctx ctx;
+	int rc;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = st;
+	ctx.plane = PLANE_CONTROL;
+	ctx.now = clock_at;
+	ctx.request_id = "test";
+	err_clear(err);
+	rc = api_pipeline_run_row(&ctx, &row, in, out, err);
+	assert_null(ctx.tx);
+	json_decref(in);
+	return rc;
+}
+
+static void
+row_write_commits_on_success_only(void **state)
+{
+	struct err err;
+	json_t *out;
+	int64_t n0;
+
+	(void)state;
+	n0 = row_tags();
+	row_refuse = true;
+	assert_int_equal(row_run(API_WRITE, "refused", &out, &err), -1);
+	assert_string_equal(err.type, ERR_INVALID_REQUEST);
+	assert_null(out);
+	assert_int_equal(row_tags(), n0);
+	row_refuse = false;
+	assert_int_equal(row_run(API_WRITE, "kept", &out, &err), 0);
+	assert_true(json_is_true(json_object_get(out, "tagged")));
+	json_decref(out);
+	assert_int_equal(row_tags(), n0 + 1);
+}
+
+static void
+row_without_needs_has_no_transaction(void **state)
+{
+	struct err err;
+	json_t *out;
+
+	(void)state;
+	row_refuse = false;
+	assert_int_equal(row_run(0, "none", &out, &err), -1);
+	assert_string_equal(err.type, ERR_INTERNAL_FAILURE);
+	assert_null(out);
+}
+
 int
 main(void)
 {
@@ -470,6 +564,8 @@ main(void)
 		cmocka_unit_test(read_row_runs_in_the_pipelines_transaction),
 		cmocka_unit_test(failed_write_keeps_what_it_kept),
 		cmocka_unit_test(deferred_answer_waits_for_its_batch),
+		cmocka_unit_test(row_write_commits_on_success_only),
+		cmocka_unit_test(row_without_needs_has_no_transaction),
 		/* Last: the held list stays on the store it closes. */
 		cmocka_unit_test(failed_batch_answers_an_error),
 	};

@@ -41,6 +41,18 @@ source_trickles(void *buf, size_t len, unsigned int flags)
 	return 1;
 }
 
+/* The bytes 0, 1, 2, ... in order. */
+static ssize_t
+source_counts(void *buf, size_t len, unsigned int flags)
+{
+	size_t i;
+
+	(void)flags;
+	for (i = 0; i < len; i++)
+		((unsigned char *)buf)[i] = (unsigned char)i;
+	return (ssize_t)len;
+}
+
 static void
 uuid_is_version_4_text(void **state)
 {
@@ -94,6 +106,20 @@ uuid_retries_interrupted_and_short_reads(void **state)
 	assert_string_equal(a, "ffffffff-ffff-4fff-bfff-ffffffffffff");
 }
 
+/* Each byte in its place, high digit first, version and variant set. */
+static void
+uuid_text_is_the_bytes_in_order(void **state)
+{
+	char a[UUID_LEN + 1];
+	struct err err;
+
+	(void)state;
+	uuid_set_source(source_counts);
+	assert_int_equal(uuid_new(a, &err), 0);
+	uuid_set_source(NULL);
+	assert_string_equal(a, "00010203-0405-4607-8809-0a0b0c0d0e0f");
+}
+
 int
 main(void)
 {
@@ -101,6 +127,7 @@ main(void)
 		cmocka_unit_test(uuid_is_version_4_text),
 		cmocka_unit_test(uuid_fails_without_randomness),
 		cmocka_unit_test(uuid_retries_interrupted_and_short_reads),
+		cmocka_unit_test(uuid_text_is_the_bytes_in_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -39,9 +39,12 @@ struct api_ctx {
 	 * API_WRITE (NULL otherwise): the handler works in it and never
 	 * ends it. KEEP: commit it although the handler fails (writes
 	 * that stand whatever the answer, e.g. a timeout it found).
+	 * POKE: this call's writes moved timers (API_SCHED for one call
+	 * rather than the row): the scheduler is woken after the commit.
 	 */
 	struct store_tx *tx;
 	bool keep;
+	bool poke;
 };
 
 /*
@@ -96,13 +99,5 @@ const char *api_in_str(const json_t *in, const char *member);
 /* ARNs of this deployment (region and account from ctx->conf). */
 void api_arn(const struct api_ctx *ctx, const char *type, const char *name,
     char *buf, size_t size);
-
-/*
- * Ends the write transaction TX of a handler that answers {}: commits when
- * RC is 0, else rolls back; on success sets *OUT. Returns RC, or -1 with
- * ERR when the commit failed.
- */
-int api_end_empty(struct store_tx *tx, int rc, json_t **out,
-    struct err *err);
 
 #endif

@@ -67,15 +67,11 @@ static int
 regcode_get(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	char code[STORE_REGCODE_LEN + 1];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int rc;
 
 	(void)in;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	rc = regcode_get_or_make(tx, ctx->now, code, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	if (rc == 0)
 		*out = json_pack("{s:s}", "registrationCode", code);
 	return rc;
@@ -86,19 +82,18 @@ regcode_delete(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	char code[STORE_REGCODE_LEN + 1];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int found, rc = -1;
 
 	(void)in;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
+	(void)out;	/* NULL answers {} */
 	found = store_regcode_get(tx, code, err);
 	if (found == 0)
 		err_set(err, ERR_NOT_FOUND, "There is no registration code to "
 		    "delete");
 	else if (found == 1)
 		rc = store_regcode_delete(tx, err);
-	return api_end_empty(tx, rc, out, err);
+	return rc;
 }
 
 /*
@@ -220,7 +215,6 @@ cacert_register(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	const char *mode;
 	char arn[ERR_ARN_MAX];
-	struct store_tx *tx;
 	struct xcert ca;
 	int rc;
 
@@ -235,12 +229,7 @@ cacert_register(struct api_ctx *ctx, json_t *in, json_t **out,
 		return err_set(err, ERR_CERT_VALIDATION, "caCertificate is not"
 		    " a CA certificate (basicConstraints CA:TRUE)");
 	}
-	rc = store_begin(ctx->st, true, &tx, err);
-	if (rc == 0) {
-		rc = cacert_insert_tx(ctx, tx, in, &ca, mode, err);
-		if (store_end(tx, rc == 0, err) == -1)
-			rc = -1;
-	}
+	rc = cacert_insert_tx(ctx, ctx->tx, in, &ca, mode, err);
 	if (rc == 0) {
 		cert_ca_arn(ctx, ca.id, arn, sizeof(arn));
 		*out = json_pack("{s:s, s:s}", "certificateArn", arn,
@@ -273,15 +262,12 @@ static int
 cacert_describe(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	char id[STORE_CERT_ID_LEN + 1];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_ca c;
 	int found;
 
 	cert_id_arg(in, "certificateId", id);
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_ca_get(tx, id, &c, err);
-	store_end(tx, false, NULL);
 	if (found == -1)
 		return -1;
 	if (found == 0)
@@ -347,11 +333,12 @@ static int
 cacert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	char id[STORE_CERT_ID_LEN + 1];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_ca c;
 	bool changed = false, status_changed = false;
 	int found, rc = -1;
 
+	(void)out;	/* NULL answers {} */
 	if (json_is_true(json_object_get(in, "removeAutoRegistration")) &&
 	    (json_object_get(in, "registrationConfig") != NULL ||
 	    api_in_str(in, "newAutoRegistrationStatus") != NULL))
@@ -361,8 +348,6 @@ cacert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (cert_regconfig_check(in, err) == -1)
 		return -1;
 	cert_id_arg(in, "certificateId", id);
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_ca_get(tx, id, &c, err);
 	if (found == 0)
 		cacert_missing(id, err);
@@ -380,7 +365,7 @@ cacert_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	return api_end_empty(tx, rc, out, err);
+	return rc;
 }
 
 /*
@@ -395,13 +380,12 @@ static int
 cacert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	char id[STORE_CERT_ID_LEN + 1];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_ca c;
 	int found, rc = -1;
 
+	(void)out;	/* NULL answers {} */
 	cert_id_arg(in, "certificateId", id);
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_ca_get(tx, id, &c, err);
 	if (found == 0)
 		cacert_missing(id, err);
@@ -419,16 +403,19 @@ cacert_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_authz_bump(tx, err);
 	if (found == 1)
 		store_ca_release(&c);
-	return api_end_empty(tx, rc, out, err);
+	return rc;
 }
 
 const struct api_op api_ca_ops[] = {
-	{ "GetRegistrationCode", PLANE_CONTROL, regcode_get, 0 },
-	{ "DeleteRegistrationCode", PLANE_CONTROL, regcode_delete, 0 },
-	{ "RegisterCACertificate", PLANE_CONTROL, cacert_register, 0 },
-	{ "DescribeCACertificate", PLANE_CONTROL, cacert_describe, 0 },
-	{ "ListCACertificates", PLANE_CONTROL, cacert_list, 0 },
-	{ "UpdateCACertificate", PLANE_CONTROL, cacert_update, 0 },
-	{ "DeleteCACertificate", PLANE_CONTROL, cacert_delete, 0 },
+	/* The first call makes the code: a write. */
+	{ "GetRegistrationCode", PLANE_CONTROL, regcode_get, API_WRITE },
+	{ "DeleteRegistrationCode", PLANE_CONTROL, regcode_delete,
+	    API_WRITE },
+	{ "RegisterCACertificate", PLANE_CONTROL, cacert_register,
+	    API_WRITE },
+	{ "DescribeCACertificate", PLANE_CONTROL, cacert_describe, API_READ },
+	{ "ListCACertificates", PLANE_CONTROL, cacert_list, API_READ },
+	{ "UpdateCACertificate", PLANE_CONTROL, cacert_update, API_WRITE },
+	{ "DeleteCACertificate", PLANE_CONTROL, cacert_delete, API_WRITE },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

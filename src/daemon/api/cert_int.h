@@ -51,8 +51,9 @@ typedef int cert_list_fn(struct store_tx *tx, const char *filter,
     struct err *err);
 
 /*
- * A whole listing L: the page of IN, LIST's rows for FILTER in a read
- * transaction, then cert_page_answer() (CA tells which ARNs) into *OUT.
+ * A whole listing L: the page of IN, LIST's rows for FILTER in ctx->tx
+ * (the row's API_READ), then cert_page_answer() (CA tells which ARNs)
+ * into *OUT.
  */
 int cert_list_answer(const struct marker_listing *l, struct api_ctx *ctx,
     const json_t *in, cert_list_fn *list, const char *filter, bool ca,

@@ -13,7 +13,6 @@
 
 #include "api/marker.h"
 #include "api/tags.h"
-#include "engine/sched.h"
 #include "store/store_command.h"
 #include "xmalloc.h"
 
@@ -79,7 +78,7 @@ command_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	const char *desc = api_in_str(in, "description");
 	char arn[COMMAND_ARN_MAX];
 	struct store_command c;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	size_t i;
 	int rc;
 
@@ -102,10 +101,6 @@ command_create(struct api_ctx *ctx, json_t *in, json_t **out,
 			    json_object_get(in, def_members[i]));
 	c.created_at = c.last_updated_at = ctx->now;
 	command_arn(ctx->conf, c.command_id, arn, sizeof(arn));
-	if (store_begin(ctx->st, true, &tx, err) == -1) {
-		store_command_release(&c);
-		return -1;
-	}
 	rc = store_command_get(tx, c.command_id, NULL, err);
 	if (rc == 1) {
 		rc = err_set(err, ERR_CONFLICT, "Command %s already exists",
@@ -114,8 +109,6 @@ command_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	} else if (rc == 0 && (rc = store_command_insert(tx, &c, err)) == 0)
 		rc = tags_create(tx, "command", c.command_id,
 		    json_object_get(in, "tags"), err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	if (rc == 0)
 		*out = json_pack("{s:s, s:s}", "commandId", c.command_id,
 		    "commandArn", arn);
@@ -127,13 +120,8 @@ static int
 command_load(struct api_ctx *ctx, const char *id, struct store_command *c,
     struct err *err)
 {
-	struct store_tx *tx;
-	int rc;
+	int rc = store_command_get(ctx->tx, id, c, err);
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	rc = store_command_get(tx, id, c, err);
-	store_end(tx, false, NULL);
 	if (rc == 0)
 		return err_set(err, ERR_NOT_FOUND, "Command %s does not"
 		    " exist", id);
@@ -203,7 +191,6 @@ command_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const char *order = api_in_str(in, "sortOrder");
 	struct store_command_query q;
 	struct store_command *rows;
-	struct store_tx *tx;
 	int64_t next;
 	json_t *list;
 	int n, i, rc;
@@ -221,11 +208,8 @@ command_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (marker_read_row(&command_listing, command_order(q.ascending), in,
 	    &q.after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = xcalloc((size_t)q.limit, sizeof(*rows));
-	rc = store_command_list(tx, &q, rows, &n, &next, err);
-	store_end(tx, false, NULL);
+	rc = store_command_list(ctx->tx, &q, rows, &n, &next, err);
 	list = json_array();
 	for (i = 0; rc == 0 && i < n; i++) {
 		json_array_append_new(list, command_summary(ctx, &rows[i]));
@@ -286,7 +270,6 @@ command_update(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct store_command c;
-	struct store_tx *tx;
 	int rc;
 
 	if (json_object_get(in, "displayName") == NULL &&
@@ -295,11 +278,7 @@ command_update(struct api_ctx *ctx, json_t *in, json_t **out,
 		return err_set(err, ERR_VALIDATION, "give at least one of"
 		    " displayName, description, deprecated");
 	memset(&c, 0, sizeof(c));
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = update_in_tx(ctx, tx, in, &c, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
+	rc = update_in_tx(ctx, ctx->tx, in, &c, err);
 	if (rc == 0) {
 		*out = json_pack("{s:s, s:b, s:I}", "commandId", c.command_id,
 		    "deprecated", c.deprecated, "lastUpdatedAt",
@@ -349,33 +328,33 @@ static int
 command_delete(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	struct store_tx *tx;
 	bool pending;
 	int rc;
 
 	(void)out;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = delete_in_tx(ctx, tx, api_in_str(in, "commandId"), &pending,
-	    err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
+	rc = delete_in_tx(ctx, ctx->tx, api_in_str(in, "commandId"),
+	    &pending, err);
+	/* The deletion's timer: engine/command_timeout.c completes it. */
 	if (rc == 0 && pending) {
 		ctx->status = 202;
-		sched_poke();
+		ctx->poke = true;
 	}
 	return rc;
 }
 
 const struct api_op api_command_ops[] = {
-	{ "CreateCommand", PLANE_CONTROL, command_create, 0 },
-	{ "GetCommand", PLANE_CONTROL, command_get, 0 },
-	{ "ListCommands", PLANE_CONTROL, command_list, 0 },
-	{ "UpdateCommand", PLANE_CONTROL, command_update, 0 },
-	{ "DeleteCommand", PLANE_CONTROL, command_delete, 0 },
-	{ "StartCommandExecution", PLANE_DATA, command_exec_start, 0 },
-	{ "GetCommandExecution", PLANE_CONTROL, command_exec_get, 0 },
-	{ "ListCommandExecutions", PLANE_CONTROL, command_exec_list, 0 },
-	{ "DeleteCommandExecution", PLANE_CONTROL, command_exec_delete, 0 },
+	{ "CreateCommand", PLANE_CONTROL, command_create, API_WRITE },
+	{ "GetCommand", PLANE_CONTROL, command_get, API_READ },
+	{ "ListCommands", PLANE_CONTROL, command_list, API_READ },
+	{ "UpdateCommand", PLANE_CONTROL, command_update, API_WRITE },
+	{ "DeleteCommand", PLANE_CONTROL, command_delete, API_WRITE },
+	/* Its execution's timeout is a new timer. */
+	{ "StartCommandExecution", PLANE_DATA, command_exec_start,
+	    API_WRITE | API_SCHED },
+	{ "GetCommandExecution", PLANE_CONTROL, command_exec_get, API_READ },
+	{ "ListCommandExecutions", PLANE_CONTROL, command_exec_list,
+	    API_READ },
+	{ "DeleteCommandExecution", PLANE_CONTROL, command_exec_delete,
+	    API_WRITE },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

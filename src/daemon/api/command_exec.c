@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include "api/marker.h"
-#include "engine/sched.h"
 #include "num.h"
 #include "store/store_thing.h"
 #include "uuid.h"
@@ -261,7 +260,6 @@ command_exec_start(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct start s;
-	struct store_tx *tx;
 	json_t *req;
 	int rc;
 
@@ -275,17 +273,9 @@ command_exec_start(struct api_ctx *ctx, json_t *in, json_t **out,
 	json_object_del(req, "clientToken");
 	s.request = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(req);
-	if (store_begin(ctx->st, true, &tx, err) == -1) {
-		free(s.request);
-		return -1;
-	}
-	rc = start_in_tx(ctx, tx, in, &s, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0) {
+	rc = start_in_tx(ctx, ctx->tx, in, &s, err);
+	if (rc == 0)
 		*out = json_pack("{s:s}", "executionId", s.e.execution_id);
-		sched_poke();
-	}
 	store_cmd_exec_release(&s.e);
 	free(s.request);
 	return rc;
@@ -338,13 +328,10 @@ command_exec_get(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	json_t *inc = json_object_get(in, "includeResult");
 	struct store_cmd_exec e;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int rc;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rc = exec_load(tx, in, &e, err);
-	store_end(tx, false, NULL);
 	if (rc == 0)
 		return err_set(err, ERR_NOT_FOUND, "Command execution %s of"
 		    " target %s does not exist", api_in_str(in,
@@ -468,18 +455,15 @@ command_exec_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	struct store_cmd_exec_query q;
 	enum cmd_status status;
 	struct store_cmd_exec *rows;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int64_t next;
 	json_t *list;
 	int n, i, rc;
 
 	if (list_query(ctx, in, &q, &status, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = xcalloc((size_t)q.limit, sizeof(*rows));
 	rc = store_cmd_exec_list(tx, &q, rows, &n, &next, err);
-	store_end(tx, false, NULL);
 	list = json_array();
 	for (i = 0; rc == 0 && i < n; i++) {
 		json_array_append_new(list, exec_summary(ctx->conf,
@@ -504,12 +488,10 @@ command_exec_delete(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct store_cmd_exec e;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int rc;
 
 	(void)out;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	rc = exec_load(tx, in, &e, err);
 	if (rc == 1) {
 		if (!cmd_is_terminal(e.status))
@@ -521,9 +503,5 @@ command_exec_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 			rc = store_cmd_exec_delete(tx, e.execution_id, err);
 		store_cmd_exec_release(&e);
 	}
-	if (rc == 1)
-		rc = 0;
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	return rc;
+	return rc == 1 ? 0 : rc;
 }

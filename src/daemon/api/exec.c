@@ -93,16 +93,13 @@ describe(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	struct store_exec e;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int found;
 
 	memset(&e, 0, sizeof(e));
 	if (json_object_get(in, "executionNumber") != NULL && number < 0)
 		return exec_not_found(thing, job_id, number, err);
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_exec_get(tx, thing, job_id, number, false, &e, err);
-	store_end(tx, false, NULL);
 	if (found == 0)
 		return exec_not_found(thing, job_id, number, err);
 	if (found == -1)
@@ -185,28 +182,24 @@ list_for_job(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	struct store_exec_page pg;
 	enum exec_status status;
 	struct list_acc a = { ctx, NULL, true, 0 };
-	struct store_tx *tx;
-	int found, rc = -1;
+	struct store_tx *tx = ctx->tx;
+	int found;
 
 	if (list_page(in, &for_job_listing, job_id, &pg, &status, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_exec_job_exists(tx, job_id, err);
 	if (found == 0)
-		err_set(err, ERR_NOT_FOUND, "Job '%s' not found", job_id);
+		return err_set(err, ERR_NOT_FOUND, "Job '%s' not found",
+		    job_id);
 	if (found != 1)
-		goto out;
+		return -1;
 	a.items = json_array();
 	if (store_exec_list_job(tx, job_id, &pg, list_row, &a, err) == -1) {
 		json_decref(a.items);
-		goto out;
+		return -1;
 	}
 	*out = list_reply(&a, &pg, &for_job_listing, job_id);
-	rc = 0;
-out:
-	store_end(tx, false, NULL);
-	return rc;
+	return 0;
 }
 
 static int
@@ -217,30 +210,25 @@ list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
 	struct store_exec_page pg;
 	enum exec_status status;
 	struct list_acc a = { ctx, NULL, false, 0 };
-	struct store_tx *tx;
-	int found, rc = -1;
+	struct store_tx *tx = ctx->tx;
+	int found;
 
 	if (list_page(in, &for_thing_listing, thing, &pg, &status, err) == -1)
 		return -1;
 	pg.namespace_id = api_in_str(in, "namespaceId");
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_exec_thing_exists(tx, thing, err);
 	if (found == 0)
-		exec_thing_not_found(thing, err);
+		return exec_thing_not_found(thing, err);
 	if (found != 1)
-		goto out;
+		return -1;
 	a.items = json_array();
 	if (store_exec_list_thing(tx, thing, api_in_str(in, "jobId"), &pg,
 	    list_row, &a, err) == -1) {
 		json_decref(a.items);
-		goto out;
+		return -1;
 	}
 	*out = list_reply(&a, &pg, &for_thing_listing, thing);
-	rc = 0;
-out:
-	store_end(tx, false, NULL);
-	return rc;
+	return 0;
 }
 
 /* --- CancelJobExecution / DeleteJobExecution -------------------------- */
@@ -273,14 +261,12 @@ cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const char *thing = api_in_str(in, "thingName");
 	const char *job_id = api_in_str(in, "jobId");
 	struct store_exec e;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int found, rc = -1;
 
 	(void)out;
 	memset(&e, 0, sizeof(e));
 	if (exec_details_check(in, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	found = store_exec_get(tx, thing, job_id, -1, false, &e, err);
 	if (found == 0)
@@ -288,8 +274,6 @@ cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (found == 1)
 		rc = cancel_apply(tx, &e, in, ctx->now, err);
 	store_exec_release(&e);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	return rc;
 }
 
@@ -300,15 +284,13 @@ delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const char *job_id = api_in_str(in, "jobId");
 	int64_t number = exec_in_int(in, "executionNumber", -1);
 	struct store_exec e;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int found, rc = -1;
 
 	(void)out;
 	memset(&e, 0, sizeof(e));
 	if (number < 0)
 		return exec_not_found(thing, job_id, number, err);
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_exec_get(tx, thing, job_id, number, false, &e, err);
 	if (found == 0)
 		exec_not_found(thing, job_id, number, err);
@@ -316,16 +298,15 @@ delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = engine_exec_delete(tx, &e, exec_in_bool(in, "force",
 		    false), ctx->now, err);
 	store_exec_release(&e);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	return rc;
 }
 
 const struct api_op api_exec_ops[] = {
-	{ "DescribeJobExecution", PLANE_CONTROL, describe, 0 },
-	{ "ListJobExecutionsForJob", PLANE_CONTROL, list_for_job, 0 },
-	{ "ListJobExecutionsForThing", PLANE_CONTROL, list_for_thing, 0 },
-	{ "CancelJobExecution", PLANE_CONTROL, cancel, 0 },
-	{ "DeleteJobExecution", PLANE_CONTROL, delete, 0 },
+	{ "DescribeJobExecution", PLANE_CONTROL, describe, API_READ },
+	{ "ListJobExecutionsForJob", PLANE_CONTROL, list_for_job, API_READ },
+	{ "ListJobExecutionsForThing", PLANE_CONTROL, list_for_thing,
+	    API_READ },
+	{ "CancelJobExecution", PLANE_CONTROL, cancel, API_WRITE },
+	{ "DeleteJobExecution", PLANE_CONTROL, delete, API_WRITE },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

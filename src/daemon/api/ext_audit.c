@@ -61,7 +61,7 @@ ext_audit(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	struct store_audit_filter f;
 	struct page p = { NULL, 0 };
 	char head_hash[AUDIT_HASH_LEN + 1];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int64_t limit, head = 0;
 	int rc;
 
@@ -73,13 +73,10 @@ ext_audit(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		return -1;
 	f.thing = api_in_str(in, "thingName");
 	f.job = api_in_str(in, "jobId");
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	p.records = json_array();
 	rc = store_audit_list(tx, &f, (int)limit, rec_add, &p, err);
 	if (rc == 0)
 		rc = store_audit_head(tx, &head, head_hash, err);
-	store_end(tx, false, NULL);
 	if (rc == -1) {
 		json_decref(p.records);
 		return -1;

@@ -385,8 +385,7 @@ ext_explain(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		return err_set(err, ERR_INVALID_REQUEST, "thingName is"
 		    " required (1 to %d characters)", STORE_NAME_MAX);
 	job_arn_prefix(ctx, x.prefix, sizeof(x.prefix));
-	if (store_begin(ctx->st, false, &x.tx, err) == -1)
-		return -1;
+	x.tx = ctx->tx;
 	x.out = json_pack("{s:n, s:n}", "reason", "message");
 	api_arn(ctx, "thing", x.thing, arn, sizeof(arn));
 	json_object_set_new(x.out, "thingName", json_string(x.thing));
@@ -394,7 +393,6 @@ ext_explain(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	json_object_set_new(x.out, "jobId", json_string(x.job_id));
 	json_object_set_new(x.out, "now", json_integer(ctx->now));
 	rc = explain_run(&x, err);
-	store_end(x.tx, false, NULL);
 	store_job_release(&x.job);
 	store_job_engine_release(&x.eng);
 	if (x.has_exec)

@@ -23,7 +23,6 @@
 #include "api/validate.h"
 #include "app.h"
 #include "auth/authz.h"
-#include "engine/sched.h"
 #include "store/store_audit.h"
 #include "store/store_thing.h"
 
@@ -234,7 +233,6 @@ ext_import(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	json_t *results;
 	bool joins = false;
 	size_t i;
-	int rc;
 
 	if (!json_is_array(things) || json_array_size(things) == 0 ||
 	    json_array_size(things) > IMPORT_BATCH_MAX)
@@ -243,18 +241,12 @@ ext_import(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	memset(&o, 0, sizeof(o));
 	o.ctx = ctx;
 	ext_principal_name(ctx->who, o.principal, sizeof(o.principal));
-	if (store_begin(ctx->st, true, &o.tx, err) == -1)
-		return -1;
+	o.tx = ctx->tx;
 	results = json_array();
 	json_array_foreach(things, i, item)
 		json_array_append_new(results, import_one(&o, item, &joins));
-	rc = store_end(o.tx, true, err);
-	if (rc == -1) {
-		json_decref(results);
-		return -1;
-	}
-	if (joins)
-		sched_poke();
+	/* Refused things are in the results: the batch commits. */
+	ctx->poke = joins;
 	*out = json_pack("{s:o}", "results", results);
 	return 0;
 }

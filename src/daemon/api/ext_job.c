@@ -13,7 +13,6 @@
 
 #include "api/job_int.h"
 #include "engine/engine.h"
-#include "engine/sched.h"
 #include "store/store_job.h"
 
 #define SIM_BATCHES_MAX	200000	/* ticks an ETA may look ahead */
@@ -50,30 +49,21 @@ pause_run(struct api_ctx *ctx, json_t *in, bool pause, json_t **out,
 {
 	const char *job_id = api_in_str(in, "jobId");
 	struct store_job_engine j;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	char by[160];
-	bool changed = false, got = false;
+	bool changed = false;
 	int rc;
 
 	ext_principal_name(ctx->who, by, sizeof(by));
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	rc = engine_job_pause(tx, job_id, pause, by, ctx->now, &changed, err);
 	if (rc == 0)
 		rc = ext_job_missing(job_id, err);
-	if (rc == 1) {
-		got = store_job_engine_get(tx, job_id, &j, err) == 1;
-		rc = got ? 0 : -1;
-	}
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == -1) {
-		if (got)
-			store_job_engine_release(&j);
+	if (rc == 1)
+		rc = store_job_engine_get(tx, job_id, &j, err) == 1 ? 0 : -1;
+	if (rc == -1)
 		return -1;
-	}
-	if (!pause && changed)
-		sched_poke();
+	/* Resumed: the scheduler releases what waited, once committed. */
+	ctx->poke = !pause && changed;
 	*out = json_pack("{s:s, s:s, s:b, s:b}", "jobId", job_id, "status",
 	    job_status_name(j.status), "paused", j.paused_at != 0, "changed",
 	    changed);
@@ -183,15 +173,11 @@ ext_rollout(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *job_id = api_in_str(in, "jobId");
 	struct store_job_engine j;
-	struct store_tx *tx;
 	json_t *counts;
 	int64_t released = 0;
 	int rc, i;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	rc = store_job_engine_get(tx, job_id, &j, err);
-	store_end(tx, false, NULL);
+	rc = store_job_engine_get(ctx->tx, job_id, &j, err);
 	if (rc == 0)
 		return ext_job_missing(job_id, err);
 	if (rc == -1)

@@ -57,25 +57,45 @@ things_release(struct plan_things *t)
 	free(t->v);
 }
 
-/* The things the job would reach, in notification order. */
+/* The things the job would reach, in notification order, found in TX. */
 static int
-plan_targets(struct api_ctx *ctx, const struct store_job *job,
-    struct plan_things *things, struct err *err)
+plan_targets(struct api_ctx *ctx, struct store_tx *tx,
+    const struct store_job *job, struct plan_things *things,
+    struct err *err)
 {
 	char prefix[JOB_ARN_PREFIX_MAX];
-	struct store_tx *tx;
 	int rc;
 
 	job_arn_prefix(ctx, prefix, sizeof(prefix));
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	rc = job_create_insert(ctx, tx, job, err);
 	if (rc == 0)
 		rc = store_job_plan_targets(tx, job->job_id, prefix, err);
 	if (rc == 0)
 		rc = store_job_queue_things(tx, job->job_id, things_add,
 		    things, err);
-	store_end(tx, false, NULL);	/* a dry run: nothing is kept */
+	return rc;
+}
+
+/*
+ * The job row of IN and its things, in a write transaction that is always
+ * rolled back: a dry run, which is why /_iotjobs/plan opens its own
+ * transaction rather than the one the pipeline commits on success.
+ */
+static int
+plan_dry_run(struct api_ctx *ctx, json_t *in, struct store_job *job,
+    struct plan_things *things, struct err *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	if (store_begin(ctx->st, true, &tx, err) == -1)
+		return -1;
+	rc = job_create_prepare(ctx, tx, in, job, err);
+	if (rc == 0 && plan_targets(ctx, tx, job, things, err) == -1) {
+		store_job_release(job);
+		rc = -1;
+	}
+	store_end(tx, false, NULL);	/* nothing is kept */
 	return rc;
 }
 
@@ -207,11 +227,9 @@ ext_plan(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	if (op == NULL)
 		return err_set(err, ERR_INTERNAL_FAILURE, "no CreateJob");
-	if (validate_input(op->input, in, validate_errtype(op), err) == -1 ||
-	    job_create_prepare(ctx, in, &job, err) == -1)
+	if (validate_input(op->input, in, validate_errtype(op), err) == -1)
 		return -1;
-	if (plan_targets(ctx, &job, &things, err) == -1) {
-		store_job_release(&job);
+	if (plan_dry_run(ctx, in, &job, &things, err) == -1) {
 		things_release(&things);
 		return -1;
 	}

@@ -14,7 +14,6 @@
 #include "api/marker.h"
 #include "api/tags.h"
 #include "engine/engine.h"
-#include "engine/sched.h"
 #include "store/store_job.h"
 #include "xmalloc.h"
 
@@ -124,16 +123,13 @@ job_describe(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct store_job job;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	json_t *src;
 	bool rolling;
 	int rc;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rc = job_load(tx, api_in_str(in, "jobId"), &job, err);
 	rolling = rc == 0 && engine_is_rolling_out(tx, job.job_id);
-	store_end(tx, false, NULL);
 	if (rc == -1)
 		return -1;
 	*out = json_pack("{s:o}", "job", job_render(ctx, &job, rolling));
@@ -148,13 +144,9 @@ job_document(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct store_job job;
-	struct store_tx *tx;
 	int rc;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	rc = job_load(tx, api_in_str(in, "jobId"), &job, err);
-	store_end(tx, false, NULL);
+	rc = job_load(ctx->tx, api_in_str(in, "jobId"), &job, err);
 	if (rc == -1)
 		return -1;
 	*out = json_object();
@@ -264,7 +256,6 @@ job_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		"nextToken", "nextToken", ERR_INVALID_REQUEST, MARKER_ROW };
 	int64_t after, next;
 	int limit = max != NULL ? (int)json_integer_value(max) : LIST_DEFAULT;
-	struct store_tx *tx;
 	json_t *jobs;
 	int rc;
 
@@ -273,11 +264,8 @@ job_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		    " between 1 and %d", LIST_MAX);
 	if (marker_read_row(&listing, NULL, in, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	jobs = json_array();
-	rc = list_in_tx(ctx, tx, in, after, limit, jobs, &next, err);
-	store_end(tx, false, NULL);
+	rc = list_in_tx(ctx, ctx->tx, in, after, limit, jobs, &next, err);
 	if (rc == -1) {
 		json_decref(jobs);
 		return -1;
@@ -318,20 +306,10 @@ update_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 static int
 job_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	struct store_tx *tx;
-	int rc;
-
 	(void)out;
 	if (job_config_check(ctx, in, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = update_in_tx(ctx, tx, in, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		sched_poke();
-	return rc;
+	return update_in_tx(ctx, ctx->tx, in, err);
 }
 
 static int
@@ -356,20 +334,7 @@ cancel_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 static int
 job_cancel(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	struct store_tx *tx;
-	json_t *ref = NULL;
-	int rc;
-
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = cancel_in_tx(ctx, tx, in, &ref, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = ref;
-	else
-		json_decref(ref);
-	return rc;
+	return cancel_in_tx(ctx, ctx->tx, in, out, err);
 }
 
 static int
@@ -391,16 +356,8 @@ delete_in_tx(struct store_tx *tx, json_t *in, int64_t now,
 static int
 job_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	struct store_tx *tx;
-	int rc;
-
 	(void)out;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = delete_in_tx(tx, in, ctx->now, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	return rc;
+	return delete_in_tx(ctx->tx, in, ctx->now, err);
 }
 
 /* AssociateTargetsWithJob on the loaded JOB. */
@@ -456,36 +413,28 @@ job_associate(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct store_job job;
-	struct store_tx *tx;
-	json_t *ref = NULL;
 	int rc;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = job_load(tx, api_in_str(in, "jobId"), &job, err);
+	rc = job_load(ctx->tx, api_in_str(in, "jobId"), &job, err);
 	if (rc == 0) {
-		rc = associate_job(ctx, tx, &job, in, err);
+		rc = associate_job(ctx, ctx->tx, &job, in, err);
 		if (rc == 0)
-			ref = job_ref(ctx, &job);
+			*out = job_ref(ctx, &job);
 		store_job_release(&job);
 	}
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = ref;
-	else
-		json_decref(ref);
 	return rc;
 }
 
 const struct api_op api_job_ops[] = {
-	{ "CreateJob", PLANE_CONTROL, job_create, 0 },
-	{ "DescribeJob", PLANE_CONTROL, job_describe, 0 },
-	{ "ListJobs", PLANE_CONTROL, job_list, 0 },
-	{ "GetJobDocument", PLANE_CONTROL, job_document, 0 },
-	{ "UpdateJob", PLANE_CONTROL, job_update, 0 },
-	{ "CancelJob", PLANE_CONTROL, job_cancel, 0 },
-	{ "DeleteJob", PLANE_CONTROL, job_delete, 0 },
-	{ "AssociateTargetsWithJob", PLANE_CONTROL, job_associate, 0 },
+	{ "CreateJob", PLANE_CONTROL, job_create, API_WRITE },
+	{ "DescribeJob", PLANE_CONTROL, job_describe, API_READ },
+	{ "ListJobs", PLANE_CONTROL, job_list, API_READ },
+	{ "GetJobDocument", PLANE_CONTROL, job_document, API_READ },
+	/* A new timeout or rollout configuration moves timers. */
+	{ "UpdateJob", PLANE_CONTROL, job_update, API_WRITE | API_SCHED },
+	{ "CancelJob", PLANE_CONTROL, job_cancel, API_WRITE },
+	{ "DeleteJob", PLANE_CONTROL, job_delete, API_WRITE },
+	{ "AssociateTargetsWithJob", PLANE_CONTROL, job_associate,
+	    API_WRITE },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

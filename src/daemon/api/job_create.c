@@ -124,12 +124,12 @@ create_row(const struct api_ctx *ctx, json_t *in, json_t *targets,
 }
 
 int
-job_create_prepare(struct api_ctx *ctx, json_t *in, struct store_job *job,
-    struct err *err)
+job_create_prepare(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
+    struct store_job *job, struct err *err)
 {
 	json_t *targets = NULL;
 
-	if (template_apply(ctx, in, err) == -1 ||
+	if (template_apply(ctx, tx, in, err) == -1 ||
 	    create_check(ctx, in, &targets, err) == -1)
 		return -1;
 	create_row(ctx, in, targets, job);
@@ -176,18 +176,12 @@ job_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	char arn[JOB_ARN_MAX];
 	struct store_job job;
-	struct store_tx *tx;
 	int rc;
 
-	if (job_create_prepare(ctx, in, &job, err) == -1)
+	if (job_create_prepare(ctx, ctx->tx, in, &job, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1) {
-		store_job_release(&job);
-		return -1;
-	}
-	rc = create_in_tx(ctx, tx, &job, json_object_get(in, "tags"), err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
+	rc = create_in_tx(ctx, ctx->tx, &job, json_object_get(in, "tags"),
+	    err);
 	if (rc == 0) {
 		api_arn(ctx, "job", job.job_id, arn, sizeof(arn));
 		*out = json_pack("{s:s, s:s}", "jobArn", arn, "jobId",

@@ -35,11 +35,11 @@ struct store_job;
 
 /*
  * CreateJob's checks of the validated input IN (a job template applied,
- * the document, the configuration, the targets) and the job row they
- * make, into *JOB (released by the caller on success).
+ * read in TX; the document, the configuration, the targets) and the job
+ * row they make, into *JOB (released by the caller on success).
  */
-int job_create_prepare(struct api_ctx *ctx, json_t *in, struct store_job *job,
-    struct err *err);
+int job_create_prepare(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
+    struct store_job *job, struct err *err);
 
 /*
  * CreateJob's insert in TX: ResourceAlreadyExistsException when the job

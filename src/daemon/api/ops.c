@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/store.h"
-
 static const struct api_op *const api_tables[] = {
 	api_thing_ops,
 	api_group_ops,
@@ -56,14 +54,4 @@ const char *
 api_in_str(const json_t *in, const char *member)
 {
 	return json_string_value(json_object_get(in, member));
-}
-
-int
-api_end_empty(struct store_tx *tx, int rc, json_t **out, struct err *err)
-{
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
-	return rc;
 }

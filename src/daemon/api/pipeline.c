@@ -37,6 +37,7 @@ tx_begin(struct api_ctx *ctx, const struct api_op *row, struct err *err)
 {
 	ctx->tx = NULL;
 	ctx->keep = false;
+	ctx->poke = false;
 	if ((row->needs & (API_READ | API_WRITE)) == 0)
 		return 0;
 	return store_begin(ctx->st, (row->needs & API_WRITE) != 0, &ctx->tx,
@@ -69,6 +70,40 @@ tx_end(struct api_ctx *ctx, int rc, json_t **out, struct err *err)
 	return rc;
 }
 
+/*
+ * The row's part of a run: its transaction, the handler, the end of the
+ * transaction, the scheduler woken after a commit that moved timers.
+ */
+static int
+row_run(struct api_ctx *ctx, const struct api_op *row, json_t *in,
+    json_t **out, struct err *err)
+{
+	int rc;
+
+	rc = tx_begin(ctx, row, err);
+	if (rc == 0)
+		rc = tx_end(ctx, row->fn(ctx, in, out, err), out, err);
+	if (rc == 0 && ((row->needs & API_SCHED) != 0 || ctx->poke))
+		sched_poke();
+	return rc;
+}
+
+int
+api_pipeline_run_row(struct api_ctx *ctx, const struct api_op *row,
+    json_t *in, json_t **out, struct err *err)
+{
+	int rc;
+
+	*out = NULL;
+	ctx->status = 0;
+	rc = row_run(ctx, row, in, out, err);
+	if (rc == -1) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 int
 api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
     json_t *in, unsigned flags, const struct api_front *front,
@@ -94,12 +129,7 @@ api_pipeline_run(struct api_ctx *ctx, const struct model_op *op,
 	ctx->status = 0;
 	if (defer)
 		store_defer_begin();
-	rc = tx_begin(ctx, row, err);
-	if (rc == 0)
-		rc = tx_end(ctx, row->fn(ctx, in, &res->out, err), &res->out,
-		    err);
-	if (rc == 0 && (row->needs & API_SCHED) != 0)
-		sched_poke();
+	rc = row_run(ctx, row, in, &res->out, err);
 	if (front != NULL && front->done != NULL)
 		front->done(front->arg, rc, err);
 	if (defer)

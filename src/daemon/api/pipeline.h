@@ -10,13 +10,14 @@
  * transaction, and tells the success status and the store batch the
  * answer must wait for.
  *
- * Durability: a handler acknowledges a write only after store_end()
- * committed it. For a row with API_DEFER, when the front end can hold its
- * answer without holding a thread (API_RUN_HOLD), store_end() returns once
- * the writes are in the open batch and the result's batch is nonzero: the
- * front end sends the answer when store_batch_status() says 1 (durable),
- * an error when it says -1. Otherwise the COMMIT has waited and
- * the batch is 0. Nothing here allocates.
+ * Durability: a write is acknowledged only after the pipeline's
+ * store_end() committed it (handlers never end ctx->tx themselves). For
+ * a row with API_DEFER, when the front end can hold its answer without
+ * holding a thread (API_RUN_HOLD), store_end() returns once the writes
+ * are in the open batch and the result's batch is nonzero: the front end
+ * sends the answer when store_batch_status() says 1 (durable), an error
+ * when it says -1. Otherwise the COMMIT has waited and the batch is 0.
+ * Nothing here allocates.
  */
 #ifndef IOTJOBS_API_PIPELINE_H
 #define IOTJOBS_API_PIPELINE_H
@@ -52,6 +53,16 @@ struct api_result {
 void api_ctx_init(struct api_ctx *ctx, struct app *app,
     const struct principal *who, enum plane plane, int64_t now,
     const char *rid);
+
+/*
+ * Runs ROW, which is not an operation of the models (iotjobs' own routes,
+ * http/admin.c), with input IN (borrowed, checked by the caller) in CTX:
+ * the transaction ROW declares, the handler, the commit (waited for: no
+ * API_DEFER here), the scheduler's wake-up. 0 with *OUT (the caller's,
+ * NULL meaning {}), or -1 with ERR: the handler's error or the store's.
+ */
+int api_pipeline_run_row(struct api_ctx *ctx, const struct api_op *row,
+    json_t *in, json_t **out, struct err *err);
 
 /*
  * Runs operation OP of the model with input IN (borrowed) in CTX (its

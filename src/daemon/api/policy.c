@@ -130,15 +130,11 @@ version_missing(const char *name, const char *id, struct err *err)
 	    id);
 }
 
-/* Ends write transaction TX after a change: bumps, then commits if RC 0. */
+/* After a change that gave RC in TX: authorization reloads if RC is 0. */
 static int
-policy_tx_end(struct store_tx *tx, int rc, struct err *err)
+policy_changed(struct store_tx *tx, int rc, struct err *err)
 {
-	if (rc == 0)
-		rc = store_authz_bump(tx, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	return rc;
+	return rc == 0 ? store_authz_bump(tx, err) : rc;
 }
 
 static int
@@ -149,7 +145,7 @@ policy_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	const char *doc = api_in_str(in, "policyDocument");
 	char arn[ERR_ARN_MAX];
 	struct store_policy p;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int rc = -1, found;
 
 	if (policy_doc_check(doc, err) == -1 ||
@@ -162,8 +158,6 @@ policy_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	p.next_version = 2;
 	store_uuid_new(p.generation_id);
 	p.created_at = p.modified_at = ctx->now;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_policy_get(tx, name, NULL, err);
 	if (found == 1) {
 		rc = err_set(err, ERR_ALREADY_EXISTS, "Policy cannot be"
@@ -176,28 +170,26 @@ policy_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	} else if (found == -1) {
 		rc = -1;
 	}
-	if (policy_tx_end(tx, rc, err) == -1)
+	if (policy_changed(tx, rc, err) == -1)
 		return -1;
 	*out = json_pack("{s:s, s:s, s:s, s:s}", "policyName", name,
 	    "policyArn", arn, "policyDocument", doc, "policyVersionId", "1");
 	return 0;
 }
 
-/* Policy NAME and its version ID (0: the default) in a read transaction. */
+/* Policy NAME and its version ID (0: the default), read in ctx->tx. */
 static int
 policy_read(struct api_ctx *ctx, const char *name, const char *id,
     struct store_policy *p, struct store_policy_version *v,
     struct err *err)
 {
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int64_t vid = 0;
 	int found;
 
 	/* An id no version can have finds none: 0 is never one. */
 	if (id != NULL && !version_id_parse(id, &vid))
 		vid = 0;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_policy_get(tx, name, p, err);
 	if (found == 1)
 		found = store_policy_version_get(tx, name, id != NULL ? vid :
@@ -206,7 +198,6 @@ policy_read(struct api_ctx *ctx, const char *name, const char *id,
 		found = policy_missing(name, err);
 	else
 		found = -1;
-	store_end(tx, false, NULL);
 	if (found == 0)
 		return version_missing(name, id != NULL ? id : "(default)",
 		    err);
@@ -242,7 +233,6 @@ policy_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	char arn[ERR_ARN_MAX];
 	struct marker_pos after;
 	struct store_cpage pg;
-	struct store_tx *tx;
 	json_t *rows, *list, *row;
 	bool more = false;
 	size_t i;
@@ -250,11 +240,8 @@ policy_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 
 	if (policy_cpage_init(&listing, in, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = json_array();
-	rc = store_policy_list(tx, &pg, rows, &more, err);
-	store_end(tx, false, NULL);
+	rc = store_policy_list(ctx->tx, &pg, rows, &more, err);
 	if (rc == -1) {
 		json_decref(rows);
 		return -1;
@@ -299,11 +286,10 @@ policy_delete(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *name = api_in_str(in, "policyName");
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int rc, found;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
+	(void)out;	/* NULL answers {} */
 	found = store_policy_get(tx, name, NULL, err);
 	if (found == 0)
 		rc = policy_missing(name, err);
@@ -312,10 +298,7 @@ policy_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 	else if ((rc = policy_delete_check(tx, name, err)) == 0 &&
 	    (rc = store_policy_delete(tx, name, err)) == 0)
 		rc = tags_drop(tx, "policy", name, err);
-	if (policy_tx_end(tx, rc, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
+	return policy_changed(tx, rc, err);
 }
 
 /* Adds version V (its document set) to policy P inside TX. */
@@ -353,15 +336,13 @@ version_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	struct store_policy_version v;
 	struct store_policy p;
 	char arn[ERR_ARN_MAX], vid[24];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int rc, found;
 
 	if (policy_doc_check(doc, err) == -1)
 		return -1;
 	memset(&v, 0, sizeof(v));
 	v.document = (char *)doc;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_policy_get(tx, name, &p, err);
 	if (found == 0)
 		rc = policy_missing(name, err);
@@ -369,7 +350,7 @@ version_create(struct api_ctx *ctx, json_t *in, json_t **out,
 		rc = -1;
 	else
 		rc = version_add(ctx, tx, &p, &v, as_default, err);
-	if (policy_tx_end(tx, rc, err) == -1)
+	if (policy_changed(tx, rc, err) == -1)
 		return -1;
 	policy_arn(ctx, name, arn, sizeof(arn));
 	snprintf(vid, sizeof(vid), "%" PRId64, v.version_id);
@@ -409,19 +390,16 @@ version_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *name = api_in_str(in, "policyName");
 	struct store_policy p;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	json_t *rows, *list, *row;
 	char vid[24];
 	size_t i;
 	int found;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = json_array();
 	found = store_policy_get(tx, name, &p, err);
 	if (found == 1 && store_policy_versions(tx, name, rows, err) == -1)
 		found = -1;
-	store_end(tx, false, NULL);
 	if (found != 1) {
 		json_decref(rows);
 		return found == 0 ? policy_missing(name, err) : -1;
@@ -484,17 +462,12 @@ static int
 version_set_or_delete(struct api_ctx *ctx, json_t *in, json_t **out,
     bool set, struct err *err)
 {
-	struct store_tx *tx;
 	int rc;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = version_change(ctx, tx, api_in_str(in, "policyName"),
+	(void)out;	/* NULL answers {} */
+	rc = version_change(ctx, ctx->tx, api_in_str(in, "policyName"),
 	    api_in_str(in, "policyVersionId"), set, err);
-	if (policy_tx_end(tx, rc, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
+	return policy_changed(ctx->tx, rc, err);
 }
 
 static int
@@ -512,14 +485,15 @@ version_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_policy_ops[] = {
-	{ "CreatePolicy", PLANE_CONTROL, policy_create, 0 },
-	{ "GetPolicy", PLANE_CONTROL, policy_get, 0 },
-	{ "ListPolicies", PLANE_CONTROL, policy_list, 0 },
-	{ "DeletePolicy", PLANE_CONTROL, policy_delete, 0 },
-	{ "CreatePolicyVersion", PLANE_CONTROL, version_create, 0 },
-	{ "GetPolicyVersion", PLANE_CONTROL, version_get, 0 },
-	{ "ListPolicyVersions", PLANE_CONTROL, version_list, 0 },
-	{ "SetDefaultPolicyVersion", PLANE_CONTROL, version_set_default, 0 },
-	{ "DeletePolicyVersion", PLANE_CONTROL, version_delete, 0 },
+	{ "CreatePolicy", PLANE_CONTROL, policy_create, API_WRITE },
+	{ "GetPolicy", PLANE_CONTROL, policy_get, API_READ },
+	{ "ListPolicies", PLANE_CONTROL, policy_list, API_READ },
+	{ "DeletePolicy", PLANE_CONTROL, policy_delete, API_WRITE },
+	{ "CreatePolicyVersion", PLANE_CONTROL, version_create, API_WRITE },
+	{ "GetPolicyVersion", PLANE_CONTROL, version_get, API_READ },
+	{ "ListPolicyVersions", PLANE_CONTROL, version_list, API_READ },
+	{ "SetDefaultPolicyVersion", PLANE_CONTROL, version_set_default,
+	    API_WRITE },
+	{ "DeletePolicyVersion", PLANE_CONTROL, version_delete, API_WRITE },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

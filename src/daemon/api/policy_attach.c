@@ -54,17 +54,14 @@ static int
 attach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
     struct err *err)
 {
-	struct store_tx *tx;
 	struct target t;
-	int rc;
 
+	(void)out;	/* NULL answers {} */
 	if (target_parse(ctx, api_in_str(in, member), true, member, &t,
 	    err) == -1)
 		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = attach_tx(ctx, tx, api_in_str(in, "policyName"), &t, member, err);
-	return api_end_empty(tx, rc, out, err);
+	return attach_tx(ctx, ctx->tx, api_in_str(in, "policyName"), &t,
+	    member, err);
 }
 
 /*
@@ -77,15 +74,14 @@ detach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
     bool policy_must_exist, struct err *err)
 {
 	const char *name = api_in_str(in, "policyName");
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct target t;
 	bool removed = false;
 	int rc = 0, found;
 
+	(void)out;	/* NULL answers {} */
 	if (target_parse(ctx, api_in_str(in, member), true, member, &t,
 	    err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	if (policy_must_exist) {
 		found = store_policy_get(tx, name, NULL, err);
@@ -96,7 +92,7 @@ detach(struct api_ctx *ctx, json_t *in, json_t **out, const char *member,
 		rc = store_policy_detach(tx, name, t.arn, &removed, err);
 	if (rc == 0 && removed)
 		rc = store_authz_bump(tx, err);
-	return api_end_empty(tx, rc, out, err);
+	return rc;
 }
 
 static int
@@ -189,7 +185,7 @@ attached_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	bool recursive = json_is_true(json_object_get(in, "recursive"));
 	struct marker_pos after;
 	struct store_page pg;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct target t;
 	json_t *names;
 	bool more = false;
@@ -199,11 +195,8 @@ attached_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	    err) == -1 || marker_page_init(&attached_tokens, in, "pageSize",
 	    POLICY_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	names = json_array();
 	rc = attached_tx(ctx, tx, &t, recursive, &pg, names, &more, err);
-	store_end(tx, false, NULL);
 	if (rc == 0) {
 		*out = json_pack("{s:o}", "policies", policy_refs(ctx, names));
 		page_next(&attached_tokens, *out, names, more);
@@ -218,7 +211,7 @@ targets_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const char *name = api_in_str(in, "policyName");
 	struct marker_pos after;
 	struct store_page pg;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	json_t *targets;
 	bool more = false;
 	int found;
@@ -226,14 +219,11 @@ targets_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (marker_page_init(&targets_tokens, in, "pageSize",
 	    POLICY_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	targets = json_array();
 	found = store_policy_get(tx, name, NULL, err);
 	if (found == 1 && store_policy_targets(tx, name, &pg, targets, &more,
 	    err) == -1)
 		found = -1;
-	store_end(tx, false, NULL);
 	if (found != 1) {
 		json_decref(targets);
 		return found == 0 ? policy_missing(name, err) : -1;
@@ -250,7 +240,7 @@ principal_policies_list(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	struct marker_pos after;
 	struct store_cpage pg;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct target t;
 	json_t *rows;
 	bool more = false;
@@ -260,14 +250,11 @@ principal_policies_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	    &t, err) == -1 || policy_cpage_init(&principal_policies_tokens,
 	    in, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = json_array();
 	rc = target_check(tx, &t, "principal", err);
 	if (rc == 0)
 		rc = store_policy_attached_by_time(tx, t.arn, &pg, rows, &more,
 		    err);
-	store_end(tx, false, NULL);
 	if (rc == 0) {
 		*out = json_pack("{s:o}", "policies", policy_refs(ctx, rows));
 		policy_cpage_next(&principal_policies_tokens, *out, rows,
@@ -284,7 +271,7 @@ policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	const char *name = api_in_str(in, "policyName");
 	struct marker_pos after;
 	struct store_cpage pg;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	json_t *rows, *list, *row;
 	bool more = false;
 	size_t i;
@@ -293,14 +280,11 @@ policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
 	if (policy_cpage_init(&policy_principals_tokens, in, &pg, &after,
 	    err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = json_array();
 	found = store_policy_get(tx, name, NULL, err);
 	if (found == 1 && store_policy_targets_by_time(tx, name, &pg, rows,
 	    &more, err) == -1)
 		found = -1;
-	store_end(tx, false, NULL);
 	if (found != 1) {
 		json_decref(rows);
 		return found == 0 ? policy_missing(name, err) : -1;
@@ -316,13 +300,17 @@ policy_principals_list(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_policy_attach_ops[] = {
-	{ "AttachPolicy", PLANE_CONTROL, policy_attach, 0 },
-	{ "DetachPolicy", PLANE_CONTROL, policy_detach, 0 },
-	{ "ListAttachedPolicies", PLANE_CONTROL, attached_list, 0 },
-	{ "ListTargetsForPolicy", PLANE_CONTROL, targets_list, 0 },
-	{ "AttachPrincipalPolicy", PLANE_CONTROL, principal_policy_attach, 0 },
-	{ "DetachPrincipalPolicy", PLANE_CONTROL, principal_policy_detach, 0 },
-	{ "ListPrincipalPolicies", PLANE_CONTROL, principal_policies_list, 0 },
-	{ "ListPolicyPrincipals", PLANE_CONTROL, policy_principals_list, 0 },
+	{ "AttachPolicy", PLANE_CONTROL, policy_attach, API_WRITE },
+	{ "DetachPolicy", PLANE_CONTROL, policy_detach, API_WRITE },
+	{ "ListAttachedPolicies", PLANE_CONTROL, attached_list, API_READ },
+	{ "ListTargetsForPolicy", PLANE_CONTROL, targets_list, API_READ },
+	{ "AttachPrincipalPolicy", PLANE_CONTROL, principal_policy_attach,
+	    API_WRITE },
+	{ "DetachPrincipalPolicy", PLANE_CONTROL, principal_policy_detach,
+	    API_WRITE },
+	{ "ListPrincipalPolicies", PLANE_CONTROL, principal_policies_list,
+	    API_READ },
+	{ "ListPolicyPrincipals", PLANE_CONTROL, policy_principals_list,
+	    API_READ },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -90,19 +90,16 @@ principal_attach(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *type = api_in_str(in, "thingPrincipalType");
-	struct store_tx *tx;
 	struct target t;
-	int rc;
 
+	(void)out;	/* NULL answers {} */
 	if (type == NULL)
 		type = TYPE_NON_EXCLUSIVE;
 	if (target_parse(ctx, api_in_str(in, "principal"), false,
 	    "principal", &t, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = attach_tx(ctx, tx, api_in_str(in, "thingName"), &t, type, err);
-	return api_end_empty(tx, rc, out, err);
+	return attach_tx(ctx, ctx->tx, api_in_str(in, "thingName"), &t, type,
+	    err);
 }
 
 static int
@@ -110,15 +107,14 @@ principal_detach(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *thing = api_in_str(in, "thingName");
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct target t;
 	bool removed = false;
 	int rc;
 
+	(void)out;	/* NULL answers {} */
 	if (target_parse(ctx, api_in_str(in, "principal"), false,
 	    "principal", &t, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = thing_exists(tx, thing, err);
 	if (rc == 0)
@@ -126,7 +122,7 @@ principal_detach(struct api_ctx *ctx, json_t *in, json_t **out,
 		    err);
 	if (rc == 0 && removed)
 		rc = store_authz_bump(tx, err);
-	return api_end_empty(tx, rc, out, err);
+	return rc;
 }
 
 /* The page tokens of the two listings, each shared by its V1 and V2. */
@@ -170,7 +166,7 @@ thing_principals(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 	const char *thing = api_in_str(in, "thingName");
 	struct marker_pos after;
 	struct store_page pg;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	json_t *rows;
 	bool more = false;
 	int rc;
@@ -178,15 +174,12 @@ thing_principals(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 	if (marker_page_init(&thing_principals_tokens, in, "maxResults",
 	    PRINCIPAL_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = json_array();
 	rc = thing_exists(tx, thing, err);
 	if (rc == 0)
 		rc = store_thing_principals(tx, thing,
 		    api_in_str(in, "thingPrincipalType"), &pg, rows, &more,
 		    err);
-	store_end(tx, false, NULL);
 	if (rc == 0)
 		listing_out(&thing_principals_tokens, out,
 		    v2 ? "thingPrincipalObjects" : "principals",
@@ -201,7 +194,7 @@ principal_things(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 {
 	struct marker_pos after;
 	struct store_page pg;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct target t;
 	json_t *rows;
 	bool more = false;
@@ -212,15 +205,12 @@ principal_things(struct api_ctx *ctx, json_t *in, json_t **out, bool v2,
 	    marker_page_init(&principal_things_tokens, in, "maxResults",
 	    PRINCIPAL_PAGE_DEFAULT, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rows = json_array();
 	rc = target_check(tx, &t, "principal", err);
 	if (rc == 0)
 		rc = store_principal_thing_list(tx, t.arn,
 		    api_in_str(in, "thingPrincipalType"), &pg, rows, &more,
 		    err);
-	store_end(tx, false, NULL);
 	if (rc == 0)
 		listing_out(&principal_things_tokens, out,
 		    v2 ? "principalThingObjects" : "things",
@@ -258,11 +248,17 @@ principal_things_v2(struct api_ctx *ctx, json_t *in, json_t **out,
 }
 
 const struct api_op api_principal_ops[] = {
-	{ "AttachThingPrincipal", PLANE_CONTROL, principal_attach, 0 },
-	{ "DetachThingPrincipal", PLANE_CONTROL, principal_detach, 0 },
-	{ "ListThingPrincipals", PLANE_CONTROL, thing_principals_v1, 0 },
-	{ "ListThingPrincipalsV2", PLANE_CONTROL, thing_principals_v2, 0 },
-	{ "ListPrincipalThings", PLANE_CONTROL, principal_things_v1, 0 },
-	{ "ListPrincipalThingsV2", PLANE_CONTROL, principal_things_v2, 0 },
+	{ "AttachThingPrincipal", PLANE_CONTROL, principal_attach,
+	    API_WRITE },
+	{ "DetachThingPrincipal", PLANE_CONTROL, principal_detach,
+	    API_WRITE },
+	{ "ListThingPrincipals", PLANE_CONTROL, thing_principals_v1,
+	    API_READ },
+	{ "ListThingPrincipalsV2", PLANE_CONTROL, thing_principals_v2,
+	    API_READ },
+	{ "ListPrincipalThings", PLANE_CONTROL, principal_things_v1,
+	    API_READ },
+	{ "ListPrincipalThingsV2", PLANE_CONTROL, principal_things_v2,
+	    API_READ },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -231,14 +231,13 @@ tag_resource(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const char *arn = api_in_str(in, "resourceArn");
 	const json_t *tags = json_object_get(in, "tags");
 	struct tag_target t;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int64_t n = 0;
 	int rc;
 
+	(void)out;	/* NULL answers {} */
 	if (tag_target_parse(ctx, arn, &t, err) == -1 ||
 	    tags_check(tags, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = tag_target_exists(tx, arn, &t, err);
 	if (rc == 0)
@@ -249,7 +248,7 @@ tag_resource(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = err_set(err, ERR_LIMIT_EXCEEDED, "tags: %s would have %lld"
 		    " tags; a resource can have at most %d", arn,
 		    (long long)n, TAGS_MAX);
-	return api_end_empty(tx, rc, out, err);
+	return rc;
 }
 
 static int
@@ -259,11 +258,12 @@ untag_resource(struct api_ctx *ctx, json_t *in, json_t **out,
 	const char *arn = api_in_str(in, "resourceArn");
 	const json_t *keys = json_object_get(in, "tagKeys");
 	struct tag_target t;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	const char *key;
 	size_t i;
 	int rc;
 
+	(void)out;	/* NULL answers {} */
 	if (tag_target_parse(ctx, arn, &t, err) == -1)
 		return -1;
 	for (i = 0; i < json_array_size(keys); i++) {
@@ -274,12 +274,10 @@ untag_resource(struct api_ctx *ctx, json_t *in, json_t **out,
 			    " %s: keys starting with \"aws:\" are reserved for"
 			    " AWS use", i, key);
 	}
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	rc = tag_target_exists(tx, arn, &t, err);
 	if (rc == 0)
 		rc = store_tags_remove(tx, t.resource, keys, err);
-	return api_end_empty(tx, rc, out, err);
+	return rc;
 }
 
 /* A resource's tags in key order, resuming after the last key answered. */
@@ -294,7 +292,7 @@ list_tags(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const char *arn = api_in_str(in, "resourceArn");
 	struct marker_pos after;
 	struct tag_target t;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	json_t *tags;
 	bool more = false, given;
 	int rc;
@@ -302,14 +300,11 @@ list_tags(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	if (tag_target_parse(ctx, arn, &t, err) == -1 ||
 	    marker_read(&tags_listing, NULL, in, &after, &given, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	tags = json_array();
 	rc = tag_target_exists(tx, arn, &t, err);
 	if (rc == 0)
 		rc = store_tags_list(tx, t.resource, after.key, TAGS_PAGE,
 		    tags, &more, err);
-	store_end(tx, false, NULL);
 	if (rc == -1) {
 		json_decref(tags);
 		return -1;
@@ -324,8 +319,8 @@ list_tags(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_tag_ops[] = {
-	{ "TagResource", PLANE_CONTROL, tag_resource, 0 },
-	{ "UntagResource", PLANE_CONTROL, untag_resource, 0 },
-	{ "ListTagsForResource", PLANE_CONTROL, list_tags, 0 },
+	{ "TagResource", PLANE_CONTROL, tag_resource, API_WRITE },
+	{ "UntagResource", PLANE_CONTROL, untag_resource, API_WRITE },
+	{ "ListTagsForResource", PLANE_CONTROL, list_tags, API_READ },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -126,13 +126,12 @@ inherit_windows(json_t *in, json_t *windows)
 		json_object_set(sched, "maintenanceWindows", windows);
 }
 
-/* CreateJob from the custom template ID. */
+/* CreateJob from the custom template ID, read in TX. */
 static int
-apply_custom(struct api_ctx *ctx, json_t *in, const char *arn,
+apply_custom(struct store_tx *tx, json_t *in, const char *arn,
     const char *id, struct err *err)
 {
 	struct store_template t;
-	struct store_tx *tx;
 	size_t i;
 	int rc;
 
@@ -140,10 +139,7 @@ apply_custom(struct api_ctx *ctx, json_t *in, const char *arn,
 		return err_set(err, ERR_INVALID_REQUEST, "documentParameters"
 		    " can only be used with AWS managed job templates, not"
 		    " with the custom template %s", id);
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	rc = store_template_get(tx, id, &t, err);
-	store_end(tx, false, NULL);
 	if (rc == 0)
 		return err_set(err, ERR_NOT_FOUND, "The job template %s does"
 		    " not exist (jobTemplateArn)", arn);
@@ -196,7 +192,8 @@ apply_managed(json_t *in, const char *arn, const char *rest,
 }
 
 int
-template_apply(struct api_ctx *ctx, json_t *in, struct err *err)
+template_apply(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
+    struct err *err)
 {
 	const char *arn = api_in_str(in, "jobTemplateArn");
 	const char *rest;
@@ -218,7 +215,7 @@ template_apply(struct api_ctx *ctx, json_t *in, struct err *err)
 		    ctx->conf->account_id, ctx->conf->region);
 	if (managed)
 		return apply_managed(in, arn, rest, err);
-	return apply_custom(ctx, in, arn, rest, err);
+	return apply_custom(tx, in, arn, rest, err);
 }
 
 /* Checks of CreateJobTemplate that need no store. */
@@ -309,7 +306,6 @@ template_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	const char *doc = api_in_str(in, "document");
 	char arn[ARN_MAX];
 	struct store_template t;
-	struct store_tx *tx;
 	size_t i;
 	int rc;
 
@@ -325,13 +321,7 @@ template_create(struct api_ctx *ctx, json_t *in, json_t **out,
 	for (i = 0; template_config_members[i] != NULL; i++)
 		inherit(t.config, in, template_config_members[i]);
 	t.created_at = ctx->now;
-	if (store_begin(ctx->st, true, &tx, err) == -1) {
-		store_template_release(&t);
-		return -1;
-	}
-	rc = create_in_tx(ctx, tx, in, &t, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
+	rc = create_in_tx(ctx, ctx->tx, in, &t, err);
 	if (rc == 0) {
 		api_arn(ctx, "jobtemplate", t.template_id, arn, sizeof(arn));
 		*out = json_pack("{s:s, s:s}", "jobTemplateArn", arn,
@@ -347,14 +337,10 @@ template_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	char arn[ARN_MAX];
 	struct store_template t;
-	struct store_tx *tx;
 	size_t i;
 	int rc;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	rc = template_load(tx, api_in_str(in, "jobTemplateId"), &t, err);
-	store_end(tx, false, NULL);
+	rc = template_load(ctx->tx, api_in_str(in, "jobTemplateId"), &t, err);
 	if (rc == -1)
 		return -1;
 	api_arn(ctx, "jobtemplate", t.template_id, arn, sizeof(arn));
@@ -401,7 +387,6 @@ template_list(struct api_ctx *ctx, json_t *in, json_t **out,
 		"nextToken", "nextToken", ERR_INVALID_REQUEST, MARKER_ROW };
 	int limit = max != NULL ? (int)json_integer_value(max) : LIST_DEFAULT;
 	int64_t after, next;
-	struct store_tx *tx;
 	json_t *list;
 	int rc;
 
@@ -410,11 +395,8 @@ template_list(struct api_ctx *ctx, json_t *in, json_t **out,
 		    " between 1 and %d", LIST_MAX);
 	if (marker_read_row(&listing, NULL, in, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	list = json_array();
-	rc = list_in_tx(ctx, tx, after, limit, list, &next, err);
-	store_end(tx, false, NULL);
+	rc = list_in_tx(ctx, ctx->tx, after, limit, list, &next, err);
 	if (rc == -1) {
 		json_decref(list);
 		return -1;
@@ -431,28 +413,24 @@ template_delete(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *id = api_in_str(in, "jobTemplateId");
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int rc;
 
 	(void)out;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	rc = store_template_delete(tx, id, err);
 	if (rc == 0)
 		rc = err_set(err, ERR_NOT_FOUND, "Job template %s does not"
 		    " exist", id);
 	else if (rc == 1)
 		rc = tags_drop(tx, "jobtemplate", id, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	return rc;
 }
 
 const struct api_op api_template_ops[] = {
-	{ "CreateJobTemplate", PLANE_CONTROL, template_create, 0 },
-	{ "DescribeJobTemplate", PLANE_CONTROL, template_describe, 0 },
-	{ "ListJobTemplates", PLANE_CONTROL, template_list, 0 },
-	{ "DeleteJobTemplate", PLANE_CONTROL, template_delete, 0 },
+	{ "CreateJobTemplate", PLANE_CONTROL, template_create, API_WRITE },
+	{ "DescribeJobTemplate", PLANE_CONTROL, template_describe, API_READ },
+	{ "ListJobTemplates", PLANE_CONTROL, template_list, API_READ },
+	{ "DeleteJobTemplate", PLANE_CONTROL, template_delete, API_WRITE },
 	{ "ListManagedJobTemplates", PLANE_CONTROL,
 	    managed_template_list_op, 0 },
 	{ "DescribeManagedJobTemplate", PLANE_CONTROL,

@@ -17,13 +17,14 @@
 /*
  * CreateJob with jobTemplateArn: merges into the CreateJob input IN the
  * template's document and configuration members that IN does not give
- * (explicit members win). For an AWS-managed template it checks
- * documentParameters against the template's parameters and puts the
- * substituted document into IN. Without jobTemplateArn it only rejects
- * documentParameters. Returns 0, or -1 with InvalidRequestException or
+ * (explicit members win; a custom template is read in TX). For an
+ * AWS-managed template it checks documentParameters against the
+ * template's parameters and puts the substituted document into IN.
+ * Without jobTemplateArn it only rejects documentParameters. Returns 0, or -1 with InvalidRequestException or
  * ResourceNotFoundException (unknown template) in ERR.
  */
-int template_apply(struct api_ctx *ctx, json_t *in, struct err *err);
+int template_apply(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
+    struct err *err);
 
 /* One documentParameters entry of a managed template (DocumentParameter). */
 struct managed_param {

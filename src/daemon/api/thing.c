@@ -16,7 +16,6 @@
 
 #include "api/thing_int.h"
 #include "engine/engine.h"
-#include "engine/sched.h"
 #include "store/store_principal.h"
 #include "store/store_thing.h"
 #include "store/store_thing_type.h"
@@ -109,16 +108,17 @@ attrs_check_count(const json_t *attrs, bool typed, struct err *err)
  * Creates T, or finds the identical thing; 0, or -1 with ERR. *CHANGED
  * tells whether dynamic group memberships moved.
  */
+/*
+ * Creates T, or finds the identical thing; 0, or -1 with ERR. Sets
+ * ctx->poke when dynamic group memberships moved.
+ */
 static int
-thing_create_tx(struct api_ctx *ctx, struct store_thing *t, bool *changed,
-    struct err *err)
+thing_create_tx(struct api_ctx *ctx, struct store_thing *t, struct err *err)
 {
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_thing cur;
 	int rc, found;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_thing_get(tx, t->name, &cur, err);
 	if (found == 1 && json_equal(cur.attributes, t->attributes) &&
 	    strcmp(cur.type_name, t->type_name) == 0) {
@@ -137,14 +137,13 @@ thing_create_tx(struct api_ctx *ctx, struct store_thing *t, bool *changed,
 		if (rc == 0)
 			rc = store_thing_insert(tx, t, err);
 		if (rc == 0)
-			rc = dyngroup_thing_changed(ctx, tx, t, changed, err);
+			rc = dyngroup_thing_changed(ctx, tx, t, &ctx->poke,
+			    err);
 	} else {
 		rc = -1;
 	}
 	if (found == 1)
 		store_thing_release(&cur);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	return rc;
 }
 
@@ -157,7 +156,6 @@ thing_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	json_t *payload = json_object_get(in, "attributePayload");
 	struct store_thing t;
 	char arn[ERR_ARN_MAX];
-	bool changed = false;
 	int rc;
 
 	if (billing != NULL)
@@ -173,9 +171,7 @@ thing_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	t.created_at = ctx->now;
 	rc = attrs_check_count(t.attributes, type != NULL, err);
 	if (rc == 0)
-		rc = thing_create_tx(ctx, &t, &changed, err);
-	if (rc == 0 && changed)
-		sched_poke();
+		rc = thing_create_tx(ctx, &t, err);
 	if (rc == 0) {
 		api_arn(ctx, "thing", t.name, arn, sizeof(arn));
 		*out = json_pack("{s:s, s:s, s:s}", "thingName", t.name,
@@ -190,15 +186,11 @@ thing_describe(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *name = api_in_str(in, "thingName");
-	struct store_tx *tx;
 	struct store_thing t;
 	char arn[ERR_ARN_MAX];
 	int found;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	found = store_thing_get(tx, name, &t, err);
-	store_end(tx, false, NULL);
+	found = store_thing_get(ctx->tx, name, &t, err);
 	if (found == -1)
 		return -1;
 	if (found == 0)
@@ -263,17 +255,15 @@ static int
 thing_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *name = api_in_str(in, "thingName");
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_thing t;
-	bool changed = false;
 	int rc, found;
 
+	(void)out;	/* NULL answers {} */
 	if (api_in_str(in, "thingTypeName") != NULL &&
 	    json_is_true(json_object_get(in, "removeThingType")))
 		return err_set(err, ERR_INVALID_REQUEST, "thingTypeName and"
 		    " removeThingType cannot be given together");
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_thing_get(tx, name, &t, err);
 	if (found == 0)
 		rc = thing_missing(name, err);
@@ -281,15 +271,9 @@ thing_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = -1;
 	else if ((rc = thing_apply(tx, &t, in, err)) == 0 &&
 	    (rc = store_thing_update(tx, &t, err)) == 0)
-		rc = dyngroup_thing_changed(ctx, tx, &t, &changed, err);
+		rc = dyngroup_thing_changed(ctx, tx, &t, &ctx->poke, err);
 	if (found == 1)
 		store_thing_release(&t);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0 && changed)
-		sched_poke();
-	if (rc == 0)
-		*out = json_object();
 	return rc;
 }
 
@@ -312,12 +296,11 @@ thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *name = api_in_str(in, "thingName");
 	const json_t *expected = json_object_get(in, "expectedVersion");
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_thing t;
 	int rc = 0, found;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
+	(void)out;	/* NULL answers {} */
 	found = store_thing_get(tx, name, &t, err);
 	if (found == -1)
 		rc = -1;
@@ -329,10 +312,6 @@ thing_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		rc = store_thing_delete(tx, name, err);
 	if (found == 1)
 		store_thing_release(&t);
-	if (store_end(tx, rc == 0 && found == 1, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		*out = json_object();
 	return rc;
 }
 
@@ -343,7 +322,6 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	char arn[ERR_ARN_MAX];
 	struct marker_pos after;
 	struct store_page pg;
-	struct store_tx *tx;
 	json_t *things, *item;
 	size_t i;
 	bool more = false;
@@ -359,11 +337,8 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		    " attributeName");
 	if (thing_page_init(&thing_listing, in, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	things = json_array();
-	rc = store_thing_list(tx, &pg, &f, things, &more, err);
-	store_end(tx, false, NULL);
+	rc = store_thing_list(ctx->tx, &pg, &f, things, &more, err);
 	if (rc == -1) {
 		json_decref(things);
 		return -1;
@@ -380,10 +355,10 @@ thing_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_thing_ops[] = {
-	{ "CreateThing", PLANE_CONTROL, thing_create, 0 },
-	{ "DescribeThing", PLANE_CONTROL, thing_describe, 0 },
-	{ "UpdateThing", PLANE_CONTROL, thing_update, 0 },
-	{ "DeleteThing", PLANE_CONTROL, thing_delete, 0 },
-	{ "ListThings", PLANE_CONTROL, thing_list, 0 },
+	{ "CreateThing", PLANE_CONTROL, thing_create, API_WRITE },
+	{ "DescribeThing", PLANE_CONTROL, thing_describe, API_READ },
+	{ "UpdateThing", PLANE_CONTROL, thing_update, API_WRITE },
+	{ "DeleteThing", PLANE_CONTROL, thing_delete, API_WRITE },
+	{ "ListThings", PLANE_CONTROL, thing_list, API_READ },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -22,7 +22,6 @@
 #include "api/tags.h"
 #include "api/thing_int.h"
 #include "engine/engine.h"
-#include "engine/sched.h"
 #include "store/store_identity.h"
 #include "store/store_job.h"
 #include "store/store_policy.h"
@@ -137,12 +136,10 @@ static int
 group_create_tx(struct api_ctx *ctx, struct store_group *g,
     const json_t *tags, struct err *err)
 {
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_group cur;
 	int rc = -1, found;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_group_get(tx, g->name, &cur, err);
 	if (found == 1 && cur.query == NULL &&
 	    strcmp(cur.parent_name, g->parent_name) == 0 &&
@@ -164,8 +161,6 @@ group_create_tx(struct api_ctx *ctx, struct store_group *g,
 	}
 	if (found == 1)
 		store_group_release(&cur);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	return rc;
 }
 
@@ -252,19 +247,16 @@ group_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	const char *name = api_in_str(in, "thingGroupName");
 	struct group_chain chain;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_group g;
 	char arn[ERR_ARN_MAX];
 	int found;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	found = store_group_get(tx, name, &g, err);
 	if (found == 1 && thing_group_chain(tx, name, &chain, err) == -1) {
 		store_group_release(&g);
 		found = -1;
 	}
-	store_end(tx, false, NULL);
 	if (found == -1)
 		return -1;
 	if (found == 0)
@@ -328,12 +320,10 @@ static int
 group_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *name = api_in_str(in, "thingGroupName");
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	struct store_group g;
 	int rc, found;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_group_get(tx, name, &g, err);
 	if (found == 0)
 		rc = group_missing(name, err);
@@ -345,8 +335,6 @@ group_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		    name);
 	else if ((rc = thing_group_apply(&g, in, err)) == 0)
 		rc = store_group_update(tx, &g, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	if (rc == 0)
 		*out = json_pack("{s:I}", "version", (json_int_t)g.version);
 	if (found == 1)
@@ -465,21 +453,13 @@ thing_group_delete_tx(struct api_ctx *ctx, struct store_tx *tx,
 static int
 group_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	struct store_tx *tx;
 	int rc;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = thing_group_delete_tx(ctx, tx, api_in_str(in,
+	(void)out;	/* NULL answers {} */
+	rc = thing_group_delete_tx(ctx, ctx->tx, api_in_str(in,
 	    "thingGroupName"), json_object_get(in, "expectedVersion"), false,
 	    err);
-	if (store_end(tx, rc == 1, err) == -1)
-		rc = -1;
-	if (rc == -1)
-		return -1;
-	sched_poke();
-	*out = json_object();
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 /* Checks that group NAME exists in TX: 0, or -1 with ERR. */
@@ -497,9 +477,9 @@ group_exists(struct store_tx *tx, const char *name, struct err *err)
 }
 
 /*
- * Runs one listing of names in a read transaction: the existence check of
- * NAME (when CHECK is not NULL), then LIST; answers {KEY: ..., nextToken}
- * with the names turned into group references when REFS.
+ * Runs one listing of names in the read transaction ctx->tx: the existence
+ * check of NAME (when CHECK is not NULL), then LIST; answers {KEY: ...,
+ * nextToken} with the names turned into group references when REFS.
  */
 struct listing {
 	const char *name;
@@ -526,14 +506,12 @@ listing_run(struct api_ctx *ctx, const json_t *in, const struct listing *l,
 	const struct marker_listing *tokens = &listing_tokens[l->kind];
 	struct marker_pos after;
 	struct store_page pg;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	json_t *names;
 	bool more = false;
 	int rc = -1;
 
 	if (thing_page_init(tokens, in, &pg, &after, err) == -1)
-		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
 		return -1;
 	names = json_array();
 	if (l->check != NULL && l->check(tx, l->name, err) == -1)
@@ -547,7 +525,6 @@ listing_run(struct api_ctx *ctx, const json_t *in, const struct listing *l,
 	else
 		rc = store_member_groups(tx, l->name, &pg, names, &more, err);
 out:
-	store_end(tx, false, NULL);
 	if (rc == 0) {
 		if (l->kind == LIST_THINGS_OF)
 			*out = json_pack("{s:O}", "things", names);
@@ -606,12 +583,15 @@ thing_groups(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 const struct api_op api_group_ops[] = {
-	{ "CreateThingGroup", PLANE_CONTROL, group_create, 0 },
-	{ "DescribeThingGroup", PLANE_CONTROL, group_describe, 0 },
-	{ "UpdateThingGroup", PLANE_CONTROL, group_update, 0 },
-	{ "DeleteThingGroup", PLANE_CONTROL, group_delete, 0 },
-	{ "ListThingGroups", PLANE_CONTROL, group_list, 0 },
-	{ "ListThingsInThingGroup", PLANE_CONTROL, group_things, 0 },
-	{ "ListThingGroupsForThing", PLANE_CONTROL, thing_groups, 0 },
+	{ "CreateThingGroup", PLANE_CONTROL, group_create, API_WRITE },
+	{ "DescribeThingGroup", PLANE_CONTROL, group_describe, API_READ },
+	{ "UpdateThingGroup", PLANE_CONTROL, group_update, API_WRITE },
+	/* Its things leave CONTINUOUS jobs: the scheduler looks again. */
+	{ "DeleteThingGroup", PLANE_CONTROL, group_delete,
+	    API_WRITE | API_SCHED },
+	{ "ListThingGroups", PLANE_CONTROL, group_list, API_READ },
+	{ "ListThingsInThingGroup", PLANE_CONTROL, group_things, API_READ },
+	{ "ListThingGroupsForThing", PLANE_CONTROL, thing_groups,
+	    API_READ },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -16,7 +16,6 @@
 
 #include "api/thing_int.h"
 #include "engine/engine.h"
-#include "engine/sched.h"
 #include "store/store_thing.h"
 
 /* Group NAME exists and is static (members are set by hand). */
@@ -191,7 +190,7 @@ static int
 member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
 {
 	char group[STORE_NAME_MAX + 1], thing[STORE_NAME_MAX + 1];
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	bool left = false;
 	int rc;
 
@@ -199,8 +198,6 @@ member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
 	    "thinggroup", group, err) == -1 ||
 	    resolve_name(ctx, in, "thingName", "thingArn", "thing", thing,
 	    err) == -1)
-		return -1;
-	if (store_begin(ctx->st, true, &tx, err) == -1)
 		return -1;
 	rc = static_group_check(tx, group, err);
 	if (rc == 0)
@@ -213,30 +210,22 @@ member_change(struct api_ctx *ctx, json_t *in, bool add, struct err *err)
 		rc = store_member_remove(tx, group, thing, err);
 	if (rc == 0)
 		rc = member_changed(ctx, tx, thing, left || !add, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		sched_poke();
 	return rc;
 }
 
 static int
 member_add(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	if (member_change(ctx, in, true, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
+	(void)out;	/* NULL answers {} */
+	return member_change(ctx, in, true, err);
 }
 
 static int
 member_remove(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	if (member_change(ctx, in, false, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
+	(void)out;	/* NULL answers {} */
+	return member_change(ctx, in, false, err);
 }
 
 /* UpdateThingGroupsForThing in TX: removals first, then additions. */
@@ -272,27 +261,21 @@ thing_groups_update(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	const char *thing = api_in_str(in, "thingName");
-	struct store_tx *tx;
-	int rc;
 
+	(void)out;	/* NULL answers {} */
 	if (thing == NULL)
 		return err_set(err, ERR_INVALID_REQUEST, "thingName must be"
 		    " given");
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = thing_groups_update_tx(ctx, tx, in, thing, err);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
-	if (rc == 0)
-		sched_poke();
-	if (rc == 0)
-		*out = json_object();
-	return rc;
+	return thing_groups_update_tx(ctx, ctx->tx, in, thing, err);
 }
 
 const struct api_op api_group_member_ops[] = {
-	{ "AddThingToThingGroup", PLANE_CONTROL, member_add, 0 },
-	{ "RemoveThingFromThingGroup", PLANE_CONTROL, member_remove, 0 },
-	{ "UpdateThingGroupsForThing", PLANE_CONTROL, thing_groups_update, 0 },
+	/* Memberships move CONTINUOUS jobs: the scheduler looks again. */
+	{ "AddThingToThingGroup", PLANE_CONTROL, member_add,
+	    API_WRITE | API_SCHED },
+	{ "RemoveThingFromThingGroup", PLANE_CONTROL, member_remove,
+	    API_WRITE | API_SCHED },
+	{ "UpdateThingGroupsForThing", PLANE_CONTROL, thing_groups_update,
+	    API_WRITE | API_SCHED },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

@@ -122,7 +122,6 @@ type_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const json_t *tags = json_object_get(in, "tags");
 	struct store_thing_type t;
-	struct store_tx *tx;
 	char arn[ERR_ARN_MAX];
 	int rc;
 
@@ -133,11 +132,8 @@ type_create(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	rc = type_props(&t, json_object_get(in, "thingTypeProperties"), err);
 	if (rc == 0)
 		rc = tags_check(tags, err);
-	if (rc == 0 && (rc = store_begin(ctx->st, true, &tx, err)) == 0) {
-		rc = type_create_tx(ctx, tx, &t, tags, err);
-		if (store_end(tx, rc == 0, err) == -1)
-			rc = -1;
-	}
+	if (rc == 0)
+		rc = type_create_tx(ctx, ctx->tx, &t, tags, err);
 	if (rc == 0) {
 		api_arn(ctx, "thingtype", t.name, arn, sizeof(arn));
 		*out = json_pack("{s:s, s:s, s:s}", "thingTypeName", t.name,
@@ -190,13 +186,9 @@ type_describe(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	const char *name = api_in_str(in, "thingTypeName");
 	struct store_thing_type t;
-	struct store_tx *tx;
 	int found;
 
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
-	found = store_thing_type_get(tx, name, &t, err);
-	store_end(tx, false, NULL);
+	found = store_thing_type_get(ctx->tx, name, &t, err);
 	if (found == -1)
 		return -1;
 	if (found == 0)
@@ -230,18 +222,14 @@ type_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	struct type_list l = { ctx, NULL };
 	struct marker_pos after;
 	struct store_page pg;
-	struct store_tx *tx;
 	bool more = false;
 	int rc;
 
 	if (thing_page_init(&listing, in, &pg, &after, err) == -1)
 		return -1;
-	if (store_begin(ctx->st, false, &tx, err) == -1)
-		return -1;
 	l.items = json_array();
-	rc = store_thing_type_list(tx, &pg, api_in_str(in, "thingTypeName"),
-	    type_list_row, &l, &more, err);
-	store_end(tx, false, NULL);
+	rc = store_thing_type_list(ctx->tx, &pg, api_in_str(in,
+	    "thingTypeName"), type_list_row, &l, &more, err);
 	if (rc == -1) {
 		json_decref(l.items);
 		return -1;
@@ -253,8 +241,8 @@ type_list(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 }
 
 /*
- * Loads type NAME in a write transaction, lets CHANGE alter it, writes it
- * back: the shape of UpdateThingType and DeprecateThingType.
+ * Loads type NAME in the write transaction ctx->tx, lets CHANGE alter it,
+ * writes it back: the shape of UpdateThingType and DeprecateThingType.
  */
 static int
 type_change(struct api_ctx *ctx, const char *name, const json_t *in,
@@ -262,11 +250,9 @@ type_change(struct api_ctx *ctx, const char *name, const json_t *in,
     const json_t *, struct err *), struct err *err)
 {
 	struct store_thing_type t;
-	struct store_tx *tx;
+	struct store_tx *tx = ctx->tx;
 	int found, rc;
 
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
 	found = store_thing_type_get(tx, name, &t, err);
 	if (found == 0)
 		rc = type_missing(name, err);
@@ -276,8 +262,6 @@ type_change(struct api_ctx *ctx, const char *name, const json_t *in,
 		rc = store_thing_type_update(tx, &t, err);
 	if (found == 1)
 		store_thing_type_release(&t);
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
 	return rc;
 }
 
@@ -292,11 +276,9 @@ update_change(struct api_ctx *ctx, struct store_thing_type *t,
 static int
 type_update(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	if (type_change(ctx, api_in_str(in, "thingTypeName"), in,
-	    update_change, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
+	(void)out;	/* NULL answers {} */
+	return type_change(ctx, api_in_str(in, "thingTypeName"), in,
+	    update_change, err);
 }
 
 /* Deprecating again keeps the first date, which starts the wait. */
@@ -316,11 +298,9 @@ static int
 type_deprecate(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
-	if (type_change(ctx, api_in_str(in, "thingTypeName"), in,
-	    deprecate_change, err) == -1)
-		return -1;
-	*out = json_object();
-	return 0;
+	(void)out;	/* NULL answers {} */
+	return type_change(ctx, api_in_str(in, "thingTypeName"), in,
+	    deprecate_change, err);
 }
 
 static int
@@ -364,21 +344,17 @@ type_delete_tx(struct api_ctx *ctx, struct store_tx *tx, const char *name,
 static int
 type_delete(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	struct store_tx *tx;
-	int rc;
-
-	if (store_begin(ctx->st, true, &tx, err) == -1)
-		return -1;
-	rc = type_delete_tx(ctx, tx, api_in_str(in, "thingTypeName"), err);
-	return api_end_empty(tx, rc, out, err);
+	(void)out;	/* NULL answers {} */
+	return type_delete_tx(ctx, ctx->tx, api_in_str(in, "thingTypeName"),
+	    err);
 }
 
 const struct api_op api_thing_type_ops[] = {
-	{ "CreateThingType", PLANE_CONTROL, type_create, 0 },
-	{ "DescribeThingType", PLANE_CONTROL, type_describe, 0 },
-	{ "ListThingTypes", PLANE_CONTROL, type_list, 0 },
-	{ "UpdateThingType", PLANE_CONTROL, type_update, 0 },
-	{ "DeprecateThingType", PLANE_CONTROL, type_deprecate, 0 },
-	{ "DeleteThingType", PLANE_CONTROL, type_delete, 0 },
+	{ "CreateThingType", PLANE_CONTROL, type_create, API_WRITE },
+	{ "DescribeThingType", PLANE_CONTROL, type_describe, API_READ },
+	{ "ListThingTypes", PLANE_CONTROL, type_list, API_READ },
+	{ "UpdateThingType", PLANE_CONTROL, type_update, API_WRITE },
+	{ "DeprecateThingType", PLANE_CONTROL, type_deprecate, API_WRITE },
+	{ "DeleteThingType", PLANE_CONTROL, type_delete, API_WRITE },
 	{ NULL, PLANE_DATA, NULL, 0 },
 };

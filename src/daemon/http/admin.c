@@ -3,8 +3,10 @@
  * iotjobs' own routes under /_iotjobs/, one table: each row names the
  * action authorized (iotjobs:ACTION on "*" or on the job's ARN; the admin
  * key has every action), whether it is a write (audited as a
- * control-plane write) and its handler, an api_handler_fn like an AWS
- * operation's. The handler's input is one JSON object: the path label
+ * control-plane write), its handler, an api_handler_fn like an AWS
+ * operation's, and what the handler needs of the pipeline (API_READ,
+ * API_WRITE, API_SCHED: api_pipeline_run_row opens and ends its
+ * transaction). The handler's input is one JSON object: the path label
  * (jobId), the query parameters (decoded) and the members of the JSON
  * body. docs/operator.md lists the routes and their answers.
  *
@@ -24,6 +26,7 @@
 #include <string.h>
 
 #include "api/ext.h"
+#include "api/pipeline.h"
 #include "auth/authz.h"
 #include "clock.h"
 #include "engine/sched.h"
@@ -44,26 +47,29 @@ struct admin_route {
 	enum admin_res res;
 	bool write;
 	api_handler_fn *fn;
+	unsigned needs;		/* API_* flags */
 };
 
 static const struct admin_route admin_routes[] = {
 	{ "GET", "/_iotjobs/status", "iotjobs:DescribeStatus", RES_ANY, false,
-	  ext_status },
+	  ext_status, 0 },
 	{ "GET", "/_iotjobs/jobs/*/rollout", "iotjobs:DescribeRollout", RES_JOB,
-	  false, ext_rollout },
+	  false, ext_rollout, API_READ },
+	/* ext_pause sets ctx->poke when a resume releases executions. */
 	{ "POST", "/_iotjobs/jobs/*/pause", "iotjobs:PauseJob", RES_JOB, true,
-	  ext_pause },
+	  ext_pause, API_WRITE },
 	{ "POST", "/_iotjobs/jobs/*/resume", "iotjobs:ResumeJob", RES_JOB, true,
-	  ext_resume },
+	  ext_resume, API_WRITE },
+	/* A dry run: its own write transaction, always rolled back. */
 	{ "POST", "/_iotjobs/plan", "iotjobs:PlanJob", RES_JOB, false,
-	  ext_plan },
+	  ext_plan, 0 },
 	{ "GET", "/_iotjobs/explain", "iotjobs:ExplainExecution", RES_JOB,
-	  false, ext_explain },
+	  false, ext_explain, API_READ },
 	{ "GET", "/_iotjobs/audit", "iotjobs:ListAuditRecords", RES_ANY, false,
-	  ext_audit },
+	  ext_audit, API_READ },
 	/* Audited per thing by the handler, in its transaction. */
 	{ "POST", "/_iotjobs/things/import", "iotjobs:ImportThings", RES_ANY,
-	  false, ext_import },
+	  false, ext_import, API_WRITE },
 };
 #define ADMIN_NROUTES (sizeof(admin_routes) / sizeof(admin_routes[0]))
 
@@ -223,6 +229,7 @@ admin_serve(struct app *app, const struct http_request *req,
     struct err *err)
 {
 	const struct admin_route *r;
+	struct api_op row;
 	char label[LABEL_MAX];
 	struct http_audit audit;
 	struct api_ctx ctx;
@@ -245,19 +252,15 @@ admin_serve(struct app *app, const struct http_request *req,
 		json_decref(in);
 		return -1;
 	}
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = app->st;
-	ctx.ca = app->ca;
-	ctx.conf = app->conf;
-	ctx.app = app;
-	ctx.who = who;
-	ctx.plane = PLANE_CONTROL;
-	ctx.now = clock_now();
-	ctx.request_id = rid;
+	api_ctx_init(&ctx, app, who, PLANE_CONTROL, clock_now(), rid);
 	ctx.peer = req->peer;
+	row.name = r->action;
+	row.plane = PLANE_CONTROL;
+	row.fn = r->fn;
+	row.needs = r->needs;
 	if (r->write)
 		http_audit_arm(&audit);
-	rc = r->fn(&ctx, in, out, err);
+	rc = api_pipeline_run_row(&ctx, &row, in, out, err);
 	if (r->write)
 		http_audit_done(app, &audit, rc, err);
 	json_decref(in);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "api/command.h"
+#include "api/pipeline.h"
 #include "engine/cmd_fsm.h"
 #include "clock.h"
 #include "log.h"
@@ -251,38 +252,65 @@ internal(struct err *err)
 	return err_set(err, MQTT_INTERNAL, "%s", msg);
 }
 
+/*
+ * The report's handler, in the write transaction of its row: IN is
+ * {"executionId", "targetArn"} of the topic and "report", the payload.
+ */
 static int
-report(struct app *app, const struct command_topic *t, const json_t *in,
-    struct err *err)
+report_run(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
-	const struct conf *c = app->conf;
+	const char *exec_id = api_in_str(in, "executionId");
+	const char *target = api_in_str(in, "targetArn");
 	struct store_cmd_exec e;
-	struct store_tx *tx;
 	char prefix[256];
 	bool changed = false;
 	int rc;
 
-	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:", c->region,
-	    c->account_id);
-	if (store_begin(app->st, true, &tx, err) == -1)
-		return internal(err);
-	rc = store_cmd_exec_get(tx, t->exec_id, &e, err);
-	if (rc == 1 && strcmp(e.target_arn, t->target) != 0) {
+	(void)out;
+	snprintf(prefix, sizeof(prefix), "arn:aws:iot:%s:%s:",
+	    ctx->conf->region, ctx->conf->account_id);
+	rc = store_cmd_exec_get(ctx->tx, exec_id, &e, err);
+	if (rc == 1 && strcmp(e.target_arn, target) != 0) {
 		store_cmd_exec_release(&e);
 		rc = 0;
 	}
 	if (rc == 0)
-		rc = err_set(err, MQTT_NOT_FOUND, "Command execution %s of %s"
-		    " does not exist", t->exec_id, t->target);
-	else if (rc == 1) {
-		rc = command_report_apply(in, &e, clock_now(), &changed,
-		    err);
-		if (rc == 0)
-			rc = command_exec_save(tx, prefix, &e, changed, err);
-		store_cmd_exec_release(&e);
-	}
-	if (store_end(tx, rc == 0, err) == -1)
-		rc = -1;
+		return err_set(err, MQTT_NOT_FOUND, "Command execution %s of %s"
+		    " does not exist", exec_id, target);
+	if (rc == -1)
+		return -1;
+	rc = command_report_apply(json_object_get(in, "report"), &e, ctx->now,
+	    &changed, err);
+	if (rc == 0)
+		rc = command_exec_save(ctx->tx, prefix, &e, changed, err);
+	store_cmd_exec_release(&e);
+	return rc;
+}
+
+/*
+ * A report is no operation of the models, so it runs as a row of its own
+ * (api_pipeline_run_row, as the /_iotjobs/ routes do): the pipeline opens
+ * its write transaction and commits it before the reply is published.
+ */
+static const struct api_op report_row = {
+	"iotjobs:CommandReport", PLANE_DATA, report_run, API_WRITE
+};
+
+static int
+report(struct app *app, const struct command_topic *t, json_t *in,
+    struct err *err)
+{
+	struct api_ctx ctx;
+	json_t *run, *out = NULL;
+	int rc;
+
+	run = json_pack("{s:s, s:s, s:O}", "executionId", t->exec_id,
+	    "targetArn", t->target, "report", in);
+	/* The topic names the execution: the handler asks for no principal. */
+	api_ctx_init(&ctx, app, NULL, PLANE_DATA, clock_now(), "mqtt");
+	rc = api_pipeline_run_row(&ctx, &report_row, run, &out, err);
+	json_decref(run);
+	json_decref(out);
 	if (rc == -1 && strstr(err->type, "Exception") != NULL)
 		internal(err);
 	return rc;

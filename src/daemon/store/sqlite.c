@@ -1,13 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * SQLite backend core: opening the database file in the data folder (WAL,
- * synchronous=FULL), applying the versioned migrations of schema/sqlite/
- * (sqlite_migrate.c), connections and transactions. Each thread reads through a connection of
+ * SQLite backend core: opening the database file in the data folder (WAL),
+ * applying the versioned migrations of schema/sqlite/ (sqlite_migrate.c),
+ * connections and transactions. Each thread reads through a connection of
  * its own. Writes go through one connection with group commit: a write
  * transaction is a SAVEPOINT inside the writer's open transaction, and its
  * sq_end() returns only once a COMMIT covering it is on disk. One COMMIT
  * (one fsync) thus answers every write that ran while the previous one was
  * being written, and a failed request rolls back only its own savepoint.
+ *
+ * The fsync runs outside the writer's lock (sq_wal_sync): the writer
+ * connection is synchronous=NORMAL, so its COMMIT appends the batch's
+ * frames to the WAL without waiting for the disk, and the committer then
+ * waits for the WAL on its own descriptor while the next batch's writes
+ * run on the connection; the batch is acknowledged after that. The WAL's
+ * frames are checksummed in sequence, so a crash keeps a prefix of the
+ * commits, never a later one without an earlier one, and SQLite still
+ * syncs the WAL before every checkpoint copies from it. Readers may see a
+ * batch during its fsync, before it is acknowledged: after a power loss
+ * in that window it is gone together with the answers nobody received.
  */
 #include "store.h"
 
@@ -38,6 +49,9 @@
 #define SQ_WATCH_MS	100	/* store_watch_start: polling period */
 #define SQ_FILES_MS	1000	/* the path check of the store's files */
 #define SQ_CKPT_IDLE_MS	100	/* idle this long after a batch: checkpoint */
+#define SQ_CKPT_PAGES	1000	/* WAL pages that wake the checkpointer */
+#define SQ_CKPT_RESTART	2000	/* WAL pages after which the committer
+				 * copies the rest itself (sq_ckpt_restart) */
 
 struct sq_store;
 
@@ -47,6 +61,8 @@ static int sq_files_guard(struct sq_store *st);
 static void sq_files_idle_check(struct sq_store *st, bool alarm);
 static void sq_files_alarm(void *arg);
 static void sq_files_tell(struct sq_store *st);
+static void sq_dir_sync(struct sq_store *st);
+static void *sq_checkpointer(void *arg);
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
 static const char sql_savepoint[] = "SAVEPOINT req";
@@ -81,6 +97,16 @@ struct sq_store {
 	pthread_t committer;
 	bool stopping;
 	bool files_alarm;		/* the folder watch saw a change */
+	/*
+	 * The checkpointer thread (sq_checkpointer), under ckpt_lock:
+	 * woken by the writer's WAL hook once the WAL is long.
+	 */
+	pthread_t ckpt_thread;
+	pthread_mutex_t ckpt_lock;
+	pthread_cond_t ckpt_cond;
+	bool ckpt_wanted, ckpt_stop;
+	int wal_pages;			/* under write_lock: the WAL's length
+					 * at the last COMMIT */
 	bool ckpt_due;			/* committer only: commits since the
 					 * idle checkpoint */
 	int writers;			/* write transactions begun, not ended */
@@ -268,6 +294,84 @@ sq_run(struct store_tx *tx, const char *sql)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
+/*
+ * Checkpoints. SQLite's own, inside a COMMIT, would copy the WAL into the
+ * database and sync both while the writer's lock is held, stalling every
+ * write. Instead the writer's WAL hook (after each COMMIT, under
+ * write_lock) wakes the checkpointer thread once the WAL holds
+ * SQ_CKPT_PAGES, which copies on a connection of its own while the writes
+ * go on. SQLite restarts the WAL from its start only at a write
+ * transaction that began with every frame copied, which under steady load
+ * the checkpointer never quite reaches: past SQ_CKPT_RESTART pages the
+ * committer copies the few frames left itself (sq_ckpt_restart), between a
+ * COMMIT and the next BEGIN, so that the WAL's length stays bounded.
+ */
+static int
+sq_wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sq_store *st = arg;
+
+	(void)db;
+	(void)name;
+	st->wal_pages = pages;
+	if (pages >= SQ_CKPT_PAGES) {
+		pthread_mutex_lock(&st->ckpt_lock);
+		st->ckpt_wanted = true;
+		pthread_cond_signal(&st->ckpt_cond);
+		pthread_mutex_unlock(&st->ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+static void *
+sq_checkpointer(void *arg)
+{
+	struct sq_store *st = arg;
+	struct sq_conn *c;
+	struct err err;
+	int rc;
+
+	err_clear(&err);
+	if (sq_conn_open(st, &c, &err) == -1) {
+		log_warnx("store: checkpointer: %s", err.msg);
+		return NULL;
+	}
+	pthread_mutex_lock(&st->ckpt_lock);
+	for (;;) {
+		while (!st->ckpt_wanted && !st->ckpt_stop)
+			pthread_cond_wait(&st->ckpt_cond, &st->ckpt_lock);
+		if (st->ckpt_stop)
+			break;
+		st->ckpt_wanted = false;
+		pthread_mutex_unlock(&st->ckpt_lock);
+		/* BUSY: another checkpoint runs (the committer's, a node's). */
+		rc = sqlite3_wal_checkpoint_v2(c->db, NULL,
+		    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warnx("store: checkpoint failed: %s",
+			    sqlite3_errstr(rc));
+		pthread_mutex_lock(&st->ckpt_lock);
+	}
+	pthread_mutex_unlock(&st->ckpt_lock);
+	sq_conn_close(c);
+	return NULL;
+}
+
+/* After a COMMIT (write_lock held, no transaction open): see above. */
+static void
+sq_ckpt_restart(struct sq_store *st)
+{
+	int rc;
+
+	if (st->wal_pages < SQ_CKPT_RESTART || st->failed)
+		return;
+	rc = sqlite3_wal_checkpoint_v2(st->writer->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		log_warnx("store: checkpoint failed: %s", sqlite3_errstr(rc));
+	st->wal_pages = 0;
+}
+
 int
 sq_open(const char *path, struct store **out, struct err *err)
 {
@@ -289,6 +393,8 @@ sq_open(const char *path, struct store **out, struct err *err)
 	pthread_mutex_init(&st->gc_lock, NULL);
 	pthread_cond_init(&st->gc_cond, NULL);
 	pthread_cond_init(&st->done_cond, NULL);
+	pthread_mutex_init(&st->ckpt_lock, NULL);
+	pthread_cond_init(&st->ckpt_cond, NULL);
 	st->open_batch = 1;
 	pthread_key_create(&st->reader_key, NULL);
 	if (sq_conn_open(st, &st->writer, err) == -1 ||
@@ -299,7 +405,23 @@ sq_open(const char *path, struct store **out, struct err *err)
 		free(st);
 		return -1;
 	}
+	/*
+	 * From here on the committer syncs each batch (sq_wal_sync), and
+	 * the WAL hook replaces SQLite's checkpoint inside COMMIT.
+	 */
+	if (sqlite3_exec(st->writer->db, "PRAGMA synchronous=NORMAL", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		err_set(err, ERR_UNAVAILABLE, "cannot configure the store: %s",
+		    sqlite3_errmsg(st->writer->db));
+		sq_conn_close(st->writer);
+		free(st);
+		return -1;
+	}
+	sqlite3_wal_hook(st->writer->db, sq_wal_hook, st);
 	sq_files_open(st);
+	sq_dir_sync(st);
+	if (pthread_create(&st->ckpt_thread, NULL, sq_checkpointer, st) != 0)
+		fatal("store: cannot start the checkpointer thread");
 	if (pthread_create(&st->committer, NULL, sq_committer, st) != 0)
 		fatal("store: cannot start the committer thread");
 	st->folder = sq_folder_watch(st->path, sq_files_alarm, st);
@@ -328,6 +450,11 @@ sq_close(struct store *base)
 	pthread_cond_signal(&st->gc_cond);
 	pthread_mutex_unlock(&st->gc_lock);
 	pthread_join(st->committer, NULL);
+	pthread_mutex_lock(&st->ckpt_lock);
+	st->ckpt_stop = true;
+	pthread_cond_signal(&st->ckpt_cond);
+	pthread_mutex_unlock(&st->ckpt_lock);
+	pthread_join(st->ckpt_thread, NULL);
 	for (c = st->readers; c != NULL; c = next) {
 		next = c->next;
 		sq_conn_close(c);
@@ -833,9 +960,9 @@ sq_begin(struct store *base, bool write, struct store_tx **out,
 			sq_files_tell(st);
 			free(tx);
 			return err_set(err, ERR_UNAVAILABLE, "The store's files"
-			    " were removed or replaced under the running"
-			    " service, which is restarting; retry the"
-			    " request.");
+			    " were removed, replaced or could not be written"
+			    " under the running service, which is restarting;"
+			    " retry the request.");
 		}
 		sq_txp(tx)->conn = st->writer;
 		sq_txp(tx)->db = sq_txp(tx)->conn->db;
@@ -922,14 +1049,72 @@ sq_commit_batch(struct sq_store *st, uint64_t *batch)
 	st->writer_dirty = false;
 	if (rc == SQLITE_OK)
 		rc = sq_files_guard(st);
+	if (rc == SQLITE_OK)
+		sq_ckpt_restart(st);
 	pthread_mutex_unlock(&st->write_lock);
 	return rc;
 }
 
 /*
+ * Syncs the folder, so that the names of the database and its WAL survive
+ * a power loss as their contents do (SQLite does it on the WAL's first
+ * sync, which with synchronous=NORMAL comes only at a checkpoint).
+ */
+static void
+sq_dir_sync(struct sq_store *st)
+{
+	char dir[PATH_MAX], *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", st->path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -1 || fsync(fd) == -1)
+		log_warn("store: cannot sync the folder %s", dir);
+	if (fd != -1)
+		close(fd);
+}
+
+/*
+ * Makes the batch the committer just committed durable (committer only,
+ * no lock held: the writes of the next batch run meanwhile). The WAL's
+ * descriptor is ours (sq_files_open), on the file SQLite writes to even
+ * when its name was removed. SQLITE_OK, or SQLITE_IOERR: the batch is not
+ * durable, and since a failed fsync may have dropped the pages it was
+ * given, nothing written after it can be trusted either.
+ */
+static int
+sq_wal_sync(struct sq_store *st)
+{
+	char wal[PATH_MAX + 8];
+
+	if (st->wal_fd == -1) {
+		snprintf(wal, sizeof(wal), "%s-wal", st->path);
+		st->wal_fd = sq_file_watch(wal, &st->wal_sb);
+		if (st->wal_fd == -1) {
+			log_warn("store: cannot open %s to sync it", wal);
+			return SQLITE_IOERR;
+		}
+		sq_dir_sync(st);
+	}
+	if (fdatasync(st->wal_fd) == -1) {
+		log_warn("store: cannot sync %s-wal: the batch and every write"
+		    " after it are refused", st->path);
+		return SQLITE_IOERR;
+	}
+	return SQLITE_OK;
+}
+
+/*
  * The committer idle SQ_CKPT_IDLE_MS after a batch: a PASSIVE checkpoint
  * copies the commits from the WAL into the database file, fsynced
- * (synchronous=FULL), so that what was acknowledged does not live in the
+ * (SQLite syncs the database after a checkpoint), so that what was acknowledged does not live in the
  * WAL alone for long: a WAL deleted and a kill -9 before the rescue
  * would lose it. Never under load (the committer is not idle then), and
  * PASSIVE waits for no reader. Whether frames remain to be copied (a
@@ -1013,6 +1198,11 @@ sq_committer(void *arg)
 		pthread_mutex_unlock(&st->gc_lock);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		rc = sq_commit_batch(st, &batch);
+		if (rc == SQLITE_OK && (rc = sq_wal_sync(st)) != SQLITE_OK) {
+			pthread_mutex_lock(&st->write_lock);
+			st->failed = true;
+			pthread_mutex_unlock(&st->write_lock);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		metrics_commit(size, (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);

@@ -17,8 +17,8 @@
 
 /*
  * The status each counter column counts, in column (and
- * store_job_count_names) order; the statements bind their names as
- * ?11 to ?18.
+ * store_job_count_names) order; the recount binds their names as ?11 to
+ * ?18.
  */
 const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS] = {
 	EXEC_QUEUED, EXEC_IN_PROGRESS, EXEC_SUCCEEDED, EXEC_FAILED,
@@ -27,22 +27,22 @@ const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS] = {
 #define COUNT_PARAM	11
 
 /*
- * One execution moves from FROM to TO: each counter adds (status = TO) and
- * subtracts (status = FROM). An absent status (-1) is bound as '' and so
- * counts for nothing.
+ * One execution moves from FROM to TO: ?1 to ?8 are what each counter
+ * (column order) adds, 1 for TO's and -1 for FROM's, computed in
+ * sq_job_count_move; the row is found by ?9.
  */
 static const char sql_count_move[] =
     "UPDATE jobs SET"
-    " n_queued = n_queued + (?2 = ?11) - (?1 = ?11),"
-    " n_in_progress = n_in_progress + (?2 = ?12) - (?1 = ?12),"
-    " n_succeeded = n_succeeded + (?2 = ?13) - (?1 = ?13),"
-    " n_failed = n_failed + (?2 = ?14) - (?1 = ?14),"
-    " n_rejected = n_rejected + (?2 = ?15) - (?1 = ?15),"
-    " n_canceled = n_canceled + (?2 = ?16) - (?1 = ?16),"
-    " n_removed = n_removed + (?2 = ?17) - (?1 = ?17),"
-    " n_timed_out = n_timed_out + (?2 = ?18) - (?1 = ?18),"
-    " last_updated_at = max(last_updated_at, ?3)"
-    " WHERE job_id = ?4";
+    " n_queued = n_queued + ?1,"
+    " n_in_progress = n_in_progress + ?2,"
+    " n_succeeded = n_succeeded + ?3,"
+    " n_failed = n_failed + ?4,"
+    " n_rejected = n_rejected + ?5,"
+    " n_canceled = n_canceled + ?6,"
+    " n_removed = n_removed + ?7,"
+    " n_timed_out = n_timed_out + ?8,"
+    " last_updated_at = max(last_updated_at, ?10)"
+    " WHERE job_id = ?9";
 
 /* Recount from the executions of one job (index: the UNIQUE on job_id). */
 static const char sql_count_refresh[] =
@@ -71,19 +71,34 @@ bind_count_status(sqlite3_stmt *s)
 		    exec_status_name(store_job_count_status[i]));
 }
 
+/* The counter (column) index that counts STATUS, or -1 (none: -1). */
+static int
+count_index(int status)
+{
+	int i;
+
+	for (i = 0; status >= 0 && i < STORE_JOB_NCOUNTS; i++)
+		if ((int)store_job_count_status[i] == status)
+			return i;
+	return -1;
+}
+
 int
 sq_job_count_move(struct store_tx *tx, const char *job_id, int from, int to,
     int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_count_move);
+	int delta[STORE_JOB_NCOUNTS] = { 0 };
+	int i;
 
-	sq_bind_text(s, 1, from >= 0 ?
-	    exec_status_name((enum exec_status)from) : "");
-	sq_bind_text(s, 2, to >= 0 ? exec_status_name((enum exec_status)to) :
-	    "");
-	sqlite3_bind_int64(s, 3, now);
-	sq_bind_text(s, 4, job_id);
-	bind_count_status(s);
+	if ((i = count_index(from)) != -1)
+		delta[i]--;
+	if ((i = count_index(to)) != -1)
+		delta[i]++;
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
+		sqlite3_bind_int(s, 1 + i, delta[i]);
+	sqlite3_bind_text(s, 9, job_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, now);
 	return sq_exec_stmt(tx, s, err);
 }
 

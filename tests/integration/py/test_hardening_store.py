@@ -364,6 +364,51 @@ class RunScriptModesTest(unittest.TestCase):
         self.assertEqual(stat.S_IMODE(modes["mosquitto"]), 0o700)
 
 
+STRACE = shutil.which("strace")
+
+
+def wal_syncs(trace):
+    """The fsync and fdatasync calls of the WAL that strace wrote to TRACE."""
+    with open(trace, errors="replace") as f:
+        return sum(1 for line in f
+                   if "iotjobs.db-wal" in line and "sync(" in line)
+
+
+@unittest.skipUnless(STRACE, "strace is not installed (scripts/deps.sh)")
+class SyncBeforeAckTest(unittest.TestCase):
+    """The writer's COMMIT leaves the WAL to the page cache; the answer
+    waits for a sync of the WAL. Writes one after another each wait for
+    their own batch, so each needs a sync of its own."""
+
+    def test_each_acknowledged_write_waited_for_a_sync_of_the_wal(self):
+        d = Daemon()
+        self.addCleanup(d.close)
+        trace = os.path.join(d.workdir, "syncs.trace")
+        # Attached to every thread of the running daemon; it ends when
+        # the daemon does.
+        strace = subprocess.Popen([STRACE, "-f", "-qq", "-y", "-e",
+                                   "trace=fsync,fdatasync", "-o", trace,
+                                   "-p", str(d.proc.pid)],
+                                  stderr=subprocess.DEVNULL)
+
+        def finish():
+            d.close()
+            strace.wait(10)
+        self.addCleanup(finish)
+        iot = d.iot_client()
+        deadline = time.monotonic() + 10
+        while not os.path.exists(trace) or wal_syncs(trace) == 0:
+            self.assertLess(time.monotonic(), deadline, "strace saw no sync")
+            iot.create_thing(thingName=unique_name("warm"))
+            time.sleep(0.05)
+        before = wal_syncs(trace)
+        for i in range(20):
+            iot.create_thing(thingName="sync-%d" % i)
+        # strace writes a call's line when it returns: each sync that an
+        # answer waited for is in the file by the time the answer came.
+        self.assertGreaterEqual(wal_syncs(trace) - before, 20)
+
+
 class VanishedStoreTest(unittest.TestCase):
     """The store's files deleted under load: writes are refused, the
     daemon exits non-zero by itself, and after kill -9 and a restart every
