@@ -245,14 +245,18 @@ sq_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
 	return exec_one(tx, s, out, err);
 }
 
-/* Binds the names of exec_pending to parameters FIRST, FIRST + 1. */
+/*
+ * Binds the names of exec_pending to parameters FIRST, FIRST + 1; the
+ * names are static, so SQLite need not copy them on the device path.
+ */
 static void
 bind_pending(sqlite3_stmt *s, int first)
 {
 	int i;
 
 	for (i = 0; i < EXEC_PENDING_COUNT; i++)
-		sq_bind_text(s, first + i, exec_status_name(exec_pending[i]));
+		sqlite3_bind_text(s, first + i,
+		    exec_status_name(exec_pending[i]), -1, SQLITE_STATIC);
 }
 
 int
