@@ -215,7 +215,7 @@ engine_rollout_of(const struct store_job_engine *j, struct engine_rollout *r)
 	r->config = j->config;
 	r->waiting = j->waiting;
 	r->sent = j->rollout_sent;
-	r->succeeded = j->counts[2];
+	r->succeeded = store_job_count_of(j->counts, EXEC_SUCCEEDED);
 	r->rate = j->rollout_rate;
 	r->mark = j->rollout_mark;
 }

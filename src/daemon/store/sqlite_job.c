@@ -16,14 +16,9 @@
 #include "xmalloc.h"
 
 /*
- * The status each counter column counts, in column (and
- * store_job_count_names) order; the recount binds their names as ?11 to
- * ?18.
+ * The counter columns are in store_job_count_status order; the recount
+ * binds those statuses' names as ?11 to ?18.
  */
-const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS] = {
-	EXEC_QUEUED, EXEC_IN_PROGRESS, EXEC_SUCCEEDED, EXEC_FAILED,
-	EXEC_REJECTED, EXEC_CANCELED, EXEC_REMOVED, EXEC_TIMED_OUT,
-};
 #define COUNT_PARAM	11
 
 /*
@@ -116,12 +111,6 @@ sq_job_count_refresh(struct store_tx *tx, const char *job_id,
 
 /* --- the jobs control plane ------------------------------------------- */
 
-const char *const store_job_count_names[STORE_JOB_NCOUNTS] = {
-	"numberOfQueuedThings", "numberOfInProgressThings",
-	"numberOfSucceededThings", "numberOfFailedThings",
-	"numberOfRejectedThings", "numberOfCanceledThings",
-	"numberOfRemovedThings", "numberOfTimedOutThings",
-};
 
 /* Column I as a new string, or NULL for an SQL NULL. */
 static char *

@@ -49,6 +49,10 @@ extern const char *const store_job_count_names[STORE_JOB_NCOUNTS];
 /* The execution status each counter counts, in the same order. */
 extern const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS];
 
+/* The counter of status S among COUNTS (0 for a status none counts). */
+int64_t store_job_count_of(const int64_t counts[STORE_JOB_NCOUNTS],
+    enum exec_status s);
+
 /* One job row. Strings and JSON values are owned (store_job_release). */
 struct store_job {
 	char job_id[STORE_JOB_ID_MAX + 1];
