@@ -47,7 +47,11 @@ const char *contract_url(void);
 int contract_setup(void **state);
 int contract_teardown(void **state);
 
-/* A transaction on ST that must begin; ends one that must commit. */
+/*
+ * A transaction on ST that must begin; ends one that must commit. A
+ * transaction of c_begin ends through c_commit or c_rollback, never
+ * store_end: the teardown rolls back those a failed assertion left open.
+ */
 struct store_tx *c_begin(struct store *st, bool write);
 void c_commit(struct store_tx *tx);
 void c_rollback(struct store_tx *tx);
@@ -81,6 +85,8 @@ struct c_area {
 	const struct c_area var = { label, tests, \
 	    sizeof(tests) / sizeof((tests)[0]) }
 
+extern const struct c_area c_area_tags, c_area_thing_type,
+    c_area_principal, c_area_policy, c_area_cert, c_area_dyngroup;
 extern const struct c_area c_area_core, c_area_commit, c_area_thing,
     c_area_exec, c_area_job, c_area_group, c_area_outbox;
 
