@@ -250,7 +250,7 @@ static const struct c_area *const c_areas[] = {
 	&c_area_tags, &c_area_thing_type, &c_area_principal,
 	&c_area_policy, &c_area_cert, &c_area_dyngroup,
 	&c_area_core, &c_area_commit, &c_area_thing, &c_area_exec,
-	&c_area_job, &c_area_group, &c_area_outbox,
+	&c_area_job, &c_area_group, &c_area_outbox, &c_area_cmd_exec,
 };
 
 int
