@@ -48,9 +48,9 @@ int contract_setup(void **state);
 int contract_teardown(void **state);
 
 /*
- * A transaction on ST that must begin; ends one that must commit. A
- * transaction of c_begin ends through c_commit or c_rollback, never
- * store_end: the teardown rolls back those a failed assertion left open.
+ * A transaction on ST that must begin; ends one that must commit. The
+ * teardown rolls back those of c_begin that a failed assertion left open
+ * (however a case ends one, store_end included, it is forgotten).
  */
 struct store_tx *c_begin(struct store *st, bool write);
 void c_commit(struct store_tx *tx);
@@ -89,6 +89,8 @@ extern const struct c_area c_area_tags, c_area_thing_type,
     c_area_principal, c_area_policy, c_area_cert, c_area_dyngroup;
 extern const struct c_area c_area_core, c_area_commit, c_area_thing,
     c_area_exec, c_area_job, c_area_group, c_area_outbox;
+extern const struct c_area c_area_jobx, c_area_command, c_area_template,
+    c_area_opkey, c_area_audit, c_area_notify, c_area_hooks;
 extern const struct c_area c_area_cmd_exec;
 
 #endif

@@ -355,16 +355,18 @@ handle(struct mqtt *m, struct mqtt_req *r)
 			rc = run_op(m, &t, in, now, &out, &batch, &err);
 	}
 	if (rc == 0 && batch != 0) {
-		payload = reply_accepted(out, now, token);
+		payload = reply_accepted_take(out, now, token);
+		out = NULL;
 		text = json_dumps(payload, JSON_COMPACT);
 		if (text != NULL)
 			held_reply(m, batch, r->topic, text, token, r->qos);
 		log_info("mqtt request topic=%s accepted", r->topic);
 		goto out;
 	}
-	if (rc == 0)
-		payload = reply_accepted(out, now, token);
-	else {
+	if (rc == 0) {
+		payload = reply_accepted_take(out, now, token);
+		out = NULL;
+	} else {
 		if (reply_code_has_state(reply_code(&err)))
 			st = jobs_data_state(m->app->st, in);
 		payload = reply_rejected(&err, now, token, st);
@@ -559,6 +561,26 @@ answers_requests(struct mqtt *m)
 	return m->leads || m->app->conf->mqtt_share_group[0] != '\0';
 }
 
+/*
+ * libmosquitto's own errors and warnings: why a connection attempt failed
+ * (the TLS handshake, e.g. "certificate verify failed", or a CA,
+ * certificate or key file it cannot load) is told only there. It is set
+ * only while the connection is not up (from the start until a CONNACK
+ * accepts it, and again from a loss): with a log callback, libmosquitto
+ * formats a debug line into a fresh allocation under a mutex for every
+ * packet it sends or reads, whether the line is kept or not. A connection
+ * that fails once up is told by on_disconnect, with its reason.
+ */
+static void
+on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
+{
+	struct mqtt *m = arg;
+
+	(void)mosq;
+	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
+		log_warnx("mqtt: %s:%d: %s", m->host, m->port, msg);
+}
+
 static void
 on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
     const mosquitto_property *props)
@@ -578,6 +600,8 @@ on_connect(struct mosquitto *mosq, void *arg, int rc, int flags,
 	m->connected = true;
 	answer = answers_requests(m);
 	pthread_mutex_unlock(&m->lock);
+	/* Set again by on_disconnect (see on_log). */
+	mosquitto_log_callback_set(mosq, NULL);
 	if (answer)
 		subscribe_requests(m);
 	log_info("mqtt: connected to %s:%d", m->host, m->port);
@@ -626,11 +650,11 @@ on_disconnect(struct mosquitto *mosq, void *arg, int rc,
 {
 	struct mqtt *m = arg;
 
-	(void)mosq;
 	(void)props;
 	pthread_mutex_lock(&m->lock);
 	m->connected = false;
 	pthread_mutex_unlock(&m->lock);
+	mosquitto_log_callback_set(mosq, on_log);
 	if (rc != 0)
 		log_warnx("mqtt: lost %s:%d (%s); reconnecting", m->host,
 		    m->port, mosquitto_strerror(rc));
@@ -676,21 +700,6 @@ parse_url(struct mqtt *m, const char *url, struct err *err)
 	memcpy(m->host, p, hlen);
 	m->host[hlen] = '\0';
 	return 0;
-}
-
-/*
- * libmosquitto's own errors and warnings: why a connection attempt failed
- * (the TLS handshake, e.g. "certificate verify failed", or a CA,
- * certificate or key file it cannot load) is told only there.
- */
-static void
-on_log(struct mosquitto *mosq, void *arg, int level, const char *msg)
-{
-	struct mqtt *m = arg;
-
-	(void)mosq;
-	if (level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING))
-		log_warnx("mqtt: %s:%d: %s", m->host, m->port, msg);
 }
 
 static int

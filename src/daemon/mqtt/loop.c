@@ -10,12 +10,15 @@
 #include "mqtt/loop.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,6 +91,22 @@ loop_unwake(struct mqtt_loop *l)
 }
 
 /*
+ * libmosquitto writes each packet with a write() of its own, and with
+ * TCP_NODELAY (small replies must not wait for Nagle) each write is sent
+ * at once as a segment of its own: a turn that writes twenty packets sends
+ * twenty segments and wakes the broker for each. Corked for the turn's
+ * writes, they leave in as few segments as fit, when the cork is pulled.
+ */
+static void
+loop_cork(struct mqtt_loop *l, int on)
+{
+	int fd = mosquitto_socket(l->mosq);
+
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+/*
  * Reads when the socket is ready either way: libmosquitto carries a TLS
  * handshake on only in mosquitto_loop_read(), also when the handshake
  * waits to write. Then writes whatever is queued (the PUBACKs of what was
@@ -106,7 +125,10 @@ loop_io(struct mqtt_loop *l, short revents)
 	}
 	if (!mosquitto_want_write(l->mosq))
 		return MOSQ_ERR_SUCCESS;
-	return mosquitto_loop_write(l->mosq, 1);
+	loop_cork(l, 1);
+	rc = mosquitto_loop_write(l->mosq, 1);
+	loop_cork(l, 0);
+	return rc;
 }
 
 int

@@ -303,32 +303,30 @@ struct thing_state {
 /*
  * The head of the pending list is its first row (store_exec_next_pending
  * walks the same index in the same order); the execution with its
- * document is read only when the head changed.
+ * document is read only when the head changed. TX is the round's read
+ * transaction.
  */
 static int
-thing_compute(struct notifier *nt, const char *thing, int64_t now,
+thing_compute(struct store_tx *tx, const char *thing, int64_t now,
     struct thing_state *ts, struct err *err)
 {
 	struct pending p;
 	struct store_exec e;
-	struct store_tx *tx;
 	char *old_list = NULL, *old_head = NULL;
 	int found, rc = -1;
 
 	memset(&p, 0, sizeof(p));
 	memset(&e, 0, sizeof(e));
 	memset(ts, 0, sizeof(*ts));
-	if (store_begin(nt->app->st, false, &tx, err) == -1)
-		goto out;
 	if (store_exec_pending(tx, thing, STORE_EXEC_PENDING_MAX, pending_row,
 	    &p, err) == -1)
-		goto end;
+		goto out;
 	if (p.n > 0)
 		snprintf(ts->head, sizeof(ts->head), "%s#%lld",
 		    p.rows[0].job_id, (long long)p.rows[0].execution_number);
 	if (store_notify_sent_get(tx, thing, &old_list, &old_head,
 	    err) == -1)
-		goto end;
+		goto out;
 	ts->list = xstrdup(p.sig.s != NULL ? p.sig.s : "");
 	if (strcmp(ts->list, old_list != NULL ? old_list : "") != 0)
 		ts->notify = render_notify(&p, now);
@@ -336,7 +334,7 @@ thing_compute(struct notifier *nt, const char *thing, int64_t now,
 		found = 0;
 		if (p.n > 0 && (found = store_exec_next_pending(tx, thing,
 		    true, &e, err)) == -1)
-			goto end;
+			goto out;
 		ts->next = json_object();
 		json_object_set_new(ts->next, "timestamp", json_integer(now));
 		if (found == 1)
@@ -344,8 +342,6 @@ thing_compute(struct notifier *nt, const char *thing, int64_t now,
 			    render_next(&e, now));
 	}
 	rc = 0;
-end:
-	store_end(tx, false, NULL);
 out:
 	free(old_list);
 	free(old_head);
@@ -384,8 +380,11 @@ thing_publish(struct notifier *nt, const char *thing,
 /* --- rounds ------------------------------------------------------------ */
 
 /*
- * One round over at most NOTIFY_BATCH outbox rows. Returns the number of
- * rows handled (0: the outbox is empty), or -1 (retry later).
+ * One round over at most NOTIFY_BATCH outbox rows. The rows and every
+ * recorded thing's list are read in one read transaction (a begin and an
+ * end for each of a round's things cost more than reading its list).
+ * Returns the number of rows handled (0: the outbox is empty), or -1
+ * (retry later).
  */
 static int
 notify_round(struct notifier *nt, struct err *err)
@@ -404,18 +403,19 @@ notify_round(struct notifier *nt, struct err *err)
 		store_end(tx, false, NULL);
 		goto out;
 	}
-	store_end(tx, false, NULL);
 	if (r.n == 0) {
+		store_end(tx, false, NULL);
 		rc = 0;
 		goto out;
 	}
 	ts = xcalloc(r.n, sizeof(*ts));
 	for (i = 0; i < r.n; i++) {
-		if (thing_compute(nt, r.things[i], now, &ts[i], err) == -1 ||
+		if (thing_compute(tx, r.things[i], now, &ts[i], err) == -1 ||
 		    thing_publish(nt, r.things[i], &ts[i]) == -1)
 			break;
 		done++;
 	}
+	store_end(tx, false, NULL);
 	/* Record what went out, even after a failure midway. */
 	if (store_begin(nt->app->st, true, &tx, err) == -1)
 		goto out;

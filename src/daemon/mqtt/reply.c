@@ -93,16 +93,34 @@ doc_to_object(json_t *o)
 json_t *
 reply_accepted(const json_t *out, int64_t now, const json_t *token)
 {
-	json_t *o = out != NULL ? json_deep_copy(out) : json_object();
-	json_t *ex;
+	return reply_accepted_take(out != NULL ? json_deep_copy(out) : NULL,
+	    now, token);
+}
 
+json_t *
+reply_accepted_take(json_t *out, int64_t now, const json_t *token)
+{
+	json_t *o = out, *ex;
+
+	if (o == NULL)
+		o = json_object();
+	else if (o->refcount > 1) {
+		/* Held elsewhere too: changed only as a copy. */
+		o = json_deep_copy(out);
+		json_decref(out);
+	}
 	doc_to_object(o);
 	ex = json_object_get(o, "execution");
+	if (json_is_object(ex) && ex->refcount > 1) {
+		ex = json_deep_copy(ex);
+		json_object_set_new(o, "execution", ex);
+	}
 	if (json_is_object(ex))
 		doc_to_object(ex);
 	json_object_set_new(o, "timestamp", json_integer(now));
+	/* Never changed once parsed: shared, not copied. */
 	if (token != NULL)
-		json_object_set_new(o, "clientToken", json_deep_copy(token));
+		json_object_set(o, "clientToken", (json_t *)token);
 	return o;
 }
 

@@ -43,6 +43,13 @@ int reply_input(const struct topic *t, const char *payload, size_t len,
  */
 json_t *reply_accepted(const json_t *out, int64_t now, const json_t *token);
 
+/*
+ * reply_accepted() that takes OUT (NULL meaning {}) and builds the payload
+ * from it in place, without copying the handler's answer (a copy when OUT
+ * is also referenced elsewhere); the same bytes once dumped.
+ */
+json_t *reply_accepted_take(json_t *out, int64_t now, const json_t *token);
+
 /* The rejected code of ERR (an AWS error type or already an MQTT code). */
 const char *reply_code(const struct err *err);
 

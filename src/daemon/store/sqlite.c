@@ -147,12 +147,27 @@ struct sq_store {
 	void *fail_arg;
 };
 
+/*
+ * SQLite counts every allocation it makes under one process-wide mutex,
+ * for sqlite3_memory_used() and sqlite3_status(), which iotjobsd never
+ * reads: the workers of both front ends took that mutex for each row they
+ * stepped. Turned off before the first connection initializes SQLite (once
+ * initialized, SQLite refuses the setting and keeps counting).
+ */
+static void
+sq_memstatus_off(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static int
 sq_conn_open(struct sq_store *st, struct sq_conn **out, struct err *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct sq_conn *c;
 	int rc, waited;
 
+	pthread_once(&once, sq_memstatus_off);
 	c = xcalloc(1, sizeof(*c));
 	rc = sqlite3_open_v2(st->path, &c->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
