@@ -435,10 +435,17 @@ deb:
 
 # Banned calls (docs/STYLE.md): unbounded copies and unchecked conversions;
 # the operation index of docs/ARCHITECTURE.md against the tables.
+# The names of src/common/status.h: the store binds them, never spells them.
+STATUS_NAMES := QUEUED|IN_PROGRESS|SUCCEEDED|FAILED|TIMED_OUT|REJECTED|REMOVED
+STATUS_NAMES := $(STATUS_NAMES)|CANCELED|COMPLETED|DELETION_IN_PROGRESS
+STATUS_NAMES := $(STATUS_NAMES)|SCHEDULED|CREATED
+
 lint:
 	@! grep -nE '\b(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|strncpy|gets)\s*\(' \
 	    $$(find src tests/unit tests/fuzz -name '*.[ch]') || \
 	    { echo "banned function (see docs/STYLE.md)"; exit 1; }
+	@! grep -nE "'($(STATUS_NAMES))'" src/daemon/store/*.c || \
+	    { echo "a status literal in the store's SQL: bind it from status.h"; exit 1; }
 	@$(PYTHON) tools/check_opindex.py
 	@echo "lint ok"
 

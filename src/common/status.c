@@ -31,6 +31,14 @@ static const char *const cmd_names[CMD_STATUS_COUNT] = {
 	[CMD_TIMED_OUT] = "TIMED_OUT",
 };
 
+const enum exec_status exec_pending[EXEC_PENDING_COUNT] = {
+	EXEC_IN_PROGRESS, EXEC_QUEUED,
+};
+
+const enum cmd_status cmd_open[CMD_OPEN_COUNT] = {
+	CMD_CREATED, CMD_IN_PROGRESS,
+};
+
 static const char *
 name_of(const char *const *names, int n, int s)
 {

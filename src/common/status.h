@@ -60,7 +60,21 @@ bool exec_is_terminal(enum exec_status s);
 /* QUEUED or IN_PROGRESS ("pending" in the device API). */
 bool exec_is_pending(enum exec_status s);
 
+/*
+ * The pending statuses in pending-list order: IN_PROGRESS before QUEUED
+ * (StartNextPendingJobExecution resumes a started execution first), each
+ * in queue order. Their names sort in this order too, so a store walks an
+ * index on (thing, status, id) in list order without sorting; the unit
+ * tests hold the two orders equal.
+ */
+#define EXEC_PENDING_COUNT	2
+extern const enum exec_status exec_pending[EXEC_PENDING_COUNT];
+
 /* SUCCEEDED, FAILED, REJECTED, TIMED_OUT. */
 bool cmd_is_terminal(enum cmd_status s);
+
+/* The command execution statuses a timeout applies to (not terminal). */
+#define CMD_OPEN_COUNT	2
+extern const enum cmd_status cmd_open[CMD_OPEN_COUNT];
 
 #endif

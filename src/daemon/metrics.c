@@ -323,24 +323,19 @@ struct scrape {
 	int64_t totals[STORE_JOB_NCOUNTS], waiting;
 };
 
-static const char *const exec_status[STORE_JOB_NCOUNTS] = {
-	"QUEUED", "IN_PROGRESS", "SUCCEEDED", "FAILED", "REJECTED",
-	"CANCELED", "REMOVED", "TIMED_OUT",
-};
-
 static void
 scrape_row(void *arg, const struct store_metrics_row *r)
 {
 	struct scrape *s = arg;
 	int i;
 
-	if (r->job_id == NULL && r->status[0] == '\0') {
+	if (r->queues) {
 		s->waiting = r->waiting;
 		return;
 	}
 	if (r->job_id == NULL) {
-		put(&s->jobs, "iotjobs_jobs{status=\"%s\"} %lld\n", r->status,
-		    (long long)r->jobs);
+		put(&s->jobs, "iotjobs_jobs{status=\"%s\"} %lld\n",
+		    job_status_name(r->status), (long long)r->jobs);
 		for (i = 0; i < STORE_JOB_NCOUNTS; i++)
 			s->totals[i] += r->counts[i];
 		return;
@@ -348,7 +343,8 @@ scrape_row(void *arg, const struct store_metrics_row *r)
 	for (i = 0; i < STORE_JOB_NCOUNTS; i++) {
 		put(&s->job_execs, "iotjobs_job_executions{job_id=\"");
 		put_label(&s->job_execs, r->job_id);
-		put(&s->job_execs, "\",status=\"%s\"} %lld\n", exec_status[i],
+		put(&s->job_execs, "\",status=\"%s\"} %lld\n",
+		    exec_status_name(store_job_count_status[i]),
 		    (long long)r->counts[i]);
 	}
 	put(&s->job_waiting, "iotjobs_job_waiting_things{job_id=\"");
@@ -405,7 +401,8 @@ store_put(struct app *app, struct text *t)
 	    "Job executions by status, over every job.");
 	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
 		put(t, "iotjobs_executions{status=\"%s\"} %lld\n",
-		    exec_status[i], (long long)s.totals[i]);
+		    exec_status_name(store_job_count_status[i]),
+		    (long long)s.totals[i]);
 	free(s.execs.p);
 	gauge(t, "iotjobs_rollout_waiting_things", "Things waiting in rollout"
 	    " queues (rate, maintenance windows, pauses).", s.waiting);

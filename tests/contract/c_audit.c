@@ -227,7 +227,8 @@ mt_collect(void *arg, const struct store_metrics_row *r)
 {
 	char line[160];
 
-	snprintf(line, sizeof(line), "%s|%s|%lld|%lld|%lld|%d", r->status,
+	snprintf(line, sizeof(line), "%s|%s|%lld|%lld|%lld|%d",
+	    r->queues ? "" : job_status_name(r->status),
 	    r->job_id != NULL ? r->job_id : "-", (long long)r->jobs,
 	    (long long)r->counts[0], (long long)r->waiting, r->paused);
 	json_array_append_new(arg, json_string(line));

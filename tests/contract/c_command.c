@@ -186,7 +186,7 @@ cm_exec(struct store_tx *tx, const char *id, const char *command,
 	snprintf(e.command_id, sizeof(e.command_id), "%s", command);
 	snprintf(e.namespace, sizeof(e.namespace), "AWS-IoT");
 	snprintf(e.target_arn, sizeof(e.target_arn), "%s", target);
-	snprintf(e.status, sizeof(e.status), "%s", status);
+	assert_int_equal(cmd_status_parse(status, &e.status), 0);
 	e.parameters = json_pack("{s:i}", "volume", 3);
 	e.timeout_sec = 10;
 	e.client_token = (char *)token;
@@ -216,7 +216,7 @@ cmd_exec_round_trip(void **state)
 	assert_int_equal(store_cmd_exec_get(tx, "x1", &e, &err), 1);
 	assert_string_equal(e.command_id, "cmd");
 	assert_string_equal(e.target_arn, CM_TARGET);
-	assert_string_equal(e.status, "CREATED");
+	assert_string_equal(cmd_status_name(e.status), "CREATED");
 	assert_int_equal(json_integer_value(json_object_get(e.parameters,
 	    "volume")), 3);
 	assert_null(e.result);
@@ -234,7 +234,7 @@ cmd_exec_round_trip(void **state)
 
 	assert_int_equal(store_cmd_exec_get(tx, "x2", &e, &err), 1);
 	assert_null(e.client_token);
-	snprintf(e.status, sizeof(e.status), "SUCCEEDED");
+	e.status = CMD_SUCCEEDED;
 	e.status_reason = json_pack("{s:s}", "reasonCode", "OK");
 	e.result = json_pack("{s:{s:s}}", "out", "S", "done");
 	e.last_updated_at = 105;
@@ -245,7 +245,7 @@ cmd_exec_round_trip(void **state)
 
 	tx = c_begin(st, true);
 	assert_int_equal(store_cmd_exec_get(tx, "x2", &e, &err), 1);
-	assert_string_equal(e.status, "SUCCEEDED");
+	assert_string_equal(cmd_status_name(e.status), "SUCCEEDED");
 	assert_string_equal(json_string_value(json_object_get(e.status_reason,
 	    "reasonCode")), "OK");
 	assert_non_null(json_object_get(e.result, "out"));
@@ -295,6 +295,7 @@ static void
 cmd_exec_list_pages(void **state)
 {
 	struct store *st = *state;
+	const enum cmd_status created = CMD_CREATED;
 	struct store_cmd_exec_query q = { 0 };
 	struct store_tx *tx = c_begin(st, true);
 	json_t *seen;
@@ -325,7 +326,7 @@ cmd_exec_list_pages(void **state)
 
 	q.ascending = true;
 	q.target_arn = CM_TARGET;
-	q.status = "CREATED";
+	q.status = &created;
 	seen = json_array();
 	cx_pages(st, &q, seen);
 	assert_int_equal(c_len(seen), 3);

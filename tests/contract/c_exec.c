@@ -73,8 +73,8 @@ race_step(struct worker *w, int i)
 	e.last_updated_at = 2000;
 	rc = store_exec_put(tx, &e, &err);
 	if (rc == 0)
-		rc = store_job_count_move(tx, e.job_id, exec_status_name(from),
-		    exec_status_name(e.status), 2000, &err);
+		rc = store_job_count_move(tx, e.job_id, from, e.status, 2000,
+		    &err);
 	rc = store_end(tx, rc == 0, &err) == 0 && rc == 0 ? 1 : -1;
 	if (rc == 1)
 		atomic_fetch_add(from == EXEC_QUEUED ? &w->r->claimed[i][j] :
@@ -293,8 +293,8 @@ exec_move(struct store_tx *tx, const char *thing, const char *job_id,
 	e.version++;
 	e.last_updated_at = 3000;
 	assert_int_equal(store_exec_put(tx, &e, &err), 0);
-	assert_int_equal(store_job_count_move(tx, job_id,
-	    exec_status_name(from), exec_status_name(to), 3000, &err), 0);
+	assert_int_equal(store_job_count_move(tx, job_id, from, to, 3000,
+	    &err), 0);
 	store_exec_release(&e);
 }
 
@@ -358,13 +358,13 @@ exec_counters_recount(void **state)
 	assert_int_equal(store_exec_get(tx, "cnt-1", "cj", -1, false, &e,
 	    &err), 1);
 	assert_int_equal(store_exec_retry(tx, &e, 3100, &err), 0);
-	assert_int_equal(store_job_count_move(tx, "cj", NULL, "QUEUED", 3100,
+	assert_int_equal(store_job_count_move(tx, "cj", -1, EXEC_QUEUED, 3100,
 	    &err), 0);
 	store_exec_release(&e);
 	assert_int_equal(store_exec_get(tx, "cnt-2", "cj", -1, false, &e,
 	    &err), 1);
 	assert_int_equal(store_exec_delete(tx, e.id, &err), 0);
-	assert_int_equal(store_job_count_move(tx, "cj", "REJECTED", NULL, 3100,
+	assert_int_equal(store_job_count_move(tx, "cj", EXEC_REJECTED, -1, 3100,
 	    &err), 0);
 	store_exec_release(&e);
 	c_commit(tx);
@@ -500,7 +500,8 @@ exec_list_pages(void **state)
 	assert_int_equal(c_len(c.jobs), 3);
 	assert_false(pg.more);
 	json_array_clear(c.jobs);
-	pg = (struct store_exec_page){ 0, 10, "IN_PROGRESS", NULL, false };
+	pg = (struct store_exec_page){ 0, 10,
+	    &(const enum exec_status){ EXEC_IN_PROGRESS }, NULL, false };
 	assert_int_equal(store_exec_list_job(tx, "lj", &pg, collect_row, &c,
 	    &err), 0);
 	assert_int_equal(c_len(c.jobs), 1);

@@ -28,7 +28,7 @@ job_create_describe_delete(void **state)
 	    "jd-2\",\"" C_THING_ARN "jd-missing\"]", 1000);
 	tx = c_begin(st, false);
 	assert_int_equal(store_job_get(tx, "jd", &j, &err), 1);
-	assert_string_equal(j.status, "IN_PROGRESS");
+	assert_string_equal(job_status_name(j.status), "IN_PROGRESS");
 	assert_string_equal(j.target_selection, "SNAPSHOT");
 	assert_string_equal(j.document, "{\"op\":\"run\"}");
 	assert_int_equal(j.created_at, 1000);

@@ -26,7 +26,7 @@ jx_job(struct store *st, const char *id, const char *selection,
 	struct err err;
 
 	snprintf(j.job_id, sizeof(j.job_id), "%s", id);
-	snprintf(j.status, sizeof(j.status), "IN_PROGRESS");
+	j.status = JOB_IN_PROGRESS;
 	snprintf(j.target_selection, sizeof(j.target_selection), "%s",
 	    selection);
 	j.document = "{}";
@@ -133,7 +133,7 @@ jobx_update(void **state)
 	json_object_set_new(j.config, "namespaceId", json_string("ns1"));
 	j.last_updated_at = 250;
 	/* Not written by an update: */
-	snprintf(j.status, sizeof(j.status), "CANCELED");
+	j.status = JOB_CANCELED;
 	j.created_at = 7;
 	assert_int_equal(store_job_update(tx, &j, &err), 0);
 	store_job_release(&j);
@@ -146,7 +146,7 @@ jobx_update(void **state)
 	assert_string_equal(json_string_value(json_object_get(j.config,
 	    "namespaceId")), "ns1");
 	assert_int_equal(j.last_updated_at, 250);
-	assert_string_equal(j.status, "IN_PROGRESS");
+	assert_string_equal(job_status_name(j.status), "IN_PROGRESS");
 	assert_int_equal(j.created_at, 100);
 	snprintf(j.job_id, sizeof(j.job_id), "up-missing");
 	assert_int_equal(store_job_update(tx, &j, &err), 0);
@@ -189,7 +189,7 @@ jobx_status_step(void **state)
 
 	tx = c_begin(st, true);
 	assert_int_equal(store_job_get(tx, "ss", &j, &err), 1);
-	assert_string_equal(j.status, "CANCELED");
+	assert_string_equal(job_status_name(j.status), "CANCELED");
 	assert_int_equal(j.completed_at, 300);
 	assert_int_equal(j.last_updated_at, 300);
 	assert_true(j.force_canceled);
@@ -207,7 +207,7 @@ jobx_status_step(void **state)
 	    &err), 0);
 	assert_true(applied);
 	assert_int_equal(store_job_get(tx, "ss", &j, &err), 1);
-	assert_string_equal(j.status, "DELETION_IN_PROGRESS");
+	assert_string_equal(job_status_name(j.status), "DELETION_IN_PROGRESS");
 	assert_int_equal(j.completed_at, 300);
 	assert_true(j.force_canceled);
 	assert_string_equal(j.reason_code, "R1");
@@ -276,13 +276,13 @@ jobx_engine_row(void **state)
 	assert_int_equal(store_job_engine_get(tx, "nojob", &e, &err), 0);
 	assert_int_equal(store_job_engine_get(tx, "en", &e, &err), 1);
 	assert_string_equal(e.job_id, "en");
-	assert_string_equal(e.status, "IN_PROGRESS");
+	assert_string_equal(job_status_name(e.status), "IN_PROGRESS");
 	assert_string_equal(e.target_selection, "SNAPSHOT");
 	assert_true(json_is_object(e.config));
 	assert_int_equal(e.counts[0], 1);
 	assert_int_equal(e.start_at, 0);
 	assert_int_equal(e.paused_at, 0);
-	snprintf(e.status, sizeof(e.status), "SCHEDULED");
+	e.status = JOB_SCHEDULED;
 	e.start_at = 1000;
 	e.end_at = 2000;
 	e.rollout_at = 1500;
@@ -298,7 +298,7 @@ jobx_engine_row(void **state)
 
 	tx = c_begin(st, false);
 	assert_int_equal(store_job_engine_get(tx, "en", &back, &err), 1);
-	assert_string_equal(back.status, "SCHEDULED");
+	assert_string_equal(job_status_name(back.status), "SCHEDULED");
 	assert_int_equal(back.start_at, 1000);
 	assert_int_equal(back.end_at, 2000);
 	assert_int_equal(back.rollout_at, 1500);
@@ -320,7 +320,7 @@ jobx_engine_row(void **state)
 	assert_int_equal(store_job_engine_get(tx, "en", &back, &err), 1);
 	assert_int_equal(back.paused_at, 700);
 	assert_string_equal(back.paused_by, "ops");
-	assert_string_equal(back.status, "SCHEDULED");
+	assert_string_equal(job_status_name(back.status), "SCHEDULED");
 	assert_int_equal(back.start_at, 1000);
 	store_job_engine_release(&back);
 	assert_int_equal(store_job_pause_set(tx, "en", 0, NULL, &err), 0);

@@ -249,7 +249,7 @@ c_job(struct store *st, const char *id, const char *selection,
 	struct err err;
 
 	snprintf(j.job_id, sizeof(j.job_id), "%s", id);
-	snprintf(j.status, sizeof(j.status), "IN_PROGRESS");
+	j.status = JOB_IN_PROGRESS;
 	snprintf(j.target_selection, sizeof(j.target_selection), "%s",
 	    selection);
 	j.document = "{\"op\":\"run\"}";
@@ -270,7 +270,7 @@ static const struct c_area *const c_areas[] = {
 	&c_area_core, &c_area_commit, &c_area_thing, &c_area_exec,
 	&c_area_job, &c_area_group, &c_area_outbox,
 	&c_area_jobx, &c_area_command, &c_area_template, &c_area_opkey,
-	&c_area_audit, &c_area_notify, &c_area_hooks,
+	&c_area_audit, &c_area_notify, &c_area_hooks, &c_area_cmd_exec,
 };
 
 int

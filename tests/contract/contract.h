@@ -91,5 +91,6 @@ extern const struct c_area c_area_core, c_area_commit, c_area_thing,
     c_area_exec, c_area_job, c_area_group, c_area_outbox;
 extern const struct c_area c_area_jobx, c_area_command, c_area_template,
     c_area_opkey, c_area_audit, c_area_notify, c_area_hooks;
+extern const struct c_area c_area_cmd_exec;
 
 #endif

@@ -21,7 +21,8 @@
 #define FUZZ_NOW	INT64_C(1767225600)
 
 static void
-report(const struct command_topic *t, const json_t *in, const char *status)
+report(const struct command_topic *t, const json_t *in,
+    enum cmd_status status)
 {
 	struct store_cmd_exec e;
 	struct err err;
@@ -31,7 +32,7 @@ report(const struct command_topic *t, const json_t *in, const char *status)
 
 	memset(&e, 0, sizeof(e));
 	snprintf(e.execution_id, sizeof(e.execution_id), "%s", t->exec_id);
-	snprintf(e.status, sizeof(e.status), "%s", status);
+	e.status = status;
 	e.result = json_pack("{s:{s:s}}", "old", "S", "value");
 	e.started_at = FUZZ_NOW - 60;
 	err_clear(&err);
@@ -77,8 +78,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	in = json_loadb(payload, plen, 0, NULL);
 	if (json_is_object(in)) {
-		report(&t, in, "IN_PROGRESS");
-		report(&t, in, "TIMED_OUT");
+		report(&t, in, CMD_IN_PROGRESS);
+		report(&t, in, CMD_TIMED_OUT);
 	}
 	json_decref(in);
 	free(topic);

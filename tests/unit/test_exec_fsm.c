@@ -225,6 +225,38 @@ names_round_trip_and_classify(void **state)
 	assert_false(exec_is_terminal(EXEC_STATUS_COUNT));
 }
 
+/*
+ * The pending list is IN_PROGRESS then QUEUED, and the store walks it as
+ * the sorted order of the names (an index on thing, status, id): the two
+ * orders must stay one. Every pending status is in the set, once.
+ */
+static void
+pending_order_is_name_order(void **state)
+{
+	int i, n = 0;
+
+	(void)state;
+	assert_int_equal(exec_pending[0], EXEC_IN_PROGRESS);
+	assert_int_equal(exec_pending[1], EXEC_QUEUED);
+	for (i = 1; i < EXEC_PENDING_COUNT; i++)
+		if (strcmp(exec_status_name(exec_pending[i - 1]),
+		    exec_status_name(exec_pending[i])) >= 0)
+			fail_msg("%s sorts after %s",
+			    exec_status_name(exec_pending[i - 1]),
+			    exec_status_name(exec_pending[i]));
+	for (i = 0; i < EXEC_STATUS_COUNT; i++)
+		n += exec_is_pending((enum exec_status)i);
+	assert_int_equal(n, EXEC_PENDING_COUNT);
+	for (i = 0; i < EXEC_PENDING_COUNT; i++)
+		assert_true(exec_is_pending(exec_pending[i]));
+	n = 0;
+	for (i = 0; i < CMD_STATUS_COUNT; i++)
+		n += !cmd_is_terminal((enum cmd_status)i);
+	assert_int_equal(n, CMD_OPEN_COUNT);
+	for (i = 0; i < CMD_OPEN_COUNT; i++)
+		assert_false(cmd_is_terminal(cmd_open[i]));
+}
+
 int
 main(void)
 {
@@ -234,6 +266,7 @@ main(void)
 		cmocka_unit_test(terminal_beats_device_status),
 		cmocka_unit_test(delete_needs_terminal_or_force),
 		cmocka_unit_test(names_round_trip_and_classify),
+		cmocka_unit_test(pending_order_is_name_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,7 @@ job_add(const char *id, const char *selection)
 	err_clear(&err);
 	memset(&job, 0, sizeof(job));
 	snprintf(job.job_id, sizeof(job.job_id), "%s", id);
-	snprintf(job.status, sizeof(job.status), "IN_PROGRESS");
+	job.status = JOB_IN_PROGRESS;
 	snprintf(job.target_selection, sizeof(job.target_selection), "%s",
 	    selection);
 	job.config = json_object();

@@ -90,7 +90,7 @@ job_add(const char *id)
 	err_clear(&err);
 	memset(&job, 0, sizeof(job));
 	snprintf(job.job_id, sizeof(job.job_id), "%s", id);
-	snprintf(job.status, sizeof(job.status), "IN_PROGRESS");
+	job.status = JOB_IN_PROGRESS;
 	snprintf(job.target_selection, sizeof(job.target_selection),
 	    "SNAPSHOT");
 	job.config = json_object();

@@ -128,7 +128,7 @@ job_add(struct store *st, const char *id, const char *config)
 	err_clear(&err);
 	memset(&job, 0, sizeof(job));
 	snprintf(job.job_id, sizeof(job.job_id), "%s", id);
-	snprintf(job.status, sizeof(job.status), "SCHEDULED");
+	job.status = JOB_SCHEDULED;
 	snprintf(job.target_selection, sizeof(job.target_selection),
 	    "SNAPSHOT");
 	job.config = json_loads(config, 0, NULL);
@@ -152,7 +152,7 @@ job_status(struct store *st, const char *id, char buf[32])
 	err_clear(&err);
 	assert_int_equal(store_begin(st, false, &tx, &err), 0);
 	assert_int_equal(store_job_get(tx, id, &job, &err), 1);
-	snprintf(buf, 32, "%s", job.status);
+	snprintf(buf, 32, "%s", job_status_name(job.status));
 	store_job_release(&job);
 	store_end(tx, false, NULL);
 	return buf;

@@ -517,6 +517,44 @@ store_batch_rolled_back_by_sqlite_fails(void **state)
 	store_close(st);
 }
 
+/*
+ * Each job counter is read by the status it counts, and its
+ * jobProcessDetails name is that status's: "numberOf" + the status in
+ * camel case + "Things".
+ */
+static void
+store_job_counters_by_status(void **state)
+{
+	int64_t counts[STORE_JOB_NCOUNTS];
+	char want[64], *w;
+	const char *p;
+	int i, seen = 0;
+
+	(void)state;
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
+		counts[i] = 100 + i;
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++) {
+		enum exec_status s = store_job_count_status[i];
+		bool up = true;
+
+		assert_int_equal(store_job_count_of(counts, s), 100 + i);
+		seen |= 1 << s;
+		w = want + snprintf(want, sizeof(want), "numberOf");
+		for (p = exec_status_name(s); *p != '\0'; p++) {
+			if (*p == '_') {
+				up = true;
+				continue;
+			}
+			*w++ = up ? *p : (char)(*p - 'A' + 'a');
+			up = false;
+		}
+		snprintf(w, sizeof(want) - (size_t)(w - want), "Things");
+		assert_string_equal(store_job_count_names[i], want);
+	}
+	/* Every execution status is counted, once. */
+	assert_int_equal(seen, (1 << EXEC_STATUS_COUNT) - 1);
+}
+
 int
 main(void)
 {
@@ -528,6 +566,7 @@ main(void)
 		cmocka_unit_test(store_concurrent_first_opens),
 		cmocka_unit_test(store_idle_checkpoint_fills_the_database_file),
 		cmocka_unit_test(store_wal_deleted_noticed_at_once),
+		cmocka_unit_test(store_job_counters_by_status),
 		cmocka_unit_test(store_wal_deleted_under_two_stores),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -54,9 +54,6 @@ int command_payload_build(const struct store_command *c,
 /* Base64 TEXT decoded into a new buffer; -1 when TEXT is not base64. */
 int command_b64_decode(const char *text, unsigned char **out, size_t *len);
 
-/* Whether STATUS is one of SUCCEEDED, FAILED, REJECTED, TIMED_OUT. */
-bool command_status_is_terminal(const char *status);
-
 /* arn:aws:iot:REGION:ACCOUNT:command/ID of CONF. */
 void command_arn(const struct conf *conf, const char *id, char *buf,
     size_t size);

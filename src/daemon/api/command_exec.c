@@ -88,7 +88,7 @@ event_add(struct store_tx *tx, const char *arn_prefix,
 
 	snprintf(arn, sizeof(arn), "%scommand/%s", arn_prefix, e->command_id);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "executionId",
-	    e->execution_id, "status", e->status, "eventType",
+	    e->execution_id, "status", cmd_status_name(e->status), "eventType",
 	    "COMMAND_EXECUTION", "commandArn", arn, "targetArn",
 	    e->target_arn, "timestamp", (json_int_t)e->last_updated_at * 1000);
 	if (e->status_reason != NULL)
@@ -96,7 +96,7 @@ event_add(struct store_tx *tx, const char *arn_prefix,
 	text = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	snprintf(topic, sizeof(topic), "$aws/events/commandExecution/%s/%s",
-	    e->command_id, e->status);
+	    e->command_id, cmd_status_name(e->status));
 	memset(&m, 0, sizeof(m));
 	m.kind = "event";
 	m.topic = topic;
@@ -170,7 +170,7 @@ start_prepare(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	snprintf(s->e.namespace, sizeof(s->e.namespace), "%s", c->namespace);
 	snprintf(s->e.target_arn, sizeof(s->e.target_arn), "%s",
 	    api_in_str(in, "targetArn"));
-	snprintf(s->e.status, sizeof(s->e.status), "CREATED");
+	s->e.status = CMD_CREATED;
 	s->e.timeout_sec = timeout != NULL ? json_integer_value(timeout) :
 	    COMMAND_TIMEOUT_DEFAULT;
 	s->e.client_token = s->token != NULL ? xstrdup(s->token) : NULL;
@@ -299,7 +299,7 @@ exec_summary(const struct conf *conf, const struct store_cmd_exec *e)
 	command_arn(conf, e->command_id, arn, sizeof(arn));
 	o = json_pack("{s:s, s:s, s:s, s:s}", "commandArn", arn,
 	    "executionId", e->execution_id, "targetArn", e->target_arn,
-	    "status", e->status);
+	    "status", cmd_status_name(e->status));
 	set_time(o, "createdAt", e->created_at);
 	set_time(o, "startedAt", e->started_at);
 	set_time(o, "completedAt", e->completed_at);
@@ -402,10 +402,12 @@ static const struct marker_listing exec_listing = {
 	MARKER_ROW
 };
 
+/* The query of IN into Q; its status filter points to *STATUS. */
 static int
 list_query(struct api_ctx *ctx, json_t *in, struct store_cmd_exec_query *q,
-    struct err *err)
+    enum cmd_status *status, struct err *err)
 {
+	const char *name = api_in_str(in, "status");
 	json_t *max = json_object_get(in, "maxResults");
 	json_t *started = json_object_get(in, "startedTimeFilter");
 	json_t *completed = json_object_get(in, "completedTimeFilter");
@@ -429,7 +431,13 @@ list_query(struct api_ctx *ctx, json_t *in, struct store_cmd_exec_query *q,
 	    started, "before", &q->to, err) == -1)
 		return -1;
 	q->namespace = api_in_str(in, "namespace");
-	q->status = api_in_str(in, "status");
+	if (name != NULL) {
+		/* The model's enum check ran: a refusal here is a bug. */
+		if (cmd_status_parse(name, status) == -1)
+			return err_set(err, ERR_VALIDATION, "status '%s' is"
+			    " not a CommandExecutionStatus", name);
+		q->status = status;
+	}
 	q->ascending = order != NULL && strcmp(order, "ASCENDING") == 0;
 	q->limit = max != NULL ? (int)json_integer_value(max) :
 	    EXEC_LIST_DEFAULT;
@@ -445,13 +453,14 @@ command_exec_list(struct api_ctx *ctx, json_t *in, json_t **out,
     struct err *err)
 {
 	struct store_cmd_exec_query q;
+	enum cmd_status status;
 	struct store_cmd_exec *rows;
 	struct store_tx *tx = ctx->tx;
 	int64_t next;
 	json_t *list;
 	int n, i, rc;
 
-	if (list_query(ctx, in, &q, err) == -1)
+	if (list_query(ctx, in, &q, &status, err) == -1)
 		return -1;
 	rows = xcalloc((size_t)q.limit, sizeof(*rows));
 	rc = store_cmd_exec_list(tx, &q, rows, &n, &next, err);
@@ -485,10 +494,11 @@ command_exec_delete(struct api_ctx *ctx, json_t *in, json_t **out,
 	(void)out;
 	rc = exec_load(tx, in, &e, err);
 	if (rc == 1) {
-		if (!command_status_is_terminal(e.status))
+		if (!cmd_is_terminal(e.status))
 			rc = err_set(err, ERR_CONFLICT, "Command execution %s"
 			    " is %s: only a terminal execution can be"
-			    " deleted", e.execution_id, e.status);
+			    " deleted", e.execution_id,
+			    cmd_status_name(e.status));
 		else
 			rc = store_cmd_exec_delete(tx, e.execution_id, err);
 		store_cmd_exec_release(&e);

@@ -36,13 +36,6 @@ static const struct {
 };
 #define NTYPES	(sizeof(param_types) / sizeof(param_types[0]))
 
-bool
-command_status_is_terminal(const char *s)
-{
-	return strcmp(s, "SUCCEEDED") == 0 || strcmp(s, "FAILED") == 0 ||
-	    strcmp(s, "REJECTED") == 0 || strcmp(s, "TIMED_OUT") == 0;
-}
-
 void
 command_arn(const struct conf *conf, const char *id, char *buf, size_t size)
 {

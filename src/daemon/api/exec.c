@@ -140,14 +140,25 @@ list_row(const struct store_exec *e, void *arg, struct err *err)
 	return 0;
 }
 
-/* The page of IN for listing L of SUBJECT, before the walk. */
+/*
+ * The page of IN for listing L of SUBJECT, before the walk; its status
+ * filter points to *STATUS.
+ */
 static int
 list_page(json_t *in, const struct marker_listing *l, const char *subject,
-    struct store_exec_page *pg, struct err *err)
+    struct store_exec_page *pg, enum exec_status *status, struct err *err)
 {
+	const char *name = api_in_str(in, "status");
+
 	memset(pg, 0, sizeof(*pg));
 	pg->limit = (int)exec_in_int(in, "maxResults", LIST_DEFAULT_RESULTS);
-	pg->status = api_in_str(in, "status");
+	if (name != NULL) {
+		/* The model's enum check ran: a refusal here is a bug. */
+		if (exec_status_parse(name, status) == -1)
+			return err_set(err, ERR_INVALID_REQUEST, "status '%s'"
+			    " is not a JobExecutionStatus", name);
+		pg->status = status;
+	}
 	return marker_read_row(l, subject, in, &pg->after, err);
 }
 
@@ -169,11 +180,12 @@ list_for_job(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 {
 	const char *job_id = api_in_str(in, "jobId");
 	struct store_exec_page pg;
+	enum exec_status status;
 	struct list_acc a = { ctx, NULL, true, 0 };
 	struct store_tx *tx = ctx->tx;
 	int found;
 
-	if (list_page(in, &for_job_listing, job_id, &pg, err) == -1)
+	if (list_page(in, &for_job_listing, job_id, &pg, &status, err) == -1)
 		return -1;
 	found = store_exec_job_exists(tx, job_id, err);
 	if (found == 0)
@@ -196,11 +208,12 @@ list_for_thing(struct api_ctx *ctx, json_t *in, json_t **out,
 {
 	const char *thing = api_in_str(in, "thingName");
 	struct store_exec_page pg;
+	enum exec_status status;
 	struct list_acc a = { ctx, NULL, false, 0 };
 	struct store_tx *tx = ctx->tx;
 	int found;
 
-	if (list_page(in, &for_thing_listing, thing, &pg, err) == -1)
+	if (list_page(in, &for_thing_listing, thing, &pg, &status, err) == -1)
 		return -1;
 	pg.namespace_id = api_in_str(in, "namespaceId");
 	found = store_exec_thing_exists(tx, thing, err);

@@ -110,9 +110,9 @@ static void
 explain_canceled(struct explain *x)
 {
 	const char *rc = x->job.reason_code;
-	bool job_canceled = strcmp(x->job.status, "CANCELED") == 0;
+	bool job_canceled = x->job.status == JOB_CANCELED;
 
-	fact(x, "jobStatus", json_string(x->job.status));
+	fact(x, "jobStatus", json_string(job_status_name(x->job.status)));
 	fact(x, "reasonCode", rc != NULL ? json_string(rc) : NULL);
 	fact(x, "comment", x->job.comment != NULL ?
 	    json_string(x->job.comment) : NULL);
@@ -292,13 +292,14 @@ explain_absent(struct explain *x, struct err *err)
 	if (x->eng.paused_at != 0) {
 		fact(x, "pausedAt", json_integer(x->eng.paused_at));
 		fact(x, "pausedBy", json_string(x->eng.paused_by));
-		fact(x, "jobStatus", json_string(x->job.status));
+		fact(x, "jobStatus",
+		    json_string(job_status_name(x->job.status)));
 		say(x, "JOB_PAUSED", "job %s is paused (since %s by %s)",
 		    x->job_id, when(x->eng.paused_at, tb, sizeof(tb)),
 		    x->eng.paused_by);
 		return 0;
 	}
-	if (strcmp(x->job.status, "SCHEDULED") == 0) {
+	if (x->job.status == JOB_SCHEDULED) {
 		fact(x, "startAt", json_integer(x->eng.start_at));
 		fact(x, "schedulingConfig", json_deep_copy(json_object_get(
 		    x->job.config, "schedulingConfig")));
@@ -306,7 +307,7 @@ explain_absent(struct explain *x, struct err *err)
 		    x->job_id, when(x->eng.start_at, tb, sizeof(tb)));
 		return 0;
 	}
-	if (strcmp(x->job.status, "CANCELED") == 0) {
+	if (x->job.status == JOB_CANCELED) {
 		explain_canceled(x);
 		return 0;
 	}

@@ -65,7 +65,8 @@ pause_run(struct api_ctx *ctx, json_t *in, bool pause, json_t **out,
 	/* Resumed: the scheduler releases what waited, once committed. */
 	ctx->poke = !pause && changed;
 	*out = json_pack("{s:s, s:s, s:b, s:b}", "jobId", job_id, "status",
-	    j.status, "paused", j.paused_at != 0, "changed", changed);
+	    job_status_name(j.status), "paused", j.paused_at != 0, "changed",
+	    changed);
 	if (j.paused_at != 0) {
 		json_object_set_new(*out, "pausedAt",
 		    json_integer(j.paused_at));
@@ -142,7 +143,7 @@ rollout_wait(const struct store_job_engine *j, int64_t now, json_t *out)
 		    json_integer(t.rate));
 	if (j->paused_at != 0) {
 		why = "PAUSE";
-	} else if (strcmp(j->status, "SCHEDULED") == 0) {
+	} else if (j->status == JOB_SCHEDULED) {
 		why = "SCHEDULED_START";
 		next = j->start_at;
 	} else if (j->waiting > 0 && j->rollout_stopped) {
@@ -159,7 +160,7 @@ rollout_wait(const struct store_job_engine *j, int64_t now, json_t *out)
 	    json_integer(next) : json_null());
 	first = j->rollout_at > now ? j->rollout_at : now;
 	if (j->waiting > 0 && j->paused_at == 0 && !j->rollout_stopped &&
-	    strcmp(j->status, "IN_PROGRESS") == 0 &&
+	    j->status == JOB_IN_PROGRESS &&
 	    engine_rollout_simulate(&r, first, j->end_at, SIM_BATCHES_MAX,
 	    last_batch, &done) == j->waiting)
 		json_object_set_new(out, "expectedDoneAt", json_integer(done));
@@ -188,7 +189,8 @@ ext_rollout(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 		released += j.counts[i];
 	}
 	*out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:I, s:b,"
-	    " s:o}", "jobId", j.job_id, "status", j.status,
+	    " s:o}", "jobId", j.job_id, "status",
+	    job_status_name(j.status),
 	    "targetSelection", j.target_selection, "now", (json_int_t)ctx->now,
 	    "jobProcessDetails", counts, "released", (json_int_t)released,
 	    "notifiedFromQueue", (json_int_t)j.rollout_sent,

@@ -193,8 +193,9 @@ plan_answer(struct api_ctx *ctx, const struct store_job *job,
 		    "maintenanceWindows")) > 0 ? "NO_MAINTENANCE_WINDOW" :
 		    "PLAN_LIMIT";
 	out = json_pack("{s:s, s:s, s:s, s:I, s:I, s:o, s:o, s:I, s:I}",
-	    "jobId", job->job_id, "status", job->status, "targetSelection",
-	    job->target_selection, "now", (json_int_t)ctx->now,
+	    "jobId", job->job_id, "status", job_status_name(job->status),
+	    "targetSelection", job->target_selection, "now",
+	    (json_int_t)ctx->now,
 	    "things", (json_int_t)things->n,
 	    "rollout", ext_rollout_config(job->config),
 	    "batches", sim.batches, "released", (json_int_t)done,

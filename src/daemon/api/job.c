@@ -84,8 +84,8 @@ job_render(const struct api_ctx *ctx, const struct store_job *job,
 	api_arn(ctx, "job", job->job_id, arn, sizeof(arn));
 	o = json_pack("{s:s, s:s, s:s, s:s, s:b, s:O}", "jobArn", arn,
 	    "jobId", job->job_id, "targetSelection", job->target_selection,
-	    "status", job->status, "forceCanceled", job->force_canceled,
-	    "targets", job->targets);
+	    "status", job_status_name(job->status), "forceCanceled",
+	    job->force_canceled, "targets", job->targets);
 	if (job->reason_code != NULL)
 		json_object_set_new(o, "reasonCode",
 		    json_string(job->reason_code));
@@ -171,7 +171,8 @@ summary_render(const struct api_ctx *ctx, const struct store_job_summary *s,
 		    json_string(s->group_id));
 	json_object_set_new(o, "targetSelection",
 	    json_string(s->target_selection));
-	json_object_set_new(o, "status", json_string(s->status));
+	json_object_set_new(o, "status",
+	    json_string(job_status_name(s->status)));
 	json_object_set_new(o, "createdAt", json_integer(s->created_at));
 	json_object_set_new(o, "lastUpdatedAt",
 	    json_integer(s->last_updated_at));
@@ -219,6 +220,8 @@ list_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	char group_arn[JOB_ARN_MAX], prefix[JOB_ARN_MAX];
 	struct store_job_filter f;
 	struct store_job_summary *rows;
+	enum job_status status;
+	const char *status_in = api_in_str(in, "status");
 	bool none;
 	int n, i, rc;
 
@@ -226,9 +229,11 @@ list_in_tx(struct api_ctx *ctx, struct store_tx *tx, json_t *in,
 	if (list_group_filter(ctx, tx, in, group_arn, sizeof(group_arn),
 	    &none, err) == -1)
 		return -1;
-	if (none)
+	/* No job has a status outside JobStatus. */
+	if (none || (status_in != NULL &&
+	    job_status_parse(status_in, &status) == -1))
 		return 0;
-	f.status = api_in_str(in, "status");
+	f.status = status_in != NULL ? &status : NULL;
 	f.target_selection = api_in_str(in, "targetSelection");
 	f.group_arn = group_arn[0] != '\0' ? group_arn : NULL;
 	f.namespace_id = api_in_str(in, "namespaceId");
@@ -369,10 +374,10 @@ associate_job(struct api_ctx *ctx, struct store_tx *tx,
 		return err_set(err, ERR_INVALID_REQUEST, "Job %s is a SNAPSHOT"
 		    " job: targets can only be added to a CONTINUOUS job",
 		    job->job_id);
-	if (strcmp(job->status, "IN_PROGRESS") != 0)
+	if (job->status != JOB_IN_PROGRESS)
 		return err_set(err, ERR_INVALID_REQUEST, "Job %s is %s:"
 		    " targets can only be added to an IN_PROGRESS job",
-		    job->job_id, job->status);
+		    job->job_id, job_status_name(job->status));
 	if (job_targets_check(ctx, json_object_get(in, "targets"),
 	    job->targets, &add, err) == -1)
 		return -1;

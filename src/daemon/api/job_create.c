@@ -105,9 +105,8 @@ create_row(const struct api_ctx *ctx, json_t *in, json_t *targets,
 	snprintf(job->target_selection, sizeof(job->target_selection), "%s",
 	    sel != NULL ? sel : "SNAPSHOT");
 	/* A startTime passed the 30-minute lead check: it is ahead. */
-	snprintf(job->status, sizeof(job->status), "%s",
-	    json_object_get(sched, "startTime") != NULL ? "SCHEDULED" :
-	    "IN_PROGRESS");
+	job->status = json_object_get(sched, "startTime") != NULL ?
+	    JOB_SCHEDULED : JOB_IN_PROGRESS;
 	job->document = dup_or_null(json_string_value(json_object_get(in,
 	    "document")));
 	job->description = dup_or_null(desc);

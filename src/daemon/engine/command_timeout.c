@@ -48,17 +48,14 @@ run_in_tx(struct store_tx *tx, const char *arn_prefix, int64_t now,
 	for (i = 0; i < n; i++) {
 		struct store_cmd_exec *e = &rows[i];
 
-		enum cmd_status from;
 		enum cmd_refusal why;
-		int fx = -1;
+		int fx;
 
 		/* The store returns the due ones; cmd_fsm decides. */
-		if (cmd_status_parse(e->status, &from) == 0)
-			fx = cmd_fsm_step(from, CMD_TIMED_OUT, CMD_BY_SERVICE,
-			    &why);
+		fx = cmd_fsm_step(e->status, CMD_TIMED_OUT, CMD_BY_SERVICE,
+		    &why);
 		if (rc == 0 && fx >= 0) {
-			snprintf(e->status, sizeof(e->status), "%s",
-			    cmd_status_name(CMD_TIMED_OUT));
+			e->status = CMD_TIMED_OUT;
 			json_decref(e->status_reason);
 			e->status_reason = json_pack("{s:s}", "reasonCode",
 			    COMMAND_REASON_TIMEOUT);

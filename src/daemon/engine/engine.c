@@ -72,8 +72,9 @@ engine_retry_allowed(const json_t *config, const struct store_exec *e)
 static int64_t
 abort_failures(const struct store_job_engine *j, const char *type)
 {
-	int64_t failed = j->counts[3], rejected = j->counts[4];
-	int64_t timed_out = j->counts[7];
+	int64_t failed = store_job_count_of(j->counts, EXEC_FAILED);
+	int64_t rejected = store_job_count_of(j->counts, EXEC_REJECTED);
+	int64_t timed_out = store_job_count_of(j->counts, EXEC_TIMED_OUT);
 
 	if (strcmp(type, "FAILED") == 0)
 		return failed;
@@ -105,8 +106,9 @@ abort_check(struct store_tx *tx, const char *job_id, int64_t now,
 	if (found != 1)
 		return found;
 	list = cfg_get(j.config, "abortConfig", "criteriaList");
-	executed = j.counts[2] + j.counts[3] + j.counts[4] + j.counts[7];
-	if (strcmp(j.status, "IN_PROGRESS") != 0 || list == NULL)
+	executed = store_job_count_of(j.counts, EXEC_SUCCEEDED) +
+	    abort_failures(&j, "ALL");
+	if (j.status != JOB_IN_PROGRESS || list == NULL)
 		goto out;
 	json_array_foreach(list, i, c) {
 		const char *type = json_string_value(json_object_get(c,
@@ -151,7 +153,7 @@ engine_exec_changed(struct store_tx *tx, const struct store_exec *e,
 		found = store_job_engine_get(tx, e->job_id, &j, err);
 		if (found == -1)
 			return -1;
-		retry = found == 1 && strcmp(j.status, "IN_PROGRESS") == 0 &&
+		retry = found == 1 && j.status == JOB_IN_PROGRESS &&
 		    engine_retry_allowed(j.config, e);
 		/* No abortConfig: abort_check would read the job again for
 		 * nothing (a million timeouts in a row, say). */

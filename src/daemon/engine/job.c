@@ -81,9 +81,7 @@ int
 engine_count_move(struct store_tx *tx, const char *job_id, int from, int to,
     int64_t now, struct err *err)
 {
-	if (store_job_count_move(tx, job_id, from < 0 ? NULL :
-	    exec_status_name((enum exec_status)from), to < 0 ? NULL :
-	    exec_status_name((enum exec_status)to), now, err) == -1)
+	if (store_job_count_move(tx, job_id, from, to, now, err) == -1)
 		return -1;
 	/* Only an execution leaving the pending list can finish a job. */
 	if (from >= 0 && exec_is_pending((enum exec_status)from) &&

@@ -215,7 +215,7 @@ engine_rollout_of(const struct store_job_engine *j, struct engine_rollout *r)
 	r->config = j->config;
 	r->waiting = j->waiting;
 	r->sent = j->rollout_sent;
-	r->succeeded = j->counts[2];
+	r->succeeded = store_job_count_of(j->counts, EXEC_SUCCEEDED);
 	r->rate = j->rollout_rate;
 	r->mark = j->rollout_mark;
 }
@@ -234,7 +234,7 @@ tick(struct store_tx *tx, const char *job_id, int64_t now, struct err *err)
 		return rc;
 	j.rollout_at = 0;
 	/* Paused: no deadline; the resume arms one. */
-	if (strcmp(j.status, "IN_PROGRESS") != 0 || j.rollout_stopped ||
+	if (j.status != JOB_IN_PROGRESS || j.rollout_stopped ||
 	    j.waiting == 0 || j.paused_at != 0)
 		goto put;
 	engine_rollout_of(&j, &r);
@@ -310,11 +310,11 @@ engine_job_created(struct store_tx *tx, const char *job_id,
 
 	if ((rc = store_job_engine_get(tx, job_id, &j, err)) != 1)
 		return rc;
-	j.start_at = strcmp(j.status, "SCHEDULED") == 0 ?
+	j.start_at = j.status == JOB_SCHEDULED ?
 	    sched_time(j.config, "startTime") : 0;
 	j.end_at = sched_time(j.config, "endTime");
 	rc = engine_job_put(tx, &j, now, err);
-	if (rc == 0 && strcmp(j.status, "IN_PROGRESS") == 0)
+	if (rc == 0 && j.status == JOB_IN_PROGRESS)
 		rc = job_start(tx, &j, arn_prefix, now, err);
 	store_job_engine_release(&j);
 	return rc;
@@ -327,14 +327,12 @@ engine_job_created(struct store_tx *tx, const char *job_id,
 static int
 job_begin(struct store_job_engine *j, struct err *err)
 {
-	enum job_status from;
-
-	if (job_status_parse(j->status, &from) == -1 || from != JOB_SCHEDULED)
+	if (j->status != JOB_SCHEDULED)
 		return 0;
-	if (job_fsm_step(j->job_id, from, JOB_IN_PROGRESS, false, err) == -1)
+	if (job_fsm_step(j->job_id, j->status, JOB_IN_PROGRESS, false,
+	    err) == -1)
 		return -1;
-	snprintf(j->status, sizeof(j->status), "%s",
-	    job_status_name(JOB_IN_PROGRESS));
+	j->status = JOB_IN_PROGRESS;
 	return 0;
 }
 
@@ -345,8 +343,8 @@ job_end(struct store_tx *tx, struct store_job_engine *j, int64_t now,
 {
 	const char *b = json_string_value(cfg_get(j->config,
 	    "schedulingConfig", "endBehavior"));
-	bool active = strcmp(j->status, "IN_PROGRESS") == 0 ||
-	    strcmp(j->status, "SCHEDULED") == 0;
+	bool active = j->status == JOB_IN_PROGRESS ||
+	    j->status == JOB_SCHEDULED;
 	char comment[128];
 
 	j->end_at = 0;
@@ -383,7 +381,7 @@ engine_job_wake(struct store_tx *tx, const char *job_id,
 		rc = job_begin(&j, err);
 		if (rc == 0)
 			rc = engine_job_put(tx, &j, now, err);
-		if (rc == 0 && strcmp(j.status, "IN_PROGRESS") == 0)
+		if (rc == 0 && j.status == JOB_IN_PROGRESS)
 			rc = job_start(tx, &j, arn_prefix, now, err);
 		store_job_engine_release(&j);
 		if (rc == -1 || store_job_engine_get(tx, job_id, &j,
@@ -413,7 +411,7 @@ engine_is_rolling_out(struct store_tx *tx, const char *job_id)
 	err_clear(&err);
 	if (store_job_engine_get(tx, job_id, &j, &err) != 1)
 		return false;
-	yes = strcmp(j.status, "IN_PROGRESS") == 0 && j.waiting > 0 &&
+	yes = j.status == JOB_IN_PROGRESS && j.waiting > 0 &&
 	    !j.rollout_stopped;
 	store_job_engine_release(&j);
 	return yes;
@@ -430,11 +428,11 @@ engine_job_pause(struct store_tx *tx, const char *job_id, bool pause,
 	if ((rc = store_job_engine_get(tx, job_id, &j, err)) != 1)
 		return rc;
 	rc = 1;
-	if (strcmp(j.status, "IN_PROGRESS") != 0 &&
-	    strcmp(j.status, "SCHEDULED") != 0) {
+	if (j.status != JOB_IN_PROGRESS &&
+	    j.status != JOB_SCHEDULED) {
 		rc = err_set(err, ERR_INVALID_REQUEST, "Job %s is %s: only a"
 		    " SCHEDULED or IN_PROGRESS job can be %s", job_id,
-		    j.status, pause ? "paused" : "resumed");
+		    job_status_name(j.status), pause ? "paused" : "resumed");
 		goto out;
 	}
 	if (pause == (j.paused_at != 0))
@@ -445,7 +443,7 @@ engine_job_pause(struct store_tx *tx, const char *job_id, bool pause,
 		goto out;
 	}
 	/* Pausing leaves rollout_at: the tick it reaches does nothing. */
-	if (!pause && j.waiting > 0 && strcmp(j.status, "IN_PROGRESS") == 0 &&
+	if (!pause && j.waiting > 0 && j.status == JOB_IN_PROGRESS &&
 	    !j.rollout_stopped) {
 		j.rollout_at = now;
 		if (engine_job_put(tx, &j, now, err) == -1)

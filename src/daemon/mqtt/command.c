@@ -175,15 +175,12 @@ result_check(const json_t *r, json_t **out, struct err *err)
  * (cmd_fsm), or -1 with ERR set to the MQTT error of the refusal.
  */
 static int
-transition_check(const char *from, const char *to, struct err *err)
+transition_check(enum cmd_status f, enum cmd_status t, struct err *err)
 {
-	enum cmd_status f, t;
+	const char *from = cmd_status_name(f);
 	enum cmd_refusal why;
 	int fx;
 
-	if (cmd_status_parse(from, &f) == -1 || cmd_status_parse(to, &t) == -1)
-		return err_set(err, MQTT_INVALID_REQUEST, "status must be one"
-		    " of IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, TIMED_OUT");
 	fx = cmd_fsm_step(f, t, CMD_BY_DEVICE, &why);
 	if (fx >= 0)
 		return fx;
@@ -208,25 +205,26 @@ command_report_apply(const json_t *in, struct store_cmd_exec *e,
 {
 	const char *st = json_string_value(json_object_get(in, "status"));
 	const json_t *reason = json_object_get(in, "statusReason");
+	enum cmd_status to;
 	json_t *result;
 	const char *k;
 	json_t *v;
 	int fx;
 
-	if (st == NULL || (strcmp(st, "IN_PROGRESS") != 0 &&
-	    !command_status_is_terminal(st)))
+	if (st == NULL || cmd_status_parse(st, &to) == -1 ||
+	    (to != CMD_IN_PROGRESS && !cmd_is_terminal(to)))
 		return err_set(err, MQTT_INVALID_REQUEST, "status must be one"
 		    " of IN_PROGRESS, SUCCEEDED, FAILED, REJECTED, TIMED_OUT");
 	if (reason != NULL && reason_check(reason, err) == -1)
 		return -1;
 	if (result_check(json_object_get(in, "result"), &result, err) == -1)
 		return -1;
-	if ((fx = transition_check(e->status, st, err)) == -1) {
+	if ((fx = transition_check(e->status, to, err)) == -1) {
 		json_decref(result);
 		return -1;
 	}
 	*changed = (fx & CMD_FX_EVENT) != 0;
-	snprintf(e->status, sizeof(e->status), "%s", st);
+	e->status = to;
 	if (reason != NULL) {
 		json_decref(e->status_reason);
 		e->status_reason = json_deep_copy(reason);

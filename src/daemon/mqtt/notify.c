@@ -203,10 +203,13 @@ text_str(struct text *t, const char *s)
 	text_add(t, "\"", 1);
 }
 
-/* The JobExecutionSummary list of STATUS in P under KEY (WIRE.md 10.4). */
+/*
+ * The JobExecutionSummary list of STATUS in P, under the status's name
+ * (WIRE.md 10.4).
+ */
 static void
 text_summaries(struct text *t, const struct pending *p,
-    enum exec_status status, const char *key)
+    enum exec_status status)
 {
 	const struct store_exec *e;
 	bool first = true;
@@ -220,7 +223,7 @@ text_summaries(struct text *t, const struct pending *p,
 		if (first) {
 			if (t->s[t->len - 1] != '{')
 				text_add(t, ",", 1);
-			text_str(t, key);
+			text_str(t, exec_status_name(status));
 			text_add(t, ":[", 2);
 		} else
 			text_add(t, ",", 1);
@@ -251,8 +254,8 @@ render_notify(const struct pending *p, int64_t now)
 	n = snprintf(head, sizeof(head), "{\"timestamp\":%lld,\"jobs\":{",
 	    (long long)now);
 	text_add(&t, head, (size_t)n);
-	text_summaries(&t, p, EXEC_IN_PROGRESS, "IN_PROGRESS");
-	text_summaries(&t, p, EXEC_QUEUED, "QUEUED");
+	text_summaries(&t, p, EXEC_IN_PROGRESS);
+	text_summaries(&t, p, EXEC_QUEUED);
 	text_add(&t, "}}", 2);
 	return t.s;
 }

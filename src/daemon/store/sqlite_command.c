@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sqlite_int.h"
+#include "sqlite_plan.h"
 #include "xmalloc.h"
 
 #define CMD_COLS "command_id, namespace, display_name, description, def," \
@@ -73,14 +74,22 @@ static const char sql_exec_list_asc[] = "SELECT " EXEC_COLS EXEC_LIST_WHERE
 static const char sql_exec_list_desc[] = "SELECT " EXEC_COLS EXEC_LIST_WHERE
     " AND (?8 = 0 OR id < ?8) ORDER BY id DESC LIMIT ?9";
 
+/*
+ * ?1, ?2: the open statuses (cmd_open, bound by bind_open). The index
+ * command_executions_timeout is (status, timeout_at) (0023): one min
+ * lookup per status, one range per status for the due rows.
+ */
+_Static_assert(CMD_OPEN_COUNT == 2, "the timer statements bind two");
 static const char sql_next_timeout[] =
-    "SELECT min(timeout_at) FROM command_executions"
-    " WHERE status IN ('CREATED', 'IN_PROGRESS')";
+    "SELECT min(t) FROM (SELECT (SELECT min(timeout_at)"
+    " FROM command_executions WHERE status = ?1) AS t"
+    " UNION ALL SELECT (SELECT min(timeout_at) FROM command_executions"
+    " WHERE status = ?2))";
 static const char sql_next_delete[] =
     "SELECT min(delete_at) FROM commands WHERE delete_at IS NOT NULL";
 static const char sql_exec_due[] =
     "SELECT " EXEC_COLS " FROM command_executions"
-    " WHERE status IN ('CREATED', 'IN_PROGRESS') AND timeout_at <= ?1"
+    " WHERE status IN (?3, ?4) AND timeout_at <= ?1"
     " ORDER BY timeout_at LIMIT ?2";
 static const char sql_cmd_delete_due[] =
     "DELETE FROM commands WHERE delete_at IS NOT NULL AND delete_at <= ?1";
@@ -309,7 +318,9 @@ exec_row(sqlite3_stmt *s, void *arg)
 	snprintf(e->namespace, sizeof(e->namespace), "%s", sq_col_text(s, 2));
 	snprintf(e->target_arn, sizeof(e->target_arn), "%s",
 	    sq_col_text(s, 3));
-	snprintf(e->status, sizeof(e->status), "%s", sq_col_text(s, 4));
+	/* FAILED (terminal, inert) for a name iotjobs never writes. */
+	if (cmd_status_parse(sq_col_text(s, 4), &e->status) == -1)
+		e->status = CMD_FAILED;
 	e->status_reason = col_json(s, 5);
 	e->result = col_json(s, 6);
 	e->parameters = col_json(s, 7);
@@ -359,7 +370,7 @@ sq_cmd_exec_insert(struct store_tx *tx, const struct store_cmd_exec *e,
 	sq_bind_text(s, 2, e->command_id);
 	sq_bind_text(s, 3, e->namespace);
 	sq_bind_text(s, 4, e->target_arn);
-	sq_bind_text(s, 5, e->status);
+	sq_bind_text(s, 5, cmd_status_name(e->status));
 	bind_json(s, 6, e->status_reason);
 	bind_json(s, 7, e->result);
 	bind_json(s, 8, e->parameters);
@@ -381,7 +392,7 @@ sq_cmd_exec_update(struct store_tx *tx, const struct store_cmd_exec *e,
 	sqlite3_stmt *s = sq_stmt(tx, sql_exec_update);
 
 	sq_bind_text(s, 1, e->execution_id);
-	sq_bind_text(s, 2, e->status);
+	sq_bind_text(s, 2, cmd_status_name(e->status));
 	bind_json(s, 3, e->status_reason);
 	bind_json(s, 4, e->result);
 	sqlite3_bind_int64(s, 5, e->last_updated_at);
@@ -404,7 +415,8 @@ sq_cmd_exec_list(struct store_tx *tx, const struct store_cmd_exec_query *q,
 	    sql_exec_list_desc);
 
 	sq_bind_text(s, 1, q->namespace);
-	sq_bind_text(s, 2, q->status);
+	sq_bind_text(s, 2, q->status != NULL ? cmd_status_name(*q->status) :
+	    NULL);
 	sq_bind_text(s, 3, q->target_arn);
 	sq_bind_text(s, 4, q->command_id);
 	sqlite3_bind_int64(s, 5, q->from);
@@ -418,10 +430,20 @@ sq_cmd_exec_list(struct store_tx *tx, const struct store_cmd_exec_query *q,
 
 /* --- deadlines --------------------------------------------------------- */
 
-static int
-min_of(struct store_tx *tx, const char *sql, int64_t *at, struct err *err)
+/* Binds the names of cmd_open to parameters FIRST, FIRST + 1. */
+static void
+bind_open(sqlite3_stmt *s, int first)
 {
-	sqlite3_stmt *s = sq_stmt(tx, sql);
+	int i;
+
+	for (i = 0; i < CMD_OPEN_COUNT; i++)
+		sq_bind_text(s, first + i, cmd_status_name(cmd_open[i]));
+}
+
+/* Lowers *AT to the one value S (bound) returns, unless it is NULL or 0. */
+static int
+min_of(struct store_tx *tx, sqlite3_stmt *s, int64_t *at, struct err *err)
+{
 	int rc = sqlite3_step(s);
 	int64_t v;
 
@@ -440,10 +462,13 @@ int
 sq_command_next_deadline(struct store_tx *tx, int64_t *at,
     struct err *err)
 {
+	sqlite3_stmt *s = sq_stmt(tx, sql_next_timeout);
+
 	*at = 0;
-	if (min_of(tx, sql_next_timeout, at, err) == -1)
+	bind_open(s, 1);
+	if (min_of(tx, s, at, err) == -1)
 		return -1;
-	return min_of(tx, sql_next_delete, at, err);
+	return min_of(tx, sq_stmt(tx, sql_next_delete), at, err);
 }
 
 int
@@ -455,6 +480,7 @@ sq_cmd_exec_due(struct store_tx *tx, int64_t now, int limit,
 
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_int(s, 2, limit + 1);
+	bind_open(s, 3);
 	return page(tx, s, limit, 16, exec_row, out, sizeof(*out),
 	    exec_release_v, n, &next, err);
 }
@@ -531,3 +557,24 @@ sq_cmd_outbox_done(struct store_tx *tx, int64_t last, struct err *err)
 	sqlite3_bind_int64(s, 1, last);
 	return sq_exec_stmt(tx, s, err);
 }
+
+/*
+ * The device path's statements (sqlite_plan.h): a command execution's
+ * lookups and writes, the timer's deadline and due rows, the outbox. The
+ * outbox is read from its start (SCAN in rowid order, stopped at the
+ * limit; delivered rows are deleted).
+ */
+const struct sq_plan_stmt sq_plan_command[] = {
+	SQ_PLAN(sql_exec_get, ""),
+	SQ_PLAN(sql_exec_by_token, ""),
+	SQ_PLAN(sql_exec_insert, ""),
+	SQ_PLAN(sql_exec_update, ""),
+	SQ_PLAN(sql_next_timeout, ""),
+	SQ_PLAN(sql_next_delete, ""),
+	SQ_PLAN(sql_exec_due, ""),
+	SQ_PLAN(sql_cmd_delete_due, ""),
+	SQ_PLAN(sql_outbox_add, ""),
+	SQ_PLAN(sql_outbox_walk, "command_outbox"),
+	SQ_PLAN(sql_outbox_done, ""),
+	{ NULL, NULL, NULL },
+};

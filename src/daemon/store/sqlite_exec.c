@@ -2,9 +2,9 @@
 /*
  * SQLite backend of the execution store (store_exec.h). Every read is an
  * index lookup: (job_id, thing_name, execution_number) UNIQUE for one
- * execution, the partial index executions_pending for a thing's pending
- * list, executions_thing and executions_job (0004) for the list pages, the
- * jobs job_id UNIQUE for the job's document and timeoutConfig.
+ * execution, executions_pending (thing_name, status, id) for a thing's
+ * pending list, executions_thing and executions_job (0004) for the list
+ * pages, the jobs job_id UNIQUE for the job's document and timeoutConfig.
  */
 #include "store_exec.h"
 
@@ -40,12 +40,15 @@ static const char sql_get_latest[] = EXEC_COLS
     " ORDER BY e.execution_number DESC LIMIT 1";
 
 /*
- * The WHERE and ORDER BY terms are those of the partial index
- * executions_pending, so SQLite walks it in order and stops at the limit.
+ * ?3, ?4: the pending statuses (exec_pending, bound by bind_pending). The
+ * index executions_pending (0023) is (thing_name, status, id): SQLite
+ * visits the IN list in sorted order, which is the pending-list order
+ * (status.h), so it walks the index in order and stops at the limit.
  */
+_Static_assert(EXEC_PENDING_COUNT == 2, "the pending IN lists bind two");
 static const char sql_pending[] = EXEC_COLS
-    " WHERE e.thing_name = ?1 AND e.status IN ('QUEUED', 'IN_PROGRESS')"
-    " ORDER BY e.status = 'QUEUED', e.id LIMIT ?2";
+    " WHERE e.thing_name = ?1 AND e.status IN (?3, ?4)"
+    " ORDER BY e.status, e.id LIMIT ?2";
 
 /*
  * The same walk for a pending list, which needs summary members only: no
@@ -57,8 +60,8 @@ static const char sql_pending_summary[] =
     " NULL, e.queued_at, e.started_at, e.last_updated_at, e.version,"
     " 0, e.retry_attempt, NULL, NULL, NULL, NULL, NULL, 0, 0"
     " FROM executions e"
-    " WHERE e.thing_name = ?1 AND e.status IN ('QUEUED', 'IN_PROGRESS')"
-    " ORDER BY e.status = 'QUEUED', e.id LIMIT ?2";
+    " WHERE e.thing_name = ?1 AND e.status IN (?3, ?4)"
+    " ORDER BY e.status, e.id LIMIT ?2";
 
 static const char sql_list_job[] = EXEC_COLS
     " WHERE e.job_id = ?1 AND e.id > ?2 AND (?3 IS NULL OR e.status = ?3)"
@@ -242,6 +245,20 @@ sq_exec_get(struct store_tx *tx, const char *thing, const char *job_id,
 	return exec_one(tx, s, out, err);
 }
 
+/*
+ * Binds the names of exec_pending to parameters FIRST, FIRST + 1; the
+ * names are static, so SQLite need not copy them on the device path.
+ */
+static void
+bind_pending(sqlite3_stmt *s, int first)
+{
+	int i;
+
+	for (i = 0; i < EXEC_PENDING_COUNT; i++)
+		sqlite3_bind_text(s, first + i,
+		    exec_status_name(exec_pending[i]), -1, SQLITE_STATIC);
+}
+
 int
 sq_exec_next_pending(struct store_tx *tx, const char *thing,
     bool with_doc, struct store_exec *out, struct err *err)
@@ -250,6 +267,7 @@ sq_exec_next_pending(struct store_tx *tx, const char *thing,
 
 	sq_bind_text(s, 1, thing);
 	sqlite3_bind_int(s, 2, 1);
+	bind_pending(s, 3);
 	bind_doc(s, with_doc);
 	return exec_one(tx, s, out, err);
 }
@@ -262,6 +280,7 @@ sq_exec_pending(struct store_tx *tx, const char *thing, int limit,
 
 	sq_bind_text(s, 1, thing);
 	sqlite3_bind_int(s, 2, limit);
+	bind_pending(s, 3);
 	return exec_walk(tx, s, limit, fn, arg, NULL, err);
 }
 
@@ -321,7 +340,8 @@ sq_exec_list_job(struct store_tx *tx, const char *job_id,
 
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, pg->after);
-	sq_bind_text(s, 3, pg->status);
+	sq_bind_text(s, 3, pg->status != NULL ?
+	    exec_status_name(*pg->status) : NULL);
 	sqlite3_bind_int(s, 4, pg->limit + 1);
 	bind_doc(s, false);
 	return exec_walk(tx, s, pg->limit, fn, arg, &pg->more, err);
@@ -336,7 +356,8 @@ sq_exec_list_thing(struct store_tx *tx, const char *thing,
 
 	sq_bind_text(s, 1, thing);
 	sqlite3_bind_int64(s, 2, pg->after);
-	sq_bind_text(s, 3, pg->status);
+	sq_bind_text(s, 3, pg->status != NULL ?
+	    exec_status_name(*pg->status) : NULL);
 	sq_bind_text(s, 4, job_id);
 	sq_bind_text(s, 5, pg->namespace_id);
 	sqlite3_bind_int(s, 6, pg->limit + 1);
@@ -358,13 +379,13 @@ static const char sql_retry[] =
     "INSERT INTO executions (job_id, thing_name, execution_number, status,"
     " queued_at, last_updated_at, version, retry_attempt, retries_failed,"
     " retries_timed_out)"
-    " SELECT ?1, ?2, max(execution_number) + 1, 'QUEUED', ?3, ?3, 1, ?4,"
+    " SELECT ?1, ?2, max(execution_number) + 1, ?7, ?3, ?3, 1, ?4,"
     " ?5, ?6 FROM executions WHERE job_id = ?1 AND thing_name = ?2";
 
 static const char sql_pending_of[] = EXEC_COLS
-    " WHERE e.thing_name = ?1 AND e.status IN ('QUEUED', 'IN_PROGRESS')"
+    " WHERE e.thing_name = ?1 AND e.status IN (?4, ?5)"
     " AND (?2 IS NULL OR e.job_id = ?2)"
-    " ORDER BY e.status = 'QUEUED', e.id LIMIT ?3";
+    " ORDER BY e.status, e.id LIMIT ?3";
 
 int
 sq_exec_due(struct store_tx *tx, enum exec_status timed, int64_t now,
@@ -411,6 +432,7 @@ sq_exec_retry(struct store_tx *tx, const struct store_exec *e,
 	sqlite3_bind_int64(s, 4, e->retry_attempt + 1);
 	sqlite3_bind_int64(s, 5, e->retries_failed + (failed ? 1 : 0));
 	sqlite3_bind_int64(s, 6, e->retries_timed_out + (failed ? 0 : 1));
+	sq_bind_text(s, 7, exec_status_name(EXEC_QUEUED));
 	return sq_exec_stmt(tx, s, err);
 }
 
@@ -424,6 +446,7 @@ sq_exec_pending_of(struct store_tx *tx, const char *thing,
 	sq_bind_text(s, 1, thing);
 	sq_bind_text(s, 2, job_id);
 	sqlite3_bind_int(s, 3, limit);
+	bind_pending(s, 4);
 	bind_doc(s, false);
 	return exec_walk(tx, s, limit, fn, arg, NULL, err);
 }
@@ -473,6 +496,7 @@ const struct sq_plan_stmt sq_plan_exec[] = {
 	SQ_PLAN(sql_due, ""),
 	SQ_PLAN(sql_next_deadline, ""),
 	SQ_PLAN(sql_retry, ""),
+	SQ_PLAN(sql_pending_of, ""),
 	SQ_PLAN(sql_move_job, ""),
 	SQ_PLAN(sql_last_id, ""),
 	{ NULL, NULL, NULL },

@@ -16,14 +16,9 @@
 #include "xmalloc.h"
 
 /*
- * The status each counter column counts, in column (and
- * store_job_count_names) order; the statements bind their names as
- * ?11 to ?18.
+ * The counter columns are in store_job_count_status order; the recount
+ * binds those statuses' names as ?11 to ?18.
  */
-static const enum exec_status count_status[STORE_JOB_NCOUNTS] = {
-	EXEC_QUEUED, EXEC_IN_PROGRESS, EXEC_SUCCEEDED, EXEC_FAILED,
-	EXEC_REJECTED, EXEC_CANCELED, EXEC_REMOVED, EXEC_TIMED_OUT,
-};
 #define COUNT_PARAM	11
 
 /*
@@ -68,24 +63,24 @@ bind_count_status(sqlite3_stmt *s)
 
 	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
 		sq_bind_text(s, COUNT_PARAM + i,
-		    exec_status_name(count_status[i]));
+		    exec_status_name(store_job_count_status[i]));
 }
 
-/* The counter (column) index that counts NAME, or -1. */
+/* The counter (column) index that counts STATUS, or -1 (none: -1). */
 static int
-count_index(const char *name)
+count_index(int status)
 {
 	int i;
 
-	for (i = 0; name != NULL && i < STORE_JOB_NCOUNTS; i++)
-		if (strcmp(name, exec_status_name(count_status[i])) == 0)
+	for (i = 0; status >= 0 && i < STORE_JOB_NCOUNTS; i++)
+		if ((int)store_job_count_status[i] == status)
 			return i;
 	return -1;
 }
 
 int
-sq_job_count_move(struct store_tx *tx, const char *job_id,
-    const char *from, const char *to, int64_t now, struct err *err)
+sq_job_count_move(struct store_tx *tx, const char *job_id, int from, int to,
+    int64_t now, struct err *err)
 {
 	sqlite3_stmt *s = sq_stmt(tx, sql_count_move);
 	int delta[STORE_JOB_NCOUNTS] = { 0 };
@@ -116,12 +111,6 @@ sq_job_count_refresh(struct store_tx *tx, const char *job_id,
 
 /* --- the jobs control plane ------------------------------------------- */
 
-const char *const store_job_count_names[STORE_JOB_NCOUNTS] = {
-	"numberOfQueuedThings", "numberOfInProgressThings",
-	"numberOfSucceededThings", "numberOfFailedThings",
-	"numberOfRejectedThings", "numberOfCanceledThings",
-	"numberOfRemovedThings", "numberOfTimedOutThings",
-};
 
 /* Column I as a new string, or NULL for an SQL NULL. */
 static char *
@@ -136,6 +125,17 @@ static void
 col_copy(sqlite3_stmt *s, int i, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s", sq_col_text(s, i));
+}
+
+/* The JobStatus of column I; COMPLETED (inert) for a name never written. */
+static enum job_status
+col_job_status(sqlite3_stmt *s, int i)
+{
+	enum job_status st;
+
+	if (job_status_parse(sq_col_text(s, i), &st) == -1)
+		return JOB_COMPLETED;
+	return st;
 }
 
 static const char sql_job_get[] =
@@ -155,7 +155,7 @@ job_from_row(sqlite3_stmt *s, struct store_job *job)
 	int i;
 
 	col_copy(s, 0, job->job_id, sizeof(job->job_id));
-	col_copy(s, 1, job->status, sizeof(job->status));
+	job->status = col_job_status(s, 1);
 	col_copy(s, 2, job->target_selection, sizeof(job->target_selection));
 	job->document = col_dup(s, 3);
 	job->description = col_dup(s, 4);
@@ -286,7 +286,7 @@ sq_job_insert(struct store_tx *tx, const struct store_job *job,
 		return err_set(err, ERR_INTERNAL_FAILURE,
 		    "cannot encode the configuration of job %s", job->job_id);
 	sq_bind_text(s, 1, job->job_id);
-	sq_bind_text(s, 2, job->status);
+	sq_bind_text(s, 2, job_status_name(job->status));
 	sq_bind_text(s, 3, job->target_selection);
 	sq_bind_text(s, 4, job->document);
 	sq_bind_text(s, 5, job->description);
@@ -343,10 +343,11 @@ sq_job_targets_add(struct store_tx *tx, const char *job_id,
     " SELECT m.thing_name FROM grp" \
     " JOIN group_members m ON m.group_name = grp.name)"
 
+/* Parameters as TARGETS_CTE; ?6 QUEUED. */
 static const char sql_queue_targets[] = TARGETS_CTE
     " INSERT INTO executions (job_id, thing_name, execution_number, status,"
     " queued_at, last_updated_at, version)"
-    " SELECT ?1, tgt.thing, 1, 'QUEUED', ?5, ?5, 1 FROM tgt"
+    " SELECT ?1, tgt.thing, 1, ?6, ?5, ?5, 1 FROM tgt"
     " JOIN things t ON t.name = tgt.thing"
     " WHERE NOT EXISTS (SELECT 1 FROM executions e"
     " WHERE e.job_id = ?1 AND e.thing_name = tgt.thing)"
@@ -389,13 +390,14 @@ static const char sql_group_batch_end[] =
     " AND thing_name > ?2 ORDER BY thing_name LIMIT 1 OFFSET ?3";
 
 /*
- * ?1 job, ?2 group, ?3 < thing name <= ?4, ?5 now; the last batch has
- * no end. Both bounds are index range bounds.
+ * ?1 job, ?2 group, ?3 < thing name <= ?4, ?5 now, ?6 QUEUED (the
+ * status a new execution starts in); the last batch has no end. Both
+ * bounds are index range bounds.
  */
 #define QUEUE_GROUP \
     "INSERT INTO executions (job_id, thing_name, execution_number, status," \
     " queued_at, last_updated_at, version)" \
-    " SELECT ?1, m.thing_name, 1, 'QUEUED', ?5, ?5, 1 FROM group_members m" \
+    " SELECT ?1, m.thing_name, 1, ?6, ?5, ?5, 1 FROM group_members m" \
     " JOIN things t ON t.name = m.thing_name" \
     " WHERE m.group_name = ?2 AND m.thing_name > ?3"
 static const char sql_queue_group[] = QUEUE_GROUP
@@ -476,6 +478,7 @@ queue_group(struct store_tx *tx, const char *job_id, const char *group,
 		if (!last)
 			sq_bind_text(s, 4, end);
 		sqlite3_bind_int64(s, 5, now);
+		sq_bind_text(s, 6, exec_status_name(EXEC_QUEUED));
 		if (sq_exec_stmt(tx, s, err) == -1)
 			return -1;
 		queued += sqlite3_changes(sq_db(tx));
@@ -503,6 +506,7 @@ sq_job_queue_targets(struct store_tx *tx, const char *job_id,
 	sqlite3_bind_int64(s, 3, (int64_t)(n + strlen("thinggroup/") + 1));
 	sqlite3_bind_int64(s, 4, (int64_t)(n + strlen("thing/") + 1));
 	sqlite3_bind_int64(s, 5, now);
+	sq_bind_text(s, 6, exec_status_name(EXEC_QUEUED));
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
 	return queued_add(tx, job_id, sqlite3_changes(sq_db(tx)), now, err);
@@ -688,7 +692,8 @@ sq_job_list(struct store_tx *tx, const struct store_job_filter *f,
 
 	*n = 0;
 	*next = 0;
-	sq_bind_text(s, 1, f->status);
+	sq_bind_text(s, 1, f->status != NULL ? job_status_name(*f->status) :
+	    NULL);
 	sq_bind_text(s, 2, f->target_selection);
 	sq_bind_text(s, 3, f->group_arn);
 	sq_bind_text(s, 4, f->namespace_id);
@@ -706,7 +711,7 @@ sq_job_list(struct store_tx *tx, const struct store_job_filter *f,
 		js = &out[(*n)++];
 		last = sqlite3_column_int64(s, 0);
 		col_copy(s, 1, js->job_id, sizeof(js->job_id));
-		col_copy(s, 2, js->status, sizeof(js->status));
+		js->status = col_job_status(s, 2);
 		col_copy(s, 3, js->target_selection,
 		    sizeof(js->target_selection));
 		js->created_at = sqlite3_column_int64(s, 4);
@@ -763,7 +768,7 @@ sq_job_engine_get(struct store_tx *tx, const char *job_id,
 	}
 	memset(out, 0, sizeof(*out));
 	col_copy(s, 0, out->job_id, sizeof(out->job_id));
-	col_copy(s, 1, out->status, sizeof(out->status));
+	out->status = col_job_status(s, 1);
 	col_copy(s, 2, out->target_selection, sizeof(out->target_selection));
 	out->config = json_loads(sq_col_text(s, 3), 0, NULL);
 	if (!json_is_object(out->config)) {
@@ -870,7 +875,7 @@ sq_job_engine_put(struct store_tx *tx, const struct store_job_engine *j,
 	sqlite3_stmt *s = sq_stmt(tx, sql_engine_put);
 
 	sq_bind_text(s, 1, j->job_id);
-	sq_bind_text(s, 2, j->status);
+	sq_bind_text(s, 2, job_status_name(j->status));
 	bind_opt(s, 3, j->start_at);
 	bind_opt(s, 4, j->end_at);
 	bind_opt(s, 5, j->rollout_at);
@@ -947,12 +952,13 @@ sq_job_plan_targets(struct store_tx *tx, const char *job_id,
 	return sq_exec_stmt(tx, s, err);
 }
 
+/* ?1 job, ?2 how many, ?3 now, ?4 QUEUED. */
 static const char sql_release[] =
     "INSERT INTO executions (job_id, thing_name, execution_number, status,"
     " queued_at, last_updated_at, version)"
     " SELECT q.job_id, q.thing_name, coalesce((SELECT max(e.execution_number)"
     " FROM executions e WHERE e.job_id = q.job_id"
-    " AND e.thing_name = q.thing_name), 0) + 1, 'QUEUED', ?3, ?3, 1"
+    " AND e.thing_name = q.thing_name), 0) + 1, ?4, ?3, ?3, 1"
     " FROM rollout_queue q WHERE q.job_id = ?1 ORDER BY q.seq LIMIT ?2";
 
 static const char sql_release_drop[] =
@@ -975,6 +981,7 @@ sq_job_release_batch(struct store_tx *tx, const char *job_id,
 	sq_bind_text(s, 1, job_id);
 	sqlite3_bind_int64(s, 2, limit);
 	sqlite3_bind_int64(s, 3, now);
+	sq_bind_text(s, 4, exec_status_name(EXEC_QUEUED));
 	if (sq_exec_stmt(tx, s, err) == -1)
 		return -1;
 	*n = sqlite3_changes(sq_db(tx));
@@ -1113,7 +1120,7 @@ sq_job_member_jobs(struct store_tx *tx, const char *group_arn,
 /* Index job_targets_arn, then the jobs' job_id key. */
 static const char sql_continuous_targets[] =
     "SELECT 1 FROM job_targets t JOIN jobs j ON j.job_id = t.job_id"
-    " WHERE t.target_arn = ?1 AND j.status = 'IN_PROGRESS'"
+    " WHERE t.target_arn = ?1 AND j.status = ?2"
     " AND j.target_selection = 'CONTINUOUS' LIMIT 1";
 
 int
@@ -1124,6 +1131,7 @@ sq_job_continuous_targets(struct store_tx *tx, const char *arn,
 	int rc;
 
 	sq_bind_text(s, 1, arn);
+	sq_bind_text(s, 2, job_status_name(JOB_IN_PROGRESS));
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)

@@ -38,7 +38,8 @@ rows(struct store_tx *tx, sqlite3_stmt *s, bool job,
 		c = 0;
 		if (job)
 			r.job_id = sq_col_text(s, c++);
-		r.status = sq_col_text(s, c++);
+		if (job_status_parse(sq_col_text(s, c++), &r.status) == -1)
+			continue;	/* a name iotjobs never writes */
 		r.jobs = sqlite3_column_int64(s, c++);
 		for (i = 0; i < STORE_JOB_NCOUNTS; i++)
 			r.counts[i] = sqlite3_column_int64(s, c++);
@@ -67,7 +68,7 @@ sq_metrics_jobs(struct store_tx *tx, int recent,
 	s = sq_stmt(tx, sql_waiting);
 	rc = sqlite3_step(s);
 	memset(&w, 0, sizeof(w));
-	w.status = "";
+	w.queues = true;
 	if (rc == SQLITE_ROW)
 		w.waiting = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);

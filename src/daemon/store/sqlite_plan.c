@@ -10,6 +10,7 @@
 const struct sq_plan_list sq_plan_lists[] = {
 	{ "sqlite_audit.c", sq_plan_audit },
 	{ "sqlite_broker.c", sq_plan_broker },
+	{ "sqlite_command.c", sq_plan_command },
 	{ "sqlite_exec.c", sq_plan_exec },
 	{ "sqlite_group.c", sq_plan_group },
 	{ "sqlite_identity.c", sq_plan_identity },

@@ -27,6 +27,7 @@ struct sq_plan_stmt {
 /* Each list ends with a row whose name is NULL. */
 extern const struct sq_plan_stmt sq_plan_audit[];
 extern const struct sq_plan_stmt sq_plan_broker[];
+extern const struct sq_plan_stmt sq_plan_command[];
 extern const struct sq_plan_stmt sq_plan_exec[];
 extern const struct sq_plan_stmt sq_plan_group[];
 extern const struct sq_plan_stmt sq_plan_identity[];

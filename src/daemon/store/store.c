@@ -270,3 +270,29 @@ store_end(struct store_tx *tx, bool commit, struct err *err)
 	void store_##name params { if (st != NULL) st->ops->name args; }
 #define WRAP_TX_OWN(ret, name, params, args)
 STORE_OPS
+
+/* --- the job counters (store_job.h), the same for every backend -------- */
+
+const char *const store_job_count_names[STORE_JOB_NCOUNTS] = {
+	"numberOfQueuedThings", "numberOfInProgressThings",
+	"numberOfSucceededThings", "numberOfFailedThings",
+	"numberOfRejectedThings", "numberOfCanceledThings",
+	"numberOfRemovedThings", "numberOfTimedOutThings",
+};
+
+const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS] = {
+	EXEC_QUEUED, EXEC_IN_PROGRESS, EXEC_SUCCEEDED, EXEC_FAILED,
+	EXEC_REJECTED, EXEC_CANCELED, EXEC_REMOVED, EXEC_TIMED_OUT,
+};
+
+int64_t
+store_job_count_of(const int64_t counts[STORE_JOB_NCOUNTS],
+    enum exec_status s)
+{
+	int i;
+
+	for (i = 0; i < STORE_JOB_NCOUNTS; i++)
+		if (store_job_count_status[i] == s)
+			return counts[i];
+	return 0;
+}

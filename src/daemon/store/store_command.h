@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "status.h"
 #include "store.h"
 
 #define STORE_COMMAND_ID_MAX	64	/* CommandId (model) */
@@ -74,7 +75,7 @@ struct store_cmd_exec {
 	char command_id[STORE_COMMAND_ID_MAX + 1];
 	char namespace[32];
 	char target_arn[STORE_CMD_TARGET_MAX + 1];
-	char status[16];
+	enum cmd_status status;
 	json_t *status_reason;
 	json_t *result;
 	json_t *parameters;
@@ -108,7 +109,8 @@ int store_cmd_exec_delete(struct store_tx *tx, const char *id,
 
 /* ListCommandExecutions filters and page position. */
 struct store_cmd_exec_query {
-	const char *namespace, *status, *target_arn, *command_id;
+	const char *namespace, *target_arn, *command_id;
+	const enum cmd_status *status;		/* NULL: any */
 	/* Time filters on started_at or completed_at (0: open end). */
 	bool on_completed;
 	int64_t from, to;

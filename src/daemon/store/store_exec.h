@@ -2,7 +2,7 @@
 /*
  * Store operations of job executions (WIRE.md 7, 8, 11.3): point lookups by
  * (thing, job, executionNumber), the pending list of a thing through the
- * partial index executions_pending, the list pages of the control plane,
+ * index executions_pending, the list pages of the control plane,
  * and the write-back of one changed execution. Lookups return 1 (found),
  * 0 (missing) or -1 (ERR set). Implemented by sqlite_exec.c.
  */
@@ -104,7 +104,7 @@ int store_exec_delete(struct store_tx *tx, int64_t id, struct err *err);
 struct store_exec_page {
 	int64_t after;
 	int limit;
-	const char *status;
+	const enum exec_status *status;
 	const char *namespace_id;	/* thing lists only; NULL: any job */
 	bool more;		/* out */
 };

@@ -16,14 +16,15 @@
 #include "store.h"
 
 /*
- * Moves one execution of JOB_ID from status FROM to status TO in the job's
- * counters (FROM NULL: a new execution; TO NULL: a deleted one) and
+ * Moves one execution of JOB_ID from status FROM to status TO (each an
+ * enum exec_status) in the job's counters (FROM -1: a new execution; TO
+ * -1: a deleted one) and
  * updates the job's lastUpdatedAt. Call it in the same transaction as the
  * execution change; whether the job is then done is the engine's decision
  * (engine_count_move, job_fsm_done).
  */
-int store_job_count_move(struct store_tx *tx, const char *job_id,
-    const char *from, const char *to, int64_t now, struct err *err);
+int store_job_count_move(struct store_tx *tx, const char *job_id, int from,
+    int to, int64_t now, struct err *err);
 
 /*
  * Recomputes the counters of JOB_ID from its executions (after set-based
@@ -35,7 +36,6 @@ int store_job_count_refresh(struct store_tx *tx, const char *job_id,
 /* --- the jobs control plane (CreateJob ... AssociateTargetsWithJob) --- */
 
 #define STORE_JOB_ID_MAX	64	/* JobId (model) */
-#define STORE_JOB_STATUS_MAX	24	/* longest JobStatus, NUL included */
 #define STORE_JOB_NCOUNTS	8
 
 /*
@@ -46,10 +46,17 @@ int store_job_count_refresh(struct store_tx *tx, const char *job_id,
  */
 extern const char *const store_job_count_names[STORE_JOB_NCOUNTS];
 
+/* The execution status each counter counts, in the same order. */
+extern const enum exec_status store_job_count_status[STORE_JOB_NCOUNTS];
+
+/* The counter of status S among COUNTS (0 for a status none counts). */
+int64_t store_job_count_of(const int64_t counts[STORE_JOB_NCOUNTS],
+    enum exec_status s);
+
 /* One job row. Strings and JSON values are owned (store_job_release). */
 struct store_job {
 	char job_id[STORE_JOB_ID_MAX + 1];
-	char status[STORE_JOB_STATUS_MAX];	/* JobStatus */
+	enum job_status status;
 	char target_selection[16];		/* SNAPSHOT | CONTINUOUS */
 	char *document;		/* the job document text; NULL: none */
 	char *description;	/* NULL: none */
@@ -160,7 +167,7 @@ int store_job_delete(struct store_tx *tx, const char *job_id,
 
 /* ListJobs filters; NULL members do not filter. */
 struct store_job_filter {
-	const char *status;
+	const enum job_status *status;
 	const char *target_selection;
 	const char *group_arn;		/* jobs with this target */
 	const char *namespace_id;
@@ -169,7 +176,7 @@ struct store_job_filter {
 /* One ListJobs row. */
 struct store_job_summary {
 	char job_id[STORE_JOB_ID_MAX + 1];
-	char status[STORE_JOB_STATUS_MAX];
+	enum job_status status;
 	char target_selection[16];
 	char group_id[64];	/* "" unless it targets an existing group */
 	int64_t created_at;
@@ -193,7 +200,7 @@ int store_job_list(struct store_tx *tx, const struct store_job_filter *f,
 /* What the engine keeps of a job (jobs row, 0005 columns). */
 struct store_job_engine {
 	char job_id[STORE_JOB_ID_MAX + 1];
-	char status[STORE_JOB_STATUS_MAX];
+	enum job_status status;
 	char target_selection[16];
 	json_t *config;		/* owned; see struct store_job */
 	int64_t counts[STORE_JOB_NCOUNTS];

@@ -17,7 +17,8 @@
 /* One row: a job status (or one job), its counters, its queue. */
 struct store_metrics_row {
 	const char *job_id;	/* NULL for a status row */
-	const char *status;
+	enum job_status status;
+	bool queues;		/* the row of every rollout queue */
 	int64_t jobs;		/* status rows: jobs in the status */
 	int64_t counts[STORE_JOB_NCOUNTS];	/* store_job_count_names */
 	int64_t waiting;	/* things in rollout queues */
@@ -27,9 +28,8 @@ struct store_metrics_row {
 /*
  * Calls FN(ARG, ROW) for each job status present, then for each of the
  * RECENT most recently created jobs (newest first); between them one
- * row with status "" and job_id NULL holds the things waiting in every
- * rollout queue. Rows are borrowed
- * for the call.
+ * row with queues set and job_id NULL holds the things waiting in every
+ * rollout queue. Rows are borrowed for the call.
  */
 int store_metrics_jobs(struct store_tx *tx, int recent,
     void (*fn)(void *, const struct store_metrics_row *), void *arg,

@@ -124,7 +124,7 @@
 	X(TX, int, principal_things, (struct store_tx *tx, const char *principal, json_t *out, struct err *err), (tx, principal, out, err)) \
 	X(TX, int, target_policy_docs, (struct store_tx *tx, const char *target, json_t *out, struct err *err), (tx, target, out, err)) \
 	/* store_job.h */ \
-	X(TX, int, job_count_move, (struct store_tx *tx, const char *job_id, const char *from, const char *to, int64_t now, struct err *err), (tx, job_id, from, to, now, err)) \
+	X(TX, int, job_count_move, (struct store_tx *tx, const char *job_id, int from, int to, int64_t now, struct err *err), (tx, job_id, from, to, now, err)) \
 	X(TX, int, job_count_refresh, (struct store_tx *tx, const char *job_id, int64_t now, struct err *err), (tx, job_id, now, err)) \
 	X(TX, int, job_get, (struct store_tx *tx, const char *job_id, struct store_job *out, struct err *err), (tx, job_id, out, err)) \
 	X(TX, int, job_target_exists, (struct store_tx *tx, bool group, const char *name, struct err *err), (tx, group, name, err)) \
