@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Fuzz target: a device's command report over MQTT (mqtt/command.c,
+ * Fuzz target: a device's command report over MQTT (api/command_report.c,
  * WIRE.md 10.7) before the store: the report topic split, the payload
  * parsed and applied to an execution (status, statusReason, result), and
  * the reply built as command_response publishes it. Input: the topic, a
@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "err.h"
+#include "api/command_report.h"
 #include "mqtt/command.h"
 #include "store/store_command.h"
 

@@ -44,14 +44,6 @@ struct command_topic {
 int command_topic_split(const struct conf *conf, const char *topic,
     struct command_topic *t);
 
-/*
- * Applies report IN (status, statusReason, result) to execution E at NOW:
- * checked, then E updated; *CHANGED when the status moved. -1 with ERR
- * typed with an MQTT code, E untouched. Pure: the caller loads and saves E.
- */
-int command_report_apply(const json_t *in, struct store_cmd_exec *e,
-    int64_t now, bool *changed, struct err *err);
-
 /* Handles one device report (on a worker) and publishes the reply. */
 void command_response(struct app *app, struct mqtt *m, const char *topic,
     const char *payload, size_t len, int qos);
