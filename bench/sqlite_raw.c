@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The write ceiling for `make bench`: SQLite's raw committed single-row
- * UPDATEs per second with iotjobsd's settings (WAL, synchronous=FULL), one
- * update per commit and 64 per commit, on a file in DIR.
+ * UPDATEs per second, each COMMIT durable on return (WAL,
+ * synchronous=FULL), one update per commit and 64 per commit, on a file
+ * in DIR.
  */
 #include <sqlite3.h>
 #include <stdio.h>
