@@ -1128,11 +1128,11 @@ sq_wal_sync(struct sq_store *st)
 
 /*
  * The committer idle SQ_CKPT_IDLE_MS after a batch: a PASSIVE checkpoint
- * copies the commits from the WAL into the database file, fsynced
- * (SQLite syncs the database after a checkpoint), so that what was acknowledged does not live in the
- * WAL alone for long: a WAL deleted and a kill -9 before the rescue
- * would lose it. Never under load (the committer is not idle then), and
- * PASSIVE waits for no reader. Whether frames remain to be copied (a
+ * copies the commits from the WAL into the database file, fsynced (SQLite
+ * syncs the database after a checkpoint), so that what was acknowledged
+ * does not live in the WAL alone for long: a WAL deleted and a kill -9
+ * before the rescue would lose it. Never under load (the committer is not
+ * idle then), and PASSIVE waits for no reader. Whether frames remain to be copied (a
  * reader's snapshot held them back).
  */
 static bool
