@@ -16,31 +16,6 @@
 #include "store/store_job.h"
 #include "store/store_thing.h"
 
-/* Inserts job ID (IN_PROGRESS, SELECTION) with TARGETS, queueing nothing. */
-static void
-jx_job(struct store *st, const char *id, const char *selection,
-    const char *targets, int64_t at)
-{
-	struct store_job j = { 0 };
-	struct store_tx *tx = c_begin(st, true);
-	struct err err;
-
-	snprintf(j.job_id, sizeof(j.job_id), "%s", id);
-	j.status = JOB_IN_PROGRESS;
-	snprintf(j.target_selection, sizeof(j.target_selection), "%s",
-	    selection);
-	j.document = "{}";
-	j.config = json_object();
-	j.created_at = at;
-	j.last_updated_at = at;
-	j.targets = json_loads(targets, 0, NULL);
-	assert_non_null(j.targets);
-	assert_int_equal(store_job_insert(tx, &j, &err), 0);
-	json_decref(j.config);
-	json_decref(j.targets);
-	c_commit(tx);
-}
-
 /* Creates group NAME under PARENT ("" a root); its id into ID (may be
  * NULL). */
 static void
@@ -97,7 +72,8 @@ jobx_targets(void **state)
 	    0);
 	c_rollback(tx);
 
-	jx_job(st, "tg", "CONTINUOUS", "[\"" C_THING_ARN "tg-t\"]", 100);
+	c_job_insert(st, "tg", "CONTINUOUS", "[\"" C_THING_ARN "tg-t\"]", 100,
+	    false);
 	tx = c_begin(st, true);
 	more = json_loads("[\"" C_GROUP_ARN "tg-g\",\"" C_THING_ARN "tg-x\"]",
 	    0, NULL);
@@ -123,7 +99,7 @@ jobx_update(void **state)
 	struct store_tx *tx;
 	struct err err;
 
-	jx_job(st, "up", "SNAPSHOT", "[]", 100);
+	c_job_insert(st, "up", "SNAPSHOT", "[]", 100, false);
 	tx = c_begin(st, true);
 	assert_int_equal(store_job_get(tx, "up", &j, &err), 1);
 	free(j.description);
@@ -166,7 +142,7 @@ jobx_status_step(void **state)
 	struct err err;
 	bool applied = true;
 
-	jx_job(st, "ss", "SNAPSHOT", "[]", 100);
+	c_job_insert(st, "ss", "SNAPSHOT", "[]", 100, false);
 	step.from = JOB_IN_PROGRESS;
 	step.to = JOB_CANCELED;
 	step.done = true;
@@ -229,7 +205,8 @@ jobx_progress(void **state)
 	c_thing(st, "pg-2");
 	c_job(st, "pg", "SNAPSHOT", "[\"" C_THING_ARN "pg-1\",\"" C_THING_ARN
 	    "pg-2\"]", 100);
-	jx_job(st, "pc", "CONTINUOUS", "[\"" C_THING_ARN "pg-1\"]", 100);
+	c_job_insert(st, "pc", "CONTINUOUS", "[\"" C_THING_ARN "pg-1\"]", 100,
+	    false);
 	tx = c_begin(st, true);
 	assert_int_equal(store_job_progress_get(tx, "pg", &p, &err), 1);
 	assert_int_equal(p.status, JOB_IN_PROGRESS);
@@ -351,10 +328,10 @@ jobx_due_and_wake(void **state)
 	assert_int_equal(n, 0);
 	c_rollback(tx);
 
-	jx_job(st, "w300", "SNAPSHOT", "[]", 1);
-	jx_job(st, "w100", "SNAPSHOT", "[]", 2);
-	jx_job(st, "w200", "SNAPSHOT", "[]", 3);
-	jx_job(st, "w0", "SNAPSHOT", "[]", 4);
+	c_job_insert(st, "w300", "SNAPSHOT", "[]", 1, false);
+	c_job_insert(st, "w100", "SNAPSHOT", "[]", 2, false);
+	c_job_insert(st, "w200", "SNAPSHOT", "[]", 3, false);
+	c_job_insert(st, "w0", "SNAPSHOT", "[]", 4, false);
 	tx = c_begin(st, true);
 	jx_wake(tx, "w300", 300);
 	jx_wake(tx, "w100", 100);
@@ -448,8 +425,8 @@ jobx_rollout_queue(void **state)
 	c_thing(st, "rq-d");
 	c_thing(st, "rq-b");
 	c_job(st, "done", "SNAPSHOT", "[\"" C_THING_ARN "rq-d\"]", 1);
-	jx_job(st, "rq", "SNAPSHOT", "[\"" C_THING_ARN "rq-c\",\"" C_THING_ARN
-	    "rq-a\",\"" C_THING_ARN "rq-b\",\"" C_THING_ARN "rq-none\"]", 2);
+	c_job_insert(st, "rq", "SNAPSHOT", "[\"" C_THING_ARN "rq-c\",\"" C_THING_ARN
+	    "rq-a\",\"" C_THING_ARN "rq-b\",\"" C_THING_ARN "rq-none\"]", 2, false);
 	/* rq-d has an execution of "rq" already: it is not planned. */
 	tx = c_begin(st, true);
 	q = json_pack("[s]", C_THING_ARN "rq-d");
@@ -554,9 +531,12 @@ jobx_member_reach(void **state)
 	jx_group(st, "mr-mid", "mr-top", NULL);
 	c_thing(st, "mr-t");
 	c_thing(st, "mr-lone");
-	jx_job(st, "mr-cont", "CONTINUOUS", "[\"" C_GROUP_ARN "mr-top\"]", 1);
-	jx_job(st, "mr-snap", "SNAPSHOT", "[\"" C_GROUP_ARN "mr-top\"]", 2);
-	jx_job(st, "mr-thing", "SNAPSHOT", "[\"" C_THING_ARN "mr-lone\"]", 3);
+	c_job_insert(st, "mr-cont", "CONTINUOUS", "[\"" C_GROUP_ARN "mr-top\"]",
+	    1, false);
+	c_job_insert(st, "mr-snap", "SNAPSHOT", "[\"" C_GROUP_ARN "mr-top\"]",
+	    2, false);
+	c_job_insert(st, "mr-thing", "SNAPSHOT", "[\"" C_THING_ARN "mr-lone\"]",
+	    3, false);
 	jx_member(st, "mr-mid", "mr-t");
 
 	tx = c_begin(st, true);

@@ -241,8 +241,8 @@ c_thing(struct store *st, const char *name)
 }
 
 void
-c_job(struct store *st, const char *id, const char *selection,
-    const char *targets, int64_t at)
+c_job_insert(struct store *st, const char *id, const char *selection,
+    const char *targets, int64_t at, bool queue)
 {
 	struct store_job j = { 0 };
 	struct store_tx *tx = c_begin(st, true);
@@ -255,13 +255,23 @@ c_job(struct store *st, const char *id, const char *selection,
 	j.document = "{\"op\":\"run\"}";
 	j.config = json_object();
 	j.created_at = at;
+	j.last_updated_at = at;
 	j.targets = json_loads(targets, 0, NULL);
 	assert_non_null(j.targets);
 	assert_int_equal(store_job_insert(tx, &j, &err), 0);
-	assert_int_equal(store_job_queue_targets(tx, id, C_ARN, at, &err), 0);
+	if (queue)
+		assert_int_equal(store_job_queue_targets(tx, id, C_ARN, at,
+		    &err), 0);
 	json_decref(j.config);
 	json_decref(j.targets);
 	c_commit(tx);
+}
+
+void
+c_job(struct store *st, const char *id, const char *selection,
+    const char *targets, int64_t at)
+{
+	c_job_insert(st, id, selection, targets, at, true);
 }
 
 static const struct c_area *const c_areas[] = {

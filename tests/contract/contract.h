@@ -72,6 +72,9 @@ void c_thing(struct store *st, const char *name);
  */
 void c_job(struct store *st, const char *id, const char *selection,
     const char *targets, int64_t at);
+/* The same, queueing its executions only when QUEUE. */
+void c_job_insert(struct store *st, const char *id, const char *selection,
+    const char *targets, int64_t at, bool queue);
 
 /* Each area's cases; contract.c runs them all. */
 #define C_CASE(fn)	cmocka_unit_test_setup_teardown(fn, contract_setup, \
