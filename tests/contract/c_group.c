@@ -11,19 +11,6 @@
 
 #include "store/store_thing.h"
 
-static void
-group_put(struct store_tx *tx, const char *name, const char *parent)
-{
-	struct store_group g = { 0 };
-	struct err err;
-
-	snprintf(g.name, sizeof(g.name), "%s", name);
-	snprintf(g.parent_name, sizeof(g.parent_name), "%s", parent);
-	g.attributes = json_object();
-	assert_int_equal(store_group_insert(tx, &g, &err), 0);
-	assert_int_equal(strlen(g.group_id), STORE_ID_LEN);
-	store_group_release(&g);
-}
 
 /* Insert, get, update (version, attributes), conflict, delete. */
 static void
@@ -34,7 +21,7 @@ group_round_trip(void **state)
 	struct store_tx *tx = c_begin(st, true);
 	struct err err;
 
-	group_put(tx, "g-rt", "");
+	c_group_put(tx, "g-rt", "", NULL);
 	c_commit(tx);
 	tx = c_begin(st, true);
 	assert_int_equal(store_group_get(tx, "g-rt", &g, &err), 1);
@@ -84,10 +71,10 @@ group_tree_and_members(void **state)
 	c_thing(st, "m-1");
 	c_thing(st, "m-2");
 	tx = c_begin(st, true);
-	group_put(tx, "root", "");
-	group_put(tx, "mid", "root");
-	group_put(tx, "leaf", "mid");
-	group_put(tx, "other", "");
+	c_group_put(tx, "root", "", NULL);
+	c_group_put(tx, "mid", "root", NULL);
+	c_group_put(tx, "leaf", "mid", NULL);
+	c_group_put(tx, "other", "", NULL);
 	assert_int_equal(store_member_add(tx, "root", "m-1", &added, &err), 0);
 	assert_true(added);
 	assert_int_equal(store_member_add(tx, "root", "m-1", &added, &err), 0);

@@ -21,17 +21,9 @@
 static void
 jx_group(struct store *st, const char *name, const char *parent, char *id)
 {
-	struct store_group g = { 0 };
 	struct store_tx *tx = c_begin(st, true);
-	struct err err;
 
-	snprintf(g.name, sizeof(g.name), "%s", name);
-	snprintf(g.parent_name, sizeof(g.parent_name), "%s", parent);
-	g.attributes = json_object();
-	assert_int_equal(store_group_insert(tx, &g, &err), 0);
-	if (id != NULL)
-		memcpy(id, g.group_id, sizeof(g.group_id));
-	store_group_release(&g);
+	c_group_put(tx, name, parent, id);
 	c_commit(tx);
 }
 

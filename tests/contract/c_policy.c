@@ -509,18 +509,6 @@ policy_attachments(void **state)
 	c_rollback(tx);
 }
 
-static void
-group_put(struct store_tx *tx, const char *name, const char *parent)
-{
-	struct store_group g = { 0 };
-	struct err err;
-
-	snprintf(g.name, sizeof(g.name), "%s", name);
-	snprintf(g.parent_name, sizeof(g.parent_name), "%s", parent);
-	g.attributes = json_object();
-	assert_int_equal(store_group_insert(tx, &g, &err), 0);
-	store_group_release(&g);
-}
 
 /* With the group prefix: a group's policies and its ancestors', once. */
 static void
@@ -531,10 +519,10 @@ policy_attached_ancestors(void **state)
 	char buf[512];
 	int page;
 
-	group_put(tx, "root", "");
-	group_put(tx, "mid", "root");
-	group_put(tx, "leaf", "mid");
-	group_put(tx, "side", "root");
+	c_group_put(tx, "root", "", NULL);
+	c_group_put(tx, "mid", "root", NULL);
+	c_group_put(tx, "leaf", "mid", NULL);
+	c_group_put(tx, "side", "root", NULL);
 	pol_put(tx, "p-root", 1000, "{}");
 	pol_put(tx, "p-mid", 1000, "{}");
 	pol_put(tx, "p-leaf", 1000, "{}");

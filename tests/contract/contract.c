@@ -241,6 +241,23 @@ c_thing(struct store *st, const char *name)
 }
 
 void
+c_group_put(struct store_tx *tx, const char *name, const char *parent,
+    char *id)
+{
+	struct store_group g = { 0 };
+	struct err err;
+
+	snprintf(g.name, sizeof(g.name), "%s", name);
+	snprintf(g.parent_name, sizeof(g.parent_name), "%s", parent);
+	g.attributes = json_object();
+	assert_int_equal(store_group_insert(tx, &g, &err), 0);
+	assert_int_equal(strlen(g.group_id), STORE_ID_LEN);
+	if (id != NULL)
+		memcpy(id, g.group_id, sizeof(g.group_id));
+	store_group_release(&g);
+}
+
+void
 c_job_insert(struct store *st, const char *id, const char *selection,
     const char *targets, int64_t at, bool queue)
 {

@@ -72,7 +72,14 @@ void c_thing(struct store *st, const char *name);
  */
 void c_job(struct store *st, const char *id, const char *selection,
     const char *targets, int64_t at);
-/* The same, queueing its executions only when QUEUE. */
+/*
+ * Inserts static group NAME under PARENT ("" a root) in TX; its id into
+ * ID (room for a group id) unless NULL.
+ */
+void c_group_put(struct store_tx *tx, const char *name, const char *parent,
+    char *id);
+
+/* c_job, queueing its executions only when QUEUE. */
 void c_job_insert(struct store *st, const char *id, const char *selection,
     const char *targets, int64_t at, bool queue);
 
