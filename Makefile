@@ -36,8 +36,8 @@ CC        ?= cc
 V         ?= 0
 Q         := $(if $(filter 1,$(V)),,@)
 
-PKGS      := libmicrohttpd jansson sqlite3 libcrypto libpcre2-8 libmosquitto \
-             libcbor gnutls libsystemd
+PKGS      := libmicrohttpd jansson sqlite3 libpq libcrypto libpcre2-8 \
+             libmosquitto libcbor gnutls libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # The iotjobs command: libcurl and jansson, nothing of the daemon's.
@@ -76,8 +76,9 @@ GEN_SRC    := $(wildcard src/gen/*.c)
 DAEMON_SRC := $(filter-out src/daemon/main.c, \
               $(wildcard src/daemon/*.c src/daemon/*/*.c))
 SCHEMA     := $(sort $(wildcard src/daemon/store/schema/sqlite/*.sql))
+SCHEMA_PG  := $(sort $(wildcard src/daemon/store/schema/pg/*.sql))
 LIB_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC) $(GEN_SRC) $(DAEMON_SRC)) \
-              $(OBJ)/gen/schema_sqlite.o
+              $(OBJ)/gen/schema_sqlite.o $(OBJ)/gen/schema_pg.o
 CLI_SRC    := $(wildcard src/cli/*.c)
 CLI_OBJ    := $(patsubst %.c,$(OBJ)/%.o,$(CLI_SRC))
 # src/cli sees src/common only: no -Isrc/daemon, so a daemon header fails.
@@ -157,9 +158,13 @@ $(OBJ)/%.o: %.c
 
 build/gen/schema_sqlite.c: tools/embed_sql.sh $(SCHEMA)
 	@mkdir -p $(dir $@)
-	$(Q)sh tools/embed_sql.sh $(SCHEMA) > $@.tmp && mv $@.tmp $@
+	$(Q)sh tools/embed_sql.sh sq $(SCHEMA) > $@.tmp && mv $@.tmp $@
 
-$(OBJ)/gen/schema_sqlite.o: build/gen/schema_sqlite.c
+build/gen/schema_pg.c: tools/embed_sql.sh $(SCHEMA_PG)
+	@mkdir -p $(dir $@)
+	$(Q)sh tools/embed_sql.sh pg $(SCHEMA_PG) > $@.tmp && mv $@.tmp $@
+
+$(OBJ)/gen/schema_%.o: build/gen/schema_%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 

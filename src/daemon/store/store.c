@@ -15,6 +15,7 @@
 
 static const struct store_backend *const backends[] = {
 	&store_sqlite,
+	&store_postgresql,
 };
 
 #define NBACKENDS (sizeof(backends) / sizeof(backends[0]))
@@ -63,7 +64,8 @@ resolve(const char *url, const struct store_backend **be, const char **where,
 		return 0;
 	if (*where == NULL)
 		return err_set(err, ERR_INVALID_REQUEST, "store: unknown store"
-		    " URL scheme in %.*s (known: sqlite:PATH)",
+		    " URL scheme in %.*s (known: sqlite:PATH,"
+		    " postgresql://...)",
 		    (int)(strchr(url, ':') - url + 1), url);
 	*be = &store_sqlite;
 	*folder = true;

@@ -270,7 +270,7 @@ struct store_tx {
 /* The store of a bare data folder (store_open("DIR")): DIR/iotjobs.db. */
 #define STORE_FOLDER_DB "iotjobs.db"
 
-/* A backend, chosen by the scheme of the store URL ("sqlite"). */
+/* A backend, chosen by the scheme of the store URL ("sqlite", "postgresql"). */
 struct store_backend {
 	const char *scheme;
 	/*
@@ -292,7 +292,7 @@ struct store_backend {
 	int (*schema_known)(void);
 };
 
-extern const struct store_backend store_sqlite;
+extern const struct store_backend store_sqlite, store_postgresql;
 
 /*
  * Deferred acknowledgement (store_defer_begin): whether this thread

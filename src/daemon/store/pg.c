@@ -1,0 +1,1135 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * PostgreSQL backend core (libpq): connections, transactions, group
+ * commit, the lead and the watch of other nodes' commits. Several iotjobsd
+ * nodes, on several hosts, may share one database; everything they agree
+ * on lives in it.
+ *
+ * Writes: every write transaction of every node runs alone, as on SQLite
+ * (store.h: "WRITE transactions are serialized and see every committed
+ * write"), so that each operation's reads and checks hold until it
+ * commits. A node's writes go through one connection with group commit:
+ * a write transaction is a SAVEPOINT inside the writer's open
+ * transaction, which began by taking a transaction-level advisory lock
+ * (pg_advisory_xact_lock) that every node's writer takes, and pg_end()
+ * returns only once a COMMIT covering it returned (synchronous_commit as
+ * the server has it: on by default, so the COMMIT returns once durable).
+ * One COMMIT answers every write that ran while the previous one was
+ * being written; a failed request rolls back only its own savepoint. The
+ * lock is released by the COMMIT, or by the server when the node dies.
+ *
+ * Reads: each thread reads through a connection of its own, in
+ * REPEATABLE READ READ ONLY transactions (a consistent snapshot).
+ *
+ * Lead: a session-level advisory lock held on a connection of its own;
+ * the server drops it when that connection ends (the node died: kill -9
+ * included). Other nodes' commits reach the leader through LISTEN/NOTIFY:
+ * each batch's COMMIT carries a NOTIFY on the store's channel.
+ *
+ * Schemas: the store is the first schema of the connection's search_path
+ * (libpq's options=-csearch_path=NAME), created when missing; the locks
+ * and the channel are the schema's own, so several stores may share one
+ * database.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "metrics.h"
+#include "pg_int.h"
+#include "version.h"
+#include "xmalloc.h"
+
+#define PG_CACHE_SLOTS	256	/* prepared statements, open addressing */
+#define PG_BATCH_RING	1024	/* commit results kept for late waiters */
+#define PG_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
+#define PG_HOOKS_MAX	8
+#define PG_WATCH_MS	100	/* the watcher's wait between looks */
+#define PG_URL_MAX	2048
+
+/* The advisory lock classes (first key); the second is the schema's. */
+#define PG_LOCK_WRITE	0x696f7401
+#define PG_LOCK_LEAD	0x696f7402
+#define PG_LOCK_MIGRATE	0x696f7403
+
+struct pg_conn {
+	PGconn *db;
+	struct {
+		const char *sql;
+	} cache[PG_CACHE_SLOTS];	/* statement "sN" is slot N's SQL */
+	struct pg_conn *next;		/* every reader, for store_close */
+};
+
+struct pg_store {
+	struct store base;
+	char url[PG_URL_MAX];		/* as libpq takes it */
+	char shown[PG_URL_MAX];		/* the same without a password */
+	int key;			/* the schema's lock key */
+	char channel[64];		/* the schema's NOTIFY channel */
+	pthread_mutex_t write_lock;	/* the writer connection */
+	struct pg_conn *writer;
+	bool writer_open;		/* BEGIN done, COMMIT due */
+	bool writer_dirty;		/* a write of the open batch was kept */
+	bool batch_lost;		/* the server ended the open batch */
+	uint64_t open_batch;
+	/* Group commit, under gc_lock; the committer thread commits. */
+	pthread_mutex_t gc_lock;
+	pthread_cond_t gc_cond;
+	pthread_cond_t done_cond;
+	pthread_t committer;
+	bool stopping;
+	int writers;			/* write transactions begun, not ended */
+	int batch_size;
+	uint64_t joined;		/* newest batch a write joined */
+	uint64_t committed;		/* last batch whose COMMIT returned */
+	bool batch_ok[PG_BATCH_RING];	/* outcome of batch % RING */
+	struct {
+		void (*fn)(void *);
+		void *arg;
+	} hooks[PG_HOOKS_MAX];
+	int nhooks;
+	pthread_key_t reader_key;
+	pthread_mutex_t list_lock;
+	struct pg_conn *readers;
+	int schema_version;
+	PGconn *lead;			/* NULL, or the lock's connection */
+	/* store_watch_start: other nodes' commits run the hooks. */
+	pthread_t watcher;
+	bool watching;
+	bool watch_stop;		/* under gc_lock */
+	void (*watch_fn)(void *);
+	void *watch_arg;
+	void (*fail_fn)(void *);
+	void *fail_arg;
+};
+
+static void *pg_committer(void *arg);
+
+/*
+ * A connection to URL. connect_timeout comes before the URL's own
+ * settings so that the URL may override it.
+ */
+static PGconn *
+pg_connect(const char *url, struct err *err)
+{
+	static const char *const keys[] = { "connect_timeout", "dbname",
+	    "fallback_application_name", NULL };
+	const char *values[] = { "10", url, "iotjobsd", NULL };
+	PGconn *db = PQconnectdbParams(keys, values, 1);
+
+	if (db == NULL)
+		fatalx("store: out of memory");
+	if (PQstatus(db) != CONNECTION_OK) {
+		err_set(err, ERR_UNAVAILABLE, "cannot connect to the store:"
+		    " %s", PQerrorMessage(db));
+		PQfinish(db);
+		return NULL;
+	}
+	return db;
+}
+
+static struct pg_conn *
+pg_conn_open(struct pg_store *st, struct err *err)
+{
+	struct pg_conn *c;
+	PGconn *db = pg_connect(st->url, err);
+
+	if (db == NULL)
+		return NULL;
+	c = xcalloc(1, sizeof(*c));
+	c->db = db;
+	return c;
+}
+
+/* After the server ended C's session: a new one, with no statement. */
+static int
+pg_conn_reset(struct pg_conn *c, struct err *err)
+{
+	memset(c->cache, 0, sizeof(c->cache));
+	PQreset(c->db);
+	if (PQstatus(c->db) != CONNECTION_OK)
+		return err_set(err, ERR_UNAVAILABLE, "the store is"
+		    " unavailable: %s", PQerrorMessage(c->db));
+	log_info("store: reconnected to the database");
+	return 0;
+}
+
+static void
+pg_conn_close(struct pg_conn *c)
+{
+	if (c == NULL)
+		return;
+	PQfinish(c->db);
+	free(c);
+}
+
+PGconn *
+pg_db(struct store_tx *tx)
+{
+	return pg_txp(tx)->conn->db;
+}
+
+int
+pg_fail(struct store_tx *tx, const PGresult *r, struct err *err)
+{
+	const char *state = r != NULL ?
+	    PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = r != NULL ?
+	    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	PGconn *db = pg_db(tx);
+
+	metrics_store_error();
+	if (msg == NULL)
+		msg = PQerrorMessage(db);
+	log_warnx("store: postgresql error %s: %s", state != NULL ? state :
+	    "(none)", msg);
+	if (PQstatus(db) != CONNECTION_OK || state == NULL ||
+	    strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+	    strncmp(state, "53", 2) == 0 || strncmp(state, "40", 2) == 0)
+		return err_set(err, ERR_UNAVAILABLE, "the store is"
+		    " unavailable: %s", state != NULL ? state :
+		    "connection lost");
+	return err_set(err, ERR_INTERNAL_FAILURE, "internal store error: %s",
+	    state);
+}
+
+/*
+ * The name of SQL's prepared statement on TX's connection, preparing it
+ * on first use. Fatal when SQL does not compile (a programmer error);
+ * -1 with ERR when the server is gone.
+ */
+static int
+pg_prepared(struct store_tx *tx, const char *sql, int nparams,
+    char name[16], struct err *err)
+{
+	struct pg_conn *c = pg_txp(tx)->conn;
+	size_t h = ((uintptr_t)sql >> 3) % PG_CACHE_SLOTS, i, k;
+	PGresult *r;
+	const char *state;
+
+	for (i = 0; i < PG_CACHE_SLOTS; i++) {
+		k = (h + i) % PG_CACHE_SLOTS;
+		snprintf(name, 16, "s%zu", k);
+		if (c->cache[k].sql == sql)
+			return 0;
+		if (c->cache[k].sql != NULL)
+			continue;
+		r = PQprepare(c->db, name, sql, nparams, NULL);
+		if (r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK) {
+			PQclear(r);
+			c->cache[k].sql = sql;
+			return 0;
+		}
+		state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) :
+		    NULL;
+		if (state != NULL && (strncmp(state, "42", 2) == 0 ||
+		    strncmp(state, "22", 2) == 0))
+			fatalx("store: cannot prepare \"%s\": %s", sql,
+			    PQresultErrorMessage(r));
+		pg_fail(tx, r, err);
+		PQclear(r);
+		return -1;
+	}
+	fatalx("store: statement cache full");
+}
+
+PGresult *
+pg_query(struct store_tx *tx, const char *sql, const struct pg_args *a,
+    struct err *err)
+{
+	static const struct pg_args none;
+	char name[16];
+	PGresult *r;
+	ExecStatusType s;
+
+	if (a == NULL)
+		a = &none;
+	if (pg_prepared(tx, sql, a->n, name, err) == -1)
+		return NULL;
+	r = PQexecPrepared(pg_db(tx), name, a->n, a->v, a->len, a->fmt, 0);
+	s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+		return r;
+	pg_fail(tx, r, err);
+	PQclear(r);
+	return NULL;
+}
+
+/* Runs SQL (no parameters, maybe several statements) on DB: 0 or -1. */
+static int
+pg_simple(PGconn *db, const char *sql, struct err *err)
+{
+	PGresult *r = PQexec(db, sql);
+	ExecStatusType s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	int rc = 0;
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		const char *state = r != NULL ?
+		    PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+
+		log_warnx("store: postgresql error %s: %s", state != NULL ?
+		    state : "(none)", r != NULL ? PQresultErrorMessage(r) :
+		    PQerrorMessage(db));
+		rc = err_set(err, ERR_UNAVAILABLE, "the store is unavailable:"
+		    " %s", state != NULL ? state : "connection lost");
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* The single value of SQL (no parameters) on DB into OUT ("" for NULL). */
+static int
+pg_simple_value(PGconn *db, const char *sql, char *out, size_t size,
+    struct err *err)
+{
+	PGresult *r = PQexec(db, sql);
+
+	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK ||
+	    PQntuples(r) != 1) {
+		err_set(err, ERR_UNAVAILABLE, "the store is unavailable: %s",
+		    r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(db));
+		PQclear(r);
+		return -1;
+	}
+	snprintf(out, size, "%s", PQgetisnull(r, 0, 0) ? "" :
+	    PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * URL without its password, for logs and store_path(): the one of the
+ * authority ("user:secret@host") and a password= setting.
+ */
+static void
+pg_url_redact(const char *url, char *out, size_t size)
+{
+	const char *auth = strstr(url, "://"), *end, *at, *colon, *pw;
+	size_t n;
+
+	snprintf(out, size, "%s", url);
+	if (auth != NULL) {
+		auth += 3;
+		end = auth + strcspn(auth, "/?");
+		at = memchr(auth, '@', (size_t)(end - auth));
+		colon = at != NULL ? memchr(auth, ':', (size_t)(at - auth)) :
+		    NULL;
+		if (colon != NULL) {
+			n = (size_t)(colon - url);
+			snprintf(out, size, "%.*s%s", (int)n, url, at);
+		}
+	}
+	pw = strstr(out, "password=");
+	if (pw != NULL) {
+		char *v = (char *)pw + 9;
+
+		n = strcspn(v, "&");
+		memmove(v, v + n, strlen(v + n) + 1);
+	}
+}
+
+/*
+ * The store's schema: the first of the connection's search_path, created
+ * when missing; then the lock key and the channel of the schema.
+ */
+static int
+pg_schema(struct pg_store *st, PGconn *db, struct err *err)
+{
+	char cur[256], path[1024], name[256], sql[600];
+	char *ident;
+	const char *p;
+	size_t n;
+
+	if (pg_simple_value(db, "SELECT current_schema()", cur, sizeof(cur),
+	    err) == -1)
+		return -1;
+	if (cur[0] == '\0') {
+		if (pg_simple_value(db, "SHOW search_path", path,
+		    sizeof(path), err) == -1)
+			return -1;
+		p = path + strspn(path, " ");
+		n = strcspn(p, ",");
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n >= 2 && p[0] == '"' && p[n - 1] == '"') {
+			p++;
+			n -= 2;
+		}
+		if (n == 0 || n >= sizeof(name) || strncmp(p, "$user", n) == 0)
+			return err_set(err, ERR_INVALID_REQUEST, "store: the"
+			    " connection's search_path (%s) names no schema"
+			    " to keep the store in", path);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		ident = PQescapeIdentifier(db, name, n);
+		if (ident == NULL)
+			fatalx("store: out of memory");
+		snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s",
+		    ident);
+		PQfreemem(ident);
+		if (pg_simple(db, sql, err) == -1)
+			return -1;
+		if (pg_simple_value(db, "SELECT current_schema()", cur,
+		    sizeof(cur), err) == -1)
+			return -1;
+	}
+	if (pg_simple_value(db, "SELECT hashtext(current_schema())", name,
+	    sizeof(name), err) == -1)
+		return -1;
+	st->key = (int)strtol(name, NULL, 10);
+	snprintf(st->channel, sizeof(st->channel), "iotjobs_%u",
+	    (unsigned)st->key);
+	return 0;
+}
+
+static int
+pg_lock_sql(PGconn *db, const char *fn, int cls, int key, struct err *err)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT %s(%d, %d)", fn, cls, key);
+	return pg_simple(db, sql, err);
+}
+
+static int
+pg_schema_known(void)
+{
+	return pg_nmigrations > 0 ? pg_migrations[pg_nmigrations - 1].version :
+	    0;
+}
+
+static int
+pg_db_version(PGconn *db, int *version, struct err *err)
+{
+	char v[32];
+
+	if (pg_simple_value(db, "SELECT coalesce(max(version), 0)"
+	    " FROM schema_migrations", v, sizeof(v), err) == -1)
+		return -1;
+	*version = (int)strtol(v, NULL, 10);
+	return 0;
+}
+
+/* Applies one migration M, recorded in the same transaction. */
+static int
+pg_apply(PGconn *db, const struct pg_migration *m, struct err *err)
+{
+	static const char note[] = "INSERT INTO schema_migrations (version,"
+	    " name, applied_at, iotjobs) VALUES ($1::bigint, $2,"
+	    " extract(epoch FROM now())::bigint, $3)";
+	char ver[16];
+	const char *params[3] = { ver, m->name, version_string() };
+	PGresult *r;
+	int ok;
+
+	snprintf(ver, sizeof(ver), "%d", m->version);
+	if (pg_simple(db, "BEGIN", err) == -1)
+		return -1;
+	r = PQexec(db, m->sql);
+	ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		err_set(err, ERR_INTERNAL_FAILURE, "store migration %04d-%s"
+		    " failed: %s", m->version, m->name, r != NULL ?
+		    PQresultErrorMessage(r) : PQerrorMessage(db));
+	PQclear(r);
+	if (ok) {
+		r = PQexecParams(db, note, 3, NULL, params, NULL, NULL, 0);
+		ok = r != NULL && PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			err_set(err, ERR_INTERNAL_FAILURE, "store migration"
+			    " %04d-%s: %s", m->version, m->name,
+			    PQerrorMessage(db));
+		PQclear(r);
+	}
+	if (!ok) {
+		pg_simple(db, "ROLLBACK", NULL);
+		return -1;
+	}
+	if (pg_simple(db, "COMMIT", err) == -1)
+		return -1;
+	log_info("store: applied migration %04d-%s", m->version, m->name);
+	return 0;
+}
+
+/*
+ * Applies the migrations the store lacks, under a session advisory lock
+ * so that nodes starting together apply each once; refuses a store whose
+ * schema is newer than this binary knows.
+ */
+static int
+pg_migrate(struct pg_store *st, PGconn *db, struct err *err)
+{
+	char have[32];
+	int version = 0, i, rc = -1;
+	PGresult *r;
+
+	if (pg_lock_sql(db, "pg_advisory_lock", PG_LOCK_MIGRATE, st->key,
+	    err) == -1)
+		return -1;
+	if (pg_simple(db, "SET client_min_messages = warning;"
+	    " CREATE TABLE IF NOT EXISTS schema_migrations"
+	    " (version bigint PRIMARY KEY, name text NOT NULL,"
+	    " applied_at bigint NOT NULL, iotjobs text);"
+	    " RESET client_min_messages", err) == -1 ||
+	    pg_db_version(db, &version, err) == -1)
+		goto out;
+	if (version > pg_schema_known()) {
+		have[0] = '\0';
+		r = PQexec(db, "SELECT iotjobs FROM schema_migrations"
+		    " ORDER BY version DESC LIMIT 1");
+		if (r != NULL && PQresultStatus(r) == PGRES_TUPLES_OK &&
+		    PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+			snprintf(have, sizeof(have), "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		err_set(err, ERR_INTERNAL_FAILURE, "the store %s is at schema"
+		    " version %d, newer than this iotjobsd (%s, schema %d)"
+		    " knows: it needs an iotjobsd with migration %04d%s%s"
+		    " (schemas only move forward; see docs/upgrading.md)",
+		    st->shown, version, version_string(), pg_schema_known(),
+		    version, have[0] != '\0' ? ", such as iotjobs " : "",
+		    have);
+		goto out;
+	}
+	for (i = 0; i < pg_nmigrations; i++) {
+		char sql[96];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM"
+		    " schema_migrations WHERE version = %d",
+		    pg_migrations[i].version);
+		if (pg_simple_value(db, sql, have, sizeof(have), err) == -1)
+			goto out;
+		if (strcmp(have, "0") != 0)
+			continue;
+		if (pg_apply(db, &pg_migrations[i], err) == -1)
+			goto out;
+	}
+	if (pg_db_version(db, &st->schema_version, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	pg_lock_sql(db, "pg_advisory_unlock", PG_LOCK_MIGRATE, st->key, NULL);
+	return rc;
+}
+
+static int
+pg_open(const char *where, struct store **out, struct err *err)
+{
+	struct pg_store *st;
+	PGconn *db;
+
+	st = xcalloc(1, sizeof(*st));
+	st->base.ops = &pg_ops;
+	if ((size_t)snprintf(st->url, sizeof(st->url), "postgresql:%s",
+	    where) >= sizeof(st->url)) {
+		free(st);
+		return err_set(err, ERR_INVALID_REQUEST, "store URL too long");
+	}
+	pg_url_redact(st->url, st->shown, sizeof(st->shown));
+	pthread_mutex_init(&st->write_lock, NULL);
+	pthread_mutex_init(&st->list_lock, NULL);
+	pthread_mutex_init(&st->gc_lock, NULL);
+	pthread_cond_init(&st->gc_cond, NULL);
+	pthread_cond_init(&st->done_cond, NULL);
+	pthread_key_create(&st->reader_key, NULL);
+	st->open_batch = 1;
+	st->writer = pg_conn_open(st, err);
+	if (st->writer == NULL)
+		goto fail;
+	db = st->writer->db;
+	if (pg_schema(st, db, err) == -1 || pg_migrate(st, db, err) == -1)
+		goto fail;
+	if (pthread_create(&st->committer, NULL, pg_committer, st) != 0)
+		fatal("store: cannot start the committer thread");
+	log_info("store: %s, schema version %d", st->shown,
+	    st->schema_version);
+	*out = &st->base;
+	return 0;
+fail:
+	pg_conn_close(st->writer);
+	pthread_key_delete(st->reader_key);
+	free(st);
+	return -1;
+}
+
+void
+pg_close(struct store *base)
+{
+	struct pg_store *st = (struct pg_store *)base;
+	struct pg_conn *c, *next;
+
+	if (st == NULL)
+		return;
+	if (st->watching) {
+		pthread_mutex_lock(&st->gc_lock);
+		st->watch_stop = true;
+		pthread_mutex_unlock(&st->gc_lock);
+		pthread_join(st->watcher, NULL);
+	}
+	pthread_mutex_lock(&st->gc_lock);
+	st->stopping = true;
+	pthread_cond_signal(&st->gc_cond);
+	pthread_mutex_unlock(&st->gc_lock);
+	pthread_join(st->committer, NULL);
+	for (c = st->readers; c != NULL; c = next) {
+		next = c->next;
+		pg_conn_close(c);
+	}
+	pg_conn_close(st->writer);
+	if (st->lead != NULL)
+		PQfinish(st->lead);	/* another node may lead now */
+	pthread_key_delete(st->reader_key);
+	free(st);
+}
+
+/* A COMMIT is due (gc_lock held); as on SQLite (sqlite.c). */
+static bool
+pg_commit_due(const struct pg_store *st)
+{
+	return st->joined > st->committed && (st->writers == 0 ||
+	    st->batch_size >= PG_BATCH_MAX);
+}
+
+static void
+pg_writer_done(struct pg_store *st, uint64_t batch)
+{
+	pthread_mutex_lock(&st->gc_lock);
+	st->writers--;
+	if (batch != 0) {
+		st->batch_size++;
+		if (batch > st->joined)
+			st->joined = batch;
+	}
+	if (pg_commit_due(st) || st->stopping)
+		pthread_cond_signal(&st->gc_cond);
+	pthread_mutex_unlock(&st->gc_lock);
+}
+
+/*
+ * The writer's connection, ready for a statement (write_lock held): a
+ * session the server ended is opened again, and the batch it held is
+ * lost (its writes fail at its COMMIT).
+ */
+static int
+pg_writer_ready(struct pg_store *st, struct err *err)
+{
+	PGconn *db = st->writer->db;
+	PGTransactionStatusType ts = PQtransactionStatus(db);
+
+	if (PQstatus(db) != CONNECTION_OK || ts == PQTRANS_UNKNOWN) {
+		if (st->writer_open) {
+			st->writer_open = false;
+			st->batch_lost = st->batch_lost || st->writer_dirty;
+		}
+		return pg_conn_reset(st->writer, err);
+	}
+	if (st->writer_open && ts == PQTRANS_INTRANS)
+		return 0;
+	if (st->writer_open) {
+		/* The server aborted the batch: what it kept is lost. */
+		st->writer_open = false;
+		st->batch_lost = st->batch_lost || st->writer_dirty;
+	}
+	if (ts != PQTRANS_IDLE)
+		pg_simple(db, "ROLLBACK", NULL);
+	return 0;
+}
+
+static int
+pg_reader(struct pg_store *st, struct pg_conn **out, struct err *err)
+{
+	struct pg_conn *c = pthread_getspecific(st->reader_key);
+
+	if (c == NULL) {
+		c = pg_conn_open(st, err);
+		if (c == NULL)
+			return -1;
+		pthread_setspecific(st->reader_key, c);
+		pthread_mutex_lock(&st->list_lock);
+		c->next = st->readers;
+		st->readers = c;
+		pthread_mutex_unlock(&st->list_lock);
+	} else if (PQstatus(c->db) != CONNECTION_OK &&
+	    pg_conn_reset(c, err) == -1) {
+		return -1;
+	}
+	*out = c;
+	return 0;
+}
+
+int
+pg_begin(struct store *base, bool write, struct store_tx **out,
+    struct err *err)
+{
+	struct pg_store *st = (struct pg_store *)base;
+	struct store_tx *tx;
+	char sql[160];
+
+	tx = xcalloc(1, sizeof(struct pg_tx));
+	tx->st = &st->base;
+	tx->write = write;
+	if (!write) {
+		if (pg_reader(st, &pg_txp(tx)->conn, err) == -1 ||
+		    pg_simple(pg_txp(tx)->conn->db, "BEGIN ISOLATION LEVEL"
+		    " REPEATABLE READ READ ONLY", err) == -1) {
+			free(tx);
+			return -1;
+		}
+		*out = tx;
+		return 0;
+	}
+	pthread_mutex_lock(&st->gc_lock);
+	st->writers++;
+	pthread_mutex_unlock(&st->gc_lock);
+	pthread_mutex_lock(&st->write_lock);
+	pg_txp(tx)->conn = st->writer;
+	if (pg_writer_ready(st, err) == -1)
+		goto fail;
+	if (!st->writer_open) {
+		snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL READ"
+		    " COMMITTED; SELECT pg_advisory_xact_lock(%d, %d)",
+		    PG_LOCK_WRITE, st->key);
+		if (pg_simple(st->writer->db, sql, err) == -1)
+			goto fail;
+		st->writer_open = true;
+	}
+	if (pg_simple(st->writer->db, "SAVEPOINT req", err) == -1)
+		goto fail;
+	*out = tx;
+	return 0;
+fail:
+	pthread_mutex_unlock(&st->write_lock);
+	pg_writer_done(st, 0);
+	free(tx);
+	return -1;
+}
+
+/*
+ * Commits the writer's open batch (committer only): true when it is
+ * durable. A batch the server ended, or whose COMMIT failed, is lost
+ * with every write in it.
+ */
+static bool
+pg_commit_batch(struct pg_store *st, uint64_t *batch)
+{
+	char sql[96];
+	bool ok = true;
+
+	pthread_mutex_lock(&st->write_lock);
+	*batch = st->open_batch++;
+	if (st->batch_lost) {
+		log_warnx("store: the database ended the open batch: each of"
+		    " its writes fails");
+		st->batch_lost = false;
+		ok = false;
+	}
+	if (st->writer_open) {
+		snprintf(sql, sizeof(sql), "NOTIFY %s; COMMIT", st->channel);
+		if (PQstatus(st->writer->db) != CONNECTION_OK ||
+		    PQtransactionStatus(st->writer->db) != PQTRANS_INTRANS ||
+		    pg_simple(st->writer->db, sql, NULL) == -1) {
+			ok = false;
+			if (PQstatus(st->writer->db) == CONNECTION_OK &&
+			    PQtransactionStatus(st->writer->db) !=
+			    PQTRANS_IDLE)
+				pg_simple(st->writer->db, "ROLLBACK", NULL);
+		}
+		st->writer_open = false;
+	}
+	st->writer_dirty = false;
+	pthread_mutex_unlock(&st->write_lock);
+	return ok;
+}
+
+/*
+ * The committer thread: commits the open batch once every write that has
+ * begun has joined it (or PG_BATCH_MAX wait), then wakes the waiters and
+ * runs the commit hooks.
+ */
+static void *
+pg_committer(void *arg)
+{
+	struct pg_store *st = arg;
+	struct timespec t0, t1;
+	uint64_t batch;
+	bool ok;
+	int i, size;
+
+	pthread_mutex_lock(&st->gc_lock);
+	for (;;) {
+		if (st->stopping && st->joined <= st->committed &&
+		    st->writers == 0)
+			break;
+		if (!pg_commit_due(st)) {
+			pthread_cond_wait(&st->gc_cond, &st->gc_lock);
+			continue;
+		}
+		size = st->batch_size;
+		pthread_mutex_unlock(&st->gc_lock);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		ok = pg_commit_batch(st, &batch);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_commit(size, (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		pthread_mutex_lock(&st->gc_lock);
+		st->batch_ok[batch % PG_BATCH_RING] = ok;
+		st->committed = batch;
+		st->batch_size = 0;
+		pthread_cond_broadcast(&st->done_cond);
+		pthread_mutex_unlock(&st->gc_lock);
+		for (i = 0; i < st->nhooks; i++)
+			st->hooks[i].fn(st->hooks[i].arg);
+		pthread_mutex_lock(&st->gc_lock);
+	}
+	pthread_mutex_unlock(&st->gc_lock);
+	return NULL;
+}
+
+int
+pg_batch_status(struct store *base, uint64_t batch)
+{
+	struct pg_store *st = (struct pg_store *)base;
+	int rc;
+
+	pthread_mutex_lock(&st->gc_lock);
+	rc = st->committed < batch ? 0 :
+	    st->batch_ok[batch % PG_BATCH_RING] ? 1 : -1;
+	pthread_mutex_unlock(&st->gc_lock);
+	return rc;
+}
+
+int
+pg_item_begin(struct store_tx *tx, struct err *err)
+{
+	return pg_simple(pg_db(tx), "SAVEPOINT item", err);
+}
+
+void
+pg_item_end(struct store_tx *tx, bool keep)
+{
+	if (!keep)
+		pg_simple(pg_db(tx), "ROLLBACK TO item", NULL);
+	pg_simple(pg_db(tx), "RELEASE item", NULL);
+}
+
+void
+pg_on_commit(struct store *base, void (*fn)(void *), void *arg)
+{
+	struct pg_store *st = (struct pg_store *)base;
+
+	if (st->nhooks == PG_HOOKS_MAX)
+		fatalx("store: too many commit hooks");
+	st->hooks[st->nhooks].fn = fn;
+	st->hooks[st->nhooks].arg = arg;
+	st->nhooks++;
+}
+
+/*
+ * A write of TX rolled back (write_lock held): its savepoint is undone;
+ * when no write of the open batch was kept, the batch ends too, so that
+ * an idle node does not hold the write lock against the others.
+ */
+static void
+pg_writer_rollback(struct pg_store *st)
+{
+	PGconn *db = st->writer->db;
+
+	if (PQstatus(db) != CONNECTION_OK)
+		return;
+	pg_simple(db, "ROLLBACK TO req; RELEASE req", NULL);
+	if (st->writer_open && !st->writer_dirty) {
+		pg_simple(db, "ROLLBACK", NULL);
+		st->writer_open = false;
+	}
+}
+
+int
+pg_end(struct store_tx *tx, bool commit, struct err *err)
+{
+	struct pg_store *st;
+	uint64_t mine;
+	bool ok;
+
+	if (tx == NULL)
+		return 0;
+	st = (struct pg_store *)tx->st;
+	if (!tx->write) {
+		pg_simple(pg_db(tx), "ROLLBACK", NULL);
+		free(tx);
+		return 0;
+	}
+	if (!commit) {
+		pg_writer_rollback(st);
+		pthread_mutex_unlock(&st->write_lock);
+		pg_writer_done(st, 0);
+		free(tx);
+		return 0;
+	}
+	if (PQtransactionStatus(pg_db(tx)) != PQTRANS_INTRANS ||
+	    pg_simple(pg_db(tx), "RELEASE req", err) == -1) {
+		if (err != NULL && err->type == NULL)
+			err_set(err, ERR_UNAVAILABLE, "the store could not"
+			    " commit the change");
+		pg_writer_rollback(st);
+		pthread_mutex_unlock(&st->write_lock);
+		pg_writer_done(st, 0);
+		free(tx);
+		return -1;
+	}
+	mine = st->open_batch;
+	st->writer_dirty = true;
+	pthread_mutex_unlock(&st->write_lock);
+	pg_writer_done(st, mine);
+	free(tx);
+	if (store_deferring()) {
+		store_deferred(mine);
+		return 0;
+	}
+	pthread_mutex_lock(&st->gc_lock);
+	while (st->committed < mine)
+		pthread_cond_wait(&st->done_cond, &st->gc_lock);
+	ok = st->batch_ok[mine % PG_BATCH_RING];
+	pthread_mutex_unlock(&st->gc_lock);
+	if (!ok)
+		return err_set(err, ERR_UNAVAILABLE, "the store could not"
+		    " commit the change: the database is unavailable");
+	return 0;
+}
+
+/*
+ * Lead: a session advisory lock on a connection of its own, which the
+ * server drops when the connection ends: the node exited, was killed, or
+ * lost the database. A leader whose lock connection broke fails (its
+ * owner restarts it), since another node may lead from then on.
+ */
+int
+pg_lead_try(struct store *base, struct err *err)
+{
+	struct pg_store *st = (struct pg_store *)base;
+	char sql[96], v[8] = "";
+
+	if (st->lead != NULL)
+		return 1;
+	st->lead = pg_connect(st->url, err);
+	if (st->lead == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, %d)",
+	    PG_LOCK_LEAD, st->key);
+	if (pg_simple_value(st->lead, sql, v, sizeof(v), err) == -1 ||
+	    v[0] != 't') {
+		PQfinish(st->lead);
+		st->lead = NULL;
+		return v[0] == 'f' ? 0 : -1;
+	}
+	return 1;
+}
+
+bool
+pg_leads(struct store *base)
+{
+	return ((struct pg_store *)base)->lead != NULL;
+}
+
+/* Runs the commit hooks and the watch function. */
+static void
+pg_watch_tell(struct pg_store *st)
+{
+	int i;
+
+	for (i = 0; i < st->nhooks; i++)
+		st->hooks[i].fn(st->hooks[i].arg);
+	st->watch_fn(st->watch_arg);
+}
+
+/*
+ * The watcher thread: LISTENs on the store's channel; a notification
+ * (another node's commit, or this one's: a spare wake-up costs a look)
+ * runs the hooks. It also watches the lead connection: the server drops
+ * the lock with it, so a leader that lost it stops (store_on_failure).
+ */
+static void *
+pg_watcher(void *arg)
+{
+	struct pg_store *st = arg;
+	PGconn *db = NULL;
+	PGnotify *n;
+	struct pollfd pfd;
+	struct err err;
+	char sql[96];
+	bool stop, told;
+
+	for (;;) {
+		pthread_mutex_lock(&st->gc_lock);
+		stop = st->watch_stop;
+		pthread_mutex_unlock(&st->gc_lock);
+		if (stop)
+			break;
+		if (st->lead != NULL && PQstatus(st->lead) == CONNECTION_OK &&
+		    PQconsumeInput(st->lead) == 1 &&
+		    PQstatus(st->lead) == CONNECTION_OK) {
+			/* still leading */
+		} else if (st->lead != NULL) {
+			log_warnx("store: lost the lead's connection to the"
+			    " database: another node may lead now");
+			if (st->fail_fn != NULL)
+				st->fail_fn(st->fail_arg);
+			break;
+		}
+		if (db == NULL || PQstatus(db) != CONNECTION_OK) {
+			if (db != NULL)
+				PQfinish(db);
+			err_clear(&err);
+			snprintf(sql, sizeof(sql), "LISTEN %s", st->channel);
+			db = pg_connect(st->url, &err);
+			if (db == NULL || pg_simple(db, sql, &err) == -1) {
+				if (db != NULL)
+					PQfinish(db);
+				db = NULL;
+				usleep(PG_WATCH_MS * 1000);
+				continue;
+			}
+			/* Commits while not listening: one look. */
+			pg_watch_tell(st);
+		}
+		pfd.fd = PQsocket(db);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, PG_WATCH_MS) > 0 && PQconsumeInput(db) != 1)
+			continue;
+		told = false;
+		while ((n = PQnotifies(db)) != NULL) {
+			told = true;
+			PQfreemem(n);
+		}
+		if (told)
+			pg_watch_tell(st);
+	}
+	if (db != NULL)
+		PQfinish(db);
+	return NULL;
+}
+
+int
+pg_watch_start(struct store *base, void (*fn)(void *), void *arg,
+    struct err *err)
+{
+	struct pg_store *st = (struct pg_store *)base;
+
+	if (st->watching)
+		return 0;
+	st->watch_fn = fn;
+	st->watch_arg = arg;
+	if (pthread_create(&st->watcher, NULL, pg_watcher, st) != 0)
+		return err_set(err, ERR_INTERNAL_FAILURE, "store: cannot"
+		    " start the watcher thread");
+	st->watching = true;
+	return 0;
+}
+
+void
+pg_on_failure(struct store *base, void (*fn)(void *), void *arg)
+{
+	struct pg_store *st = (struct pg_store *)base;
+
+	st->fail_fn = fn;
+	st->fail_arg = arg;
+}
+
+/* The database is never lost as SQLite's files can be: always false. */
+bool
+pg_failed(struct store *base)
+{
+	(void)base;
+	return false;
+}
+
+const char *
+pg_path(const struct store *base)
+{
+	return ((const struct pg_store *)base)->shown;
+}
+
+int
+pg_ping(struct store *base, struct err *err)
+{
+	struct store_tx *tx;
+	int64_t n;
+	int rc;
+
+	if (pg_begin(base, false, &tx, err) == -1)
+		return -1;
+	rc = pg_count(tx, "SELECT count(*) FROM schema_migrations", NULL, &n,
+	    err);
+	pg_end(tx, false, NULL);
+	return rc;
+}
+
+int
+pg_schema_version(struct store *base)
+{
+	return ((struct pg_store *)base)->schema_version;
+}
+
+static int
+pg_backup(const char *where, const char *to, const struct store_file *files,
+    size_t nfiles, int *version, struct err *err)
+{
+	(void)where;
+	(void)to;
+	(void)files;
+	(void)nfiles;
+	(void)version;
+	return err_set(err, ERR_INVALID_REQUEST, "iotjobsd backup copies an"
+	    " SQLite store; back a PostgreSQL store up with pg_dump or"
+	    " pg_basebackup");
+}
+
+static int
+pg_restore(const char *from, const char *where,
+    int (*fn)(void *arg, const struct store_file *f, struct err *err),
+    void *arg, int *version, struct err *err)
+{
+	(void)from;
+	(void)where;
+	(void)fn;
+	(void)arg;
+	(void)version;
+	return err_set(err, ERR_INVALID_REQUEST, "iotjobsd restore writes an"
+	    " SQLite store; restore a PostgreSQL store with pg_restore, or"
+	    " move an SQLite one with iotjobsd migrate");
+}
+
+/* No file of this host holds a PostgreSQL store. */
+static void
+pg_local_files(const char *where, void (*fn)(void *arg, const char *path),
+    void *arg)
+{
+	(void)where;
+	(void)fn;
+	(void)arg;
+}
+
+const struct store_ops pg_ops = {
+#define X STORE_OP_ANY
+#define STORE_OP_ENTRY(ret, name, params) .name = pg_##name,
+	STORE_OPS
+#undef STORE_OP_ENTRY
+#undef X
+};
+
+const struct store_backend store_postgresql = {
+	.scheme = "postgresql",
+	.open = pg_open,
+	.backup = pg_backup,
+	.restore = pg_restore,
+	.local_files = pg_local_files,
+	.schema_known = pg_schema_known,
+};
