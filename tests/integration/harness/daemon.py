@@ -12,6 +12,7 @@ Standard library and boto3 only: tests are plain unittest.
 """
 
 import atexit
+import hashlib
 import http.client
 import json
 import os
@@ -91,6 +92,84 @@ def unique_name(prefix="t"):
     return "%s-%s" % (prefix, uuid.uuid4().hex[:12])
 
 
+def store_for(data_dir):
+    """The --store URL of a daemon on DATA_DIR, or None for the default.
+
+    With IOTJOBS_TEST_PG (the URL of a private PostgreSQL server, see
+    tests/pg/with_pg.sh) every data folder has a schema of its own there,
+    named after the folder, so that daemons sharing a folder (a second
+    node, a restart) share the store too.
+    """
+    pg = os.environ.get("IOTJOBS_TEST_PG")
+    if not pg:
+        return None
+    h = hashlib.sha256(os.path.abspath(data_dir).encode()).hexdigest()
+    return "%s&options=-csearch_path%%3Dit_%s" % (pg, h[:20])
+
+
+def store_env(data_dir):
+    """Environment for an iotjobsd subcommand on DATA_DIR's store."""
+    env = {"IOTJOBS_DATA_DIR": data_dir}
+    url = store_for(data_dir)
+    if url:
+        env["IOTJOBS_STORE"] = url
+    return env
+
+
+def store_sql(data_dir, statement, args=()):
+    """Runs STATEMENT (? placeholders for ARGS) on DATA_DIR's store behind
+    the daemon's back, committed; returns its rows as lists of strings
+    (PostgreSQL) or values (SQLite). For tests that must see or break
+    what no API shows."""
+    url = store_for(data_dir)
+    if not url:
+        import sqlite3
+        db = sqlite3.connect(os.path.join(data_dir, "iotjobs.db"),
+                             timeout=10)
+        try:
+            rows = [list(r) for r in db.execute(statement, args)]
+            db.commit()
+            return rows
+        finally:
+            db.close()
+    # psql interpolates :'aN' (quoted) only in what it reads, not in -c.
+    parts = statement.split("?")
+    if len(parts) != len(args) + 1:
+        raise ValueError("placeholders and arguments differ")
+    text = parts[0] + "".join(":'a%d'%s" % (i, p)
+                              for i, p in enumerate(parts[1:]))
+    cmd = ["psql", url, "-X", "-q", "-At", "-F", "\t", "-v",
+           "ON_ERROR_STOP=1"]
+    for i, a in enumerate(args):
+        cmd += ["-v", "a%d=%s" % (i, a)]
+    r = subprocess.run(cmd, input=text + ";\n", capture_output=True,
+                       text=True, timeout=30)
+    if r.returncode != 0:
+        raise RuntimeError("psql: %s" % r.stderr)
+    return [line.split("\t") for line in r.stdout.splitlines()]
+
+
+def store_dump(data_dir):
+    """What DATA_DIR's store holds outside the folder, as bytes: for a
+    PostgreSQL store its schema's pg_dump (so that a test looking for a
+    secret in the files looks there too); None for SQLite, whose store is
+    a file of the folder."""
+    url = store_for(data_dir)
+    if not url:
+        return None
+    schema = url.rsplit("%3D", 1)[1]
+    r = subprocess.run(["pg_dump", "-n", schema, url.split("&options=")[0]],
+                       capture_output=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError("pg_dump: %s" % r.stderr.decode())
+    return r.stdout
+
+
+# For a test that reads or changes the SQLite file under the daemon.
+sqlite_only = unittest.skipIf(os.environ.get("IOTJOBS_TEST_PG"),
+                              "looks at the SQLite store's file")
+
+
 class DaemonError(RuntimeError):
     """The daemon failed to start, or exited badly; carries its log."""
 
@@ -128,11 +207,17 @@ class Daemon:
     # -- lifecycle ----------------------------------------------------
 
     def command(self):
+        store = []
+        url = store_for(self.data_dir)
+        if url and "IOTJOBS_STORE" not in self.extra_env and not any(
+                a == "--store" or a.startswith("--store=")
+                for a in self.args):
+            store = ["--store", url]
         return [self.binary,
                 "--listen", "%s:%d" % (self.host, self.port),
                 "--data-dir", self.data_dir,
                 "--region", REGION,
-                "--account-id", ACCOUNT_ID] + self.args
+                "--account-id", ACCOUNT_ID] + store + self.args
 
     def start(self):
         """Starts the process and waits until the port accepts."""

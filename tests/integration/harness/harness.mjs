@@ -12,7 +12,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 
 import { IoTJobsDataPlaneClient } from "@aws-sdk/client-iot-jobs-data-plane";
 import { IoTClient } from "@aws-sdk/client-iot";
@@ -105,6 +105,27 @@ export function withTimeout(promise, ms) {
 	return Promise.race([promise, t]).finally(() => clearTimeout(timer));
 }
 
+// The --store flag of a daemon on DATADIR: none by default; with
+// IOTJOBS_TEST_PG (a private PostgreSQL server, tests/pg/with_pg.sh) a
+// schema there of its own, named after the folder, so that daemons that
+// share a folder share the store (daemon.py's store_for does the same).
+export function storeFor(dataDir) {
+	const pg = process.env.IOTJOBS_TEST_PG;
+	if (!pg)
+		return null;
+	const h = createHash("sha256").update(path.resolve(dataDir))
+	    .digest("hex");
+	return `${pg}&options=-csearch_path%3Dit_${h.slice(0, 20)}`;
+}
+
+function storeArgs(dataDir, args) {
+	const url = storeFor(dataDir);
+	if (!url || args.some((a) => a === "--store" ||
+	    a.startsWith("--store=")))
+		return [];
+	return ["--store", url];
+}
+
 // Starts iotjobsd and resolves once its port accepts connections.
 // Options: args (extra flags), testClock (adds --test-clock), env.
 // Returns { endpoint, port, dataDir, logPath, stop, kill9, restart, log }.
@@ -121,7 +142,7 @@ export async function startDaemon(opts = {}) {
 		fs.mkdirSync(dataDir, { mode: 0o700 });
 	const args = ["--listen", `${host}:${port}`, "--data-dir", dataDir,
 	    "--region", REGION, "--account-id", ACCOUNT_ID,
-	    ...(opts.args ?? [])];
+	    ...storeArgs(dataDir, opts.args ?? []), ...(opts.args ?? [])];
 	if (opts.testClock)
 		args.push("--test-clock");
 	let child = null;

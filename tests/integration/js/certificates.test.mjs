@@ -44,7 +44,7 @@ import {
 } from "@aws-sdk/client-iot";
 
 import {
-	ACCOUNT_ID, REGION, iotClient, startDaemon, uniqueName,
+	ACCOUNT_ID, REGION, iotClient, startDaemon, storeFor, uniqueName,
 } from "../harness/harness.mjs";
 
 const certArn = (id) => `arn:aws:iot:${REGION}:${ACCOUNT_ID}:cert/${id}`;
@@ -207,9 +207,12 @@ describe("certificates (JS v3 clients)", () => {
 		await d?.close();
 	});
 
-	const sql = (statement) => execFileSync("sqlite3",
-	    [path.join(d.dataDir, "iotjobs.db"), ".timeout 5000", statement])
-	    .toString().trim();
+	// One value read from the store behind the daemon's back.
+	const sql = (statement) => (storeFor(d.dataDir)
+	    ? execFileSync("psql", [storeFor(d.dataDir), "-X", "-At", "-c",
+		statement])
+	    : execFileSync("sqlite3", [path.join(d.dataDir, "iotjobs.db"),
+		".timeout 5000", statement])).toString().trim();
 
 	const generation = () =>
 	    Number(sql("SELECT generation FROM authz_state"));

@@ -18,7 +18,8 @@ import unittest
 
 from harness import cli
 from harness.daemon import (ACCESS_KEY_ID, ACCOUNT_ID, REGION, Daemon,
-                            DaemonTestCase, unique_name)
+                            DaemonTestCase, sqlite_only, store_env,
+                            unique_name)
 
 ARN = "arn:aws:iot:%s:%s:" % (REGION, ACCOUNT_ID)
 
@@ -103,7 +104,7 @@ class AuditTest(DaemonTestCase):
                  "Resource": "*"}]}, f)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("IOTJOBS_")}
-        env["IOTJOBS_DATA_DIR"] = self.daemon.data_dir
+        env.update(store_env(self.daemon.data_dir))
         out = subprocess.run([self.daemon.binary, "credentials", "create",
                               "--name", unique_name("op"), "--policy-file",
                               policy, "--output", "json"], env=env,
@@ -131,6 +132,7 @@ class AuditTest(DaemonTestCase):
         self.assertTrue(out["verified"])
 
 
+@sqlite_only
 class AuditTamperTest(unittest.TestCase):
     """The store file edited behind the daemons' back."""
 

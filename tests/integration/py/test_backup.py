@@ -16,6 +16,7 @@ import time
 import unittest
 
 from harness.daemon import (ACCOUNT_ID, REGION, Daemon, daemon_path,
+                            sqlite_only,
                             unique_name)
 
 
@@ -32,6 +33,7 @@ def iotjobsd(*args, env=None):
                           text=True, timeout=60)
 
 
+@sqlite_only
 class BackupTest(unittest.TestCase):
 
     def setUp(self):
@@ -190,6 +192,7 @@ class BackupTest(unittest.TestCase):
         self.assertIn("run this as that user (sudo -u", r.stderr)
 
 
+@sqlite_only
 class SchemaTest(unittest.TestCase):
     """Schemas only move forward: a store from a newer iotjobsd is
     refused at start, by backup and by restore, naming what it needs."""

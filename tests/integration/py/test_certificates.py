@@ -11,7 +11,6 @@ import hashlib
 import os
 import re
 import shutil
-import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -20,7 +19,7 @@ import unittest
 from botocore.exceptions import ClientError
 
 from harness import (ACCOUNT_ID, REGION, Daemon, DaemonError,
-                     DaemonTestCase, unique_name)
+                     DaemonTestCase, store_dump, store_sql, unique_name)
 
 OPENSSL_CNF = """
 [req]
@@ -205,13 +204,8 @@ class CertTestCase(DaemonTestCase):
         return pem_id(Pki.read(self.ca_crt_path()))
 
     def generation(self):
-        db = sqlite3.connect(os.path.join(self.daemon.data_dir,
-                                          "iotjobs.db"), timeout=10)
-        try:
-            return db.execute("SELECT generation FROM authz_state").fetchone(
-            )[0]
-        finally:
-            db.close()
+        return int(store_sql(self.daemon.data_dir,
+                             "SELECT generation FROM authz_state")[0][0])
 
     def register_ca(self, cn=None, active=True, **kw):
         """A CA made here and registered: (id, cert PEM, key path)."""
@@ -276,6 +270,9 @@ class CreateKeysAndCertificateTest(CertTestCase):
                     blobs[name] = f.read()
         with open(self.daemon.log_path, "rb") as f:
             blobs["log"] = f.read()
+        dump = store_dump(self.daemon.data_dir)
+        if dump is not None:
+            blobs["iotjobs.db"] = dump
         self.assertIn("iotjobs.db", blobs)
         # The certificate itself is stored: the search does find things.
         cert_line = pem_body(out["certificatePem"])[3].encode()
@@ -780,23 +777,12 @@ class UpdateDeleteListCertificateTest(CertTestCase):
                  "created_at) VALUES (?, ?, 0)", (name, cert_arn(cert_id)))
 
     def policy_targets(self, cert_id):
-        db = sqlite3.connect(os.path.join(self.daemon.data_dir,
-                                          "iotjobs.db"), timeout=10)
-        try:
-            return db.execute("SELECT count(*) FROM policy_targets WHERE "
-                              "target = ?", (cert_arn(cert_id),)
-                              ).fetchone()[0]
-        finally:
-            db.close()
+        return int(store_sql(self.daemon.data_dir, "SELECT count(*) FROM"
+                             " policy_targets WHERE target = ?",
+                             (cert_arn(cert_id),))[0][0])
 
     def sql(self, statement, args):
-        db = sqlite3.connect(os.path.join(self.daemon.data_dir,
-                                          "iotjobs.db"), timeout=10)
-        try:
-            db.execute(statement, args)
-            db.commit()
-        finally:
-            db.close()
+        store_sql(self.daemon.data_dir, statement, args)
 
     def test_update_status_transitions(self):
         cid = self.new_cert()

@@ -15,7 +15,8 @@ import time
 import unittest
 
 from harness import cli
-from harness.daemon import ACCOUNT_ID, REGION, DaemonTestCase, unique_name
+from harness.daemon import (ACCOUNT_ID, REGION, DaemonTestCase, store_env,
+                            unique_name)
 
 ARN = "arn:aws:iot:%s:%s:" % (REGION, ACCOUNT_ID)
 
@@ -128,7 +129,7 @@ class CliImportTest(DaemonTestCase):
                  "Resource": ARN + "thing/ok-*"}]}, f)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("IOTJOBS_")}
-        env["IOTJOBS_DATA_DIR"] = self.daemon.data_dir
+        env.update(store_env(self.daemon.data_dir))
         out = subprocess.run([self.daemon.binary, "credentials", "create",
                               "--name", unique_name("op"), "--policy-file",
                               policy, "--output", "json"], env=env,

@@ -14,7 +14,8 @@ import unittest
 from botocore.exceptions import ClientError
 
 from harness import cli
-from harness.daemon import ACCOUNT_ID, REGION, DaemonTestCase, unique_name
+from harness.daemon import (ACCOUNT_ID, REGION, DaemonTestCase, store_env,
+                            unique_name)
 
 ARN = "arn:aws:iot:%s:%s:" % (REGION, ACCOUNT_ID)
 
@@ -133,7 +134,7 @@ class CliPauseTest(DaemonTestCase):
                  "Resource": "*"}]}, f)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("IOTJOBS_")}
-        env["IOTJOBS_DATA_DIR"] = self.daemon.data_dir
+        env.update(store_env(self.daemon.data_dir))
         out = subprocess.run([self.daemon.binary, "credentials", "create",
                               "--name", unique_name("op"), "--policy-file",
                               policy, "--output", "json"], env=env,

@@ -15,7 +15,7 @@ import unittest
 
 from harness import cli
 from harness.daemon import (ACCESS_KEY_ID, SECRET_ACCESS_KEY,
-                            DaemonTestCase, free_port)
+                            DaemonTestCase, free_port, store_for)
 
 COMMANDS = [["status"], ["job", "watch"], ["job", "plan"], ["job", "pause"],
             ["job", "resume"], ["explain"], ["thing", "import"], ["audit"],
@@ -30,7 +30,8 @@ class CliStatusTest(DaemonTestCase):
         r = cli.run(self.daemon, "status")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("iotjobsd 0.1.0", r.stdout)
-        self.assertIn(os.path.join(self.daemon.data_dir, "iotjobs.db"),
+        self.assertIn(store_for(self.daemon.data_dir) or
+                      os.path.join(self.daemon.data_dir, "iotjobs.db"),
                       r.stdout)
         self.assertIn("leader       yes", r.stdout)
         self.assertIn("http 127.0.0.1:%d" % self.daemon.port, r.stdout)

@@ -22,7 +22,7 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness import Daemon, free_port, unique_name
+from harness import Daemon, free_port, sqlite_only, unique_name
 from harness.hostile import MiniMqtt, rss_kb, sanitized
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -229,6 +229,7 @@ def tree_modes(root):
     return out
 
 
+@sqlite_only
 class FileModesTest(unittest.TestCase):
     """Everything iotjobsd creates in its data folder is 0600 (folders
     0700); what the broker must reach is shared with a group, never with
@@ -376,6 +377,7 @@ def wal_syncs(trace):
 
 
 @unittest.skipUnless(STRACE, "strace is not installed (scripts/deps.sh)")
+@sqlite_only
 class SyncBeforeAckTest(unittest.TestCase):
     """The writer's COMMIT leaves the WAL to the page cache; the answer
     waits for a sync of the WAL. Writes one after another each wait for
@@ -416,6 +418,7 @@ class SyncBeforeAckTest(unittest.TestCase):
         self.assertGreaterEqual(wal_syncs(trace) - before, 20)
 
 
+@sqlite_only
 class VanishedStoreTest(unittest.TestCase):
     """The store's files deleted under load: writes are refused, the
     daemon exits non-zero by itself, and after kill -9 and a restart every

@@ -16,7 +16,8 @@ import unittest
 
 from botocore.exceptions import ClientError
 
-from harness.daemon import CONTROL_SERVICE, DaemonTestCase, unique_name
+from harness.daemon import (CONTROL_SERVICE, DaemonTestCase, sqlite_only,
+                            store_dump, store_env, unique_name)
 
 BAD_TOKEN = "The security token included in the request is invalid."
 REVOKE_WITHIN = 2.5     # seconds: the cache looks once a second
@@ -68,7 +69,7 @@ class OperatorKeysTest(DaemonTestCase):
         """
         e = {k: v for k, v in os.environ.items()
              if not k.startswith("IOTJOBS_")}
-        e["IOTJOBS_DATA_DIR"] = self.daemon.data_dir
+        e.update(store_env(self.daemon.data_dir))
         e.update(env or {})
         return subprocess.run([self.daemon.binary, "credentials"] +
                               list(args), env=e, input=stdin,
@@ -151,6 +152,7 @@ class OperatorKeysTest(DaemonTestCase):
         iot = self.client(out["accessKeyId"], out["secretAccessKey"])
         self.assertIn("things", iot.list_things())
 
+    @sqlite_only
     def test_data_dir_flag_works_like_the_daemon_s(self):
         name = unique_name("opflag")
         r = self.credentials("create", "--name", name, "--policy-file",
@@ -268,6 +270,11 @@ class OperatorKeysTest(DaemonTestCase):
                     blob = fh.read()
                 seen.append(f)
                 self.assertNotIn(needle, blob, path)
+        dump = store_dump(self.daemon.data_dir)
+        if dump is not None:
+            self.assertNotIn(needle, dump, "the PostgreSQL store")
+            self.assertIn(akid.encode(), dump, "the key's row")
+            return
         self.assertIn("iotjobs.db", seen)
         # grep, as an operator would, over the SQLite files.
         r = subprocess.run(["grep", "-rqF", "--", secret,

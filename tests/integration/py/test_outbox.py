@@ -2,11 +2,9 @@
 """A daemon without MQTT keeps no notification or event backlog: the
 outboxes fill only while an MQTT notifier drains them."""
 
-import os
-import sqlite3
 import unittest
 
-from harness.daemon import Daemon, unique_name, REGION, ACCOUNT_ID
+from harness.daemon import Daemon, unique_name, store_sql, REGION, ACCOUNT_ID
 
 
 class OutboxWithoutMqttTest(unittest.TestCase):
@@ -24,18 +22,14 @@ class OutboxWithoutMqttTest(unittest.TestCase):
             data.update_job_execution(thingName=thing, jobId=job,
                                       status="SUCCEEDED")
             d.stop()
-            db = sqlite3.connect(os.path.join(d.data_dir, "iotjobs.db"))
-            try:
-                for table in ("notify_outbox", "event_outbox"):
-                    (n,) = db.execute("SELECT count(*) FROM %s" %
-                                      table).fetchone()
-                    self.assertEqual(n, 0, table)
-                (status,) = db.execute(
-                    "SELECT status FROM executions WHERE job_id = ?",
-                    (job,)).fetchone()
-                self.assertEqual(status, "SUCCEEDED")
-            finally:
-                db.close()
+            for table in ("notify_outbox", "event_outbox"):
+                [[n]] = store_sql(d.data_dir, "SELECT count(*) FROM %s" %
+                                  table)
+                self.assertEqual(int(n), 0, table)
+            [[status]] = store_sql(
+                d.data_dir, "SELECT status FROM executions WHERE job_id = ?",
+                (job,))
+            self.assertEqual(status, "SUCCEEDED")
         finally:
             d.close()
 

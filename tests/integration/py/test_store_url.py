@@ -4,7 +4,7 @@ import os
 import tempfile
 import unittest
 
-from harness.daemon import Daemon, DaemonError, unique_name
+from harness.daemon import Daemon, DaemonError, sqlite_only, unique_name
 
 
 class StoreUrlTest(unittest.TestCase):
@@ -41,6 +41,7 @@ class StoreUrlTest(unittest.TestCase):
                 os.unlink(os.path.join(where, f))
             os.rmdir(where)
 
+    @sqlite_only
     def test_default_is_the_data_folder(self):
         with Daemon() as d:
             d.iot_client().create_thing(thingName=unique_name("dflt"))

@@ -14,7 +14,8 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import ACCOUNT_ID, REGION, DaemonTestCase, unique_name
+from harness import (ACCOUNT_ID, REGION, DaemonTestCase, sqlite_only,
+                     store_env, unique_name)
 
 DOC = '{"op":"noop"}'
 POLICY = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
@@ -375,6 +376,7 @@ class UpgradeTest(TagsCase):
         DELETE FROM schema_migrations WHERE version = 18;
     """
 
+    @sqlite_only
     def test_tags_kept_in_rows_move_to_the_tags_table(self):
         makers = [self.make_job, self.make_template, self.make_ca]
         # Debian's botocore predates commands: their row stays untagged.
@@ -432,7 +434,7 @@ class AuthorizationTest(TagsCase):
             json.dump(self.POLICY, f)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("IOTJOBS_")}
-        env["IOTJOBS_DATA_DIR"] = self.daemon.data_dir
+        env.update(store_env(self.daemon.data_dir))
         r = subprocess.run([self.daemon.binary, "credentials", "create",
                             "--name", unique_name("op"), "--policy-file",
                             path, "--output", "json"], env=env,
