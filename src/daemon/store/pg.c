@@ -103,6 +103,8 @@ struct pg_store {
 	struct pg_conn *readers;
 	int schema_version;
 	PGconn *lead;			/* NULL, or the lock's connection */
+	bool leading;			/* the lock is ours */
+	bool lead_lost;			/* another node took it: failed */
 	/* store_watch_start: other nodes' commits run the hooks. */
 	pthread_t watcher;
 	bool watching;
@@ -906,37 +908,84 @@ pg_end(struct store_tx *tx, bool commit, struct err *err)
 }
 
 /*
+ * Tries the lead lock on the lead connection (made, or made again, as
+ * needed): 1 taken (or held), 0 another node holds it, -1 with ERR.
+ */
+static int
+pg_lead_lock(struct pg_store *st, struct err *err)
+{
+	char sql[96], v[8] = "";
+
+	if (st->lead != NULL && PQstatus(st->lead) != CONNECTION_OK) {
+		PQfinish(st->lead);
+		st->lead = NULL;
+	}
+	if (st->lead == NULL && (st->lead = pg_connect(st->url, err)) == NULL)
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, %d)",
+	    PG_LOCK_LEAD, st->key);
+	if (pg_simple_value(st->lead, sql, v, sizeof(v), err) == -1)
+		return -1;
+	return v[0] == 't';
+}
+
+/*
  * Lead: a session advisory lock on a connection of its own, which the
- * server drops when the connection ends: the node exited, was killed, or
- * lost the database. A leader whose lock connection broke fails (its
- * owner restarts it), since another node may lead from then on.
+ * server drops when the connection ends (the node exited or was killed),
+ * so another node's next try takes it; standby nodes try on a connection
+ * they keep. The watcher looks after the leader's connection.
  */
 int
 pg_lead_try(struct store *base, struct err *err)
 {
 	struct pg_store *st = (struct pg_store *)base;
-	char sql[96], v[8] = "";
+	int rc;
 
-	if (st->lead != NULL)
+	if (st->leading)
 		return 1;
-	st->lead = pg_connect(st->url, err);
-	if (st->lead == NULL)
-		return -1;
-	snprintf(sql, sizeof(sql), "SELECT pg_try_advisory_lock(%d, %d)",
-	    PG_LOCK_LEAD, st->key);
-	if (pg_simple_value(st->lead, sql, v, sizeof(v), err) == -1 ||
-	    v[0] != 't') {
-		PQfinish(st->lead);
-		st->lead = NULL;
-		return v[0] == 'f' ? 0 : -1;
-	}
-	return 1;
+	rc = pg_lead_lock(st, err);
+	if (rc == 1)
+		st->leading = true;
+	return rc;
 }
 
 bool
 pg_leads(struct store *base)
 {
-	return ((struct pg_store *)base)->lead != NULL;
+	return ((struct pg_store *)base)->leading;
+}
+
+/*
+ * The leader's lock connection, checked by the watcher: when the server
+ * ended it (a restart, a network cut) the lock went with it, and is taken
+ * again at once if no other node took it meanwhile. Otherwise another
+ * node leads now, and this one must stop leading: it fails
+ * (store_on_failure), and its owner exits.
+ */
+static void
+pg_lead_check(struct pg_store *st)
+{
+	struct err err;
+	int rc;
+
+	if (!st->leading || st->lead_lost)
+		return;
+	if (PQstatus(st->lead) == CONNECTION_OK && PQconsumeInput(st->lead) &&
+	    PQstatus(st->lead) == CONNECTION_OK)
+		return;
+	err_clear(&err);
+	rc = pg_lead_lock(st, &err);
+	if (rc == 1) {
+		log_info("store: the lead's connection to the database was"
+		    " lost; connected again, still leading");
+		return;
+	}
+	if (rc == -1)
+		return;		/* the database is away: try again */
+	log_warnx("store: lost the lead: another node leads now");
+	st->lead_lost = true;
+	if (st->fail_fn != NULL)
+		st->fail_fn(st->fail_arg);
 }
 
 /* Runs the commit hooks and the watch function. */
@@ -951,10 +1000,9 @@ pg_watch_tell(struct pg_store *st)
 }
 
 /*
- * The watcher thread: LISTENs on the store's channel; a notification
- * (another node's commit, or this one's: a spare wake-up costs a look)
- * runs the hooks. It also watches the lead connection: the server drops
- * the lock with it, so a leader that lost it stops (store_on_failure).
+ * The watcher thread: LISTENs on the store's channel; another node's
+ * commit runs the hooks and the watch function. It also looks after the
+ * lead's connection (pg_lead_check).
  */
 static void *
 pg_watcher(void *arg)
@@ -973,17 +1021,7 @@ pg_watcher(void *arg)
 		pthread_mutex_unlock(&st->gc_lock);
 		if (stop)
 			break;
-		if (st->lead != NULL && PQstatus(st->lead) == CONNECTION_OK &&
-		    PQconsumeInput(st->lead) == 1 &&
-		    PQstatus(st->lead) == CONNECTION_OK) {
-			/* still leading */
-		} else if (st->lead != NULL) {
-			log_warnx("store: lost the lead's connection to the"
-			    " database: another node may lead now");
-			if (st->fail_fn != NULL)
-				st->fail_fn(st->fail_arg);
-			break;
-		}
+		pg_lead_check(st);
 		if (db == NULL || PQstatus(db) != CONNECTION_OK) {
 			if (db != NULL)
 				PQfinish(db);
@@ -1006,7 +1044,9 @@ pg_watcher(void *arg)
 			continue;
 		told = false;
 		while ((n = PQnotifies(db)) != NULL) {
-			told = true;
+			/* This node's own commits ran the hooks already. */
+			if (n->be_pid != PQbackendPID(st->writer->db))
+				told = true;
 			PQfreemem(n);
 		}
 		if (told)
@@ -1043,12 +1083,11 @@ pg_on_failure(struct store *base, void (*fn)(void *), void *arg)
 	st->fail_arg = arg;
 }
 
-/* The database is never lost as SQLite's files can be: always false. */
+/* Failed: this node led, and another one took the lead from it. */
 bool
 pg_failed(struct store *base)
 {
-	(void)base;
-	return false;
+	return ((struct pg_store *)base)->lead_lost;
 }
 
 const char *
