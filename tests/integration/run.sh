@@ -9,7 +9,10 @@
 # /usr/bin/aws). Each test boots its own daemon (see harness/).
 #
 #   make integration                  (builds, then runs this)
-#   IOTJOBSD=$PWD/build/iotjobsd sh tests/integration/run.sh [py|js|cli]...
+#   IOTJOBSD=$PWD/build/iotjobsd sh tests/integration/run.sh [py|py3|js|cli]...
+#
+# py3: the boto3 suites under python3 on PATH only (the store matrix:
+# tests/pg/with_pg.sh runs them again on PostgreSQL).
 #
 # One test by hand:
 #   PYTHONPATH=tests/integration IOTJOBSD=$PWD/build/iotjobsd \
@@ -141,9 +144,12 @@ cli_suites() {
 for k in $kinds; do
 	case $k in
 	py)	py_suites ;;
+	py3)	if has_boto3 python3; then run_py python3 python3
+		else failed=$((failed + 1)); failed_names="$failed_names py3"
+		fi ;;
 	js)	js_suites ;;
 	cli)	cli_suites ;;
-	*)	echo "run.sh: unknown suite kind '$k' (py, js, cli)" >&2
+	*)	echo "run.sh: unknown suite kind '$k' (py, py3, js, cli)" >&2
 		exit 2 ;;
 	esac
 done
