@@ -43,7 +43,8 @@ const struct conf_opt conf_opts[] = {
 	{ "data-dir", "IOTJOBS_DATA_DIR", CONF_PATH, "./data", 0, 0,
 	  "folder of the SQLite store and the credentials file" },
 	{ "store", "IOTJOBS_STORE", CONF_TEXT, "", 0, 0,
-	  "store URL: sqlite:PATH (empty: sqlite:DATA_DIR/iotjobs.db)" },
+	  "store URL: sqlite:PATH, or postgresql://... (a libpq connection"
+	  " URI; empty: sqlite:DATA_DIR/iotjobs.db)" },
 	{ "region", "IOTJOBS_REGION", CONF_STR, "us-east-1", 0, 0,
 	  "AWS region used in ARNs; requests must be signed for it" },
 	{ "account-id", "IOTJOBS_ACCOUNT_ID", CONF_STR, "123456789012", 0, 0,
