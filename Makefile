@@ -201,7 +201,8 @@ build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_OBJ)
 # --- benchmarks -------------------------------------------------------------
 BENCH_BIN := build/bench/iotjobs-load build/bench/bare build/bench/sqlite_raw \
              build/bench/iotjobs-tls-load build/bench/policy \
-             build/bench/thing_query build/bench/iotjobs-flood
+             build/bench/thing_query build/bench/iotjobs-flood \
+             build/bench/pg_raw
 SIGV4_OBJ := $(patsubst %.c,$(OBJ)/%.o,$(COMMON_SRC))
 
 build/bench/iotjobs-load: bench/load.c $(SIGV4_OBJ)

@@ -117,6 +117,14 @@ struct pg_store {
 
 static void *pg_committer(void *arg);
 
+/* The server's notices ("already exists, skipping"): the debug log. */
+static void
+pg_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("store: postgresql: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
 /*
  * A connection to URL. connect_timeout comes before the URL's own
  * settings so that the URL may override it.
@@ -137,6 +145,7 @@ pg_connect(const char *url, struct err *err)
 		PQfinish(db);
 		return NULL;
 	}
+	PQsetNoticeProcessor(db, pg_notice, NULL);
 	return db;
 }
 
