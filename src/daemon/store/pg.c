@@ -1181,3 +1181,13 @@ const struct store_backend store_postgresql = {
 	.local_files = pg_local_files,
 	.schema_known = pg_schema_known,
 };
+
+/* libpq's other spelling of the scheme. */
+const struct store_backend store_postgres = {
+	.scheme = "postgres",
+	.open = pg_open,
+	.backup = pg_backup,
+	.restore = pg_restore,
+	.local_files = pg_local_files,
+	.schema_known = pg_schema_known,
+};

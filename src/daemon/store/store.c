@@ -16,6 +16,7 @@
 static const struct store_backend *const backends[] = {
 	&store_sqlite,
 	&store_postgresql,
+	&store_postgres,
 };
 
 #define NBACKENDS (sizeof(backends) / sizeof(backends[0]))

@@ -5,7 +5,8 @@
  * its operations in store_<resource>.h. Every operation is one entry of the
  * interface every backend implements (store_ops.h, for store/ only);
  * store_open() picks the backend by the URL's scheme. SQLite (sqlite*.c)
- * is the embedded one.
+ * is the embedded one; PostgreSQL (pg*.c) lets nodes on several hosts
+ * share one store.
  *
  * Rule: the api layer acknowledges a write only after store_end() committed
  * it, so an acknowledged write survives kill -9 and power loss.
@@ -24,9 +25,10 @@ struct store_tx;
 
 /*
  * Opens (creating and migrating) the store URL: "sqlite:PATH" (the SQLite
- * file PATH), or a bare data folder DIR, which is "sqlite:DIR/iotjobs.db"
- * with DIR created (0700) when missing. An unknown scheme is
- * InvalidRequest naming it.
+ * file PATH), "postgresql://..." or "postgres://..." (a libpq connection
+ * URI: the first schema of its search_path, created when missing), or a
+ * bare data folder DIR, which is "sqlite:DIR/iotjobs.db" with DIR created
+ * (0700) when missing. An unknown scheme is InvalidRequest naming it.
  */
 int store_open(const char *url, struct store **out, struct err *err);
 void store_close(struct store *st);

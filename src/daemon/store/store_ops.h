@@ -292,7 +292,8 @@ struct store_backend {
 	int (*schema_known)(void);
 };
 
-extern const struct store_backend store_sqlite, store_postgresql;
+extern const struct store_backend store_sqlite, store_postgresql,
+    store_postgres;
 
 /*
  * Deferred acknowledgement (store_defer_begin): whether this thread
