@@ -588,6 +588,129 @@ exec_timers_and_retry(void **state)
 	c_rollback(tx);
 }
 
+/* A job of config CONFIG (JSON text) targeting thing THING, queued. */
+static void
+exec_job_config(struct store *st, const char *id, const char *thing,
+    const char *config)
+{
+	struct store_job j = { 0 };
+	struct store_tx *tx = c_begin(st, true);
+	char target[256];
+	struct err err;
+
+	snprintf(j.job_id, sizeof(j.job_id), "%s", id);
+	j.status = JOB_IN_PROGRESS;
+	snprintf(j.target_selection, sizeof(j.target_selection), "SNAPSHOT");
+	j.config = json_loads(config, 0, NULL);
+	assert_non_null(j.config);
+	j.created_at = j.last_updated_at = 1000;
+	snprintf(target, sizeof(target), C_THING_ARN "%s", thing);
+	j.targets = json_pack("[s]", target);
+	assert_int_equal(store_job_insert(tx, &j, &err), 0);
+	assert_int_equal(store_job_queue_targets(tx, id, C_ARN, 1000, &err),
+	    0);
+	json_decref(j.config);
+	json_decref(j.targets);
+	c_commit(tx);
+}
+
+/*
+ * Every mutable field of an execution reads back as written (empty status
+ * details as none); the job's inProgressTimeoutInMinutes comes with it; a
+ * set-based move that stops the timers clears both deadlines; the thing
+ * list filters by the job's namespace; a write to a vanished row fails.
+ */
+static void
+exec_fields_round_trip(void **state)
+{
+	struct store *st = *state;
+	struct store_exec_page pg = { 0, 10, NULL, "ns-a", false };
+	struct collect c = { json_array(), 0 };
+	struct store_exec e = { 0 };
+	struct store_tx *tx;
+	struct err err;
+	int64_t n, id;
+
+	c_thing(st, "fr");
+	exec_job_config(st, "fa", "fr", "{\"timeoutConfig\":"
+	    "{\"inProgressTimeoutInMinutes\":30},\"namespaceId\":\"ns-a\"}");
+	exec_job_config(st, "fb", "fr", "{}");
+	tx = c_begin(st, true);
+	assert_int_equal(store_exec_get(tx, "fr", "fa", -1, true, &e, &err),
+	    1);
+	assert_int_equal(e.job_progress_timeout_minutes, 30);
+	assert_null(e.document);
+	assert_null(e.status_details);
+	assert_int_equal(e.started_at, 0);
+	e.status = EXEC_IN_PROGRESS;
+	e.status_details = json_pack("{s:s}", "step", "two");
+	e.started_at = 1100;
+	e.last_updated_at = 1200;
+	e.version = 2;
+	e.force_canceled = true;
+	e.step_timeout_minutes = 7;
+	e.timeout_at = 1500;
+	e.progress_timeout_at = 2800;
+	assert_int_equal(store_exec_put(tx, &e, &err), 0);
+	store_exec_release(&e);
+	c_commit(tx);
+
+	tx = c_begin(st, true);
+	assert_int_equal(store_exec_get(tx, "fr", "fa", 1, false, &e, &err),
+	    1);
+	assert_int_equal(e.status, EXEC_IN_PROGRESS);
+	assert_string_equal(json_string_value(json_object_get(
+	    e.status_details, "step")), "two");
+	assert_int_equal(e.started_at, 1100);
+	assert_int_equal(e.last_updated_at, 1200);
+	assert_int_equal(e.version, 2);
+	assert_true(e.force_canceled);
+	assert_int_equal(e.step_timeout_minutes, 7);
+	assert_int_equal(e.timeout_at, 1500);
+	assert_int_equal(e.progress_timeout_at, 2800);
+	json_object_clear(e.status_details);
+	assert_int_equal(store_exec_put(tx, &e, &err), 0);
+	store_exec_release(&e);
+	assert_int_equal(store_exec_get(tx, "fr", "fa", 1, false, &e, &err),
+	    1);
+	assert_null(e.status_details);
+	store_exec_release(&e);
+	assert_int_equal(store_exec_get(tx, "fr", "fb", 1, false, &e, &err),
+	    1);
+	assert_int_equal(e.job_progress_timeout_minutes, 0);
+	store_exec_release(&e);
+	assert_int_equal(store_exec_move_job(tx, "fa", EXEC_IN_PROGRESS,
+	    EXEC_CANCELED, true, true, 1300, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_exec_move_job(tx, "fa", EXEC_IN_PROGRESS,
+	    EXEC_CANCELED, true, true, 1300, &n, &err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_exec_get(tx, "fr", "fa", 1, false, &e, &err),
+	    1);
+	assert_int_equal(e.status, EXEC_CANCELED);
+	assert_int_equal(e.version, 3);
+	assert_int_equal(e.last_updated_at, 1300);
+	assert_int_equal(e.timeout_at, 0);
+	assert_int_equal(e.progress_timeout_at, 0);
+	assert_int_equal(e.step_timeout_minutes, 7);
+	store_exec_release(&e);
+	c_commit(tx);
+
+	tx = c_begin(st, true);
+	assert_int_equal(store_exec_list_thing(tx, "fr", NULL, &pg,
+	    collect_row, &c, &err), 0);
+	assert_int_equal(c_len(c.jobs), 1);
+	assert_string_equal(c_str(c.jobs, 0), "fa");
+	assert_int_equal(store_exec_get(tx, "fr", "fb", 1, false, &e, &err),
+	    1);
+	id = e.id;
+	assert_int_equal(store_exec_delete(tx, id, &err), 0);
+	assert_int_equal(store_exec_put(tx, &e, &err), -1);
+	store_exec_release(&e);
+	c_rollback(tx);
+	json_decref(c.jobs);
+}
+
 static const struct CMUnitTest tests[] = {
 	C_CASE(exec_start_next_atomic),
 	C_CASE(exec_version_conflict),
@@ -595,6 +718,7 @@ static const struct CMUnitTest tests[] = {
 	C_CASE(exec_pending_order),
 	C_CASE(exec_list_pages),
 	C_CASE(exec_timers_and_retry),
+	C_CASE(exec_fields_round_trip),
 };
 
 C_AREA(c_area_exec, "exec", tests);
