@@ -19,16 +19,18 @@
 set -eu
 
 RUN_PACKAGES="build-essential pkg-config libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libssl-dev libpcre2-dev libcbor-dev libgnutls28-dev
+libsqlite3-dev libpq-dev libssl-dev libpcre2-dev libcbor-dev libgnutls28-dev
 libsystemd-dev libmosquitto-dev mosquitto-dev libcurl4-openssl-dev mosquitto
 mosquitto-clients python3 awscli"
 
 # sqlite3: bench/engine.sh writes its fleet with it; openssl and curl: the
 # TLS broker and HTTPS device tests; prometheus: promtool checks /metrics
 # (no smaller Debian package ships it); strace: the test that a write is
-# acknowledged only after the WAL's fsync; the rest: make deb and its checks.
+# acknowledged only after the WAL's fsync; postgresql: the private server
+# the tests start (initdb, pg_ctl); the rest: make deb and its checks.
 TEST_PACKAGES="libcmocka-dev python3-boto3 nodejs npm sqlite3 openssl curl
-debhelper lintian fakeroot dpkg-dev systemd man-db prometheus strace"
+debhelper lintian fakeroot dpkg-dev systemd man-db prometheus strace
+postgresql"
 
 set_name=${1:-test}
 case $set_name in
