@@ -126,6 +126,20 @@ thing_list_filters(void **state)
 	assert_int_equal(c_len(out), 2);
 	assert_string_equal(c_member(out, 0, "thingName"), "t-b");
 	json_array_clear(out);
+	/* An attribute and a type together; an attribute of any value. */
+	f = (struct store_thing_filter){ "room", "kitch", true, "lamp" };
+	assert_int_equal(store_thing_list(tx, &pg, &f, out, &more, &err), 0);
+	assert_int_equal(c_len(out), 2);
+	assert_string_equal(c_member(out, 1, "thingName"), "t-c");
+	json_array_clear(out);
+	f = (struct store_thing_filter){ "room", "hall", false, "lamp" };
+	assert_int_equal(store_thing_list(tx, &pg, &f, out, &more, &err), 0);
+	assert_int_equal(c_len(out), 0);
+	f = (struct store_thing_filter){ .attr_name = "room" };
+	assert_int_equal(store_thing_list(tx, &pg, &f, out, &more, &err), 0);
+	assert_int_equal(c_len(out), 3);
+	assert_string_equal(c_member(out, 0, "thingName"), "t-a");
+	json_array_clear(out);
 	/* A page: limit 3 tells there is more; AFTER resumes. */
 	f = (struct store_thing_filter){ 0 };
 	pg.limit = 3;
