@@ -134,9 +134,89 @@ group_tree_and_members(void **state)
 	json_decref(out);
 }
 
+/* The listings page by name, the prefix filter and recursion included. */
+static void
+group_pages(void **state)
+{
+	struct store *st = *state;
+	struct store_page pg = { "", 2 };
+	struct store_tx *tx;
+	struct err err;
+	json_t *out = json_array();
+	bool more, added;
+
+	c_thing(st, "p-1");
+	c_thing(st, "p-2");
+	c_thing(st, "p-3");
+	tx = c_begin(st, true);
+	c_group_put(tx, "top", "", NULL);
+	c_group_put(tx, "top-b", "top", NULL);
+	c_group_put(tx, "top-a", "top", NULL);
+	c_group_put(tx, "low", "top-a", NULL);
+	c_group_put(tx, "top-c", "top-b", NULL);
+	assert_int_equal(store_member_add(tx, "top-c", "p-3", &added, &err),
+	    0);
+	assert_int_equal(store_member_add(tx, "low", "p-1", &added, &err), 0);
+	assert_int_equal(store_member_add(tx, "top", "p-2", &added, &err), 0);
+	assert_int_equal(store_member_add(tx, "top-a", "p-1", &added, &err),
+	    0);
+	c_commit(tx);
+	tx = c_begin(st, false);
+	/* Descendants of "top": low, top-a, top-b, top-c in name order. */
+	assert_int_equal(store_group_list(tx, &pg, "top", true, NULL, out,
+	    &more, &err), 0);
+	assert_int_equal(c_len(out), 2);
+	assert_string_equal(c_str(out, 0), "low");
+	assert_string_equal(c_str(out, 1), "top-a");
+	assert_true(more);
+	json_array_clear(out);
+	pg.after = "top-a";
+	assert_int_equal(store_group_list(tx, &pg, "top", true, NULL, out,
+	    &more, &err), 0);
+	assert_int_equal(c_len(out), 2);
+	assert_string_equal(c_str(out, 1), "top-c");
+	assert_false(more);
+	json_array_clear(out);
+	pg.after = "";
+	assert_int_equal(store_group_list(tx, &pg, "top", true, "top-", out,
+	    &more, &err), 0);
+	assert_string_equal(c_str(out, 0), "top-a");
+	assert_true(more);
+	json_array_clear(out);
+	assert_int_equal(store_group_list(tx, &pg, "top", false, "top-b", out,
+	    &more, &err), 0);
+	assert_int_equal(c_len(out), 1);
+	assert_false(more);
+	json_array_clear(out);
+	/* Every thing under "top" once, two at a time. */
+	assert_int_equal(store_member_things(tx, "top", true, &pg, out, &more,
+	    &err), 0);
+	assert_int_equal(c_len(out), 2);
+	assert_string_equal(c_str(out, 0), "p-1");
+	assert_string_equal(c_str(out, 1), "p-2");
+	assert_true(more);
+	json_array_clear(out);
+	pg.after = "p-2";
+	assert_int_equal(store_member_things(tx, "top", true, &pg, out, &more,
+	    &err), 0);
+	assert_int_equal(c_len(out), 1);
+	assert_string_equal(c_str(out, 0), "p-3");
+	assert_false(more);
+	json_array_clear(out);
+	pg = (struct store_page){ "", 1 };
+	assert_int_equal(store_member_groups(tx, "p-1", &pg, out, &more,
+	    &err), 0);
+	assert_int_equal(c_len(out), 1);
+	assert_string_equal(c_str(out, 0), "low");
+	assert_true(more);
+	c_rollback(tx);
+	json_decref(out);
+}
+
 static const struct CMUnitTest tests[] = {
 	C_CASE(group_round_trip),
 	C_CASE(group_tree_and_members),
+	C_CASE(group_pages),
 };
 
 C_AREA(c_area_group, "group", tests);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/store_thing.h"
+#include "store/store_thing_type.h"
 
 static void
 thing_put(struct store *st, const char *name, const char *type,
@@ -125,6 +126,20 @@ thing_list_filters(void **state)
 	assert_int_equal(c_len(out), 2);
 	assert_string_equal(c_member(out, 0, "thingName"), "t-b");
 	json_array_clear(out);
+	/* An attribute and a type together; an attribute of any value. */
+	f = (struct store_thing_filter){ "room", "kitch", true, "lamp" };
+	assert_int_equal(store_thing_list(tx, &pg, &f, out, &more, &err), 0);
+	assert_int_equal(c_len(out), 2);
+	assert_string_equal(c_member(out, 1, "thingName"), "t-c");
+	json_array_clear(out);
+	f = (struct store_thing_filter){ "room", "hall", false, "lamp" };
+	assert_int_equal(store_thing_list(tx, &pg, &f, out, &more, &err), 0);
+	assert_int_equal(c_len(out), 0);
+	f = (struct store_thing_filter){ .attr_name = "room" };
+	assert_int_equal(store_thing_list(tx, &pg, &f, out, &more, &err), 0);
+	assert_int_equal(c_len(out), 3);
+	assert_string_equal(c_member(out, 0, "thingName"), "t-a");
+	json_array_clear(out);
 	/* A page: limit 3 tells there is more; AFTER resumes. */
 	f = (struct store_thing_filter){ 0 };
 	pg.limit = 3;
@@ -214,6 +229,148 @@ thing_scan(void **state)
 	c_rollback(tx);
 }
 
+/* A scan that writes as it reads, as a dynamic group's build does. */
+struct scan_join {
+	struct store_tx *tx;
+	json_t *names;
+	json_t *groups;		/* thing name -> its static groups */
+};
+
+static int
+scan_join_row(const struct store_thing_row *r, void *arg, struct err *err)
+{
+	struct scan_join *j = arg;
+	bool added;
+
+	json_array_append_new(j->names, json_string(r->name));
+	if (r->groups != NULL)
+		json_object_set(j->groups, r->name, (json_t *)r->groups);
+	if (store_member_add(j->tx, "dyn", r->name, &added, err) == -1)
+		return -1;
+	return added ? 0 : err_set(err, ERR_INTERNAL_FAILURE, "twice");
+}
+
+/* Whether the array A holds the string S. */
+static bool
+has_str(const json_t *a, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++)
+		if (strcmp(json_string_value(json_array_get(a, i)), s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * More things than a backend may read at once, each seen once in name
+ * order while the callback writes; a thing's static groups (never its
+ * dynamic ones, an empty array for none); types and groups in any case.
+ */
+static void
+thing_scan_large_with_groups(void **state)
+{
+	struct store *st = *state;
+	struct store_scan sc = { STORE_SCAN_ALL, NULL, NULL };
+	struct scan_join j = { NULL, json_array(), json_object() };
+	struct scan_acc a = { json_array(), 0 };
+	struct store_page pg = { "", 1000 };
+	struct store_thing_type ty = { 0 };
+	struct store_group g = { 0 };
+	struct store_tx *tx = c_begin(st, true);
+	struct err err;
+	char name[16];
+	json_t *gs, *out = json_array();
+	bool added, more;
+	int i;
+
+	for (i = 0; i < 700; i++) {
+		struct store_thing t = { 0 };
+
+		snprintf(t.name, sizeof(t.name), "b-%03d", i);
+		if (i == 7)
+			snprintf(t.type_name, sizeof(t.type_name), "Probe");
+		t.attributes = json_object();
+		assert_int_equal(store_thing_insert(tx, &t, &err), 0);
+		store_thing_release(&t);
+	}
+	snprintf(ty.name, sizeof(ty.name), "Probe");
+	ty.searchable = json_array();
+	assert_int_equal(store_thing_type_insert(tx, &ty, &err), 0);
+	json_decref(ty.searchable);
+	c_group_put(tx, "Pair", "", NULL);
+	c_group_put(tx, "pair", "", NULL);
+	c_group_put(tx, "Grp-A", "", NULL);
+	snprintf(g.name, sizeof(g.name), "dyn");
+	g.attributes = json_object();
+	g.query = (char *)"thingName:b-*";
+	assert_int_equal(store_group_insert(tx, &g, &err), 0);
+	json_decref(g.attributes);
+	assert_int_equal(store_member_add(tx, "Pair", "b-001", &added, &err),
+	    0);
+	assert_int_equal(store_member_add(tx, "pair", "b-001", &added, &err),
+	    0);
+	assert_int_equal(store_member_add(tx, "Grp-A", "b-001", &added,
+	    &err), 0);
+	c_commit(tx);
+
+	tx = c_begin(st, true);
+	j.tx = tx;
+	assert_int_equal(store_thing_scan(tx, &sc, true, scan_join_row, &j,
+	    &err), 0);
+	assert_int_equal(c_len(j.names), 700);
+	for (i = 0; i < 700; i++) {
+		snprintf(name, sizeof(name), "b-%03d", i);
+		assert_string_equal(c_str(j.names, (size_t)i), name);
+	}
+	gs = json_object_get(j.groups, "b-001");
+	assert_int_equal(c_len(gs), 3);
+	assert_true(has_str(gs, "Pair") && has_str(gs, "pair") &&
+	    has_str(gs, "Grp-A"));
+	gs = json_object_get(j.groups, "b-002");
+	assert_true(json_is_array(gs));
+	assert_int_equal(c_len(gs), 0);
+	assert_int_equal(store_member_things(tx, "dyn", false, &pg, out,
+	    &more, &err), 0);
+	assert_int_equal(c_len(out), 700);
+	/* Now a member of "dyn" too: still one static group fewer. */
+	json_array_clear(j.names);
+	json_object_clear(j.groups);
+	sc = (struct store_scan){ STORE_SCAN_GROUP, NULL, "grp-a" };
+	assert_int_equal(store_thing_scan(tx, &sc, true, scan_row, &a, &err),
+	    0);
+	assert_int_equal(c_len(a.names), 1);
+	c_commit(tx);
+
+	/* A stopped scan, then others in the same transaction. */
+	tx = c_begin(st, false);
+	json_array_clear(a.names);
+	sc = (struct store_scan){ STORE_SCAN_ALL, NULL, NULL };
+	a.stop_after = 300;
+	assert_int_equal(store_thing_scan(tx, &sc, false, scan_row, &a, &err),
+	    -1);
+	assert_int_equal(c_len(a.names), 300);
+	json_array_clear(a.names);
+	a.stop_after = 0;
+	sc = (struct store_scan){ STORE_SCAN_TYPE, NULL, "PROBE" };
+	assert_int_equal(store_thing_scan(tx, &sc, false, scan_row, &a, &err),
+	    0);
+	assert_int_equal(c_len(a.names), 1);
+	assert_string_equal(c_str(a.names, 0), "b-007");
+	json_array_clear(a.names);
+	/* Two groups whose names differ in case: the thing comes twice. */
+	sc = (struct store_scan){ STORE_SCAN_GROUP, NULL, "PAIR" };
+	assert_int_equal(store_thing_scan(tx, &sc, false, scan_row, &a, &err),
+	    0);
+	assert_int_equal(c_len(a.names), 2);
+	assert_string_equal(c_str(a.names, 1), "b-001");
+	c_rollback(tx);
+	json_decref(a.names);
+	json_decref(j.names);
+	json_decref(j.groups);
+	json_decref(out);
+}
+
 static void
 thing_attrs_apply(void **state)
 {
@@ -239,6 +396,7 @@ static const struct CMUnitTest tests[] = {
 	C_CASE(thing_round_trip),
 	C_CASE(thing_list_filters),
 	C_CASE(thing_scan),
+	C_CASE(thing_scan_large_with_groups),
 	C_CASE(thing_attrs_apply),
 };
 

@@ -81,16 +81,29 @@ static const char sql_list_prefix[] =
     " ORDER BY a.thing_name LIMIT $2";
 
 /*
- * store_thing_scan: $1 whether to read the thing's static groups (CASE
- * evaluates the subquery only then), $2 and $3 the attribute and value.
- * json_agg of no row is NULL: an empty array instead.
+ * store_thing_scan, through a cursor read SCAN_BATCH rows at a time, so
+ * that a scan of a large registry holds one batch in memory: $1 whether
+ * to read the thing's static groups (CASE evaluates the subquery only
+ * then), $2 and $3 the attribute and value. json_agg of no row is NULL:
+ * an empty array instead.
  */
+#define SCAN_BATCH	256
+#define SCAN_STR(n)	#n
+#define SCAN_XSTR(n)	SCAN_STR(n)
+
 #define SCAN_COLS \
-    "SELECT t.name, t.type_name, t.attributes, CASE WHEN $1::boolean" \
+    "DECLARE thing_scan NO SCROLL CURSOR FOR" \
+    " SELECT t.name, t.type_name, t.attributes, CASE WHEN $1::boolean" \
     " THEN (SELECT coalesce(json_agg(m.group_name ORDER BY m.group_name)," \
     " '[]'::json) FROM group_members m" \
     " JOIN thing_groups g ON g.name = m.group_name" \
     " WHERE m.thing_name = t.name AND g.query_string IS NULL) END"
+
+static const char sql_scan_fetch[] =
+    "FETCH FORWARD " SCAN_XSTR(SCAN_BATCH) " FROM thing_scan";
+
+static const char sql_scan_close[] =
+    "CLOSE thing_scan";
 
 static const char sql_scan_all[] =
     SCAN_COLS " FROM things t ORDER BY t.name";
@@ -311,29 +324,15 @@ scan_sql(const struct store_scan *sc)
 	}
 }
 
-/*
- * The rows are read whole before FN sees the first: FN runs statements of
- * its own on the same connection.
- */
-int
-pg_thing_scan(struct store_tx *tx, const struct store_scan *sc,
-    bool with_groups, store_thing_scan_fn *fn, void *arg, struct err *err)
+/* Calls FN with each row of the batch R; the first -1 it returns. */
+static int
+scan_batch(PGresult *r, bool with_groups, store_thing_scan_fn *fn,
+    void *arg, struct err *err)
 {
-	const char *sql = scan_sql(sc);
-	struct pg_args a = { 0 };
 	struct store_thing_row row;
 	json_t *attrs, *groups;
-	PGresult *r;
-	int i, n, cb = 0;
+	int i, n = PQntuples(r), cb = 0;
 
-	pg_arg_bool(&a, with_groups);
-	if (sql == sql_scan_attr_eq || sql == sql_scan_attr_prefix)
-		pg_arg_text(&a, sc->attr);
-	if (sql != sql_scan_all)
-		pg_arg_text(&a, sc->value);
-	if ((r = pg_query(tx, sql, &a, err)) == NULL)
-		return -1;
-	n = PQntuples(r);
 	for (i = 0; i < n && cb != -1; i++) {
 		attrs = attrs_parse(pg_col(r, i, 2));
 		groups = with_groups ? json_loads(pg_col(r, i, 3), 0, NULL) :
@@ -346,6 +345,44 @@ pg_thing_scan(struct store_tx *tx, const struct store_scan *sc,
 		json_decref(attrs);
 		json_decref(groups);
 	}
-	PQclear(r);
-	return cb == -1 ? -1 : 0;
+	return cb;
+}
+
+/*
+ * FN runs statements of its own on the connection between two fetches;
+ * the cursor's snapshot is the one of its DECLARE.
+ */
+int
+pg_thing_scan(struct store_tx *tx, const struct store_scan *sc,
+    bool with_groups, store_thing_scan_fn *fn, void *arg, struct err *err)
+{
+	const char *sql = scan_sql(sc);
+	struct pg_args a = { 0 };
+	struct err close_err;
+	PGresult *r;
+	int n, rc = 0;
+
+	pg_arg_bool(&a, with_groups);
+	if (sql == sql_scan_attr_eq || sql == sql_scan_attr_prefix)
+		pg_arg_text(&a, sc->attr);
+	if (sql != sql_scan_all)
+		pg_arg_text(&a, sc->value);
+	if (pg_exec(tx, sql, &a, err) == -1)
+		return -1;
+	do {
+		if ((r = pg_query(tx, sql_scan_fetch, NULL, err)) == NULL) {
+			rc = -1;
+			break;
+		}
+		n = PQntuples(r);
+		rc = scan_batch(r, with_groups, fn, arg, err);
+		PQclear(r);
+	} while (rc == 0 && n == SCAN_BATCH);
+	/* A failed statement ended the transaction, the cursor with it. */
+	if (PQtransactionStatus(pg_db(tx)) == PQTRANS_INTRANS &&
+	    pg_exec(tx, sql_scan_close, NULL, &close_err) == -1 && rc == 0) {
+		*err = close_err;
+		rc = -1;
+	}
+	return rc;
 }
