@@ -269,9 +269,13 @@ deps-run:
 	@sh scripts/deps.sh run
 
 # Every store operation has a contract case (tools/check_contract_cover.py).
+# The contract suite runs on SQLite, then on a private PostgreSQL server
+# (tests/pg/), one schema per case.
 unit: $(UNIT_BIN)
 	@$(PYTHON) tools/check_contract_cover.py
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; timeout 300 $$t; done
+	@echo "== $(BIN)/tests/store_contract on PostgreSQL"
+	@timeout 600 sh tests/pg/with_pg.sh sh -c 'IOTJOBS_TEST_STORE="$$IOTJOBS_TEST_PG&options=-csearch_path%3D%s" $(BIN)/tests/store_contract'
 
 # Every corpus through its target: seconds, no clang needed.
 fuzz-replay: $(REPLAY_BIN)

@@ -34,8 +34,8 @@ core_open_migrates(void **state)
 	struct store *st = *state;
 	struct err err;
 
-	assert_int_equal(store_schema_version(st), store_schema_known());
-	assert_true(store_schema_known() > 0);
+	assert_int_equal(store_schema_version(st), store_schema_known(contract_url()));
+	assert_true(store_schema_known(contract_url()) > 0);
 	assert_int_equal(store_ping(st, &err), 0);
 	assert_false(store_failed(st));
 }
@@ -52,7 +52,7 @@ core_reopen_idempotent(void **state)
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(contract_open(&again, &err), 0);
 		assert_int_equal(store_schema_version(again),
-		    store_schema_known());
+		    store_schema_known(contract_url()));
 		assert_int_equal(c_thing_found(again, "before-reopen"), 1);
 		store_close(again);
 	}
@@ -93,7 +93,7 @@ core_two_openers_at_once(void **state)
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(o[i].rc, 0);
 		assert_int_equal(store_schema_version(o[i].st),
-		    store_schema_known());
+		    store_schema_known(contract_url()));
 		assert_int_equal(c_thing_found(o[i].st, "racer-seed"), 1);
 	}
 	/* A write through one is seen by the others. */
@@ -124,7 +124,7 @@ core_openers_race_on_new_store(void **state)
 	c_thing(o[3].st, "after-race");
 	for (i = 0; i < 4; i++) {
 		assert_int_equal(store_schema_version(o[i].st),
-		    store_schema_known());
+		    store_schema_known(contract_url()));
 		assert_int_equal(c_thing_found(o[i].st, "after-race"), 1);
 		store_close(o[i].st);
 	}

@@ -349,16 +349,29 @@ pg_url_redact(const char *url, char *out, size_t size)
 	}
 }
 
+static int
+pg_lock_sql(PGconn *db, const char *fn, int cls, int key, struct err *err)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT %s(%d, %d)", fn, cls, key);
+	return pg_simple(db, sql, err);
+}
+
 /*
- * The store's schema: the first of the connection's search_path, created
- * when missing; then the lock key and the channel of the schema.
+ * The store's schema: the connection's current one, else the first of its
+ * search_path, created (under the migration lock, since CREATE SCHEMA IF
+ * NOT EXISTS races with itself). Sets the schema's lock key and channel;
+ * returns with the migration lock held (pg_open releases it).
  */
 static int
 pg_schema(struct pg_store *st, PGconn *db, struct err *err)
 {
-	char cur[256], path[1024], name[256], sql[600];
+	char cur[256], path[1024], sql[600];
+	const char *params[1] = { cur };
 	char *ident;
 	const char *p;
+	PGresult *r;
 	size_t n;
 
 	if (pg_simple_value(db, "SELECT current_schema()", cur, sizeof(cur),
@@ -376,39 +389,35 @@ pg_schema(struct pg_store *st, PGconn *db, struct err *err)
 			p++;
 			n -= 2;
 		}
-		if (n == 0 || n >= sizeof(name) || strncmp(p, "$user", n) == 0)
+		if (n == 0 || n >= sizeof(cur) || strncmp(p, "$user", n) == 0)
 			return err_set(err, ERR_INVALID_REQUEST, "store: the"
 			    " connection's search_path (%s) names no schema"
 			    " to keep the store in", path);
-		memcpy(name, p, n);
-		name[n] = '\0';
-		ident = PQescapeIdentifier(db, name, n);
-		if (ident == NULL)
-			fatalx("store: out of memory");
-		snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s",
-		    ident);
-		PQfreemem(ident);
-		if (pg_simple(db, sql, err) == -1)
-			return -1;
-		if (pg_simple_value(db, "SELECT current_schema()", cur,
-		    sizeof(cur), err) == -1)
-			return -1;
+		memcpy(cur, p, n);
+		cur[n] = '\0';
 	}
-	if (pg_simple_value(db, "SELECT hashtext(current_schema())", name,
-	    sizeof(name), err) == -1)
+	r = PQexecParams(db, "SELECT hashtext($1)", 1, NULL, params, NULL,
+	    NULL, 0);
+	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK) {
+		err_set(err, ERR_UNAVAILABLE, "the store is unavailable: %s",
+		    PQerrorMessage(db));
+		PQclear(r);
 		return -1;
-	st->key = (int)strtol(name, NULL, 10);
+	}
+	st->key = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
 	snprintf(st->channel, sizeof(st->channel), "iotjobs_%u",
 	    (unsigned)st->key);
-	return 0;
-}
-
-static int
-pg_lock_sql(PGconn *db, const char *fn, int cls, int key, struct err *err)
-{
-	char sql[128];
-
-	snprintf(sql, sizeof(sql), "SELECT %s(%d, %d)", fn, cls, key);
+	if (pg_lock_sql(db, "pg_advisory_lock", PG_LOCK_MIGRATE, st->key,
+	    err) == -1)
+		return -1;
+	ident = PQescapeIdentifier(db, cur, strlen(cur));
+	if (ident == NULL)
+		fatalx("store: out of memory");
+	snprintf(sql, sizeof(sql), "SET client_min_messages = warning;"
+	    " CREATE SCHEMA IF NOT EXISTS %s; RESET client_min_messages",
+	    ident);
+	PQfreemem(ident);
 	return pg_simple(db, sql, err);
 }
 
@@ -473,9 +482,9 @@ pg_apply(PGconn *db, const struct pg_migration *m, struct err *err)
 }
 
 /*
- * Applies the migrations the store lacks, under a session advisory lock
- * so that nodes starting together apply each once; refuses a store whose
- * schema is newer than this binary knows.
+ * Applies the migrations the store lacks, under the migration lock (held:
+ * pg_schema) so that nodes starting together apply each once; refuses a
+ * store whose schema is newer than this binary knows.
  */
 static int
 pg_migrate(struct pg_store *st, PGconn *db, struct err *err)
@@ -484,9 +493,6 @@ pg_migrate(struct pg_store *st, PGconn *db, struct err *err)
 	int version = 0, i, rc = -1;
 	PGresult *r;
 
-	if (pg_lock_sql(db, "pg_advisory_lock", PG_LOCK_MIGRATE, st->key,
-	    err) == -1)
-		return -1;
 	if (pg_simple(db, "SET client_min_messages = warning;"
 	    " CREATE TABLE IF NOT EXISTS schema_migrations"
 	    " (version bigint PRIMARY KEY, name text NOT NULL,"
@@ -528,7 +534,6 @@ pg_migrate(struct pg_store *st, PGconn *db, struct err *err)
 		goto out;
 	rc = 0;
 out:
-	pg_lock_sql(db, "pg_advisory_unlock", PG_LOCK_MIGRATE, st->key, NULL);
 	return rc;
 }
 
@@ -537,6 +542,7 @@ pg_open(const char *where, struct store **out, struct err *err)
 {
 	struct pg_store *st;
 	PGconn *db;
+	int rc;
 
 	st = xcalloc(1, sizeof(*st));
 	st->base.ops = &pg_ops;
@@ -557,7 +563,9 @@ pg_open(const char *where, struct store **out, struct err *err)
 	if (st->writer == NULL)
 		goto fail;
 	db = st->writer->db;
-	if (pg_schema(st, db, err) == -1 || pg_migrate(st, db, err) == -1)
+	rc = pg_schema(st, db, err) == -1 || pg_migrate(st, db, err) == -1;
+	pg_lock_sql(db, "pg_advisory_unlock", PG_LOCK_MIGRATE, st->key, NULL);
+	if (rc)
 		goto fail;
 	if (pthread_create(&st->committer, NULL, pg_committer, st) != 0)
 		fatal("store: cannot start the committer thread");

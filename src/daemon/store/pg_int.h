@@ -53,14 +53,9 @@ pg_txp(struct store_tx *tx)
 /* The libpq connection of TX. */
 PGconn *pg_db(struct store_tx *tx);
 
-/*
- * This backend's implementation of every operation of store_ops.h.
- * PG_OP_WEAK: while the backend is being written, an operation not
- * written yet is NULL in pg_ops.
- */
-#define PG_OP_WEAK __attribute__((weak))
+/* This backend's implementation of every operation of store_ops.h. */
 #define X STORE_OP_ANY
-#define STORE_OP_ENTRY(ret, name, params) ret pg_##name params PG_OP_WEAK;
+#define STORE_OP_ENTRY(ret, name, params) ret pg_##name params;
 STORE_OPS
 #undef STORE_OP_ENTRY
 #undef X

@@ -174,9 +174,15 @@ store_local_files(const char *url, void (*fn)(void *arg, const char *path),
 }
 
 int
-store_schema_known(void)
+store_schema_known(const char *url)
 {
-	return store_sqlite.schema_known();
+	const struct store_backend *be;
+	const char *where;
+	bool folder;
+
+	if (resolve(url, &be, &where, &folder, NULL) == -1)
+		return 0;
+	return be->schema_known();
 }
 
 void

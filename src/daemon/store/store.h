@@ -110,10 +110,12 @@ const char *store_path(const struct store *st);
 int store_schema_version(struct store *st);
 
 /*
- * The newest schema version this binary knows. store_open() refuses a
- * store whose schema is newer: versions only move forward.
+ * The newest schema version this binary knows for the store URL (as
+ * store_open takes it; each backend has its own migrations): store_open()
+ * refuses a store whose schema is newer, as versions only move forward.
+ * 0 for a URL no backend takes.
  */
-int store_schema_known(void);
+int store_schema_known(const char *url);
 
 /*
  * Calls FN(ARG, PATH) for each file on this host that holds the store URL
