@@ -44,7 +44,13 @@ clock_now(void)
 void
 clock_freeze(void)
 {
-	atomic_store(&clock_frozen_at, clock_real());
+	clock_freeze_at(clock_real());
+}
+
+void
+clock_freeze_at(int64_t real)
+{
+	atomic_store(&clock_frozen_at, real > 0 ? real : 1);
 }
 
 bool
@@ -69,4 +75,14 @@ void
 clock_set_offset(int64_t seconds)
 {
 	atomic_store(&clock_offset_s, seconds);
+}
+
+void
+clock_raise_offset(int64_t seconds)
+{
+	int64_t cur = atomic_load(&clock_offset_s);
+
+	while (seconds > cur &&
+	    !atomic_compare_exchange_weak(&clock_offset_s, &cur, seconds))
+		;
 }

@@ -33,11 +33,16 @@ void clock_advance(int64_t seconds);
  */
 void clock_freeze(void);
 bool clock_is_frozen(void);
+/* clock_freeze() at the real time REAL (epoch seconds), not now. */
+void clock_freeze_at(int64_t real);
 
 /* The test clock's offset from the system clock, in seconds. */
 int64_t clock_offset(void);
 
 /* Sets that offset (restoring a stored test clock; moving it forward). */
+
+/* Moves the offset up to SECONDS, never down (another node moved it). */
+void clock_raise_offset(int64_t seconds);
 void clock_set_offset(int64_t seconds);
 
 #endif

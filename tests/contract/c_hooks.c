@@ -144,8 +144,33 @@ hooks_path(void **state)
 	assert_string_equal(store_path(st), path);
 }
 
+/* The backend names itself; the store's size grows with what it holds. */
+static void
+hooks_backend_and_size(void **state)
+{
+	struct store *st = *state;
+	struct err err;
+	int64_t before, after;
+	char name[32];
+	int i;
+
+	assert_true(strcmp(store_backend_name(st), "sqlite") == 0 ||
+	    strcmp(store_backend_name(st), "postgresql") == 0);
+	assert_int_equal(strncmp(contract_url(), store_backend_name(st),
+	    strlen(store_backend_name(st))), 0);
+	assert_int_equal(store_size_bytes(st, &before, &err), 0);
+	assert_true(before > 0);
+	for (i = 0; i < 400; i++) {
+		snprintf(name, sizeof(name), "size-%04d-padding-padding", i);
+		c_thing(st, name);
+	}
+	assert_int_equal(store_size_bytes(st, &after, &err), 0);
+	assert_true(after > before);
+}
+
 static const struct CMUnitTest tests[] = {
 	C_CASE(hooks_on_commit),
+	C_CASE(hooks_backend_and_size),
 	C_CASE(hooks_watch_other_opener),
 	C_CASE(hooks_failure_silent),
 	C_CASE(hooks_path),

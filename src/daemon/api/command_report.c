@@ -17,6 +17,7 @@
 #include "api/pipeline.h"
 #include "clock.h"
 #include "engine/cmd_fsm.h"
+#include "engine/sched.h"
 #include "mqtt/reply.h"
 #include "store/store.h"
 
@@ -262,6 +263,7 @@ api_command_report(struct app *app, const char *exec_id,
 	run = json_pack("{s:s, s:s, s:O}", "executionId", exec_id,
 	    "targetArn", target_arn, "report", report);
 	/* The topic names the execution: the handler asks for no principal. */
+	sched_clock_sync();
 	api_ctx_init(&ctx, app, NULL, PLANE_DATA, clock_now(), "mqtt");
 	rc = api_pipeline_run_row(&ctx, &report_row, run, &out, err);
 	json_decref(run);

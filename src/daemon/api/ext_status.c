@@ -36,17 +36,13 @@ ext_status(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	const struct conf *conf = ctx->conf;
 	const char *path = store_path(ctx->st);
 	json_t *listeners = json_array();
-	struct stat sb;
-	char wal[4200];
+	struct err serr;
 	int64_t size = 0;
 
 	(void)in;
 	(void)err;
-	if (stat(path, &sb) == 0)
-		size = (int64_t)sb.st_size;
-	snprintf(wal, sizeof(wal), "%s-wal", path);
-	if (stat(wal, &sb) == 0)
-		size += (int64_t)sb.st_size;
+	if (store_size_bytes(ctx->st, &size, &serr) == -1)
+		size = 0;
 	listener_add(listeners, "http", conf->listen_host, conf->listen_port);
 	listener_add(listeners, "https", conf->tls_listen_host,
 	    conf->tls_listen_port);
@@ -63,7 +59,7 @@ ext_status(struct api_ctx *ctx, json_t *in, json_t **out, struct err *err)
 	    "testClock", conf->test_clock,
 	    "region", conf->region,
 	    "accountId", conf->account_id,
-	    "store", "backend", "sqlite", "path", path,
+	    "store", "backend", store_backend_name(ctx->st), "path", path,
 	    "schemaVersion", store_schema_version(ctx->st),
 	    "sizeBytes", (json_int_t)size,
 	    "broker", "configured", conf->mqtt_url[0] != '\0',

@@ -34,6 +34,7 @@ static struct {
 	pthread_cond_t cond;
 	pthread_mutex_t run_mu;
 	bool started, stop, poked;
+	bool test_clock;
 } sched = {
 	.mu = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
@@ -151,6 +152,7 @@ sched_main(void *arg)
 		sched.poked = false;
 		pthread_mutex_unlock(&sched.mu);
 		err_clear(&err);
+		sched_clock_sync();
 		pthread_mutex_lock(&sched.run_mu);
 		ran = 0;
 		if (due_next(&next, &err) == 0 &&
@@ -173,20 +175,57 @@ sched_main(void *arg)
 	return NULL;
 }
 
+/* The store's test clock offset into *V. */
 static int
-offset_load(struct err *err)
+offset_read(int64_t *v, struct err *err)
 {
 	struct store_tx *tx;
-	int64_t v = 0;
 	int rc;
 
+	*v = 0;
 	if (store_begin(sched.st, false, &tx, err) == -1)
 		return -1;
-	rc = store_engine_get(tx, SCHED_OFFSET_KEY, &v, err);
+	rc = store_engine_get(tx, SCHED_OFFSET_KEY, v, err);
 	store_end(tx, false, NULL);
-	if (rc == -1)
+	return rc == -1 ? -1 : 0;
+}
+
+void
+sched_clock_sync(void)
+{
+	struct err err;
+	int64_t v;
+
+	if (!sched.test_clock)
+		return;
+	err_clear(&err);
+	if (offset_read(&v, &err) == -1)
+		log_warnx("scheduler: the test clock: %s", err.msg);
+	else
+		clock_raise_offset(v);
+}
+
+/*
+ * The test clock's base: the real time the first node on the store froze
+ * it at, stored by that node; every later one freezes at the same time.
+ */
+static int
+base_load(struct err *err)
+{
+	struct store_tx *tx;
+	int64_t base = 0;
+	int rc;
+
+	if (store_begin(sched.st, true, &tx, err) == -1)
 		return -1;
-	clock_set_offset(v);
+	rc = store_engine_get(tx, SCHED_BASE_KEY, &base, err);
+	if (rc == 0) {
+		base = clock_real();
+		rc = store_engine_put(tx, SCHED_BASE_KEY, base, err);
+	}
+	if (store_end(tx, rc != -1, err) == -1 || rc == -1)
+		return -1;
+	clock_freeze_at(base);
 	return 0;
 }
 
@@ -211,10 +250,13 @@ sched_init(struct store *st, const char *arn_prefix, bool test_clock,
 	sched.st = st;
 	snprintf(sched.arn_prefix, sizeof(sched.arn_prefix), "%s",
 	    arn_prefix);
+	sched.test_clock = test_clock;
 	if (test_clock) {
-		clock_freeze();
-		if (offset_load(err) == -1)
+		int64_t v;
+
+		if (base_load(err) == -1 || offset_read(&v, err) == -1)
 			return -1;
+		clock_set_offset(v);
 	}
 	return 0;
 }
@@ -270,6 +312,7 @@ sched_advance(int64_t seconds, int64_t *now, struct err *err)
 	int64_t target, next;
 	int rc = -1, done;
 
+	sched_clock_sync();
 	pthread_mutex_lock(&sched.run_mu);
 	target = clock_now() + seconds;
 	for (;;) {

@@ -16,13 +16,19 @@
 #include "err.h"
 #include "store/store.h"
 
-/* engine_state key of the test clock's offset (seconds). */
+/*
+ * engine_state keys of the test clock: its offset (seconds), and the real
+ * time it was frozen at by the first node to start on the store, so that
+ * every node of one store reads the same clock.
+ */
 #define SCHED_OFFSET_KEY	"clock_offset"
+#define SCHED_BASE_KEY		"clock_base"
 
 /*
  * Sets the scheduler up on ST for the deployment ARN_PREFIX ("arn:aws:iot:
- * REGION:ACCOUNT:"). With TEST_CLOCK the stored offset of the test clock
- * is restored. Every node does this; only the leader then runs
+ * REGION:ACCOUNT:"). With TEST_CLOCK the test clock is frozen at the
+ * store's base time (set by the first node) and its stored offset
+ * restored. Every node does this; only the leader then runs
  * sched_start() (store_lead_try).
  */
 int sched_init(struct store *st, const char *arn_prefix, bool test_clock,
@@ -43,6 +49,13 @@ void sched_poke(void);
  * sets *NOW to the new time. -1 with ERR when the store fails.
  */
 int sched_advance(int64_t seconds, int64_t *now, struct err *err);
+
+/*
+ * Test clock: catches this node's clock up with the store's, which another
+ * node may have moved (a no-op without the test clock). The front ends
+ * call it before they read the clock for a request.
+ */
+void sched_clock_sync(void);
 
 /* Runs everything due at the current time (used at start and by tests). */
 int sched_run_now(struct err *err);

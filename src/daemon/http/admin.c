@@ -119,6 +119,7 @@ clock_serve(struct app *app, const struct http_request *req,
 	    req->peer, err) == -1)
 		return -1;
 	if (strcmp(req->method, "GET") == 0) {
+		sched_clock_sync();
 		*out = json_pack("{s:I}", "now", (json_int_t)clock_now());
 		return 0;
 	}
@@ -252,6 +253,7 @@ admin_serve(struct app *app, const struct http_request *req,
 		json_decref(in);
 		return -1;
 	}
+	sched_clock_sync();
 	api_ctx_init(&ctx, app, who, PLANE_CONTROL, clock_now(), rid);
 	ctx.peer = req->peer;
 	row.name = r->action;

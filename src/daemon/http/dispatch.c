@@ -20,6 +20,7 @@
 #include "api/validate.h"
 #include "auth/authz.h"
 #include "clock.h"
+#include "engine/sched.h"
 #include "http/admin.h"
 #include "http/audit.h"
 #include "http/health.h"
@@ -333,6 +334,7 @@ run_op(struct app *app, const struct http_request *req,
 	f.op = m->op;
 	f.rid = rid;
 	f.write = false;
+	sched_clock_sync();
 	api_ctx_init(&ctx, app, &who->who, plane, clock_now(), rid);
 	ctx.peer = req->peer;
 	rc = api_pipeline_run(&ctx, m->op, in, API_RUN_HOLD, &front, &res,

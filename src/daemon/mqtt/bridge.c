@@ -34,6 +34,7 @@
 #include "api/jobs_data.h"
 #include "api/pipeline.h"
 #include "clock.h"
+#include "engine/sched.h"
 #include "log.h"
 #include "metrics.h"
 #include "mqtt/command.h"
@@ -331,11 +332,13 @@ handle(struct mqtt *m, struct mqtt_req *r)
 	struct topic t;
 	struct err err;
 	json_t *in = NULL, *out = NULL, *token = NULL, *payload, *st = NULL;
-	int64_t now = clock_now();
+	int64_t now;
 	uint64_t batch = 0;
 	char *text;
 	int rc;
 
+	sched_clock_sync();
+	now = clock_now();
 	if (command_topic_is(r->topic)) {
 		command_response(m->app, m, r->topic, r->payload, r->len,
 		    r->qos);

@@ -569,7 +569,7 @@ pg_open(const char *where, struct store **out, struct err *err)
 		goto fail;
 	if (pthread_create(&st->committer, NULL, pg_committer, st) != 0)
 		fatal("store: cannot start the committer thread");
-	log_info("store: %s, schema version %d", st->shown,
+	log_debug("store: %s, schema version %d", st->shown,
 	    st->schema_version);
 	*out = &st->base;
 	return 0;
@@ -1111,6 +1111,30 @@ const char *
 pg_path(const struct store *base)
 {
 	return ((const struct pg_store *)base)->shown;
+}
+
+const char *
+pg_backend_name(const struct store *base)
+{
+	(void)base;
+	return "postgresql";
+}
+
+int
+pg_size_bytes(struct store *base, int64_t *bytes, struct err *err)
+{
+	struct store_tx *tx;
+	int rc;
+
+	*bytes = 0;
+	if (pg_begin(base, false, &tx, err) == -1)
+		return -1;
+	rc = pg_count(tx, "SELECT coalesce(sum(pg_total_relation_size(c.oid)),"
+	    " 0)::bigint FROM pg_class c JOIN pg_namespace n"
+	    " ON n.oid = c.relnamespace WHERE n.nspname = current_schema()"
+	    " AND c.relkind = 'r'", NULL, bytes, err);
+	pg_end(tx, false, NULL);
+	return rc;
 }
 
 int

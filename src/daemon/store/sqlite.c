@@ -876,6 +876,31 @@ sq_path(const struct store *base)
 	return st->path;
 }
 
+const char *
+sq_backend_name(const struct store *base)
+{
+	(void)base;
+	return "sqlite";
+}
+
+int
+sq_size_bytes(struct store *base, int64_t *bytes, struct err *err)
+{
+	struct sq_store *st = (struct sq_store *)base;
+	char wal[PATH_MAX + 8];
+	struct stat sb;
+
+	*bytes = 0;
+	if (stat(st->path, &sb) == -1)
+		return err_set(err, ERR_UNAVAILABLE, "cannot stat the store"
+		    " %s: %s", st->path, strerror(errno));
+	*bytes = (int64_t)sb.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", st->path);
+	if (stat(wal, &sb) == 0)
+		*bytes += (int64_t)sb.st_size;
+	return 0;
+}
+
 int
 sq_ping(struct store *base, struct err *err)
 {

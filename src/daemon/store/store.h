@@ -106,6 +106,15 @@ bool store_leads(struct store *st);
 /* The database file's path, borrowed for the life of ST. */
 const char *store_path(const struct store *st);
 
+/* The backend's name ("sqlite", "postgresql"), for status displays. */
+const char *store_backend_name(const struct store *st);
+
+/*
+ * What the store takes on disk, in bytes (SQLite: the database and its
+ * WAL; PostgreSQL: the store's tables and indexes): 0, or -1 with ERR.
+ */
+int store_size_bytes(struct store *st, int64_t *bytes, struct err *err);
+
 /* Schema version the store is at (after migrations). */
 int store_schema_version(struct store *st);
 

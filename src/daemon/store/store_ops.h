@@ -57,6 +57,8 @@
 	X(ST, bool, failed, (struct store *st), (st)) \
 	X(ST, bool, leads, (struct store *st), (st)) \
 	X(ST, const char *, path, (const struct store *st), (st)) \
+	X(ST, const char *, backend_name, (const struct store *st), (st)) \
+	X(ST, int, size_bytes, (struct store *st, int64_t *bytes, struct err *err), (st, bytes, err)) \
 	X(ST, int, schema_version, (struct store *st), (st)) \
 	X(ST, int, ping, (struct store *st, struct err *err), (st, err)) \
 	/* store_audit.h */ \

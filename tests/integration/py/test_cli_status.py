@@ -45,8 +45,12 @@ class CliStatusTest(DaemonTestCase):
         self.assertTrue(s["leader"])
         self.assertTrue(s["testClock"])
         self.assertEqual(s["now"], self.daemon.now())
-        self.assertEqual(s["store"]["backend"], "sqlite")
-        self.assertGreater(s["store"]["schemaVersion"], 14)
+        if store_for(self.daemon.data_dir):
+            self.assertEqual(s["store"]["backend"], "postgresql")
+            self.assertGreaterEqual(s["store"]["schemaVersion"], 1)
+        else:
+            self.assertEqual(s["store"]["backend"], "sqlite")
+            self.assertGreater(s["store"]["schemaVersion"], 14)
         self.assertEqual(s["broker"], {"configured": False, "url": "",
                                        "connected": False})
         self.assertIn({"kind": "http",

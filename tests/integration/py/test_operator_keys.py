@@ -366,6 +366,7 @@ class OperatorPolicyEnforcementTest(DaemonTestCase):
                 json.dump(doc, f)
             env = {k: v for k, v in os.environ.items()
                    if not k.startswith("IOTJOBS_")}
+            env.update(store_env(cls.daemon.data_dir))
             r = subprocess.run([cls.daemon.binary, "credentials", "create",
                                 "--name", unique_name(label),
                                 "--policy-file", path, "--output", "json",
