@@ -161,7 +161,7 @@ hooks_backend_and_size(void **state)
 	assert_int_equal(store_size_bytes(st, &before, &err), 0);
 	assert_true(before > 0);
 	for (i = 0; i < 400; i++) {
-		snprintf(name, sizeof(name), "size-%04d-padding-padding", i);
+		snprintf(name, sizeof(name), "size-%04d-padding-pad", i);
 		c_thing(st, name);
 	}
 	assert_int_equal(store_size_bytes(st, &after, &err), 0);
