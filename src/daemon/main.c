@@ -10,7 +10,9 @@
  * Several daemons may share one data folder: each serves HTTP, and one of
  * them leads (store_lead_try): it runs the scheduler and the MQTT work that
  * must happen once. The others stand by and take the lead, in turn, the
- * moment the leader exits.
+ * moment the leader exits; a leader that lost the lead (PostgreSQL: the
+ * database ended its lock's connection and another node took the lock
+ * first) stops that work and stands by too.
  */
 #include <errno.h>
 #include <limits.h>
@@ -246,43 +248,71 @@ lead(struct app *app, struct mqtt *mqtt, struct err *err)
 	return 0;
 }
 
-struct standby {
+/* This node no longer leads: its leader's work stops; it stands by. */
+static void
+follow(struct mqtt *mqtt)
+{
+	health_set_leader(false);
+	mqtt_follow(mqtt);
+	sched_stop();
+}
+
+/*
+ * The lead's keeper, for the life of the process: a standby node tries to
+ * lead every LEAD_POLL_MS; a leading one checks that it still does.
+ */
+struct keeper {
 	struct app *app;
 	struct mqtt *mqtt;
+	bool leads;
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
 };
 
-static void *
-standby_main(void *arg)
+static void
+keeper_step(struct keeper *kp)
 {
-	struct standby *sb = arg;
-	struct timespec ts;
 	struct err err;
 	int rc;
 
-	pthread_mutex_lock(&sb->lock);
-	while (!sb->stop) {
-		pthread_mutex_unlock(&sb->lock);
-		err_clear(&err);
-		rc = store_lead_try(sb->app->st, &err);
-		if (rc == 1) {
-			log_info("leading: the previous leader is gone");
-			health_set_leader(true);
-			if (lead(sb->app, sb->mqtt, &err) == -1)
-				fatalx("%s", err.msg);
-			return NULL;
-		}
-		if (rc == -1)
-			log_warnx("%s", err.msg);
-		ts = clock_deadline_ms(LEAD_POLL_MS);
-		pthread_mutex_lock(&sb->lock);
-		if (!sb->stop)
-			pthread_cond_timedwait(&sb->cond, &sb->lock, &ts);
+	err_clear(&err);
+	if (kp->leads) {
+		if (store_leads(kp->app->st))
+			return;
+		log_warnx("standing by: another iotjobsd leads now");
+		follow(kp->mqtt);
+		kp->leads = false;
+		return;
 	}
-	pthread_mutex_unlock(&sb->lock);
+	rc = store_lead_try(kp->app->st, &err);
+	if (rc == 1) {
+		log_info("leading: the previous leader is gone");
+		health_set_leader(true);
+		if (lead(kp->app, kp->mqtt, &err) == -1)
+			fatalx("%s", err.msg);
+		kp->leads = true;
+	} else if (rc == -1)
+		log_warnx("%s", err.msg);
+}
+
+static void *
+keeper_main(void *arg)
+{
+	struct keeper *kp = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&kp->lock);
+	while (!kp->stop) {
+		pthread_mutex_unlock(&kp->lock);
+		keeper_step(kp);
+		ts = clock_deadline_ms(LEAD_POLL_MS);
+		pthread_mutex_lock(&kp->lock);
+		if (!kp->stop)
+			pthread_cond_timedwait(&kp->cond, &kp->lock, &ts);
+	}
+	pthread_mutex_unlock(&kp->lock);
 	return NULL;
 }
 
@@ -295,7 +325,7 @@ main(int argc, char **argv)
 	struct broker_listener *broker;
 	struct metrics_listener *metrics;
 	struct mqtt *mqtt;
-	struct standby sb = {
+	struct keeper kp = {
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.cond = PTHREAD_COND_INITIALIZER,
 	};
@@ -367,14 +397,14 @@ main(int argc, char **argv)
 		if (store_watch_start(app.st, on_foreign_commit, NULL,
 		    &err) == -1)
 			fatalx("%s", err.msg);
-	} else {
+	} else
 		log_info("standing by: another iotjobsd leads on %s",
 		    conf.data_dir);
-		sb.app = &app;
-		sb.mqtt = mqtt;
-		if (pthread_create(&sb.thread, NULL, standby_main, &sb) != 0)
-			fatal("pthread_create");
-	}
+	kp.app = &app;
+	kp.mqtt = mqtt;
+	kp.leads = leads;
+	if (pthread_create(&kp.thread, NULL, keeper_main, &kp) != 0)
+		fatal("pthread_create");
 	log_info("listening on %s:%d version=%s config=%s data-dir=%s"
 	    " region=%s account=%s", conf.listen_host, http_server_port(srv),
 	    version_string(), conf.config[0] != '\0' ? conf.config : "-",
@@ -398,13 +428,11 @@ main(int argc, char **argv)
 		fatal("sigwait");
 	sd_notify(0, "STOPPING=1");
 	log_info("signal %d: stopping", sig);
-	if (!leads) {
-		pthread_mutex_lock(&sb.lock);
-		sb.stop = true;
-		pthread_cond_signal(&sb.cond);
-		pthread_mutex_unlock(&sb.lock);
-		pthread_join(sb.thread, NULL);
-	}
+	pthread_mutex_lock(&kp.lock);
+	kp.stop = true;
+	pthread_cond_signal(&kp.cond);
+	pthread_mutex_unlock(&kp.lock);
+	pthread_join(kp.thread, NULL);
 	http_server_stop(srv);
 	broker_listener_stop(broker);
 	metrics_listener_stop(metrics);

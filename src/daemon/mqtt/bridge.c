@@ -631,6 +631,29 @@ mqtt_lead(struct mqtt *m)
 	command_delivery_wake(m->cmd);
 }
 
+void
+mqtt_follow(struct mqtt *m)
+{
+	bool now;
+	int rc;
+
+	if (m == NULL)
+		return;
+	pthread_mutex_lock(&m->lock);
+	m->leads = false;
+	/* Connected and no longer answering: unsubscribe now. */
+	now = m->connected && !answers_requests(m);
+	pthread_mutex_unlock(&m->lock);
+	if (!now)
+		return;
+	rc = mosquitto_unsubscribe_multiple(m->mosq, NULL, (int)MQTT_NFILTERS,
+	    m->filters, NULL);
+	if (rc != MOSQ_ERR_SUCCESS)
+		log_warnx("mqtt: unsubscribe: %s", mosquitto_strerror(rc));
+	else
+		mqtt_loop_wake(m->loop);
+}
+
 static void
 on_subscribe(struct mosquitto *mosq, void *arg, int mid, int n,
     const int *granted, const mosquitto_property *props)

@@ -31,6 +31,12 @@ int mqtt_start(struct app *app, bool lead, struct mqtt **out,
 /* This node has become the leader (M NULL: no broker): start its work. */
 void mqtt_lead(struct mqtt *m);
 
+/*
+ * This node no longer leads: it stops draining the outboxes and, without
+ * a shared subscription, answering requests (M NULL: no broker).
+ */
+void mqtt_follow(struct mqtt *m);
+
 /* True while M's connection to the broker is up (the ready probe). */
 bool mqtt_is_connected(struct mqtt *m);
 

@@ -37,6 +37,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,8 +104,7 @@ struct pg_store {
 	struct pg_conn *readers;
 	int schema_version;
 	PGconn *lead;			/* NULL, or the lock's connection */
-	bool leading;			/* the lock is ours */
-	bool lead_lost;			/* another node took it: failed */
+	atomic_bool leading;		/* the lock is ours (watcher: lost) */
 	/* store_watch_start: other nodes' commits run the hooks. */
 	pthread_t watcher;
 	bool watching;
@@ -958,26 +958,26 @@ pg_lead_try(struct store *base, struct err *err)
 	struct pg_store *st = (struct pg_store *)base;
 	int rc;
 
-	if (st->leading)
+	if (atomic_load(&st->leading))
 		return 1;
 	rc = pg_lead_lock(st, err);
 	if (rc == 1)
-		st->leading = true;
+		atomic_store(&st->leading, true);
 	return rc;
 }
 
 bool
 pg_leads(struct store *base)
 {
-	return ((struct pg_store *)base)->leading;
+	return atomic_load(&((struct pg_store *)base)->leading);
 }
 
 /*
  * The leader's lock connection, checked by the watcher: when the server
  * ended it (a restart, a network cut) the lock went with it, and is taken
  * again at once if no other node took it meanwhile. Otherwise another
- * node leads now, and this one must stop leading: it fails
- * (store_on_failure), and its owner exits.
+ * node leads now, and this one stops leading (store_leads() turns false;
+ * its owner stands by and may take the lead again with store_lead_try).
  */
 static void
 pg_lead_check(struct pg_store *st)
@@ -985,7 +985,7 @@ pg_lead_check(struct pg_store *st)
 	struct err err;
 	int rc;
 
-	if (!st->leading || st->lead_lost)
+	if (!atomic_load(&st->leading))
 		return;
 	if (PQstatus(st->lead) == CONNECTION_OK && PQconsumeInput(st->lead) &&
 	    PQstatus(st->lead) == CONNECTION_OK)
@@ -1000,9 +1000,7 @@ pg_lead_check(struct pg_store *st)
 	if (rc == -1)
 		return;		/* the database is away: try again */
 	log_warnx("store: lost the lead: another node leads now");
-	st->lead_lost = true;
-	if (st->fail_fn != NULL)
-		st->fail_fn(st->fail_arg);
+	atomic_store(&st->leading, false);
 }
 
 /* Runs the commit hooks and the watch function. */
@@ -1100,11 +1098,12 @@ pg_on_failure(struct store *base, void (*fn)(void *), void *arg)
 	st->fail_arg = arg;
 }
 
-/* Failed: this node led, and another one took the lead from it. */
+/* A database's files do not vanish under a client: never failed. */
 bool
 pg_failed(struct store *base)
 {
-	return ((struct pg_store *)base)->lead_lost;
+	(void)base;
+	return false;
 }
 
 const char *

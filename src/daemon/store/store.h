@@ -79,7 +79,10 @@ int store_batch_status(struct store *st, uint64_t batch);
  * alone runs the scheduler, drains the MQTT outboxes and (without a shared
  * subscription) answers MQTT requests. store_lead_try() returns 1 when this
  * process leads (now or already), 0 when another one does, -1 on error.
- * Leading ends only with the process.
+ * Leading ends with the process, or when the backend lost the lead to
+ * another process (PostgreSQL: the database ended the lock's connection,
+ * and another node took the lock before this one could again): then
+ * store_leads() turns false, and store_lead_try() may take it later.
  */
 int store_lead_try(struct store *st, struct err *err);
 
@@ -100,7 +103,7 @@ int store_watch_start(struct store *st, void (*fn)(void *), void *arg,
 void store_on_failure(struct store *st, void (*fn)(void *), void *arg);
 bool store_failed(struct store *st);
 
-/* Whether this process leads (store_lead_try returned 1). */
+/* Whether this process leads (store_lead_try returned 1, not lost since). */
 bool store_leads(struct store *st);
 
 /* The database file's path, borrowed for the life of ST. */

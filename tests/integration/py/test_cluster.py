@@ -20,7 +20,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from harness.daemon import (ACCOUNT_ID, REGION, Daemon, free_port,
-                            store_sql, unique_name)
+                            store_for, store_sql, unique_name)
 from harness.hostile import MiniMqtt
 
 PG = os.environ.get("IOTJOBS_TEST_PG")
@@ -29,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 PG_SH = os.path.join(HERE, "..", "..", "pg", "pg.sh")
 ARN = "arn:aws:iot:%s:%s:" % (REGION, ACCOUNT_ID)
 TAKEOVER_S = 5.0        # issue: a standby leads within 5 s of the death
+LEAD_LOCK = 0x696f7402  # the lead's advisory lock class (store/pg.c)
 
 STATUS_COUNTER = {
     "QUEUED": "numberOfQueuedThings",
@@ -291,6 +292,55 @@ class ClusterTest(unittest.TestCase):
     def test_follower_killed_under_device_load(self):
         self._kill_under_load(False)
 
+    def test_leader_that_lost_the_lead_stands_by(self):
+        """The database ends the leader's lock connection and someone else
+        takes the lock first: the leader stops leading (no node leads
+        while the lock is held elsewhere), every node still serves, and
+        when the lock is free again one node leads and runs the
+        scheduler."""
+        [thing] = self.things(1)
+        # A session of ours ends the lock's connection and queues for the
+        # lock before the leader can connect again.
+        holder = subprocess.Popen(
+            ["psql", store_for(self.leader.data_dir), "-X", "-q", "-At",
+             "-v", "ON_ERROR_STOP=1"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True)
+        self.addCleanup(holder.stdout.close)
+        self.addCleanup(holder.wait, 30)
+        self.addCleanup(holder.kill)
+        holder.stdin.write(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
+            " WHERE locktype = 'advisory' AND classid = %d AND objsubid = 2"
+            " AND objid = (hashtext(current_schema()) & 4294967295)::oid;\n"
+            "SELECT pg_advisory_lock(%d, hashtext(current_schema()));\n"
+            "\\echo locked\n" % (LEAD_LOCK, LEAD_LOCK))
+        holder.stdin.flush()
+        self.assertEqual(holder.stdout.readline().strip(), "1")
+        holder.stdout.readline()            # pg_advisory_lock's empty row
+        self.assertEqual(holder.stdout.readline().strip(), "locked")
+        wait_for(lambda: [role(n) for n in self.nodes].count("leader") == 0,
+                 timeout=TAKEOVER_S, what="the leader to stand by")
+        self.assertIn("standing by: another iotjobsd leads now",
+                      self.leader.log_text())
+        # Both planes still answer on every node, the old leader included.
+        job = self.job([thing], node=self.leader,
+                       timeoutConfig={"inProgressTimeoutInMinutes": 1})
+        for n in self.nodes:
+            self.assertEqual(n.data_client().describe_job_execution(
+                thingName=thing, jobId=job)["execution"]["status"],
+                "QUEUED")
+        self.nodes[1].data_client().start_next_pending_job_execution(
+            thingName=thing)
+        holder.stdin.close()                # the session ends: lock free
+        self.assertEqual(holder.wait(30), 0)
+        wait_for(lambda: [role(n) for n in self.nodes].count("leader") == 1,
+                 timeout=TAKEOVER_S, what="one leader again")
+        # The new leader's scheduler runs: the timeout fires.
+        self.nodes[2].advance(120)
+        wait_for(lambda: self.nodes[0].data_client().describe_job_execution(
+            thingName=thing, jobId=job)["execution"]["status"] == "TIMED_OUT",
+            what="the execution to time out")
+
     @unittest.skipUnless(PG_DIR, "needs IOTJOBS_TEST_PG_DIR")
     def test_postgresql_restarted_under_device_load(self):
         things = self.things(6, "r")
@@ -305,6 +355,8 @@ class ClusterTest(unittest.TestCase):
         finally:
             load.finish()
         self.assertEqual(load.errors, [])
+        # Meanwhile the nodes answered ServiceUnavailableException.
+        self.assertGreater(load.unavailable, 0)
         # Every node serves again by itself.
         for n in self.nodes:
             wait_for(lambda: n.raw_request("GET", "/_iotjobs/ready")
