@@ -93,8 +93,8 @@ FUZZ_TARGETS := $(basename $(notdir $(filter-out tests/fuzz/replay.c, \
 REPLAY_BIN := $(patsubst %,$(BIN)/replay/%,$(FUZZ_TARGETS))
 
 .PHONY: plugin all run test test-plain test-asan unit fuzz-replay fuzz fuzz-run \
-        integration bench gen gen-check gen-conf gen-conf-check deps lint \
-        deps-run clean install uninstall deb test-install
+        integration integration-pg bench gen gen-check gen-conf \
+        gen-conf-check deps lint deps-run clean install uninstall deb test-install
 all: $(BIN)/iotjobsd $(BIN)/iotjobs plugin
 
 # --- the Mosquitto plugin (src/plugin/) ---------------------------------------
@@ -286,8 +286,20 @@ integration: $(BIN)/iotjobsd $(BIN)/iotjobs
 	IOTJOBSD=$(abspath $(BIN)/iotjobsd) IOTJOBS_CLI=$(abspath $(BIN)/iotjobs) \
 	    timeout 1500 sh tests/integration/run.sh
 
+# The same suites again on a private PostgreSQL server (tests/pg/): every
+# test's store a schema of its own, plus the three-node suite
+# (tests/integration/py/test_cluster.py, which needs PostgreSQL).
+integration-pg: $(BIN)/iotjobsd $(BIN)/iotjobs
+	IOTJOBSD=$(abspath $(BIN)/iotjobsd) IOTJOBS_CLI=$(abspath $(BIN)/iotjobs) \
+	    timeout 1800 sh tests/pg/with_pg.sh sh tests/integration/run.sh \
+	    py3 js cli
+
+# The two stores' integration runs side by side (each waits on its
+# daemons and servers more than on a core); their output in turn.
 test-plain:
-	$(MAKE) VARIANT=plain all unit fuzz-replay integration
+	$(MAKE) VARIANT=plain all unit fuzz-replay
+	$(MAKE) VARIANT=plain -j2 --output-sync=target integration \
+	    integration-pg
 
 test-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

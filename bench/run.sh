@@ -112,6 +112,12 @@ if [ "${BENCH_IMPORT:-100000}" != 0 ]; then
 	sh bench/import.sh
 fi
 
+# PostgreSQL: its raw ceiling, one to three nodes, CreateJob for a
+# million things (bench/pg.sh; BENCH_PG=0 skips it).
+if [ "${BENCH_PG:-1}" != 0 ]; then
+	sh bench/pg.sh
+fi
+
 # The job engine at a million things: opt in, it takes minutes and ~1 GB
 # of disk (bench/engine.sh).
 if [ "${BENCH_ENGINE:-0}" = 1 ]; then
