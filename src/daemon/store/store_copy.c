@@ -147,12 +147,13 @@ cp_pg_tables(struct cp_run *run, struct err *err)
 	n = PQntuples(r);
 	for (i = 0; i < n; i++) {
 		const char *tname = PQgetvalue(r, i, 0);
-		struct cp_table *t = &run->t[run->ntables - 1];
+		struct cp_table *t = run->ntables > 0 ?
+		    &run->t[run->ntables - 1] : NULL;
 		struct cp_col *c;
 
 		if (cp_is_own(tname))
 			continue;
-		if (run->ntables == 0 || strcmp(t->name, tname) != 0) {
+		if (t == NULL || strcmp(t->name, tname) != 0) {
 			if (run->ntables == CP_TABLES_MAX)
 				goto toobig;
 			t = &run->t[run->ntables++];

@@ -7,6 +7,7 @@ the now used schema is refused naming a table and changes nothing; the
 password of the URL is never shown. Runs only with a private PostgreSQL
 server (IOTJOBS_TEST_PG, tests/pg/with_pg.sh)."""
 
+import json
 import os
 import subprocess
 import unittest
@@ -28,13 +29,14 @@ def thing_arn(name):
     return ARN + "thing/" + name
 
 
-def iotjobsd(*args):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("IOTJOBS_")}
-    env["IOTJOBS_CONFIG"] = ""
-    return subprocess.run([daemon_path()] + list(args), env=env,
-                          stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=120)
+def iotjobsd(*args, env=None, stdin=None):
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("IOTJOBS_")}
+    e["IOTJOBS_CONFIG"] = ""
+    e.update(env or {})
+    return subprocess.run([daemon_path()] + list(args), env=e,
+                          input=stdin if stdin is not None else "",
+                          capture_output=True, text=True, timeout=120)
 
 
 def strip(out):
@@ -135,6 +137,24 @@ class MigrateTest(unittest.TestCase):
             ' "Action": "iot:*", "Resource": "*"}]}'), setAsDefault=True)
         iot.attach_policy(policyName=self.policy, target=self.cert_arn)
         iot.attach_thing_principal(thingName=t[0], principal=self.cert_arn)
+        # Operator keys: a sealed secret (bytea), insertion order (rowid).
+        self.keys = [self.operator_key() for _ in range(2)]
+
+    def credentials(self, *args, stdin=None):
+        r = iotjobsd("credentials", *args, stdin=stdin, env={
+            "IOTJOBS_DATA_DIR": self.d.data_dir,
+            "IOTJOBS_STORE": self.d.extra_env["IOTJOBS_STORE"]})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return r.stdout
+
+    def operator_key(self):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iot:ListThings",
+             "Resource": "*"}]})
+        out = json.loads(self.credentials(
+            "create", "--name", unique_name("op"), "--policy-file", "-",
+            "--output", "json", stdin=policy))
+        return out["accessKeyId"], out["secretAccessKey"]
 
     # -- what the APIs show --------------------------------------------
 
@@ -180,6 +200,7 @@ class MigrateTest(unittest.TestCase):
         s["attached"] = strip(iot.list_attached_policies(
             target=self.cert_arn))
         s["ca"] = strip(iot.list_ca_certificates())
+        s["operator keys"] = self.credentials("list", "--output", "json")
         if self.cmd is not None:
             s["command"] = strip(iot.get_command(commandId=self.cmd))
             s["command execution"] = strip(iot.get_command_execution(
@@ -218,6 +239,13 @@ class MigrateTest(unittest.TestCase):
         schema = self.url.rsplit("%3D", 1)[1]
         plain = "%s&options=-csearch_path%%3D%s" % (PG, schema)
         self.assertEqual(psql(plain, "SELECT count(*) FROM things"), "5")
+
+        # The sealed operator secrets still open: their keys sign.
+        for akid, secret in self.keys:
+            c = self.d.iot_client(access_key=akid, secret_key=secret)
+            self.assertEqual(len(c.list_things()["things"]), 5)
+            c.close()
+        self.operator_key()
 
         # A device carries on where it was, versions checked.
         with self.assertRaises(ClientError) as cm:
