@@ -4,15 +4,20 @@
  * default (the data folder's SQLite file, the folder found as `iotjobsd
  * backup` finds it); the copy itself is the store's (store_migrate). The
  * data folder's other files (credentials.json, tls/) stay where they are:
- * nodes started with --store on the new store use them from there.
+ * nodes started with --store on the new store use them from there. As
+ * root it refuses a source another user owns: opening it makes its -wal
+ * and -shm files, which must stay the service's.
  */
 #include "migrate_cmd.h"
 
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "log.h"
@@ -109,6 +114,23 @@ opts_parse(int argc, char **argv, struct mg_opts *o)
 	return 0;
 }
 
+/* Root may not make files beside a store another user owns (see above). */
+static int
+owner_check(const char *from)
+{
+	struct passwd *pw;
+	struct stat sb;
+
+	if (geteuid() != 0 || stat(from + 7, &sb) == -1 || sb.st_uid == 0)
+		return 0;
+	pw = getpwuid(sb.st_uid);
+	fprintf(stderr, "iotjobsd migrate: %s belongs to %s: run this as that "
+	    "user (sudo -u %s iotjobsd migrate ...), so that the files made "
+	    "beside it stay theirs\n", from + 7, pw != NULL ? pw->pw_name :
+	    "another user", pw != NULL ? pw->pw_name : "USER");
+	return -1;
+}
+
 int
 migrate_cmd_main(int argc, char **argv)
 {
@@ -136,6 +158,8 @@ migrate_cmd_main(int argc, char **argv)
 	} else {
 		snprintf(from, sizeof(from), "%s", o.from);
 	}
+	if (owner_check(from) == -1)
+		return 1;
 	if (store_migrate(from, o.to, stdout, &err) == -1) {
 		fprintf(stderr, "iotjobsd migrate: %s\n", err.msg);
 		return 1;
