@@ -15,6 +15,7 @@ import uuid
 
 from botocore.exceptions import ClientError
 
+from harness import cli
 from harness.daemon import (ACCOUNT_ID, REGION, Daemon, daemon_path,
                             unique_name)
 
@@ -218,6 +219,9 @@ class MigrateTest(unittest.TestCase):
         t = self.things
         self.fill()
         before = self.state()
+        r = cli.run(self.d, "audit", "verify")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        before["audit"] = r.stdout
         self.assertEqual(before["exec " + t[2]]["execution"]["versionNumber"],
                          3)
         self.d.stop()
@@ -230,10 +234,15 @@ class MigrateTest(unittest.TestCase):
         self.assertEqual(lines["executions"], "5")
         self.assertEqual(lines["thing_groups"], "1")
         self.assertIn("migrated ", r.stdout.splitlines()[-1])
+        self.assertNotEqual(lines["audit_log"], "0")
 
         self.d.extra_env["IOTJOBS_STORE"] = self.url
         self.d.start()
         after = self.state()
+        # The audit chain, record for record: the same head and hash.
+        r = cli.run(self.d, "audit", "verify")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        after["audit"] = r.stdout
         for key in before:
             self.assertEqual(after[key], before[key], key)
         schema = self.url.rsplit("%3D", 1)[1]
