@@ -206,11 +206,10 @@ cp_cols(struct cp_run *run, struct cp_table *t, struct err *err)
 {
 	bool seen[CP_COLS_MAX] = { false };
 	sqlite3_stmt *s;
-	char sql[160];
 	int i, rc, found;
 
-	snprintf(sql, sizeof(sql), "SELECT name FROM pragma_table_info(?)");
-	if (sqlite3_prepare_v2(run->sq, sql, -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(run->sq, "SELECT name FROM pragma_table_info(?)",
+	    -1, &s, NULL) != SQLITE_OK)
 		return cp_sq_fail(run, "reading the catalog", err);
 	sqlite3_bind_text(s, 1, t->name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -246,6 +245,25 @@ cp_cols(struct cp_run *run, struct cp_table *t, struct err *err)
 	return 0;
 }
 
+/* Whether the source has the table NAME, in *HAS. */
+static int
+cp_sq_has(struct cp_run *run, const char *name, bool *has, struct err *err)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(run->sq, "SELECT 1 FROM sqlite_master"
+	    " WHERE type = 'table' AND name = ?", -1, &s, NULL) != SQLITE_OK)
+		return cp_sq_fail(run, "reading the catalog", err);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return cp_sq_fail(run, "reading the catalog", err);
+	*has = rc == SQLITE_ROW;
+	return 0;
+}
+
 /* Both stores have the same tables, and each table the same columns. */
 static int
 cp_match(struct cp_run *run, struct err *err)
@@ -273,28 +291,15 @@ cp_match(struct cp_run *run, struct err *err)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return cp_sq_fail(run, "reading the catalog", err);
-	if (n != run->ntables) {
-		for (i = 0; i < run->ntables; i++) {
-			char sql[160];
-			int64_t have = 0;
+	for (i = 0; n != run->ntables && i < run->ntables; i++) {
+		bool has = false;
 
-			snprintf(sql, sizeof(sql), "SELECT count(*) FROM "
-			    "sqlite_master WHERE type = 'table' AND name = ?");
-			if (sqlite3_prepare_v2(run->sq, sql, -1, &s, NULL) !=
-			    SQLITE_OK)
-				return cp_sq_fail(run, "reading the catalog",
-				    err);
-			sqlite3_bind_text(s, 1, run->t[i].name, -1,
-			    SQLITE_STATIC);
-			if (sqlite3_step(s) == SQLITE_ROW)
-				have = sqlite3_column_int64(s, 0);
-			sqlite3_finalize(s);
-			if (have == 0)
-				return err_set(err, ERR_INTERNAL_FAILURE, "the"
-				    " PostgreSQL schema's table %s is not in "
-				    "the SQLite store: nothing was migrated",
-				    run->t[i].name);
-		}
+		if (cp_sq_has(run, run->t[i].name, &has, err) == -1)
+			return -1;
+		if (!has)
+			return err_set(err, ERR_INTERNAL_FAILURE, "the "
+			    "PostgreSQL schema's table %s is not in the SQLite"
+			    " store: nothing was migrated", run->t[i].name);
 	}
 	for (i = 0; i < run->ntables; i++)
 		if (cp_cols(run, &run->t[i], err) == -1)
@@ -359,7 +364,6 @@ cp_target_empty(struct cp_run *run, const char *shown, struct err *err)
 	return 0;
 }
 
-
 /* The first local file of the source store: its database. */
 static void
 cp_first_file(void *arg, const char *path)
@@ -391,6 +395,7 @@ cp_urls_check(const char *from, const char *to, struct err *err)
 	if (path[0] == '\0')
 		return err_set(err, ERR_INVALID_REQUEST, "--from must be an "
 		    "SQLite store (sqlite:PATH), not %.200s", from);
+	errno = 0;
 	if (stat(path, &sb) == -1 || !S_ISREG(sb.st_mode))
 		return err_set(err, ERR_INVALID_REQUEST, "no SQLite store at "
 		    "%s: %s", path, errno != 0 ? strerror(errno) :

@@ -26,6 +26,8 @@ struct cp_out {
 static void
 cp_put(struct cp_out *o, const void *p, size_t n)
 {
+	if (n == 0)
+		return;
 	if (o->len + n > o->cap) {
 		o->cap = (o->len + n) * 2;
 		o->p = xrealloc(o->p, o->cap);

@@ -9,6 +9,7 @@ server (IOTJOBS_TEST_PG, tests/pg/with_pg.sh)."""
 
 import json
 import os
+import sqlite3
 import subprocess
 import unittest
 import uuid
@@ -318,6 +319,25 @@ class MigrateTest(unittest.TestCase):
         r = self.migrate("--from", "sqlite:" + self.db + ".missing")
         self.assertEqual(r.returncode, 1)
         self.assertIn("no SQLite store", r.stderr)
+        # A column or a table only one side has: named, nothing written.
+        db = sqlite3.connect(self.db)
+        db.execute("ALTER TABLE things ADD COLUMN colour TEXT")
+        db.commit()
+        r = self.migrate("--from", "sqlite:" + self.db)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("column things.colour is not in the PostgreSQL",
+                      r.stderr)
+        db.execute("ALTER TABLE things DROP COLUMN colour")
+        db.execute("CREATE TABLE extras (x TEXT)")
+        db.commit()
+        db.close()
+        r = self.migrate("--from", "sqlite:" + self.db)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        self.assertIn("table extras is not in the PostgreSQL", r.stderr)
+        schema = self.url.rsplit("%3D", 1)[1]
+        plain = "%s&options=-csearch_path%%3D%s" % (PG, schema)
+        self.assertEqual(psql(plain, "SELECT count(*) FROM ca_certificates"),
+                         "0")
         r = iotjobsd("migrate", "--help")
         self.assertEqual(r.returncode, 0)
         self.assertIn("stop the", r.stdout)
