@@ -20,6 +20,7 @@
 #include "backup_cmd.h"
 #include "build_info.h"
 #include "credentials_cmd.h"
+#include "migrate_cmd.h"
 #include "num.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -166,6 +167,7 @@ conf_usage(FILE *f)
 	    "\ncommands (run beside the daemon, or without it):\n");
 	credentials_cmd_usage(f);
 	backup_cmd_usage(f);
+	migrate_cmd_usage(f);
 }
 
 static int

@@ -45,6 +45,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "log.h"
+#include "migrate_cmd.h"
 #include "mqtt/mqtt.h"
 #include "perms.h"
 #include "store/store.h"
@@ -340,6 +341,8 @@ main(int argc, char **argv)
 		return credentials_cmd_main(argc, argv);
 	if (backup_cmd_is(argc, argv))
 		return backup_cmd_main(argc, argv);
+	if (migrate_cmd_is(argc, argv))
+		return migrate_cmd_main(argc, argv);
 	conf_load(&conf, argc, argv);
 	log_init("iotjobsd", conf.verbosity);
 	log_configure(conf.log_format, conf.log_level);

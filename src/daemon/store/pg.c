@@ -318,11 +318,7 @@ pg_simple_value(PGconn *db, const char *sql, char *out, size_t size,
 	return 0;
 }
 
-/*
- * URL without its password, for logs and store_path(): the one of the
- * authority ("user:secret@host") and a password= setting.
- */
-static void
+void
 pg_url_redact(const char *url, char *out, size_t size)
 {
 	const char *auth = strstr(url, "://"), *end, *at, *colon, *pw;

@@ -50,6 +50,12 @@ pg_txp(struct store_tx *tx)
 	return (struct pg_tx *)tx;
 }
 
+/*
+ * URL without its password into OUT, for logs, messages and store_path():
+ * the one of the authority ("user:secret@host") and a password= setting.
+ */
+void pg_url_redact(const char *url, char *out, size_t size);
+
 /* The libpq connection of TX. */
 PGconn *pg_db(struct store_tx *tx);
 

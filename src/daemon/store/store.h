@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -170,5 +171,19 @@ int store_backup(const char *url, const char *to,
 int store_restore(const char *from, const char *url,
     int (*fn)(void *arg, const struct store_file *f, struct err *err),
     void *arg, int *version, struct err *err);
+
+/*
+ * Moves the SQLite store FROM_URL ("sqlite:PATH" or a data folder, which
+ * must exist) into the new PostgreSQL store TO_URL (as store_open takes
+ * them; both are opened, so both schemas are at their latest): every row
+ * of every table, read from one snapshot of FROM and written in one
+ * transaction of TO, which commits only when each table's row count
+ * agrees on both sides. A TO holding any row beyond those its creation
+ * writes is refused, naming the table, unchanged. Writes to FROM after
+ * the snapshot are not copied: stop the service first. Writes one line
+ * per table ("things 1234") and a summary to REPORT, never a password.
+ */
+int store_migrate(const char *from_url, const char *to_url, FILE *report,
+    struct err *err);
 
 #endif
