@@ -18,12 +18,14 @@ CONNS=${BENCH_CONNS:-64}
 JOBS=${BENCH_PG_JOBS:-600}
 N=${BENCH_PG_THINGS:-1000000}
 work=$(mktemp -d /tmp/iotjobs-bench-pg-XXXXXX)
+# The server's folder: its own, as pg.sh hands it to the user postgres.
+pgdir=$(mktemp -d /tmp/iotjobs-bench-pgdata-XXXXXX)
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	sh tests/pg/pg.sh stop "$work/pg" 2>/dev/null || true
-	rm -rf "$work"
+	sh tests/pg/pg.sh stop "$pgdir" 2>/dev/null || true
+	rm -rf "$work" "$pgdir"
 }
 trap cleanup EXIT INT TERM
 
@@ -48,8 +50,7 @@ field() {
 	    awk '{ s += $1 } END { printf "%d", s }'
 }
 
-mkdir "$work/pg"
-url=$(sh tests/pg/pg.sh start "$work/pg")
+url=$(sh tests/pg/pg.sh start "$pgdir")
 echo "== PostgreSQL benchmark ($(nproc) cores, $CONNS devices," \
     "${SECONDS_EACH}s each; $("$(pg_config --bindir 2>/dev/null ||
     ls -d /usr/lib/postgresql/*/bin | tail -1)/postgres" --version))"
@@ -97,6 +98,7 @@ load() {
 		k=$((k + 1))
 		$B/iotjobs-load "$mode" "$port" "$per" "$SECONDS_EACH" \
 		    "bench-n$k-" >"$work/load-$k.out" &
+		loads="$loads $!"
 	done
 	wait_loads
 	outs=$(cat "$work"/load-*.out)
@@ -106,14 +108,10 @@ load() {
 	    [ "$mode" = roundtrip ] && echo " round_trips_per_s=$(field \
 	    round_trips_per_s "$outs")")"
 }
+loads=""
 wait_loads() {
-	# The loads are the only children not in $pids.
-	for j in $(jobs -p); do
-		case " $pids " in
-		*" $j "*) ;;
-		*) wait "$j" ;;
-		esac
-	done
+	for j in $loads; do wait "$j"; done
+	loads=""
 }
 
 for n in 1 2 3; do
@@ -126,6 +124,7 @@ for n in 1 2 3; do
 		k=$((k + 1))
 		python3 bench/setup.py "http://127.0.0.1:$port" "$per" "$JOBS" \
 		    "bench-n$k-" "bench-fleet-$k" &
+		loads="$loads $!"
 	done
 	wait_loads
 	echo "   signed GetPendingJobExecutions:"

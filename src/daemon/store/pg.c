@@ -68,6 +68,13 @@ struct pg_conn {
 	struct {
 		const char *sql;
 	} cache[PG_CACHE_SLOTS];	/* statement "sN" is slot N's SQL */
+	/*
+	 * A reader's BEGIN waits for its first query and goes in one
+	 * pipeline with it; its ROLLBACK is sent without waiting, and its
+	 * result read at the connection's next use (pg_conn_drain).
+	 */
+	const char *defer;		/* NULL, or the statement to send first */
+	bool unread;			/* a ROLLBACK's result is due */
 	struct pg_conn *next;		/* every reader, for store_close */
 };
 
@@ -82,6 +89,10 @@ struct pg_store {
 	bool writer_open;		/* BEGIN done, COMMIT due */
 	bool writer_dirty;		/* a write of the open batch was kept */
 	bool batch_lost;		/* the server ended the open batch */
+	/* The last write's RELEASE goes with the next SAVEPOINT (or COMMIT). */
+	bool release_due;
+	/* The open batch's outbox switch (pg_batch_switch_get). */
+	bool switch_known, switch_notify, switch_events;
 	uint64_t open_batch;
 	/* Group commit, under gc_lock; the committer thread commits. */
 	pthread_mutex_t gc_lock;
@@ -167,6 +178,8 @@ static int
 pg_conn_reset(struct pg_conn *c, struct err *err)
 {
 	memset(c->cache, 0, sizeof(c->cache));
+	c->defer = NULL;
+	c->unread = false;
 	PQreset(c->db);
 	if (PQstatus(c->db) != CONNECTION_OK)
 		return err_set(err, ERR_UNAVAILABLE, "the store is"
@@ -254,20 +267,97 @@ pg_prepared(struct store_tx *tx, const char *sql, int nparams,
 	fatalx("store: statement cache full");
 }
 
+/*
+ * C's deferred statement and the prepared statement NAME in one pipeline
+ * (one round trip): the statement's result, or NULL (the connection
+ * failed; or the deferred one failed, its result in *BAD).
+ */
+static PGresult *
+pg_exec_deferred(struct pg_conn *c, const char *name,
+    const struct pg_args *a, PGresult **bad)
+{
+	PGconn *db = c->db;
+	PGresult *r, *out = NULL;
+	ExecStatusType s;
+	int n = 0, nulls = 0;
+
+	*bad = NULL;
+	if (PQenterPipelineMode(db) != 1)
+		return NULL;
+	if (PQsendQueryParams(db, c->defer, 0, NULL, NULL, NULL, NULL,
+	    0) != 1 || PQsendQueryPrepared(db, name, a->n, a->v, a->len,
+	    a->fmt, 0) != 1 || PQpipelineSync(db) != 1) {
+		PQexitPipelineMode(db);
+		return NULL;
+	}
+	c->defer = NULL;
+	/* Results: the deferred one's, NULL, the query's, NULL, the sync. */
+	while (PQstatus(db) == CONNECTION_OK) {
+		if ((r = PQgetResult(db)) == NULL) {
+			if (++nulls > 2)
+				break;
+			continue;
+		}
+		s = PQresultStatus(r);
+		if (s == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (n++ == 0 && s != PGRES_COMMAND_OK) {
+			*bad = r;
+			continue;
+		}
+		if (n == 2 && *bad == NULL)
+			out = r;
+		else
+			PQclear(r);
+	}
+	PQexitPipelineMode(db);
+	return out;
+}
+
+/* Reads the result of C's ROLLBACK sent without waiting: 0, or -1. */
+static int
+pg_conn_drain(struct pg_conn *c)
+{
+	PGresult *r;
+	int rc = 0;
+
+	if (!c->unread)
+		return 0;
+	c->unread = false;
+	while ((r = PQgetResult(c->db)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = -1;
+		PQclear(r);
+	}
+	return PQstatus(c->db) == CONNECTION_OK ? rc : -1;
+}
+
 PGresult *
 pg_query(struct store_tx *tx, const char *sql, const struct pg_args *a,
     struct err *err)
 {
 	static const struct pg_args none;
+	struct pg_conn *c = pg_txp(tx)->conn;
 	char name[16];
-	PGresult *r;
+	PGresult *r, *bad;
 	ExecStatusType s;
 
 	if (a == NULL)
 		a = &none;
 	if (pg_prepared(tx, sql, a->n, name, err) == -1)
 		return NULL;
-	r = PQexecPrepared(pg_db(tx), name, a->n, a->v, a->len, a->fmt, 0);
+	if (c->defer != NULL) {
+		r = pg_exec_deferred(c, name, a, &bad);
+		if (r == NULL) {
+			pg_fail(tx, bad, err);
+			PQclear(bad);
+			return NULL;
+		}
+	} else
+		r = PQexecPrepared(c->db, name, a->n, a->v, a->len, a->fmt,
+		    0);
 	s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
 		return r;
@@ -673,8 +763,8 @@ pg_reader(struct pg_store *st, struct pg_conn **out, struct err *err)
 		c->next = st->readers;
 		st->readers = c;
 		pthread_mutex_unlock(&st->list_lock);
-	} else if (PQstatus(c->db) != CONNECTION_OK &&
-	    pg_conn_reset(c, err) == -1) {
+	} else if ((pg_conn_drain(c) == -1 ||
+	    PQstatus(c->db) != CONNECTION_OK) && pg_conn_reset(c, err) == -1) {
 		return -1;
 	}
 	*out = c;
@@ -693,12 +783,12 @@ pg_begin(struct store *base, bool write, struct store_tx **out,
 	tx->st = &st->base;
 	tx->write = write;
 	if (!write) {
-		if (pg_reader(st, &pg_txp(tx)->conn, err) == -1 ||
-		    pg_simple(pg_txp(tx)->conn->db, "BEGIN ISOLATION LEVEL"
-		    " REPEATABLE READ READ ONLY", err) == -1) {
+		if (pg_reader(st, &pg_txp(tx)->conn, err) == -1) {
 			free(tx);
 			return -1;
 		}
+		pg_txp(tx)->conn->defer = "BEGIN ISOLATION LEVEL REPEATABLE"
+		    " READ READ ONLY";
 		*out = tx;
 		return 0;
 	}
@@ -710,6 +800,8 @@ pg_begin(struct store *base, bool write, struct store_tx **out,
 	if (pg_writer_ready(st, err) == -1)
 		goto fail;
 	if (!st->writer_open) {
+		st->release_due = false;
+		st->switch_known = false;
 		snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL READ"
 		    " COMMITTED; SELECT pg_advisory_xact_lock(%d, %d)",
 		    PG_LOCK_WRITE, st->key);
@@ -717,8 +809,10 @@ pg_begin(struct store *base, bool write, struct store_tx **out,
 			goto fail;
 		st->writer_open = true;
 	}
-	if (pg_simple(st->writer->db, "SAVEPOINT req", err) == -1)
+	if (pg_simple(st->writer->db, st->release_due ? "RELEASE req;"
+	    " SAVEPOINT req" : "SAVEPOINT req", err) == -1)
 		goto fail;
+	st->release_due = false;
 	*out = tx;
 	return 0;
 fail:
@@ -761,6 +855,7 @@ pg_commit_batch(struct pg_store *st, uint64_t *batch)
 		st->writer_open = false;
 	}
 	st->writer_dirty = false;
+	st->release_due = false;
 	pthread_mutex_unlock(&st->write_lock);
 	return ok;
 }
@@ -807,6 +902,36 @@ pg_committer(void *arg)
 	}
 	pthread_mutex_unlock(&st->gc_lock);
 	return NULL;
+}
+
+bool
+pg_batch_switch_get(struct store_tx *tx, bool *notify, bool *events)
+{
+	struct pg_store *st = (struct pg_store *)tx->st;
+
+	if (!tx->write || !st->switch_known)
+		return false;
+	*notify = st->switch_notify;
+	*events = st->switch_events;
+	return true;
+}
+
+void
+pg_batch_switch_put(struct store_tx *tx, bool notify, bool events)
+{
+	struct pg_store *st = (struct pg_store *)tx->st;
+
+	if (!tx->write)
+		return;
+	st->switch_notify = notify;
+	st->switch_events = events;
+	st->switch_known = true;
+}
+
+void
+pg_batch_switch_forget(struct store_tx *tx)
+{
+	((struct pg_store *)tx->st)->switch_known = false;
 }
 
 int
@@ -860,6 +985,7 @@ pg_writer_rollback(struct pg_store *st)
 
 	if (PQstatus(db) != CONNECTION_OK)
 		return;
+	st->switch_known = false;
 	pg_simple(db, "ROLLBACK TO req; RELEASE req", NULL);
 	if (st->writer_open && !st->writer_dirty) {
 		pg_simple(db, "ROLLBACK", NULL);
@@ -878,7 +1004,13 @@ pg_end(struct store_tx *tx, bool commit, struct err *err)
 		return 0;
 	st = (struct pg_store *)tx->st;
 	if (!tx->write) {
-		pg_simple(pg_db(tx), "ROLLBACK", NULL);
+		struct pg_conn *c = pg_txp(tx)->conn;
+
+		/* Nothing ran: no BEGIN was sent. Else end it, not waiting. */
+		if (c->defer != NULL)
+			c->defer = NULL;
+		else if (PQsendQuery(c->db, "ROLLBACK") == 1)
+			c->unread = true;
 		free(tx);
 		return 0;
 	}
@@ -889,8 +1021,8 @@ pg_end(struct store_tx *tx, bool commit, struct err *err)
 		free(tx);
 		return 0;
 	}
-	if (PQtransactionStatus(pg_db(tx)) != PQTRANS_INTRANS ||
-	    pg_simple(pg_db(tx), "RELEASE req", err) == -1) {
+	/* Its RELEASE goes with the next write's SAVEPOINT, or the COMMIT. */
+	if (PQtransactionStatus(pg_db(tx)) != PQTRANS_INTRANS) {
 		if (err != NULL && err->type == NULL)
 			err_set(err, ERR_UNAVAILABLE, "the store could not"
 			    " commit the change");
@@ -902,6 +1034,7 @@ pg_end(struct store_tx *tx, bool commit, struct err *err)
 	}
 	mine = st->open_batch;
 	st->writer_dirty = true;
+	st->release_due = true;
 	pthread_mutex_unlock(&st->write_lock);
 	pg_writer_done(st, mine);
 	free(tx);

@@ -59,6 +59,16 @@ void pg_url_redact(const char *url, char *out, size_t size);
 /* The libpq connection of TX. */
 PGconn *pg_db(struct store_tx *tx);
 
+/*
+ * The outbox switch as the open batch read it, for the writes that follow
+ * in it (the batch holds the write lock, so no node changes it meanwhile):
+ * true with the values when known; put stores what a write transaction
+ * read; forget after a change of it.
+ */
+bool pg_batch_switch_get(struct store_tx *tx, bool *notify, bool *events);
+void pg_batch_switch_put(struct store_tx *tx, bool notify, bool events);
+void pg_batch_switch_forget(struct store_tx *tx);
+
 /* This backend's implementation of every operation of store_ops.h. */
 #define X STORE_OP_ANY
 #define STORE_OP_ENTRY(ret, name, params) ret pg_##name params;

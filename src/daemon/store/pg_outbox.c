@@ -179,6 +179,7 @@ pg_outbox_switch(struct store *st, bool notify, bool events,
 
 	if (pg_begin(st, true, &tx, err) == -1)
 		return -1;
+	pg_batch_switch_forget(tx);
 	pg_arg_int(&a, notify ? 1 : 0);
 	pg_arg_int(&a, events ? 1 : 0);
 	rc = pg_exec(tx, sql_switch_set, &a, err);
@@ -201,10 +202,13 @@ pg_outbox_switch_get(struct store_tx *tx, bool *notify, bool *events,
 	int rc;
 
 	*notify = *events = false;
+	if (pg_batch_switch_get(tx, notify, events))
+		return 0;
 	rc = pg_row(tx, sql_switch_get, NULL, &r, err);
 	if (rc == 1) {
 		*notify = pg_col_int(r, 0, 0) != 0;
 		*events = pg_col_int(r, 0, 1) != 0;
+		pg_batch_switch_put(tx, *notify, *events);
 	}
 	PQclear(r);
 	return rc == -1 ? -1 : 0;
