@@ -22,15 +22,29 @@
  * inProgressTimeoutInMinutes comes as text (pg_col_int reads it as
  * SQLite's json_extract would: a number, or 1 and 0 for true and false).
  */
-#define EXEC_COLS \
+#define EXEC_SELECT \
     "SELECT e.id, e.job_id, e.thing_name, e.execution_number, e.status," \
     " e.status_details, e.queued_at, e.started_at, e.last_updated_at," \
     " e.version, e.force_canceled, e.retry_attempt," \
     " e.step_timeout_minutes, e.timeout_at, e.progress_timeout_at," \
     " j.config::json #>> '{timeoutConfig,inProgressTimeoutInMinutes}'," \
     " CASE WHEN $1::boolean THEN j.document END," \
-    " e.retries_failed, e.retries_timed_out" \
-    " FROM executions e LEFT JOIN jobs j ON j.job_id = e.job_id"
+    " e.retries_failed, e.retries_timed_out"
+#define EXEC_JOIN " LEFT JOIN jobs j ON j.job_id = e.job_id"
+#define EXEC_COLS EXEC_SELECT " FROM executions e" EXEC_JOIN
+
+/*
+ * A thing's executions (THING: its name's parameter, and any further
+ * condition) of status A, then those of B, in id order, at most LIMIT of
+ * each, straight off executions_pending: an IN list
+ * before the ordered columns would make PostgreSQL read and sort every
+ * pending execution of the thing to return its first.
+ */
+#define EXEC_PENDING_OF(thing, a, b, limit) \
+    " FROM ((SELECT * FROM executions WHERE thing_name = " thing \
+    " AND status = " a " ORDER BY id LIMIT " limit ")" \
+    " UNION ALL (SELECT * FROM executions WHERE thing_name = " thing \
+    " AND status = " b " ORDER BY id LIMIT " limit ")) e"
 
 static const char sql_get[] = EXEC_COLS
     " WHERE e.job_id = $2 AND e.thing_name = $3 AND e.execution_number = $4";
@@ -45,8 +59,8 @@ static const char sql_get_latest[] = EXEC_COLS
  * collation, as in SQLite, so ORDER BY status, id is that order.
  */
 _Static_assert(EXEC_PENDING_COUNT == 2, "the pending IN lists bind two");
-static const char sql_pending[] = EXEC_COLS
-    " WHERE e.thing_name = $2 AND e.status IN ($4, $5)"
+static const char sql_pending[] = EXEC_SELECT
+    EXEC_PENDING_OF("$2", "$4", "$5", "$3") EXEC_JOIN
     " ORDER BY e.status, e.id LIMIT $3";
 
 /* A pending list's summary members only: no join, no status details. */
@@ -54,8 +68,7 @@ static const char sql_pending_summary[] =
     "SELECT e.id, e.job_id, e.thing_name, e.execution_number, e.status,"
     " NULL, e.queued_at, e.started_at, e.last_updated_at, e.version,"
     " 0, e.retry_attempt, NULL, NULL, NULL, NULL, NULL, 0, 0"
-    " FROM executions e"
-    " WHERE e.thing_name = $1 AND e.status IN ($3, $4)"
+    EXEC_PENDING_OF("$1", "$3", "$4", "$2")
     " ORDER BY e.status, e.id LIMIT $2";
 
 static const char sql_list_job[] = EXEC_COLS
@@ -366,9 +379,9 @@ static const char sql_retry[] =
     " $3::bigint, $3::bigint, 1, $4::bigint, $5::bigint, $6::bigint"
     " FROM executions WHERE job_id = $1::text AND thing_name = $2::text";
 
-static const char sql_pending_of[] = EXEC_COLS
-    " WHERE e.thing_name = $2 AND e.status IN ($5, $6)"
-    " AND ($3::text IS NULL OR e.job_id = $3::text)"
+static const char sql_pending_of[] = EXEC_SELECT
+    EXEC_PENDING_OF("$2 AND ($3::text IS NULL OR job_id = $3::text)",
+    "$5", "$6", "$4") EXEC_JOIN
     " ORDER BY e.status, e.id LIMIT $4";
 
 int
