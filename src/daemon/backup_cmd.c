@@ -14,10 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,15 +23,12 @@
 #include "conf.h"
 #include "log.h"
 #include "store/store.h"
+#include "store_cmd.h"
 #include "xmalloc.h"
 
 #define FILES_MAX	256		/* files kept beside the store */
 #define FILE_MAX	(16 * 1024 * 1024)
 #define DEPTH_MAX	4
-
-struct bk_opts {
-	const char *to, *from, *data_dir, *config;
-};
 
 struct bk_files {
 	struct store_file f[FILES_MAX];
@@ -63,83 +57,6 @@ backup_cmd_is(int argc, char **argv)
 {
 	return argc > 1 && (strcmp(argv[1], "backup") == 0 ||
 	    strcmp(argv[1], "restore") == 0);
-}
-
-static int __attribute__((format(printf, 2, 3)))
-usage_error(const char *verb, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "iotjobsd %s: %s\nusage:\n", verb, msg);
-	backup_cmd_usage(stderr);
-	return 2;
-}
-
-static int
-opts_parse(const char *verb, int argc, char **argv, struct bk_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "to", required_argument, NULL, 't' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "data-dir", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			o->to = optarg;
-			break;
-		case 'f':
-			o->from = optarg;
-			break;
-		case 'd':
-			o->data_dir = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'h':
-			printf("usage:\n");
-			backup_cmd_usage(stdout);
-			exit(0);
-		default:
-			return usage_error(verb, "see the usage");
-		}
-	}
-	if (optind < argc)
-		return usage_error(verb, "unexpected argument \"%s\"",
-		    argv[optind]);
-	if (o->config != NULL && setenv("IOTJOBS_CONFIG", o->config, 1) == -1)
-		return usage_error(verb, "cannot use --config");
-	return 0;
-}
-
-/* Root may not create files in a folder another user owns (see above). */
-static int
-owner_check(const char *verb, const char *dir)
-{
-	struct passwd *pw;
-	struct stat sb;
-
-	if (geteuid() != 0 || stat(dir, &sb) == -1 || sb.st_uid == 0)
-		return 0;
-	pw = getpwuid(sb.st_uid);
-	fprintf(stderr, "iotjobsd %s: %s belongs to %s: run this as that user"
-	    " (sudo -u %s iotjobsd %s ...), so that the files made stay "
-	    "theirs\n", verb, dir, pw != NULL ? pw->pw_name : "another user",
-	    pw != NULL ? pw->pw_name : "USER", verb);
-	return -1;
 }
 
 /* Files of the folder that are the store itself, or live only with it. */
@@ -287,7 +204,7 @@ outside(const char *dir, const char *to, struct err *err)
 }
 
 static int
-cmd_backup(const struct bk_opts *o, const char *dir)
+cmd_backup(const struct store_cmd_opts *o, const char *dir)
 {
 	struct bk_files *files = xcalloc(1, sizeof(*files));
 	char url[1024];
@@ -297,9 +214,10 @@ cmd_backup(const struct bk_opts *o, const char *dir)
 	err_clear(&err);
 	if (o->to == NULL || o->from != NULL) {
 		free(files);
-		return usage_error("backup", "backup takes --to FILE");
+		return store_cmd_usage_error("backup", backup_cmd_usage,
+		    "backup takes --to FILE");
 	}
-	if (owner_check("backup", dir) == -1) {
+	if (store_cmd_owner_check("backup", dir) == -1) {
 		free(files);
 		return 1;
 	}
@@ -415,7 +333,7 @@ target_ready(const char *dir, struct err *err)
 }
 
 static int
-cmd_restore(const struct bk_opts *o, const char *dir)
+cmd_restore(const struct store_cmd_opts *o, const char *dir)
 {
 	char parent[PATH_MAX], url[1024];
 	char *slash;
@@ -424,7 +342,8 @@ cmd_restore(const struct bk_opts *o, const char *dir)
 
 	err_clear(&err);
 	if (o->from == NULL || o->to != NULL)
-		return usage_error("restore", "restore takes --from FILE");
+		return store_cmd_usage_error("restore", backup_cmd_usage,
+		    "restore takes --from FILE");
 	snprintf(parent, sizeof(parent), "%s", dir);
 	slash = strrchr(parent, '/');
 	if (slash == NULL)
@@ -433,8 +352,8 @@ cmd_restore(const struct bk_opts *o, const char *dir)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	if (owner_check("restore", access(dir, F_OK) == 0 ? dir : parent) ==
-	    -1)
+	if (store_cmd_owner_check("restore", access(dir, F_OK) == 0 ? dir :
+	    parent) == -1)
 		return 1;
 	if (target_ready(dir, &err) == -1 ||
 	    conf_store_of(dir, url, sizeof(url), &err) == -1 ||
@@ -454,13 +373,14 @@ backup_cmd_main(int argc, char **argv)
 {
 	const char *verb = argv[1];
 	char dir[PATH_MAX];
-	struct bk_opts o;
+	struct store_cmd_opts o;
 	struct err err;
 	int rc;
 
 	log_init(strcmp(verb, "backup") == 0 ? "iotjobsd backup" :
 	    "iotjobsd restore", 0);
-	rc = opts_parse(verb, argc - 1, argv + 1, &o);
+	rc = store_cmd_opts_parse(verb, backup_cmd_usage, argc - 1,
+	    argv + 1, &o);
 	if (rc != 0)
 		return rc;
 	err_clear(&err);

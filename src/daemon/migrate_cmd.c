@@ -10,22 +10,13 @@
  */
 #include "migrate_cmd.h"
 
-#include <getopt.h>
 #include <limits.h>
-#include <pwd.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "log.h"
 #include "store/store.h"
-
-struct mg_opts {
-	const char *from, *to, *data_dir, *config;
-};
+#include "store_cmd.h"
 
 void
 migrate_cmd_usage(FILE *f)
@@ -47,95 +38,33 @@ migrate_cmd_is(int argc, char **argv)
 	return argc > 1 && strcmp(argv[1], "migrate") == 0;
 }
 
-static int __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "iotjobsd migrate: %s\nusage:\n", msg);
-	migrate_cmd_usage(stderr);
-	return 2;
-}
-
+/* The checks of migrate's own: --to and --from name their backends. */
 static int
-opts_parse(int argc, char **argv, struct mg_opts *o)
+opts_parse(int argc, char **argv, struct store_cmd_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "data-dir", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
+	int rc = store_cmd_opts_parse("migrate", migrate_cmd_usage, argc, argv,
+	    o);
 
-	memset(o, 0, sizeof(*o));
-	optind = 1;
-	opterr = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->from = optarg;
-			break;
-		case 't':
-			o->to = optarg;
-			break;
-		case 'd':
-			o->data_dir = optarg;
-			break;
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'h':
-			printf("usage:\n");
-			migrate_cmd_usage(stdout);
-			exit(0);
-		default:
-			return usage_error("see the usage");
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (rc != 0)
+		return rc;
 	if (o->to == NULL)
-		return usage_error("migrate takes --to postgresql://URI");
+		return store_cmd_usage_error("migrate", migrate_cmd_usage,
+		    "migrate takes --to postgresql://URI");
 	if (strncmp(o->to, "postgresql://", 13) != 0 &&
 	    strncmp(o->to, "postgres://", 11) != 0)
-		return usage_error("--to must be a postgresql:// or "
-		    "postgres:// URL");
+		return store_cmd_usage_error("migrate", migrate_cmd_usage,
+		    "--to must be a postgresql:// or postgres:// URL");
 	if (o->from != NULL && strncmp(o->from, "sqlite:", 7) != 0)
-		return usage_error("--from must be sqlite:PATH");
-	if (o->config != NULL && setenv("IOTJOBS_CONFIG", o->config, 1) == -1)
-		return usage_error("cannot use --config");
+		return store_cmd_usage_error("migrate", migrate_cmd_usage,
+		    "--from must be sqlite:PATH");
 	return 0;
-}
-
-/* Root may not make files beside a store another user owns (see above). */
-static int
-owner_check(const char *from)
-{
-	struct passwd *pw;
-	struct stat sb;
-
-	if (geteuid() != 0 || stat(from + 7, &sb) == -1 || sb.st_uid == 0)
-		return 0;
-	pw = getpwuid(sb.st_uid);
-	fprintf(stderr, "iotjobsd migrate: %s belongs to %s: run this as that "
-	    "user (sudo -u %s iotjobsd migrate ...), so that the files made "
-	    "beside it stay theirs\n", from + 7, pw != NULL ? pw->pw_name :
-	    "another user", pw != NULL ? pw->pw_name : "USER");
-	return -1;
 }
 
 int
 migrate_cmd_main(int argc, char **argv)
 {
 	char dir[PATH_MAX], from[PATH_MAX + 32];
-	struct mg_opts o;
+	struct store_cmd_opts o;
 	struct err err;
 	int rc;
 
@@ -158,7 +87,7 @@ migrate_cmd_main(int argc, char **argv)
 	} else {
 		snprintf(from, sizeof(from), "%s", o.from);
 	}
-	if (owner_check(from) == -1)
+	if (store_cmd_owner_check("migrate", from + 7) == -1)
 		return 1;
 	if (store_migrate(from, o.to, stdout, &err) == -1) {
 		fprintf(stderr, "iotjobsd migrate: %s\n", err.msg);
