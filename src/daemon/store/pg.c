@@ -53,6 +53,7 @@
 
 #define PG_CACHE_SLOTS	256	/* prepared statements, open addressing */
 #define PG_BATCH_RING	1024	/* commit results kept for late waiters */
+#define PG_DEFER_MAX	4	/* statements waiting for a query */
 #define PG_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
 #define PG_HOOKS_MAX	8
 #define PG_WATCH_MS	100	/* the watcher's wait between looks */
@@ -69,11 +70,15 @@ struct pg_conn {
 		const char *sql;
 	} cache[PG_CACHE_SLOTS];	/* statement "sN" is slot N's SQL */
 	/*
-	 * A reader's BEGIN waits for its first query and goes in one
-	 * pipeline with it; its ROLLBACK is sent without waiting, and its
+	 * A transaction's opening statements (a reader's BEGIN; a write's
+	 * SAVEPOINT, after the batch's BEGIN and write lock and the last
+	 * write's RELEASE) wait for its first query and go in one pipeline
+	 * with it (pg_defer); any other use of the connection sends them
+	 * first (pg_flush). A reader's ROLLBACK is sent without waiting, its
 	 * result read at the connection's next use (pg_conn_drain).
 	 */
-	const char *defer;		/* NULL, or the statement to send first */
+	const char *defer[PG_DEFER_MAX];
+	int ndefer;
 	bool unread;			/* a ROLLBACK's result is due */
 	struct pg_conn *next;		/* every reader, for store_close */
 };
@@ -91,6 +96,7 @@ struct pg_store {
 	bool batch_lost;		/* the server ended the open batch */
 	/* The last write's RELEASE goes with the next SAVEPOINT (or COMMIT). */
 	bool release_due;
+	char lock_sql[96];		/* the batch's write lock */
 	/* The open batch's outbox switch (pg_batch_switch_get). */
 	bool switch_known, switch_notify, switch_events;
 	uint64_t open_batch;
@@ -127,6 +133,7 @@ struct pg_store {
 };
 
 static void *pg_committer(void *arg);
+static int pg_flush(struct pg_conn *c, struct err *err);
 
 /* The server's notices ("already exists, skipping"): the debug log. */
 static void
@@ -178,7 +185,7 @@ static int
 pg_conn_reset(struct pg_conn *c, struct err *err)
 {
 	memset(c->cache, 0, sizeof(c->cache));
-	c->defer = NULL;
+	c->ndefer = 0;
 	c->unread = false;
 	PQreset(c->db);
 	if (PQstatus(c->db) != CONNECTION_OK)
@@ -200,7 +207,11 @@ pg_conn_close(struct pg_conn *c)
 PGconn *
 pg_db(struct store_tx *tx)
 {
-	return pg_txp(tx)->conn->db;
+	struct pg_conn *c = pg_txp(tx)->conn;
+
+	/* A failure shows in the connection's state at its next use. */
+	pg_flush(c, NULL);
+	return c->db;
 }
 
 int
@@ -210,7 +221,7 @@ pg_fail(struct store_tx *tx, const PGresult *r, struct err *err)
 	    PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r != NULL ?
 	    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-	PGconn *db = pg_db(tx);
+	PGconn *db = pg_txp(tx)->conn->db;
 
 	metrics_store_error();
 	if (msg == NULL)
@@ -267,34 +278,45 @@ pg_prepared(struct store_tx *tx, const char *sql, int nparams,
 	fatalx("store: statement cache full");
 }
 
+static void
+pg_defer(struct pg_conn *c, const char *sql)
+{
+	if (c->ndefer == PG_DEFER_MAX)
+		fatalx("store: too many statements deferred");
+	c->defer[c->ndefer++] = sql;
+}
+
 /*
- * C's deferred statement and the prepared statement NAME in one pipeline
- * (one round trip): the statement's result, or NULL (the connection
- * failed; or the deferred one failed, its result in *BAD).
+ * C's deferred statements, then the prepared statement NAME (NULL: none),
+ * in one pipeline (one round trip). 0 with NAME's result in *OUT; -1 when
+ * the connection failed, or a deferred statement did (its result in
+ * *BAD; NAME's was not run).
  */
-static PGresult *
-pg_exec_deferred(struct pg_conn *c, const char *name,
-    const struct pg_args *a, PGresult **bad)
+static int
+pg_pipeline(struct pg_conn *c, const char *name, const struct pg_args *a,
+    PGresult **out, PGresult **bad)
 {
 	PGconn *db = c->db;
-	PGresult *r, *out = NULL;
+	PGresult *r;
 	ExecStatusType s;
-	int n = 0, nulls = 0;
+	int i, n = 0, nulls = 0, deferred = c->ndefer;
+	int want = deferred + (name != NULL);
+	bool sent = PQenterPipelineMode(db) == 1;
 
-	*bad = NULL;
-	if (PQenterPipelineMode(db) != 1)
-		return NULL;
-	if (PQsendQueryParams(db, c->defer, 0, NULL, NULL, NULL, NULL,
-	    0) != 1 || PQsendQueryPrepared(db, name, a->n, a->v, a->len,
-	    a->fmt, 0) != 1 || PQpipelineSync(db) != 1) {
-		PQexitPipelineMode(db);
-		return NULL;
-	}
-	c->defer = NULL;
-	/* Results: the deferred one's, NULL, the query's, NULL, the sync. */
+	*out = *bad = NULL;
+	for (i = 0; sent && i < deferred; i++)
+		sent = PQsendQueryParams(db, c->defer[i], 0, NULL, NULL, NULL,
+		    NULL, 0) == 1;
+	c->ndefer = 0;
+	if (sent && name != NULL)
+		sent = PQsendQueryPrepared(db, name, a->n, a->v, a->len,
+		    a->fmt, 0) == 1;
+	if (sent)
+		sent = PQpipelineSync(db) == 1;
+	/* Each statement's result and a NULL, then the sync's result. */
 	while (PQstatus(db) == CONNECTION_OK) {
 		if ((r = PQgetResult(db)) == NULL) {
-			if (++nulls > 2)
+			if (++nulls > want)
 				break;
 			continue;
 		}
@@ -303,17 +325,38 @@ pg_exec_deferred(struct pg_conn *c, const char *name,
 			PQclear(r);
 			break;
 		}
-		if (n++ == 0 && s != PGRES_COMMAND_OK) {
+		if (n++ < deferred && s != PGRES_COMMAND_OK &&
+		    s != PGRES_TUPLES_OK && *bad == NULL)
 			*bad = r;
-			continue;
-		}
-		if (n == 2 && *bad == NULL)
-			out = r;
+		else if (n > deferred && *bad == NULL && *out == NULL)
+			*out = r;
 		else
 			PQclear(r);
 	}
-	PQexitPipelineMode(db);
-	return out;
+	if (PQexitPipelineMode(db) != 1 && PQstatus(db) == CONNECTION_OK)
+		PQreset(db);	/* never left in pipeline mode */
+	if (!sent || *bad != NULL || (name != NULL && *out == NULL)) {
+		PQclear(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends C's deferred statements now: 0, or -1 (told in ERR). */
+static int
+pg_flush(struct pg_conn *c, struct err *err)
+{
+	PGresult *out, *bad;
+
+	if (c->ndefer == 0)
+		return 0;
+	if (pg_pipeline(c, NULL, NULL, &out, &bad) == 0)
+		return 0;
+	err_set(err, ERR_UNAVAILABLE, "the store is unavailable: %s",
+	    bad != NULL ? PQresultErrorMessage(bad) : PQerrorMessage(c->db));
+	PQclear(bad);
+	return -1;
 }
 
 /* Reads the result of C's ROLLBACK sent without waiting: 0, or -1. */
@@ -348,9 +391,8 @@ pg_query(struct store_tx *tx, const char *sql, const struct pg_args *a,
 		a = &none;
 	if (pg_prepared(tx, sql, a->n, name, err) == -1)
 		return NULL;
-	if (c->defer != NULL) {
-		r = pg_exec_deferred(c, name, a, &bad);
-		if (r == NULL) {
+	if (c->ndefer > 0) {
+		if (pg_pipeline(c, name, a, &r, &bad) == -1) {
 			pg_fail(tx, bad, err);
 			PQclear(bad);
 			return NULL;
@@ -777,7 +819,6 @@ pg_begin(struct store *base, bool write, struct store_tx **out,
 {
 	struct pg_store *st = (struct pg_store *)base;
 	struct store_tx *tx;
-	char sql[160];
 
 	tx = xcalloc(1, sizeof(struct pg_tx));
 	tx->st = &st->base;
@@ -787,8 +828,8 @@ pg_begin(struct store *base, bool write, struct store_tx **out,
 			free(tx);
 			return -1;
 		}
-		pg_txp(tx)->conn->defer = "BEGIN ISOLATION LEVEL REPEATABLE"
-		    " READ READ ONLY";
+		pg_defer(pg_txp(tx)->conn, "BEGIN ISOLATION LEVEL REPEATABLE"
+		    " READ READ ONLY");
 		*out = tx;
 		return 0;
 	}
@@ -799,19 +840,19 @@ pg_begin(struct store *base, bool write, struct store_tx **out,
 	pg_txp(tx)->conn = st->writer;
 	if (pg_writer_ready(st, err) == -1)
 		goto fail;
+	/* Sent with the write's first query (pg_pipeline). */
 	if (!st->writer_open) {
 		st->release_due = false;
 		st->switch_known = false;
-		snprintf(sql, sizeof(sql), "BEGIN ISOLATION LEVEL READ"
-		    " COMMITTED; SELECT pg_advisory_xact_lock(%d, %d)",
-		    PG_LOCK_WRITE, st->key);
-		if (pg_simple(st->writer->db, sql, err) == -1)
-			goto fail;
+		snprintf(st->lock_sql, sizeof(st->lock_sql), "SELECT"
+		    " pg_advisory_xact_lock(%d, %d)", PG_LOCK_WRITE, st->key);
+		pg_defer(st->writer, "BEGIN ISOLATION LEVEL READ COMMITTED");
+		pg_defer(st->writer, st->lock_sql);
 		st->writer_open = true;
 	}
-	if (pg_simple(st->writer->db, st->release_due ? "RELEASE req;"
-	    " SAVEPOINT req" : "SAVEPOINT req", err) == -1)
-		goto fail;
+	if (st->release_due)
+		pg_defer(st->writer, "RELEASE req");
+	pg_defer(st->writer, "SAVEPOINT req");
 	st->release_due = false;
 	*out = tx;
 	return 0;
@@ -983,6 +1024,7 @@ pg_writer_rollback(struct pg_store *st)
 {
 	PGconn *db = st->writer->db;
 
+	pg_flush(st->writer, NULL);
 	if (PQstatus(db) != CONNECTION_OK)
 		return;
 	st->switch_known = false;
@@ -1007,8 +1049,8 @@ pg_end(struct store_tx *tx, bool commit, struct err *err)
 		struct pg_conn *c = pg_txp(tx)->conn;
 
 		/* Nothing ran: no BEGIN was sent. Else end it, not waiting. */
-		if (c->defer != NULL)
-			c->defer = NULL;
+		if (c->ndefer > 0)
+			c->ndefer = 0;
 		else if (PQsendQuery(c->db, "ROLLBACK") == 1)
 			c->unread = true;
 		free(tx);
