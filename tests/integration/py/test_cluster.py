@@ -4,7 +4,9 @@
 Each test drives the control plane through one node and the devices
 through another; a node killed (the leader or a follower) and PostgreSQL
 itself restarted under device load lose no acknowledged write, and the
-job counters equal a recount of the executions afterwards. Runs only with
+job counters equal a recount of the executions afterwards; a database
+slowed by a lock shows as latency, a leader whose lock the database took
+away stands by. Runs only with
 a private PostgreSQL server (IOTJOBS_TEST_PG, tests/pg/with_pg.sh).
 """
 
@@ -75,6 +77,7 @@ class Load:
         self.acked = {}          # thing -> set of jobIds acknowledged done
         self.errors = []         # (thing, code) other than retryable ones
         self.unavailable = 0
+        self.slowest = 0.0       # seconds, the slowest answered request
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self.run, args=(i, t))
@@ -90,6 +93,10 @@ class Load:
         for t in self.threads:
             t.join(60)
 
+    def took(self, t0):
+        with self.lock:
+            self.slowest = max(self.slowest, time.monotonic() - t0)
+
     def run(self, i, thing):
         cfg = Config(retries={"total_max_attempts": 1}, connect_timeout=2,
                      read_timeout=15)
@@ -99,14 +106,18 @@ class Load:
             data = clients[k % len(clients)]
             k += 1
             try:
+                t0 = time.monotonic()
                 out = data.start_next_pending_job_execution(thingName=thing)
+                self.took(t0)
                 ex = out.get("execution")
                 if not ex:
                     time.sleep(0.02)
                     continue
+                t0 = time.monotonic()
                 data.update_job_execution(thingName=thing,
                                           jobId=ex["jobId"],
                                           status="SUCCEEDED")
+                self.took(t0)
                 with self.lock:
                     self.acked.setdefault(thing, set()).add(ex["jobId"])
             except ClientError as e:
@@ -340,6 +351,45 @@ class ClusterTest(unittest.TestCase):
         wait_for(lambda: self.nodes[0].data_client().describe_job_execution(
             thingName=thing, jobId=job)["execution"]["status"] == "TIMED_OUT",
             what="the execution to time out")
+
+    def test_slow_database_is_latency_not_a_wrong_answer(self):
+        """A session holds the jobs table locked for 3 s under device
+        load: requests wait for it, then answer right; none fails."""
+        things = self.things(6, "s")
+        jobs = [self.job(things) for _ in range(3)]
+        load = Load(self.nodes, things).start()
+        try:
+            time.sleep(0.5)
+            subprocess.run(
+                ["psql", store_for(self.leader.data_dir), "-X", "-q",
+                 "-v", "ON_ERROR_STOP=1", "-c",
+                 "BEGIN; LOCK TABLE jobs IN ACCESS EXCLUSIVE MODE;"
+                 " SELECT pg_sleep(3); COMMIT;"],
+                check=True, timeout=60, stdout=subprocess.DEVNULL)
+            time.sleep(1.0)
+        finally:
+            load.finish()
+        self.assertEqual(load.errors, [])
+        self.assertEqual(load.unavailable, 0)
+        self.assertGreater(load.slowest, 2.0)     # it waited, and answered
+        data = self.nodes[1].data_client()
+        for t in things:
+            while True:
+                ex = data.start_next_pending_job_execution(
+                    thingName=t).get("execution")
+                if not ex:
+                    break
+                data.update_job_execution(thingName=t, jobId=ex["jobId"],
+                                          status="SUCCEEDED")
+        for t, done in load.acked.items():
+            for job in done:
+                self.assertEqual(data.describe_job_execution(
+                    thingName=t, jobId=job)["execution"]["status"],
+                    "SUCCEEDED", (t, job))
+        for job in jobs:
+            self.assertEqual(self.nodes[2].iot_client().describe_job(
+                jobId=job)["job"]["status"], "COMPLETED")
+            self.assert_counters_recount(job, self.nodes[0])
 
     @unittest.skipUnless(PG_DIR, "needs IOTJOBS_TEST_PG_DIR")
     def test_postgresql_restarted_under_device_load(self):
