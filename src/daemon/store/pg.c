@@ -53,7 +53,7 @@
 
 #define PG_CACHE_SLOTS	256	/* prepared statements, open addressing */
 #define PG_BATCH_RING	1024	/* commit results kept for late waiters */
-#define PG_DEFER_MAX	4	/* statements waiting for a query */
+#define PG_DEFER_MAX	16	/* statements waiting for a query */
 #define PG_BATCH_MAX	512	/* writes after which a COMMIT is not delayed */
 #define PG_HOOKS_MAX	8
 #define PG_WATCH_MS	100	/* the watcher's wait between looks */
@@ -77,7 +77,12 @@ struct pg_conn {
 	 * first (pg_flush). A reader's ROLLBACK is sent without waiting, its
 	 * result read at the connection's next use (pg_conn_drain).
 	 */
-	const char *defer[PG_DEFER_MAX];
+	struct pg_deferred {
+		const char *sql;	/* no parameters; or NULL, and: */
+		char name[16];		/* a prepared statement, with */
+		struct pg_args args;	/* a copy of its parameters */
+		char *buf;		/* holding their text */
+	} defer[PG_DEFER_MAX];
 	int ndefer;
 	bool unread;			/* a ROLLBACK's result is due */
 	struct pg_conn *next;		/* every reader, for store_close */
@@ -134,6 +139,7 @@ struct pg_store {
 
 static void *pg_committer(void *arg);
 static int pg_flush(struct pg_conn *c, struct err *err);
+static void pg_defer_clear(struct pg_conn *c);
 
 /* The server's notices ("already exists, skipping"): the debug log. */
 static void
@@ -185,7 +191,7 @@ static int
 pg_conn_reset(struct pg_conn *c, struct err *err)
 {
 	memset(c->cache, 0, sizeof(c->cache));
-	c->ndefer = 0;
+	pg_defer_clear(c);
 	c->unread = false;
 	PQreset(c->db);
 	if (PQstatus(c->db) != CONNECTION_OK)
@@ -283,7 +289,30 @@ pg_defer(struct pg_conn *c, const char *sql)
 {
 	if (c->ndefer == PG_DEFER_MAX)
 		fatalx("store: too many statements deferred");
-	c->defer[c->ndefer++] = sql;
+	c->defer[c->ndefer].sql = sql;
+	c->defer[c->ndefer].buf = NULL;
+	c->ndefer++;
+}
+
+static void
+pg_defer_clear(struct pg_conn *c)
+{
+	int i;
+
+	for (i = 0; i < c->ndefer; i++)
+		free(c->defer[i].buf);
+	c->ndefer = 0;
+}
+
+/* Sends deferred statement D (in pipeline mode): true when sent. */
+static bool
+pg_defer_send(PGconn *db, const struct pg_deferred *d)
+{
+	if (d->sql != NULL)
+		return PQsendQueryParams(db, d->sql, 0, NULL, NULL, NULL, NULL,
+		    0) == 1;
+	return PQsendQueryPrepared(db, d->name, d->args.n, d->args.v,
+	    d->args.len, d->args.fmt, 0) == 1;
 }
 
 /*
@@ -305,9 +334,8 @@ pg_pipeline(struct pg_conn *c, const char *name, const struct pg_args *a,
 
 	*out = *bad = NULL;
 	for (i = 0; sent && i < deferred; i++)
-		sent = PQsendQueryParams(db, c->defer[i], 0, NULL, NULL, NULL,
-		    NULL, 0) == 1;
-	c->ndefer = 0;
+		sent = pg_defer_send(db, &c->defer[i]);
+	pg_defer_clear(c);
 	if (sent && name != NULL)
 		sent = PQsendQueryPrepared(db, name, a->n, a->v, a->len,
 		    a->fmt, 0) == 1;
@@ -406,6 +434,45 @@ pg_query(struct store_tx *tx, const char *sql, const struct pg_args *a,
 	pg_fail(tx, r, err);
 	PQclear(r);
 	return NULL;
+}
+
+int
+pg_exec_later(struct store_tx *tx, const char *sql, const struct pg_args *a,
+    struct err *err)
+{
+	struct pg_conn *c = pg_txp(tx)->conn;
+	struct pg_deferred *d;
+	size_t size = 0, off = 0;
+	int i;
+
+	if (!tx->write || c->ndefer == PG_DEFER_MAX)
+		return pg_exec(tx, sql, a, err);
+	d = &c->defer[c->ndefer];
+	if (pg_prepared(tx, sql, a->n, d->name, err) == -1)
+		return -1;
+	d->sql = NULL;
+	d->args = *a;
+	for (i = 0; i < a->n; i++)
+		if (a->v[i] != NULL && a->v[i] != a->num[i])
+			size += a->fmt[i] == 1 ? (size_t)a->len[i] :
+			    strlen(a->v[i]) + 1;
+	d->buf = size > 0 ? xmalloc(size) : NULL;
+	for (i = 0; i < a->n; i++) {
+		size_t n;
+
+		if (a->v[i] == NULL)
+			continue;
+		if (a->v[i] == a->num[i]) {
+			d->args.v[i] = d->args.num[i];
+			continue;
+		}
+		n = a->fmt[i] == 1 ? (size_t)a->len[i] : strlen(a->v[i]) + 1;
+		memcpy(d->buf + off, a->v[i], n);
+		d->args.v[i] = d->buf + off;
+		off += n;
+	}
+	c->ndefer++;
+	return 0;
 }
 
 /* Runs SQL (no parameters, maybe several statements) on DB: 0 or -1. */
@@ -1050,7 +1117,7 @@ pg_end(struct store_tx *tx, bool commit, struct err *err)
 
 		/* Nothing ran: no BEGIN was sent. Else end it, not waiting. */
 		if (c->ndefer > 0)
-			c->ndefer = 0;
+			pg_defer_clear(c);
 		else if (PQsendQuery(c->db, "ROLLBACK") == 1)
 			c->unread = true;
 		free(tx);

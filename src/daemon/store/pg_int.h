@@ -114,6 +114,15 @@ PGresult *pg_query(struct store_tx *tx, const char *sql,
 int pg_exec(struct store_tx *tx, const char *sql, const struct pg_args *a,
     struct err *err);
 
+/*
+ * pg_exec for a statement of a write whose outcome nothing reads before
+ * the write ends: sent with the write's next query (or at its end), in one
+ * pipeline; its failure fails that query, or the write. A (not NULL) is
+ * copied.
+ */
+int pg_exec_later(struct store_tx *tx, const char *sql,
+    const struct pg_args *a, struct err *err);
+
 /* pg_exec, and the number of rows it inserted, updated or deleted. */
 int pg_exec_n(struct store_tx *tx, const char *sql, const struct pg_args *a,
     int64_t *changed, struct err *err);

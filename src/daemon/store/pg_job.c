@@ -82,7 +82,7 @@ pg_job_count_move(struct store_tx *tx, const char *job_id, int from, int to,
 		pg_arg_int(&a, delta[i]);
 	pg_arg_text(&a, job_id);
 	pg_arg_int(&a, now);
-	return pg_exec(tx, sql_count_move, &a, err);
+	return pg_exec_later(tx, sql_count_move, &a, err);
 }
 
 int

@@ -221,7 +221,7 @@ pg_outbox_notify_add(struct store_tx *tx, const char *thing,
 	struct pg_args a = { 0 };
 
 	pg_arg_text(&a, thing);
-	return pg_exec(tx, sql_notify_add, &a, err);
+	return pg_exec_later(tx, sql_notify_add, &a, err);
 }
 
 int
