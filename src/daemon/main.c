@@ -387,10 +387,11 @@ main(int argc, char **argv)
 	/* Before the listener: deadlines missed while down run first. */
 	if (leads && (sched_run_now(&err) == -1 || sched_start(&err) == -1))
 		fatalx("%s", err.msg);
-	if (http_server_start(&app, conf.tls_listen_port >= 0 ? &tls : NULL,
-	    &srv, &err) == -1 ||
-	    broker_listener_start(&app, &broker, &err) == -1 ||
-	    metrics_listener_start(&app, &metrics, &err) == -1)
+	/* The API's listener last: once it accepts, every listener does. */
+	if (broker_listener_start(&app, &broker, &err) == -1 ||
+	    metrics_listener_start(&app, &metrics, &err) == -1 ||
+	    http_server_start(&app, conf.tls_listen_port >= 0 ? &tls : NULL,
+	    &srv, &err) == -1)
 		fatalx("%s", err.msg);
 	if (mqtt_start(&app, leads, &mqtt, &err) == -1)
 		fatalx("%s", err.msg);

@@ -361,8 +361,11 @@ pg_pipeline(struct pg_conn *c, const char *name, const struct pg_args *a,
 		else
 			PQclear(r);
 	}
-	if (PQexitPipelineMode(db) != 1 && PQstatus(db) == CONNECTION_OK)
-		PQreset(db);	/* never left in pipeline mode */
+	/* Never left in pipeline mode: a new session (what it held is lost). */
+	if (PQexitPipelineMode(db) != 1 && PQstatus(db) == CONNECTION_OK) {
+		sent = false;
+		pg_conn_reset(c, NULL);
+	}
 	if (!sent || *bad != NULL || (name != NULL && *out == NULL)) {
 		PQclear(*out);
 		*out = NULL;
