@@ -341,6 +341,12 @@ pg_pipeline(struct pg_conn *c, const char *name, const struct pg_args *a,
 		    a->fmt, 0) == 1;
 	if (sent)
 		sent = PQpipelineSync(db) == 1;
+	if (!sent) {
+		/* Nothing to wait for without the sync: a new session. */
+		if (PQstatus(db) == CONNECTION_OK)
+			pg_conn_reset(c, NULL);
+		return -1;
+	}
 	/* Each statement's result and a NULL, then the sync's result. */
 	while (PQstatus(db) == CONNECTION_OK) {
 		if ((r = PQgetResult(db)) == NULL) {
