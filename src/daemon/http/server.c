@@ -782,15 +782,17 @@ http_server_start(struct app *app, const struct http_tls *tls,
 		return -1;
 	}
 	api_held_start(app->st);
-	if (listener_start(&srv->plain, conf->listen_host, conf->listen_port,
-	    NULL, mhd_limit, err) == -1) {
+	/* HTTPS first: once the plain port accepts, both do. */
+	if (tls != NULL && listener_start(&srv->tls, conf->tls_listen_host,
+	    conf->tls_listen_port, tls, mhd_limit, err) == -1) {
 		conn_guard_free(srv->guard);
 		free(srv);
 		return -1;
 	}
-	if (tls != NULL && listener_start(&srv->tls, conf->tls_listen_host,
-	    conf->tls_listen_port, tls, mhd_limit, err) == -1) {
-		MHD_stop_daemon(srv->plain.mhd);
+	if (listener_start(&srv->plain, conf->listen_host, conf->listen_port,
+	    NULL, mhd_limit, err) == -1) {
+		if (srv->tls.mhd != NULL)
+			MHD_stop_daemon(srv->tls.mhd);
 		conn_guard_free(srv->guard);
 		free(srv);
 		return -1;
