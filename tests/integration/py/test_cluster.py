@@ -191,6 +191,30 @@ class ClusterTest(unittest.TestCase):
             self.assertEqual(details.get(key, 0), recount.get(status, 0),
                              "%s of %s" % (key, job))
 
+    def finish_and_check(self, load, things, jobs, devices, control,
+                         recount):
+        """The devices finish the rest through node DEVICES; every
+        acknowledged SUCCEEDED reads back so, every job is COMPLETED
+        (through CONTROL) and its counters equal a recount (RECOUNT)."""
+        data = devices.data_client()
+        for t in things:
+            while True:
+                ex = data.start_next_pending_job_execution(
+                    thingName=t).get("execution")
+                if not ex:
+                    break
+                data.update_job_execution(thingName=t, jobId=ex["jobId"],
+                                          status="SUCCEEDED")
+        for t, done in load.acked.items():
+            for job in done:
+                self.assertEqual(data.describe_job_execution(
+                    thingName=t, jobId=job)["execution"]["status"],
+                    "SUCCEEDED", (t, job))
+        for job in jobs:
+            self.assertEqual(control.iot_client().describe_job(
+                jobId=job)["job"]["status"], "COMPLETED")
+            self.assert_counters_recount(job, recount)
+
     def test_control_on_one_node_devices_on_another(self):
         things = self.things(3)
         job = self.job(things, node=self.followers[0])
@@ -275,27 +299,11 @@ class ClusterTest(unittest.TestCase):
             time.sleep(1.5)
         finally:
             load.finish()
-        # The survivors finish the rest.
-        data = survivors[0].data_client()
-        for t in things:
-            while True:
-                ex = data.start_next_pending_job_execution(
-                    thingName=t).get("execution")
-                if not ex:
-                    break
-                data.update_job_execution(thingName=t, jobId=ex["jobId"],
-                                          status="SUCCEEDED")
         self.assertEqual(load.errors, [])
         self.assertGreater(sum(len(v) for v in load.acked.values()), 0)
-        for t, done in load.acked.items():
-            for job in done:
-                ex = data.describe_job_execution(thingName=t, jobId=job)[
-                    "execution"]
-                self.assertEqual(ex["status"], "SUCCEEDED", (t, job))
-        for job in jobs:
-            self.assertEqual(survivors[1].iot_client().describe_job(
-                jobId=job)["job"]["status"], "COMPLETED")
-            self.assert_counters_recount(job, survivors[0])
+        # The survivors finish the rest.
+        self.finish_and_check(load, things, jobs, survivors[0],
+                              survivors[1], survivors[0])
 
     def test_leader_killed_under_device_load(self):
         self._kill_under_load(True)
@@ -372,24 +380,8 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(load.errors, [])
         self.assertEqual(load.unavailable, 0)
         self.assertGreater(load.slowest, 2.0)     # it waited, and answered
-        data = self.nodes[1].data_client()
-        for t in things:
-            while True:
-                ex = data.start_next_pending_job_execution(
-                    thingName=t).get("execution")
-                if not ex:
-                    break
-                data.update_job_execution(thingName=t, jobId=ex["jobId"],
-                                          status="SUCCEEDED")
-        for t, done in load.acked.items():
-            for job in done:
-                self.assertEqual(data.describe_job_execution(
-                    thingName=t, jobId=job)["execution"]["status"],
-                    "SUCCEEDED", (t, job))
-        for job in jobs:
-            self.assertEqual(self.nodes[2].iot_client().describe_job(
-                jobId=job)["job"]["status"], "COMPLETED")
-            self.assert_counters_recount(job, self.nodes[0])
+        self.finish_and_check(load, things, jobs, self.nodes[1],
+                              self.nodes[2], self.nodes[0])
 
     @unittest.skipUnless(PG_DIR, "needs IOTJOBS_TEST_PG_DIR")
     def test_postgresql_restarted_under_device_load(self):
@@ -411,24 +403,8 @@ class ClusterTest(unittest.TestCase):
         for n in self.nodes:
             wait_for(lambda: n.raw_request("GET", "/_iotjobs/ready")
                      .status == 200, what="node ready again")
-        data = self.nodes[2].data_client()
-        for t in things:
-            while True:
-                ex = data.start_next_pending_job_execution(
-                    thingName=t).get("execution")
-                if not ex:
-                    break
-                data.update_job_execution(thingName=t, jobId=ex["jobId"],
-                                          status="SUCCEEDED")
-        for t, done in load.acked.items():
-            for job in done:
-                ex = data.describe_job_execution(thingName=t, jobId=job)[
-                    "execution"]
-                self.assertEqual(ex["status"], "SUCCEEDED", (t, job))
-        for job in jobs:
-            self.assertEqual(self.nodes[0].iot_client().describe_job(
-                jobId=job)["job"]["status"], "COMPLETED")
-            self.assert_counters_recount(job, self.nodes[1])
+        self.finish_and_check(load, things, jobs, self.nodes[2],
+                              self.nodes[0], self.nodes[1])
         self.assertEqual([role(n) for n in self.nodes].count("leader"), 1)
 
 
